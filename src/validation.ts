@@ -1,0 +1,103 @@
+/**
+ * Turning zod issues into problems a person can act on: one line each, naming the field path and
+ * what was expected, e.g. `case.deliveredOn: expected a date YYYY-MM-DD, got "31/12"`.
+ *
+ * Pure. Used by the command line, the configuration, the HTTP boundary and pack validation.
+ */
+import type { z } from 'zod';
+
+/** One problem with an input: where it is and what was wrong. */
+export interface Problem {
+  /** Dotted path from the input's root name, e.g. `case.product.category` or `rules[3].clause`. */
+  path: string;
+  /** What was expected and what came, without the path. */
+  message: string;
+}
+
+/** A path as `root.a.b[2].c`. */
+export function formatPath(root: string, path: readonly PropertyKey[]): string {
+  let out = root;
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || '(input)';
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function expectation(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected === 'object' ? 'an object' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
+    case 'invalid_value':
+      return `expected ${issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`}`;
+    case 'too_small':
+      return issue.origin === 'array' || issue.origin === 'string'
+        ? `expected at least ${String(issue.minimum)} ${issue.origin === 'array' ? 'item(s)' : 'character(s)'}`
+        : `expected a number ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}`;
+    case 'too_big':
+      return issue.origin === 'array' || issue.origin === 'string'
+        ? `expected at most ${String(issue.maximum)} ${issue.origin === 'array' ? 'item(s)' : 'character(s)'}`
+        : `expected a number ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}`;
+    case 'invalid_format':
+      return issue.message.startsWith('expected') ? issue.message : `expected ${issue.format} format`;
+    case 'not_multiple_of':
+      return `expected a multiple of ${String(issue.divisor)}`;
+    case 'invalid_union':
+      return 'expected one of the allowed shapes';
+    default:
+      return issue.message.startsWith('expected') ? issue.message : `expected ${issue.message}`;
+  }
+}
+
+/** Flatten a zod error into problems, one per field (unknown keys get one problem each). */
+export function problemsFrom(error: z.ZodError, root: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        problems.push({ path: formatPath(root, [...issue.path, key]), message: 'unknown field (check the spelling)' });
+      }
+      continue;
+    }
+    const custom = issue.code === 'custom' || issue.message.startsWith('expected');
+    const expected = custom ? issue.message : expectation(issue);
+    const input = (issue as { input?: unknown }).input;
+    problems.push({ path: formatPath(root, issue.path), message: `${expected}, got ${describe(input)}` });
+  }
+  return problems;
+}
+
+/** `path: message` lines, the form the command line prints. */
+export function problemLines(problems: readonly Problem[]): string[] {
+  return problems.map((p) => `${p.path}: ${p.message}`);
+}
+
+/** A failed validation, carrying its problems. Thrown only at boundaries, never from the policy core. */
+export class ValidationError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problemLines(problems).join('\n'));
+    this.name = 'ValidationError';
+  }
+}
+
+/** Parse `input` with `schema`; on failure the problems name fields under `root`. */
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  root: string,
+): { ok: true; value: z.output<S> } | { ok: false; problems: Problem[] } {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, problems: problemsFrom(result.error, root) };
+}
