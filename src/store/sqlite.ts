@@ -1,0 +1,395 @@
+/**
+ * The embedded store: one SQLite file (better-sqlite3) under RETURNS_DATA_DIR.
+ *
+ * better-sqlite3 is synchronous, so every method does its work in one go inside an async function:
+ * errors become rejections and no other JavaScript runs in the middle of a transaction. Every write
+ * is a `BEGIN IMMEDIATE` transaction (it takes the write lock at once, so two processes sharing the
+ * file wait for each other for up to `busy_timeout` instead of failing on a lock upgrade).
+ *
+ * `withConversationLock` is in-process only; a second process on the same file is still kept safe by
+ * the compare-and-swap on the conversation's version, but turns would then retry instead of queue.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ReturnReason } from '../policy/case.js';
+import type { Decision } from '../policy/decision.js';
+import type { Remedy } from '../policy/pack.js';
+import { normalizeOrderNumber, type Order } from '../orders.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { SQLITE_MIGRATIONS, type Migration } from './migrations/sqlite.js';
+import { newRmaNumber, normalizeRmaNumber } from './rma-id.js';
+import {
+  ConflictError,
+  type AuditEntry,
+  type ConversationRecord,
+  type LogEntry,
+  type RmaRecord,
+  type RmaRequest,
+  type Store,
+  type TurnCommit,
+} from './store.js';
+
+export interface SqliteStoreOptions {
+  /** The database file (its folder is created if missing), or `:memory:`. */
+  file: string;
+  /** Milliseconds to wait for another process's write lock (SQLite busy_timeout). Default 5000. */
+  busyTimeoutMs?: number;
+  /** Where RMA numbers come from (tests force collisions with it). Default {@link newRmaNumber}. */
+  newRmaNumber?: () => string;
+  /** The schema; default {@link SQLITE_MIGRATIONS}. */
+  migrations?: readonly Migration[];
+}
+
+/** How many fresh numbers to try when a new RMA number is already taken (1 in 34 billion each). */
+const RMA_NUMBER_ATTEMPTS = 8;
+
+interface ConversationRow {
+  id: string;
+  version: number;
+  machine_version: number;
+  snapshot: string;
+  locale: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface LogRow {
+  conversation_id: string;
+  seq: number;
+  at: string;
+  activity: string;
+}
+
+interface AuditRow {
+  at: string;
+  actor: string;
+  action: string;
+  data: string;
+}
+
+interface RmaRow {
+  rma: string;
+  order_number: string;
+  sku: string;
+  reason: string;
+  remedy: string | null;
+  decision: string;
+  conversation_id: string | null;
+  issued_by: string;
+  note: string | null;
+  created_at: string;
+}
+
+const json = (value: unknown): string => JSON.stringify(value ?? null);
+
+function auditFrom(row: AuditRow): AuditEntry {
+  return { at: row.at, actor: row.actor, action: row.action, data: JSON.parse(row.data) as Record<string, unknown> };
+}
+
+function logFrom(row: LogRow): LogEntry {
+  return { conversationId: row.conversation_id, seq: row.seq, at: row.at, activity: JSON.parse(row.activity) as Record<string, unknown> };
+}
+
+/** `:memory:` and `''` (a private temporary database) have no file of their own. */
+function isMemory(file: string): boolean {
+  return file === '' || file === ':memory:';
+}
+
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite' as const;
+  /** The database file (absolute), or `:memory:`. */
+  readonly file: string;
+  readonly #db: Database.Database;
+  readonly #locks = new KeyedMutex();
+  readonly #statements = new Map<string, Database.Statement>();
+  readonly #newRmaNumber: () => string;
+  readonly #migrations: readonly Migration[];
+
+  constructor(options: SqliteStoreOptions) {
+    this.file = isMemory(options.file) ? options.file : resolve(options.file);
+    if (!isMemory(this.file)) mkdirSync(dirname(this.file), { recursive: true });
+    this.#db = new Database(this.file, { timeout: options.busyTimeoutMs ?? 5000 });
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('foreign_keys = ON');
+    // better-sqlite3 builds SQLite with NORMAL for WAL, where a power cut may lose the last commits:
+    // an RMA number already shown to a customer must survive that, so every commit is synced.
+    this.#db.pragma('synchronous = FULL');
+    this.#newRmaNumber = options.newRmaNumber ?? (() => newRmaNumber());
+    this.#migrations = options.migrations ?? SQLITE_MIGRATIONS;
+  }
+
+  /** A prepared statement, prepared once per connection. */
+  #stmt<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement as unknown as Database.Statement<P, R>;
+  }
+
+  /** Run `fn` in one `BEGIN IMMEDIATE` transaction: committed when it returns, rolled back when it throws. */
+  #write<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate();
+  }
+
+  // ---- schema -----------------------------------------------------------------------------------
+
+  async migrate(): Promise<void> {
+    this.#db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL) STRICT');
+    const applied = this.#stmt<[string], 1>('SELECT 1 FROM schema_migrations WHERE id = ?').pluck();
+    const record = this.#stmt<[string, string]>('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
+    for (const migration of this.#migrations) {
+      // Checked again inside the transaction: another process may have applied it meanwhile.
+      this.#write(() => {
+        if (applied.get(migration.id)) return;
+        this.#db.exec(migration.sql);
+        record.run(migration.id, new Date().toISOString());
+      });
+    }
+    // The schema changed: statements prepared against the old one are dropped.
+    this.#statements.clear();
+  }
+
+  /** The migrations recorded in this database, in the order they were applied. */
+  async appliedMigrations(): Promise<{ id: string; appliedAt: string }[]> {
+    const rows = this.#stmt<[], { id: string; applied_at: string }>('SELECT id, applied_at FROM schema_migrations ORDER BY rowid').all();
+    return rows.map((r) => ({ id: r.id, appliedAt: r.applied_at }));
+  }
+
+  /** The connection's settings that matter for safety (for diagnostics and tests). */
+  settings(): { journalMode: string; foreignKeys: boolean; busyTimeoutMs: number; synchronous: number } {
+    return {
+      journalMode: String(this.#db.pragma('journal_mode', { simple: true })),
+      foreignKeys: Number(this.#db.pragma('foreign_keys', { simple: true })) === 1,
+      busyTimeoutMs: Number(this.#db.pragma('busy_timeout', { simple: true })),
+      synchronous: Number(this.#db.pragma('synchronous', { simple: true })),
+    };
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return this.#stmt<[], number>('SELECT 1').pluck().get() === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#statements.clear();
+    if (this.#db.open) this.#db.close();
+  }
+
+  // ---- orders -----------------------------------------------------------------------------------
+
+  async importOrders(orders: readonly Order[]): Promise<{ added: number; updated: number; unchanged: number }> {
+    const at = new Date().toISOString();
+    const current = this.#stmt<[string], string>('SELECT data FROM orders WHERE order_number = ?').pluck();
+    const insert = this.#stmt<[string, string, string, string]>(
+      'INSERT INTO orders (order_number, policy, data, imported_at) VALUES (?, ?, ?, ?)',
+    );
+    const update = this.#stmt<[string, string, string, string]>(
+      'UPDATE orders SET policy = ?, data = ?, imported_at = ? WHERE order_number = ?',
+    );
+    return this.#write(() => {
+      const counts = { added: 0, updated: 0, unchanged: 0 };
+      for (const order of orders) {
+        const key = normalizeOrderNumber(order.orderNumber);
+        const data = JSON.stringify(order);
+        const stored = current.get(key);
+        if (stored === undefined) {
+          insert.run(key, order.policy, data, at);
+          counts.added++;
+        } else if (stored === data) {
+          counts.unchanged++;
+        } else {
+          update.run(order.policy, data, at, key);
+          counts.updated++;
+        }
+      }
+      return counts;
+    });
+  }
+
+  async getOrder(orderNumber: string): Promise<Order | null> {
+    const data = this.#stmt<[string], string>('SELECT data FROM orders WHERE order_number = ?').pluck().get(normalizeOrderNumber(orderNumber));
+    return data === undefined ? null : (JSON.parse(data) as Order);
+  }
+
+  async countOrders(): Promise<number> {
+    return this.#stmt<[], number>('SELECT count(*) FROM orders').pluck().get() ?? 0;
+  }
+
+  // ---- conversations ----------------------------------------------------------------------------
+
+  withConversationLock<T>(conversationId: string, fn: () => Promise<T>): Promise<T> {
+    return this.#locks.run(conversationId, fn);
+  }
+
+  async loadConversation(conversationId: string): Promise<ConversationRecord | null> {
+    const row = this.#stmt<[string], ConversationRow>('SELECT * FROM conversations WHERE id = ?').get(conversationId);
+    if (!row) return null;
+    return {
+      id: row.id,
+      version: row.version,
+      machineVersion: row.machine_version,
+      snapshot: JSON.parse(row.snapshot) as unknown,
+      locale: row.locale,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  async findProcessedActivity(conversationId: string, activityId: string): Promise<unknown[] | null> {
+    const replies = this.#stmt<[string, string], string>(
+      'SELECT replies FROM processed_activities WHERE conversation_id = ? AND activity_id = ?',
+    ).pluck().get(conversationId, activityId);
+    return replies === undefined ? null : (JSON.parse(replies) as unknown[]);
+  }
+
+  async commitTurn(turn: TurnCommit): Promise<{ version: number; log: LogEntry[] }> {
+    const snapshot = json(turn.snapshot);
+    return this.#write(() => {
+      let version: number;
+      if (turn.expectedVersion === null) {
+        const inserted = this.#stmt(
+          `INSERT INTO conversations (id, version, machine_version, snapshot, locale, created_at, updated_at)
+           VALUES (?, 1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        ).run(turn.conversationId, turn.machineVersion, snapshot, turn.locale, turn.at, turn.at);
+        if (inserted.changes === 0) throw new ConflictError(turn.conversationId);
+        version = 1;
+      } else {
+        const updated = this.#stmt(
+          `UPDATE conversations SET version = version + 1, machine_version = ?, snapshot = ?, locale = ?, updated_at = ?
+           WHERE id = ? AND version = ?`,
+        ).run(turn.machineVersion, snapshot, turn.locale, turn.at, turn.conversationId, turn.expectedVersion);
+        if (updated.changes === 0) throw new ConflictError(turn.conversationId);
+        version = turn.expectedVersion + 1;
+      }
+      if (turn.activityId !== null) {
+        const recorded = this.#stmt(
+          `INSERT INTO processed_activities (conversation_id, activity_id, replies, at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (conversation_id, activity_id) DO NOTHING`,
+        ).run(turn.conversationId, turn.activityId, json(turn.replies), turn.at);
+        // Already answered by a turn committed since this one read the conversation: the caller
+        // reloads and finds the stored replies.
+        if (recorded.changes === 0) throw new ConflictError(turn.conversationId);
+      }
+      const log = this.#appendLog(turn.conversationId, turn.log, turn.at);
+      for (const entry of turn.audit) this.#addAudit(turn.conversationId, entry);
+      return { version, log };
+    });
+  }
+
+  // ---- log and audit ----------------------------------------------------------------------------
+
+  /** Append to the log with the next sequence numbers; call inside a write transaction. */
+  #appendLog(conversationId: string, activities: readonly Record<string, unknown>[], at: string): LogEntry[] {
+    if (activities.length === 0) return [];
+    const last = this.#stmt<[string], number>(
+      'SELECT coalesce(max(seq), 0) FROM conversation_log WHERE conversation_id = ?',
+    ).pluck().get(conversationId) ?? 0;
+    const insert = this.#stmt('INSERT INTO conversation_log (conversation_id, seq, at, activity) VALUES (?, ?, ?, ?)');
+    return activities.map((activity, i) => {
+      const row: LogRow = { conversation_id: conversationId, seq: last + 1 + i, at, activity: json(activity) };
+      insert.run(row.conversation_id, row.seq, row.at, row.activity);
+      return logFrom(row);
+    });
+  }
+
+  #addAudit(conversationId: string, entry: AuditEntry): void {
+    this.#stmt('INSERT INTO conversation_audit (conversation_id, at, actor, action, data) VALUES (?, ?, ?, ?, ?)')
+      .run(conversationId, entry.at, entry.actor, entry.action, json(entry.data));
+  }
+
+  async appendLog(conversationId: string, activities: readonly Record<string, unknown>[], at: string): Promise<LogEntry[]> {
+    return this.#write(() => this.#appendLog(conversationId, activities, at));
+  }
+
+  async readLog(conversationId: string, afterSeq = 0, limit?: number): Promise<LogEntry[]> {
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new RangeError(`limit must be a whole number ≥ 0, got ${limit}`);
+    const rows = this.#stmt<[string, number, number], LogRow>(
+      'SELECT * FROM conversation_log WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ).all(conversationId, afterSeq, limit ?? -1);
+    return rows.map(logFrom);
+  }
+
+  async addAudit(conversationId: string, entry: AuditEntry): Promise<void> {
+    this.#write(() => this.#addAudit(conversationId, entry));
+  }
+
+  async conversationAudit(conversationId: string): Promise<AuditEntry[]> {
+    return this.#stmt<[string], AuditRow>(
+      'SELECT at, actor, action, data FROM conversation_audit WHERE conversation_id = ? ORDER BY id',
+    ).all(conversationId).map(auditFrom);
+  }
+
+  // ---- RMAs -------------------------------------------------------------------------------------
+
+  #rmaRecord(row: RmaRow): RmaRecord {
+    const audit = this.#stmt<[string], AuditRow>('SELECT at, actor, action, data FROM rma_audit WHERE rma = ? ORDER BY id')
+      .all(row.rma)
+      .map(auditFrom);
+    return {
+      rma: row.rma,
+      orderNumber: row.order_number,
+      sku: row.sku,
+      reason: row.reason as ReturnReason,
+      remedy: row.remedy as Remedy | null,
+      decision: JSON.parse(row.decision) as Decision,
+      conversationId: row.conversation_id,
+      issuedBy: row.issued_by,
+      note: row.note,
+      createdAt: row.created_at,
+      audit,
+    };
+  }
+
+  #rmaByLine(orderNumber: string, sku: string, reason: ReturnReason): RmaRow | undefined {
+    return this.#stmt<[string, string, string], RmaRow>('SELECT * FROM rmas WHERE order_number = ? AND sku = ? AND reason = ?')
+      .get(normalizeOrderNumber(orderNumber), sku, reason);
+  }
+
+  async issueRma(request: RmaRequest): Promise<{ record: RmaRecord; created: boolean }> {
+    const orderNumber = normalizeOrderNumber(request.orderNumber);
+    const note = request.note ?? null;
+    const decision = json(request.decision);
+    const insert = this.#stmt(
+      `INSERT INTO rmas (rma, order_number, sku, reason, remedy, decision, conversation_id, issued_by, note, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rma) DO NOTHING`,
+    );
+    return this.#write(() => {
+      const existing = this.#rmaByLine(orderNumber, request.sku, request.reason);
+      if (existing) return { record: this.#rmaRecord(existing), created: false };
+      for (let attempt = 0; attempt < RMA_NUMBER_ATTEMPTS; attempt++) {
+        const rma = this.#newRmaNumber();
+        const inserted = insert.run(
+          rma, orderNumber, request.sku, request.reason, request.remedy, decision,
+          request.conversationId, request.actor, note, request.at,
+        );
+        if (inserted.changes === 0) continue; // the number is taken: draw another
+        this.#stmt('INSERT INTO rma_audit (rma, at, actor, action, data) VALUES (?, ?, ?, ?, ?)').run(
+          rma, request.at, request.actor, 'rma.issued',
+          json({ remedy: request.remedy, note, conversationId: request.conversationId, outcome: request.decision.outcome }),
+        );
+        const row = this.#stmt<[string], RmaRow>('SELECT * FROM rmas WHERE rma = ?').get(rma);
+        if (!row) throw new Error(`RMA ${rma} vanished inside its own transaction`);
+        return { record: this.#rmaRecord(row), created: true };
+      }
+      throw new Error(`could not draw an unused RMA number in ${RMA_NUMBER_ATTEMPTS} attempts`);
+    });
+  }
+
+  async getRma(rma: string): Promise<RmaRecord | null> {
+    const normalized = normalizeRmaNumber(rma);
+    if (normalized === null) return null;
+    const row = this.#stmt<[string], RmaRow>('SELECT * FROM rmas WHERE rma = ?').get(normalized);
+    return row ? this.#rmaRecord(row) : null;
+  }
+
+  async findRma(orderNumber: string, sku: string, reason: ReturnReason): Promise<RmaRecord | null> {
+    const row = this.#rmaByLine(orderNumber, sku, reason);
+    return row ? this.#rmaRecord(row) : null;
+  }
+}

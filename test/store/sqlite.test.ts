@@ -1,0 +1,252 @@
+/**
+ * The embedded SQLite store: the store contract on a file and in memory, then what only SQLite has
+ * (the file, its settings, migrations on reopen, atomicity when a write fails or the process dies).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { ROOT } from '../../src/paths.js';
+import { openStore, SQLITE_FILE_NAME } from '../../src/store/index.js';
+import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.js';
+import { isValidRmaNumber } from '../../src/store/rma-id.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import { ConflictError, type Store } from '../../src/store/store.js';
+import { rmaRequest, storeContract } from './contract.js';
+
+const tempDirs = new Map<Store, string>();
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'returnsbot-store-'));
+}
+
+storeContract(
+  'sqlite (file)',
+  async () => {
+    const dir = tempDir();
+    const store = await openStore({ dataDir: dir });
+    tempDirs.set(store, dir);
+    return store;
+  },
+  async (store) => {
+    const dir = tempDirs.get(store);
+    tempDirs.delete(store);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  },
+);
+
+storeContract('sqlite (:memory:)', () => openStore({ file: ':memory:' }));
+
+describe('SqliteStore', function () {
+  let dir: string;
+
+  beforeEach(function () {
+    dir = tempDir();
+  });
+
+  afterEach(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(file = join(dir, SQLITE_FILE_NAME), options: Partial<ConstructorParameters<typeof SqliteStore>[0]> = {}): Promise<SqliteStore> {
+    const store = new SqliteStore({ file, ...options });
+    await store.migrate();
+    return store;
+  }
+
+  const turn = (id: string, expectedVersion: number | null, text: string, activityId: string | null = null) => ({
+    conversationId: id, expectedVersion, snapshot: { text }, machineVersion: 1, locale: 'en-GB',
+    activityId, replies: [{ text }], log: [{ type: 'message', text }],
+    audit: [{ at: '2027-01-04T10:00:00.000Z', actor: 'bot', action: 'turn', data: { text } }],
+    at: '2027-01-04T10:00:00.000Z',
+  });
+
+  it('creates the data folder and returns.db inside it', async function () {
+    const dataDir = join(dir, 'nested', 'data');
+    const store = await openStore({ dataDir });
+    try {
+      expect(existsSync(join(dataDir, 'returns.db'))).to.equal(true);
+      expect(await store.ping()).to.equal(true);
+      expect(store.engine).to.equal('sqlite');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('runs in WAL mode with foreign keys on, a busy timeout and full sync', async function () {
+    const store = await open();
+    try {
+      expect(store.settings()).to.deep.equal({ journalMode: 'wal', foreignKeys: true, busyTimeoutMs: 5000, synchronous: 2 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('has uniquely named migrations in order', function () {
+    const ids = SQLITE_MIGRATIONS.map((m) => m.id);
+    expect(new Set(ids).size).to.equal(ids.length);
+    expect([...ids].sort()).to.deep.equal(ids);
+  });
+
+  it('keeps the data when reopened, without running the migrations again', async function () {
+    const first = await open();
+    const applied = await first.appliedMigrations();
+    expect(applied.map((m) => m.id)).to.deep.equal(SQLITE_MIGRATIONS.map((m) => m.id));
+    await first.commitTurn(turn('c1', null, 'hello', 'a1'));
+    const { record } = await first.issueRma(rmaRequest());
+    await first.close();
+
+    // The migrations create their tables without IF NOT EXISTS: running one again would throw.
+    const second = await open();
+    try {
+      expect(await second.appliedMigrations()).to.deep.equal(applied);
+      expect((await second.loadConversation('c1'))?.version).to.equal(1);
+      expect(await second.findProcessedActivity('c1', 'a1')).to.deep.equal([{ text: 'hello' }]);
+      expect(await second.readLog('c1')).to.have.length(1);
+      expect(await second.getRma(record.rma)).to.deep.equal(record);
+      expect((await second.issueRma(rmaRequest())).created).to.equal(false);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('applies each migration in one transaction: a failing one leaves nothing behind', async function () {
+    const file = join(dir, SQLITE_FILE_NAME);
+    const broken = new SqliteStore({
+      file,
+      migrations: [...SQLITE_MIGRATIONS, { id: '9999-broken', sql: 'CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;' }],
+    });
+    let failed = false;
+    try {
+      await broken.migrate();
+    } catch {
+      failed = true;
+    } finally {
+      await broken.close();
+    }
+    expect(failed).to.equal(true);
+    const db = new Database(file, { readonly: true });
+    try {
+      const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+      expect(tables).to.include('rmas').and.not.include('half_done');
+      expect(db.prepare<[], string>('SELECT id FROM schema_migrations').pluck().all()).to.not.include('9999-broken');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('protects turns across two connections to one file with the version check', async function () {
+    const a = await open();
+    const b = await open();
+    try {
+      await a.commitTurn(turn('shared', null, 'one'));
+      const seenByB = await b.loadConversation('shared');
+      await a.commitTurn(turn('shared', 1, 'two'));
+      const error = await b.commitTurn(turn('shared', seenByB?.version ?? null, 'stale', 'b1')).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(ConflictError);
+      expect(await b.findProcessedActivity('shared', 'b1')).to.equal(null);
+      expect((await b.loadConversation('shared'))?.snapshot).to.deep.equal({ text: 'two' });
+      const r = await b.commitTurn(turn('shared', 2, 'three'));
+      expect(r.log.map((e) => e.seq)).to.deep.equal([3]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  describe('atomicity', function () {
+    let store: SqliteStore;
+    let other: Database.Database;
+
+    beforeEach(async function () {
+      store = await open();
+      // A second connection adds a trigger that makes a late write of a transaction fail, as a crash
+      // or a full disk would.
+      other = new Database(join(dir, SQLITE_FILE_NAME));
+    });
+
+    afterEach(async function () {
+      other.close();
+      await store.close();
+    });
+
+    it('writes no RMA when its audit entry cannot be written', async function () {
+      other.exec("CREATE TRIGGER fail_rma_audit BEFORE INSERT ON rma_audit BEGIN SELECT RAISE(ABORT, 'simulated failure'); END");
+      const error = (await store.issueRma(rmaRequest()).catch((e: unknown) => e)) as Error;
+      expect(error.message).to.match(/simulated failure/);
+      expect(await store.findRma('UK-100234', 'HP-200', 'change-of-mind')).to.equal(null);
+      expect(other.prepare<[], number>('SELECT count(*) FROM rmas').pluck().get()).to.equal(0);
+
+      other.exec('DROP TRIGGER fail_rma_audit');
+      const { record, created } = await store.issueRma(rmaRequest());
+      expect(created).to.equal(true);
+      expect(record.audit).to.have.length(1);
+    });
+
+    it('writes nothing of a turn whose last write fails', async function () {
+      await store.commitTurn(turn('c1', null, 'one', 'a1'));
+      other.exec("CREATE TRIGGER fail_audit BEFORE INSERT ON conversation_audit BEGIN SELECT RAISE(ABORT, 'simulated failure'); END");
+      const error = (await store.commitTurn(turn('c1', 1, 'two', 'a2')).catch((e: unknown) => e)) as Error;
+      expect(error.message).to.match(/simulated failure/);
+      expect(await store.loadConversation('c1')).to.deep.include({ version: 1, snapshot: { text: 'one' } });
+      expect(await store.findProcessedActivity('c1', 'a2')).to.equal(null);
+      expect(await store.readLog('c1')).to.have.length(1);
+      expect(await store.conversationAudit('c1')).to.have.length(1);
+    });
+
+    it('leaves no half-written RMA when the process dies inside the transaction', async function () {
+      const file = join(dir, SQLITE_FILE_NAME);
+      const script = `
+        const Database = require('better-sqlite3');
+        const db = new Database(process.env.DB_FILE);
+        db.exec('BEGIN IMMEDIATE');
+        db.prepare("INSERT INTO rmas (rma, order_number, sku, reason, remedy, decision, conversation_id, issued_by, note, created_at) VALUES ('RMA-0000-0000', 'UK-100234', 'HP-200', 'change-of-mind', 'refund', '{}', NULL, 'bot', NULL, 'x')").run();
+        process.kill(process.pid, 'SIGKILL');
+      `;
+      const child = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, env: { ...process.env, DB_FILE: file }, encoding: 'utf8' });
+      expect(child.signal, child.stderr).to.equal('SIGKILL');
+      expect(await store.getRma('RMA-0000-0000')).to.equal(null);
+      expect((await store.issueRma(rmaRequest())).created).to.equal(true);
+    });
+  });
+
+  describe('RMA numbers', function () {
+    it('draws another number when one is already taken', async function () {
+      const numbers = ['RMA-0000-001Y', 'RMA-0000-001Y', 'RMA-0000-010Z'];
+      const store = await open(':memory:', { newRmaNumber: () => numbers.shift() ?? 'RMA-0000-0000' });
+      try {
+        const first = await store.issueRma(rmaRequest());
+        const second = await store.issueRma(rmaRequest({ sku: 'NB-15' }));
+        expect([first.record.rma, second.record.rma]).to.deep.equal(['RMA-0000-001Y', 'RMA-0000-010Z']);
+        expect(numbers).to.deep.equal([]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('gives up (writing nothing) when every number drawn is taken', async function () {
+      const store = await open(':memory:', { newRmaNumber: () => 'RMA-0000-001Y' });
+      try {
+        await store.issueRma(rmaRequest());
+        const error = (await store.issueRma(rmaRequest({ sku: 'NB-15' })).catch((e: unknown) => e)) as Error;
+        expect(error.message).to.match(/unused RMA number/);
+        expect(await store.findRma('UK-100234', 'NB-15', 'change-of-mind')).to.equal(null);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('issues valid numbers by default', async function () {
+      const store = await open(':memory:');
+      try {
+        for (const sku of ['A', 'B', 'C', 'D', 'E']) {
+          expect(isValidRmaNumber((await store.issueRma(rmaRequest({ sku }))).record.rma)).to.equal(true);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+  });
+});
