@@ -14,14 +14,23 @@ export interface Problem {
   message: string;
 }
 
-/** A path as `root.a.b[2].c`. */
+const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
+
+/** A path as `root.a.b[2].c`; a key that is not a plain name is quoted (`root["odd key"]`). */
 export function formatPath(root: string, path: readonly PropertyKey[]): string {
   let out = root;
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
+    else if (typeof key === 'string' && PLAIN_KEY.test(key)) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(String(key))}]`;
   }
   return out || '(input)';
+}
+
+/** Text from the input made safe for a one-line message (no raw newlines or control characters). */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 function describe(value: unknown): string {
@@ -78,9 +87,9 @@ export function problemsFrom(error: z.ZodError, root: string): Problem[] {
   return problems;
 }
 
-/** `path: message` lines, the form the command line prints. */
+/** `path: message` lines, the form the command line prints: exactly one line per problem. */
 export function problemLines(problems: readonly Problem[]): string[] {
-  return problems.map((p) => `${p.path}: ${p.message}`);
+  return problems.map((p) => oneLine(`${p.path}: ${p.message}`));
 }
 
 /** A failed validation, carrying its problems. Thrown only at boundaries, never from the policy core. */

@@ -8,7 +8,7 @@ import { localDateIn } from '../policy/calendar.js';
 import { caseSchema } from '../policy/case.js';
 import type { Decision } from '../policy/decision.js';
 import { decide } from '../policy/engine.js';
-import { loadPack } from '../policy/packs.js';
+import { builtInPackIds, loadPack } from '../policy/packs.js';
 import { parseWith, problemLines, ValidationError, type Problem } from '../validation.js';
 import { EXIT_BAD_INPUT, readAll, UsageError, writeLines, type Command, type Io } from './io.js';
 
@@ -25,7 +25,7 @@ export function decideJson(input: unknown, io: Pick<Io, 'env' | 'now' | 'cwd'>):
   }
   let pack;
   try {
-    pack = loadPack(raw.policy.includes('/') || raw.policy.includes('\\') ? resolve(io.cwd, raw.policy) : raw.policy);
+    pack = loadPack(builtInPackIds().includes(raw.policy) ? raw.policy : resolve(io.cwd, raw.policy));
   } catch (e) {
     if (e instanceof ValidationError) return { ok: false, problems: e.problems };
     throw e;
@@ -42,7 +42,8 @@ function parseJson(text: string, where: string): { ok: true; value: unknown } | 
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (e) {
-    return { ok: false, problems: [{ path: where, message: `expected JSON, got a syntax error (${e instanceof Error ? e.message : String(e)})` }] };
+    const detail = e instanceof Error ? /position \d+(?: \(line \d+ column \d+\))?/.exec(e.message)?.[0] : undefined;
+    return { ok: false, problems: [{ path: where, message: `expected JSON, got text that is not valid JSON${detail ? ` (at ${detail})` : ''}` }] };
   }
 }
 

@@ -233,6 +233,8 @@ function guaranteeMonths(c: Case, pack: Pack): number {
   return c.product.guaranteeMonths ?? g?.byCategory?.[c.product.category] ?? g?.default ?? 0;
 }
 
+const holidayTests = new Map<string, HolidayTest>();
+
 function holidayTest(c: Case, pack: Pack): { test: HolidayTest; key: string } {
   const base = pack.workingDays?.holidays ?? [];
   const region = c.customerRegion ?? null;
@@ -241,7 +243,12 @@ function holidayTest(c: Case, pack: Pack): { test: HolidayTest; key: string } {
     ids.push(region);
   }
   const key = ids.join('+');
-  return { test: unionHolidays(ids), key };
+  let test = holidayTests.get(key);
+  if (!test) {
+    test = unionHolidays(ids);
+    holidayTests.set(key, test);
+  }
+  return { test, key };
 }
 
 function computeDate(c: Case, pack: Pack, spec: DateSpec): LocalDate | undefined {
@@ -259,6 +266,10 @@ function dateOf(ctx: Ctx, name: string): LocalDate | undefined {
   const value = spec ? computeDate(ctx.c, ctx.pack.pack, spec) : undefined;
   ctx.dates.set(name, value);
   return value;
+}
+
+function deadlineOf(ctx: Ctx, name: string | undefined): LocalDate | null {
+  return name ? dateOf(ctx, name) ?? null : null;
 }
 
 function resolveParams(ctx: Ctx, params: Record<string, ParamRef> | undefined): Record<string, ParamValue> {
@@ -279,6 +290,24 @@ interface Evaluated {
   rule: CompiledRule;
   result: Tri;
   unknown: ConditionField[];
+}
+
+function byQuestionOrder(needs: ConditionField[], rank: Map<ConditionField, number>): ConditionField[] {
+  const at = (f: ConditionField) => rank.get(f) ?? rank.size + needs.indexOf(f);
+  return [...needs].sort((a, b) => at(a) - at(b));
+}
+
+function holds(list: Evaluated[]): Evaluated[] {
+  return list.filter(isTrue);
+}
+function pending(list: Evaluated[]): Evaluated[] {
+  return list.filter(isUnknown);
+}
+function isTrue(e: Evaluated): boolean {
+  return e.result === T;
+}
+function isUnknown(e: Evaluated): boolean {
+  return e.result === U;
 }
 
 function pushUnique<T>(into: T[], items: readonly T[]): void {
@@ -305,8 +334,6 @@ export function decide(c: Case, compiled: CompiledPack, options: DecideOptions =
     else if (rule.effect === 'approve') approves.push(e);
     else extras.push(e);
   }
-  const holds = (list: Evaluated[]) => list.filter((e) => e.result === T);
-  const pending = (list: Evaluated[]) => list.filter((e) => e.result === U);
 
   const rejected = holds(rejects);
   const referred = holds(refers);
@@ -348,10 +375,7 @@ export function decide(c: Case, compiled: CompiledPack, options: DecideOptions =
 
   if (outcome === 'incomplete') {
     for (const e of waiting) pushUnique(needs, e.unknown);
-    if (compiled.questionRank.size) {
-      const rank = (f: ConditionField) => compiled.questionRank.get(f) ?? compiled.questionRank.size + needs.indexOf(f);
-      needs = [...needs].sort((a, b) => rank(a) - rank(b));
-    }
+    if (compiled.questionRank.size) needs = byQuestionOrder(needs, compiled.questionRank);
     const unavailable = new Set(options.unavailable ?? []);
     const askable = needs.filter((f) => !unavailable.has(f));
     for (const e of waiting) pushUnique(clauses, e.rule.rule.clauses);
@@ -394,11 +418,10 @@ export function decide(c: Case, compiled: CompiledPack, options: DecideOptions =
   }
 
   const spec = pack.reasons[c.reason]?.deadlines;
-  const deadline = (name: string | undefined) => (name ? dateOf(ctx, name) ?? null : null);
   const deadlines: Deadlines = {
-    notifyBy: deadline(spec?.notifyBy),
-    returnBy: deadline(spec?.returnBy),
-    reportBy: deadline(spec?.reportBy),
+    notifyBy: deadlineOf(ctx, spec?.notifyBy),
+    returnBy: deadlineOf(ctx, spec?.returnBy),
+    reportBy: deadlineOf(ctx, spec?.reportBy),
     refundWithinDays: spec?.refundWithinDays ?? null,
   };
 

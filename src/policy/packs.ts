@@ -69,7 +69,7 @@ export function loadPack(idOrPath: string): CompiledPack {
   const file = builtInFile(idOrPath) ?? (existsSync(idOrPath) ? resolve(idOrPath) : null);
   if (!file) {
     throw new ValidationError([
-      { path: 'case.policy', message: `expected one of ${builtInPackIds().join(', ')} or a path to a pack file, got "${idOrPath}"` },
+      { path: 'case.policy', message: `expected one of ${builtInPackIds().join(', ')} or a path to a pack file, got ${JSON.stringify(idOrPath)}` },
     ]);
   }
   const result = validatePackFile(file);
