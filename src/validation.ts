@@ -69,10 +69,35 @@ function expectation(issue: z.core.$ZodIssue): string {
   }
 }
 
+/**
+ * For a value that matches none of a union's shapes, the issues of the shape it got furthest into
+ * (the deepest path, then the fewest issues): `when.all[1].fact` rather than "none of the shapes".
+ */
+function closestBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] | null {
+  if (issue.code !== 'invalid_union' || !('errors' in issue) || !Array.isArray(issue.errors) || issue.errors.length === 0) return null;
+  const depth = (issues: z.core.$ZodIssue[]): number => Math.max(...issues.map((i) => i.path.length + (i.code === 'invalid_union' ? 1 : 0)));
+  const candidates = (issue.errors as z.core.$ZodIssue[][]).filter((b) => b.length > 0 && !b.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0));
+  const pool = candidates.length ? candidates : (issue.errors as z.core.$ZodIssue[][]).filter((b) => b.length > 0);
+  if (!pool.length) return null;
+  const best = [...pool].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0]!;
+  if (depth(best) === 0) return null;
+  return best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue);
+}
+
+function flatten(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const out: z.core.$ZodIssue[] = [];
+  for (const issue of issues) {
+    const branch = closestBranch(issue);
+    if (branch) out.push(...flatten(branch));
+    else out.push(issue);
+  }
+  return out;
+}
+
 /** Flatten a zod error into problems, one per field (unknown keys get one problem each). */
 export function problemsFrom(error: z.ZodError, root: string): Problem[] {
   const problems: Problem[] = [];
-  for (const issue of error.issues) {
+  for (const issue of flatten(error.issues)) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         problems.push({ path: formatPath(root, [...issue.path, key]), message: 'unknown field (check the spelling)' });

@@ -69,7 +69,7 @@ export const whenSchema: z.ZodType<When> = z.lazy(() =>
   ]),
 );
 
-const dateSpec = z
+export const dateSpecSchema = z
   .strictObject({
     from: z.enum(['deliveredOn', 'today', 'purchasedOn']),
     days: z.number().int().min(-3660).max(3660).optional(),
@@ -79,7 +79,7 @@ const dateSpec = z
   .refine((d) => [d.days, d.months, d.workingDays].filter((x) => x !== undefined).length === 1, {
     error: 'expected exactly one of days, months or workingDays',
   });
-export type DateSpec = z.output<typeof dateSpec>;
+export type DateSpec = z.output<typeof dateSpecSchema>;
 
 const paramRef = z.union([scalar, z.strictObject({ date: dateName }), z.strictObject({ fact })]);
 export type ParamRef = z.output<typeof paramRef>;
@@ -117,7 +117,7 @@ export const ruleSchema = z.discriminatedUnion('effect', [
 ]);
 export type Rule = z.output<typeof ruleSchema>;
 
-const reasonSpec = z.strictObject({
+export const reasonSpecSchema = z.strictObject({
   deadlines: z
     .strictObject({
       notifyBy: dateName.optional(),
@@ -127,6 +127,9 @@ const reasonSpec = z.strictObject({
     })
     .default({}),
 });
+
+export const fallbackSchema = z.strictObject({ clauses: z.array(z.string().min(1)).min(1), code: z.string().regex(CODE) });
+export const questionSchema = z.strictObject({ askWhen: whenSchema, otherwise: z.boolean() });
 
 export const clauseSchema = z.strictObject({
   id: z.string().min(1),
@@ -165,17 +168,12 @@ export const packSchema = z.strictObject({
     })
     .optional(),
   clauses: z.array(clauseSchema).min(1),
-  dates: z.record(z.string().regex(NAME), dateSpec).default({}),
-  reasons: z.partialRecord(z.enum(REASONS), reasonSpec).default({}),
+  dates: z.record(z.string().regex(NAME), dateSpecSchema).default({}),
+  reasons: z.partialRecord(z.enum(REASONS), reasonSpecSchema).default({}),
   rules: z.array(ruleSchema).min(1),
-  fallback: z.strictObject({ clauses: z.array(z.string().min(1)).min(1), code: z.string().regex(CODE) }),
+  fallback: fallbackSchema,
   questionOrder: z.array(z.enum(CONDITION_FIELDS)).optional(),
-  questions: z
-    .partialRecord(
-      z.enum(BOOLEAN_CONDITION_FIELDS),
-      z.strictObject({ askWhen: whenSchema, otherwise: z.boolean() }),
-    )
-    .optional(),
+  questions: z.partialRecord(z.enum(BOOLEAN_CONDITION_FIELDS), questionSchema).optional(),
   messages: z.record(z.string(), z.record(z.string(), z.string())).optional(),
 });
 export type Pack = z.output<typeof packSchema>;
@@ -199,17 +197,39 @@ const ENUM_VALUES: Partial<Record<FactPath, readonly string[]>> = {
   'condition.faultCause': FAULT_CAUSES,
 };
 
+/** A pack whose parts may each be invalid (null): what cross-checking can still look at. */
+export interface PartialPack {
+  id: string;
+  clauses: (Clause | null)[];
+  dates: Record<string, DateSpec | null>;
+  reasons: Record<string, z.output<typeof reasonSpecSchema> | null | undefined>;
+  rules: (Rule | null)[];
+  fallback: z.output<typeof fallbackSchema> | null;
+  questions: Record<string, z.output<typeof questionSchema> | null | undefined>;
+  workingDays: boolean;
+  guaranteeMonths: boolean;
+}
+
+function asPartial(pack: Pack | PartialPack): PartialPack {
+  if (typeof pack.workingDays === 'boolean') return pack as PartialPack;
+  const p = pack as Pack;
+  return { ...p, questions: p.questions ?? {}, workingDays: p.workingDays !== undefined, guaranteeMonths: p.guaranteeMonths !== undefined };
+}
+
 /**
  * Checks what a schema cannot: references between parts of the pack (clauses, dates), unique ids,
- * clause ids under the pack's own id, and enum values used in tests. Returns every problem found.
+ * clause ids under the pack's own id, and enum values used in tests. Returns every problem found;
+ * parts that are null (invalid on their own) are skipped.
  */
-export function crossCheck(pack: Pack): PackProblem[] {
+export function crossCheck(input: Pack | PartialPack): PackProblem[] {
+  const pack = asPartial(input);
   const problems: PackProblem[] = [];
   const clauseIds = new Set<string>();
   pack.clauses.forEach((c, i) => {
+    if (!c) return;
     if (clauseIds.has(c.id)) problems.push({ path: ['clauses', i, 'id'], message: `duplicate clause id "${c.id}"` });
     clauseIds.add(c.id);
-    if (!c.id.startsWith(`${pack.id}/`)) {
+    if (pack.id && !c.id.startsWith(`${pack.id}/`)) {
       problems.push({ path: ['clauses', i, 'id'], message: `expected the clause id to start with "${pack.id}/", got "${c.id}"` });
     }
   });
@@ -217,7 +237,11 @@ export function crossCheck(pack: Pack): PackProblem[] {
   const checkDate = (name: string, path: (string | number)[]) => {
     if (!dates.has(name)) problems.push({ path, message: `expected a date defined under \`dates\`, got "${name}"` });
   };
+  const checkClause = (id: string, path: (string | number)[]) => {
+    if (!clauseIds.has(id)) problems.push({ path, message: `expected a clause id defined under \`clauses\`, got "${id}"` });
+  };
   for (const [name, spec] of Object.entries(pack.dates)) {
+    if (!spec) continue;
     if (spec.workingDays !== undefined && !pack.workingDays) {
       problems.push({ path: ['dates', name, 'workingDays'], message: 'expected `workingDays.holidays` to be set when a date counts working days' });
     }
@@ -233,11 +257,10 @@ export function crossCheck(pack: Pack): PackProblem[] {
   }
   const ruleIds = new Set<string>();
   pack.rules.forEach((rule, i) => {
+    if (!rule) return;
     if (ruleIds.has(rule.id)) problems.push({ path: ['rules', i, 'id'], message: `duplicate rule id "${rule.id}"` });
     ruleIds.add(rule.id);
-    rule.clauses.forEach((c, j) => {
-      if (!clauseIds.has(c)) problems.push({ path: ['rules', i, 'clauses', j], message: `expected a clause id defined under \`clauses\`, got "${c}"` });
-    });
+    rule.clauses.forEach((c, j) => checkClause(c, ['rules', i, 'clauses', j]));
     for (const [name, ref] of Object.entries(rule.params ?? {})) {
       if (typeof ref === 'object' && 'date' in ref) checkDate(ref.date, ['rules', i, 'params', name, 'date']);
     }
@@ -259,7 +282,8 @@ export function crossCheck(pack: Pack): PackProblem[] {
       }
     }
   });
-  for (const [field, q] of Object.entries(pack.questions ?? {})) {
+  for (const [field, q] of Object.entries(pack.questions)) {
+    if (!q) continue;
     for (const [w, path] of walkWhen(q.askWhen, ['questions', field, 'askWhen'])) {
       if ('fact' in w && w.fact.startsWith('condition.')) {
         problems.push({ path: [...path, 'fact'], message: `expected a fact known from the order (product.*, purchasedFromUs, customerRegion, delivery.*), got "${w.fact}"` });
@@ -269,8 +293,6 @@ export function crossCheck(pack: Pack): PackProblem[] {
       }
     }
   }
-  pack.fallback.clauses.forEach((c, j) => {
-    if (!clauseIds.has(c)) problems.push({ path: ['fallback', 'clauses', j], message: `expected a clause id defined under \`clauses\`, got "${c}"` });
-  });
+  pack.fallback?.clauses.forEach((c, j) => checkClause(c, ['fallback', 'clauses', j]));
   return problems;
 }

@@ -8,7 +8,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { PACKS_DIR } from '../paths.js';
 import { formatPath, parseWith, ValidationError, type Problem } from '../validation.js';
 import { compilePack, type CompiledPack } from './engine.js';
-import { crossCheck, packSchema, type Pack } from './pack.js';
+import { clauseSchema, crossCheck, dateSpecSchema, fallbackSchema, packSchema, questionSchema, reasonSpecSchema, ruleSchema, type Pack, type PartialPack } from './pack.js';
 
 const cache = new Map<string, CompiledPack>();
 
@@ -39,12 +39,40 @@ function parseText(text: string, file: string): { ok: true; value: unknown } | {
   }
 }
 
-/** Validate a pack given as data: every problem, each with its path under `pack`. */
+/** Validate a pack given as data: every problem, each with its path under `pack`, in one run. */
 export function validatePack(data: unknown): { ok: true; pack: Pack } | { ok: false; problems: Problem[] } {
   const parsed = parseWith(packSchema, data, 'pack');
-  if (!parsed.ok) return parsed;
-  const problems = crossCheck(parsed.value).map((p) => ({ path: formatPath('pack', p.path), message: p.message }));
-  return problems.length ? { ok: false, problems } : { ok: true, pack: parsed.value };
+  const cross = crossCheck(parsed.ok ? parsed.value : partialPack(data)).map((p) => ({ path: formatPath('pack', p.path), message: p.message }));
+  if (parsed.ok) return cross.length ? { ok: false, problems: cross } : { ok: true, pack: parsed.value };
+  // Shape problems first; then reference problems among the parts that did have the right shape.
+  const seen = new Set(parsed.problems.map((p) => p.path));
+  return { ok: false, problems: [...parsed.problems, ...cross.filter((p) => !seen.has(p.path))] };
+}
+
+/**
+ * The parts of an invalid pack that are valid on their own, so references between them can still
+ * be checked (an unknown clause id is reported even while the time zone is wrong). Invalid parts
+ * become null and are skipped.
+ */
+function partialPack(data: unknown): PartialPack {
+  const d = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+  const list = <T>(v: unknown, schema: { safeParse: (x: unknown) => { success: boolean; data?: T } }) =>
+    Array.isArray(v) ? v.map((x) => { const r = schema.safeParse(x); return r.success ? (r.data as T) : null; }) : [];
+  const record = <T>(v: unknown, schema: { safeParse: (x: unknown) => { success: boolean; data?: T } }) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).map(([k, x]) => { const r = schema.safeParse(x); return [k, r.success ? (r.data as T) : null]; }))
+      : {};
+  return {
+    id: typeof d.id === 'string' && packSchema.shape.id.safeParse(d.id).success ? d.id : '',
+    clauses: list(d.clauses, clauseSchema),
+    dates: record(d.dates, dateSpecSchema),
+    reasons: record(d.reasons, reasonSpecSchema),
+    rules: list(d.rules, ruleSchema),
+    fallback: fallbackSchema.safeParse(d.fallback).data ?? null,
+    questions: record(d.questions, questionSchema),
+    workingDays: d.workingDays !== undefined,
+    guaranteeMonths: d.guaranteeMonths !== undefined,
+  };
 }
 
 /** Validate a pack file (YAML or JSON) without loading it for use. */
