@@ -29,7 +29,6 @@ export function formatPath(root: string, path: readonly PropertyKey[]): string {
 
 /** Text from the input made safe for a one-line message (no raw newlines or control characters). */
 export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 

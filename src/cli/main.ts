@@ -7,6 +7,10 @@ import { EXIT_BAD_INPUT, UsageError, writeLines, type Command, type Io } from '.
 const commands: Record<string, () => Promise<Command>> = {
   decide: async () => (await import('./decide.js')).decideCommand,
   policy: async () => (await import('./policy.js')).policyCommand,
+  serve: async () => (await import('./serve.js')).serveCommand,
+  orders: async () => (await import('./orders.js')).ordersCommand,
+  rma: async () => (await import('./rma.js')).rmaCommand,
+  chat: async () => (await import('./chat.js')).chatCommand,
 };
 
 /** Register a command (used by the later layers: serve, chat, orders, rma, agent). */

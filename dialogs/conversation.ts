@@ -1,0 +1,203 @@
+/**
+ * One turn of a conversation, whatever the channel: restore the machine from the store, turn the
+ * customer's message into an event, run the machine to its next wait, render the replies, commit.
+ *
+ * - Turns of one conversation are serialised (`withConversationLock`) and committed with
+ *   compare-and-swap; a conflict (another instance moved the conversation on) reruns the turn.
+ * - A retried activity (same id) gets the replies it got the first time and changes nothing.
+ * - A snapshot from an older machine version restarts the conversation politely.
+ * - The clock is injected; "today" is derived from it in the pack's time zone, or RETURNS_TODAY.
+ */
+import { createActor, waitFor, type SnapshotFrom } from 'xstate';
+import { languageOf, dateOrderOf } from '../src/nlu/index.js';
+import { negotiateLocale } from '../src/i18n/index.js';
+import type { CompiledPack } from '../src/policy/engine.js';
+import { ConflictError, type AuditEntry, type Store } from '../src/store/store.js';
+import type { Logger } from '../src/log.js';
+import { todayFor } from '../machines/case.js';
+import { MACHINE_VERSION, type Reply, type ReturnsContext, type Step, type UserEvent } from '../machines/types.js';
+import type { ReturnsMachine } from '../machines/returns.machine.js';
+import { interpret, type View } from './interpret.js';
+import { renderReply, type ReplyActivity } from './render.js';
+
+export interface TurnRequest {
+  conversationId: string;
+  /** The channel's id for the activity; retries carry the same one. */
+  activityId: string | null;
+  channelId: string;
+  /** The customer's id on the channel (suggested actions are addressed to them). */
+  userId?: string;
+  text: string | null;
+  value?: unknown;
+  /** The activity's locale, if any. */
+  locale?: string | null;
+  /** The inbound activity as it goes into the conversation log (the customer's side of the transcript). */
+  logActivity?: Record<string, unknown>;
+}
+
+export interface TurnResult {
+  activities: ReplyActivity[];
+  duplicate: boolean;
+  state: string;
+  locale: string;
+}
+
+export interface ConversationDeps {
+  store: Store;
+  machine: ReturnsMachine;
+  packs: (id: string) => CompiledPack;
+  now: () => number;
+  todayOverride: string | null;
+  defaultPolicy: string;
+  logger: Logger;
+}
+
+type Snapshot = SnapshotFrom<ReturnsMachine>;
+
+/** The top-level state name of a snapshot (`askFact`, `handoff`, …). */
+export function stateName(snapshot: Snapshot): string {
+  const v = snapshot.value;
+  return typeof v === 'string' ? v : Object.keys(v)[0] ?? 'start';
+}
+
+/** What the bot is waiting for, from the last question it asked. */
+function currentStep(snapshot: Snapshot): Step | null {
+  const ctx = snapshot.context;
+  switch (stateName(snapshot)) {
+    case 'askOrderNumber': return 'orderNumber';
+    case 'askVerify': return 'verify';
+    case 'askItem': return 'item';
+    case 'askReason': return 'reason';
+    case 'askFact': return ctx.decision?.needs[0] ?? null;
+    case 'askPreauthNumber': return 'manufacturerPreauth';
+    case 'askRemedy': return 'remedy';
+    case 'askConfirm':
+    case 'referred': return 'confirm';
+    default: return null;
+  }
+}
+
+const MAX_ATTEMPTS = 5;
+
+export class ConversationService {
+  constructor(private readonly deps: ConversationDeps) {}
+
+  private packLocale(ctx: ReturnsContext): string {
+    return this.deps.packs(ctx.order?.policy ?? ctx.defaultPolicy).pack.locale;
+  }
+
+  /** Greet a new conversation (a channel's conversationUpdate); nothing when it already exists. */
+  async welcome(req: TurnRequest): Promise<TurnResult | null> {
+    const existing = await this.deps.store.loadConversation(req.conversationId);
+    if (existing) return null;
+    return this.handle({ ...req, text: null, value: undefined });
+  }
+
+  /** Handle one customer message; safe to call concurrently and to retry. */
+  async handle(req: TurnRequest): Promise<TurnResult> {
+    const { store } = this.deps;
+    return store.withConversationLock(req.conversationId, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.turn(req);
+        } catch (e) {
+          if (e instanceof ConflictError && attempt < MAX_ATTEMPTS) {
+            this.deps.logger.warn({ conversationId: req.conversationId, attempt }, 'turn conflict, retrying');
+            continue;
+          }
+          throw e;
+        }
+      }
+    });
+  }
+
+  private async turn(req: TurnRequest): Promise<TurnResult> {
+    const { store, machine, logger } = this.deps;
+    if (req.activityId) {
+      const previous = await store.findProcessedActivity(req.conversationId, req.activityId);
+      if (previous) {
+        const rec = await store.loadConversation(req.conversationId);
+        return { activities: previous as ReplyActivity[], duplicate: true, state: 'duplicate', locale: rec?.locale ?? 'en-GB' };
+      }
+    }
+    const record = await store.loadConversation(req.conversationId);
+    const now = this.deps.now();
+    const input = { conversationId: req.conversationId, defaultPolicy: this.deps.defaultPolicy, todayOverride: this.deps.todayOverride, now };
+    const replies: Reply[] = [];
+    const audit: AuditEntry[] = [];
+    const at = new Date(now).toISOString();
+
+    let restarted = false;
+    let snapshot: unknown = undefined;
+    if (record && record.machineVersion === MACHINE_VERSION) snapshot = record.snapshot;
+    else if (record) restarted = true;
+
+    let actor = createActor(machine, snapshot ? { snapshot: snapshot as Snapshot, input } : { input });
+    actor.on('reply', (r) => replies.push(r));
+    try {
+      actor.start();
+    } catch (e) {
+      // A snapshot this machine cannot restore: start afresh rather than fail every turn.
+      logger.warn({ conversationId: req.conversationId, err: e }, 'could not restore conversation; restarting it');
+      actor = createActor(machine, { input });
+      actor.on('reply', (r) => replies.push(r));
+      actor.start();
+      restarted = true;
+    }
+    if (restarted) replies.push({ type: 'reply', parts: [{ key: 'restarted' }] });
+
+    actor.send({ type: 'CLOCK', now });
+    const before = actor.getSnapshot();
+    const ctx = before.context;
+    const locale = negotiateLocale(req.locale ?? record?.locale ?? null, this.packLocale(ctx));
+    const pack = this.deps.packs(ctx.order?.policy ?? ctx.defaultPolicy);
+    const view: View = {
+      state: stateName(before),
+      step: currentStep(before),
+      context: ctx,
+      locale,
+      lang: languageOf(locale),
+      today: todayFor(ctx, pack.pack.timeZone),
+      dateOrder: dateOrderOf(locale),
+    };
+    const event: UserEvent = interpret(req.text, req.value, view);
+    actor.send(event);
+    let after = await waitFor(actor, (s) => s.hasTag('waiting') || s.status !== 'active', { timeout: 15_000 });
+    if (replies.length === 0 && !after.hasTag('handoff') && event.type !== 'NOT_UNDERSTOOD') {
+      // The event did not apply here (a correction before the order is known, say): ask again.
+      actor.send({ type: 'NOT_UNDERSTOOD' });
+      after = await waitFor(actor, (s) => s.hasTag('waiting') || s.status !== 'active', { timeout: 15_000 });
+    }
+    const persisted = actor.getPersistedSnapshot();
+    actor.stop();
+
+    const finalLocale = negotiateLocale(req.locale ?? record?.locale ?? null, this.packLocale(after.context));
+    const activities = replies.map((r) => renderReply(r, finalLocale, req.channelId, req.userId));
+    for (const r of replies) {
+      if (r.returns?.decision) {
+        const d = r.returns.decision;
+        audit.push({ at, actor: 'bot', action: 'decision', data: { outcome: d.outcome, reason: d.reason, codes: d.reasons.map((x) => x.code), clauses: d.clauses, policy: d.policy, policyVersion: d.policyVersion, orderNumber: after.context.orderNumber } });
+      }
+      if (r.returns?.rma) audit.push({ at, actor: 'bot', action: 'rma.shown', data: { rma: r.returns.rma } });
+      if (r.returns?.handoff) audit.push({ at, actor: 'bot', action: `handoff.${r.returns.handoff}`, data: { position: r.returns.position ?? null } });
+    }
+    if (event.type === 'CORRECT_DELIVERY' || event.type === 'CORRECT_ITEM' || event.type === 'CORRECT_REASON') {
+      audit.push({ at, actor: 'customer', action: 'correction', data: { ...event } });
+    }
+    const inbound = req.logActivity ?? { type: 'message', from: { id: req.userId ?? 'user', role: 'user' }, text: req.text ?? '', ...(req.value ? { value: req.value } : {}) };
+    await store.commitTurn({
+      conversationId: req.conversationId,
+      expectedVersion: record?.version ?? null,
+      snapshot: persisted,
+      machineVersion: MACHINE_VERSION,
+      locale: finalLocale,
+      activityId: req.activityId,
+      replies: activities,
+      log: [inbound, ...activities.map((a) => ({ ...a, from: { id: 'bot', role: 'bot' } }))],
+      audit,
+      at,
+    });
+    logger.info({ conversationId: req.conversationId, event: event.type, from: view.state, to: stateName(after), replies: activities.length }, 'turn');
+    return { activities, duplicate: false, state: stateName(after), locale: finalLocale };
+  }
+}

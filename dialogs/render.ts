@@ -1,0 +1,105 @@
+/**
+ * From the machine's replies (keys and parameters) to Bot Framework message activities in the
+ * customer's language: text, choices as suggested actions where the channel shows them, as a card
+ * where it shows cards (Teams: Adaptive Card `Action.Submit` with an `msteams` messageBack whose
+ * value maps to the same machine event), else as numbered text; `channelData.returns` as in the
+ * contract. Pure.
+ */
+import { renderParts, t } from '../src/i18n/index.js';
+import type { Choice, Reply } from '../machines/types.js';
+
+/** What a reply activity carries. Structural subset of botbuilder's `Partial<Activity>`. */
+export interface ReplyActivity {
+  type: 'message';
+  text: string;
+  textFormat: 'plain' | 'markdown';
+  locale: string;
+  inputHint: 'expectingInput' | 'acceptingInput';
+  suggestedActions?: { to?: string[]; actions: { type: 'imBack'; title: string; value: string }[] };
+  attachments?: { contentType: string; content: unknown }[];
+  channelData: { returns: Record<string, unknown> };
+}
+
+type ChoiceStyle = 'suggested' | 'adaptiveCard' | 'heroCard' | 'text';
+
+/** How a channel shows choices (after botbuilder-dialogs' channel capability table). */
+export function choiceStyle(channelId: string | undefined): ChoiceStyle {
+  switch ((channelId ?? '').toLowerCase()) {
+    case 'msteams':
+      return 'adaptiveCard';
+    case 'slack':
+      return 'heroCard';
+    case 'sms':
+    case 'email':
+    case 'cli':
+      return 'text';
+    default:
+      return 'suggested';
+  }
+}
+
+function label(locale: string, choice: Choice): string {
+  return t(locale, choice.label.key, choice.label.params ?? {});
+}
+
+function adaptiveCard(locale: string, choices: readonly Choice[]) {
+  // The question is the message text; the card carries only the buttons.
+  return {
+    contentType: 'application/vnd.microsoft.card.adaptive',
+    content: {
+      type: 'AdaptiveCard',
+      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+      version: '1.4',
+      body: [],
+      actions: choices.map((c) => {
+        const title = label(locale, c);
+        return {
+          type: 'Action.Submit',
+          title,
+          data: { returns: c.event, msteams: { type: 'messageBack', displayText: title, text: title, value: { returns: c.event } } },
+        };
+      }),
+    },
+  };
+}
+
+function heroCard(locale: string, choices: readonly Choice[]) {
+  return {
+    contentType: 'application/vnd.microsoft.card.hero',
+    content: { buttons: choices.map((c) => ({ type: 'imBack', title: label(locale, c), value: label(locale, c) })) },
+  };
+}
+
+/** One reply as one message activity for `channelId`, addressed (suggested actions) to `userId`. */
+export function renderReply(reply: Reply, locale: string, channelId: string | undefined, userId?: string): ReplyActivity {
+  let text = renderParts(locale, reply.parts);
+  const returns: Record<string, unknown> = {};
+  if (reply.step) returns.step = reply.step;
+  if (reply.returns) Object.assign(returns, reply.returns);
+  const activity: ReplyActivity = {
+    type: 'message',
+    text,
+    textFormat: 'plain',
+    locale,
+    inputHint: reply.step ? 'expectingInput' : 'acceptingInput',
+    channelData: { returns },
+  };
+  const choices = reply.choices ?? [];
+  if (choices.length) {
+    const style = choiceStyle(channelId);
+    if (style === 'suggested') {
+      activity.suggestedActions = {
+        ...(userId ? { to: [userId] } : {}),
+        actions: choices.map((c) => ({ type: 'imBack', title: label(locale, c), value: label(locale, c) })),
+      };
+    } else if (style === 'adaptiveCard') {
+      activity.attachments = [adaptiveCard(locale, choices)];
+    } else if (style === 'heroCard') {
+      activity.attachments = [heroCard(locale, choices)];
+    } else {
+      text += `\n${choices.map((c, i) => `${i + 1}. ${label(locale, c)}`).join('\n')}`;
+      activity.text = text;
+    }
+  }
+  return activity;
+}

@@ -1,0 +1,48 @@
+/**
+ * `returnsbot rma show RMA-XXXX-XXXX [--json]`: an issued RMA with its decision and audit trail.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { openStore } from '../store/index.js';
+import { isValidRmaNumber, normalizeRmaNumber } from '../store/rma-id.js';
+import { EXIT_BAD_INPUT, UsageError, writeLines, type Command } from './io.js';
+
+export const rmaCommand: Command = async (args, io) => {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  const [sub, raw] = positionals;
+  if (sub !== 'show' || !raw) throw new UsageError('rma: expected `rma show RMA-XXXX-XXXX`');
+  const number = normalizeRmaNumber(raw);
+  if (!number || !isValidRmaNumber(number)) {
+    writeLines(io.stderr, [`rma: expected an RMA number like RMA-7K3M-Q2XD, got "${raw}"`]);
+    return EXIT_BAD_INPUT;
+  }
+  const config = loadConfig(io.env);
+  const store = await openStore({ dataDir: resolve(io.cwd, config.RETURNS_DATA_DIR) });
+  try {
+    const record = await store.getRma(number);
+    if (!record) {
+      writeLines(io.stderr, [`rma: no RMA ${number} in ${config.RETURNS_DATA_DIR}`]);
+      return 1;
+    }
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+      return 0;
+    }
+    const d = record.decision;
+    writeLines(io.stdout, [
+      `${record.rma}  order ${record.orderNumber}  item ${record.sku}  reason ${record.reason}`,
+      `issued ${record.createdAt} by ${record.issuedBy}${record.remedy ? `, remedy ${record.remedy}` : ''}${record.note ? `, note: ${record.note}` : ''}`,
+      `decision: ${d.outcome} under ${d.policy} ${d.policyVersion}; remedies ${d.remedies.join(', ') || '-'} (${d.remedyChosenBy ?? '-'})`,
+      `reasons: ${d.reasons.map((r) => r.code).join(', ')}`,
+      `clauses: ${d.clauses.join(', ')}`,
+      `deadlines: notify by ${d.deadlines.notifyBy ?? '-'}, return by ${d.deadlines.returnBy ?? '-'}, report by ${d.deadlines.reportBy ?? '-'}, refund within ${d.deadlines.refundWithinDays ?? '-'} days`,
+      `conditions: ${d.conditions.join(', ') || '-'}`,
+      'audit:',
+      ...record.audit.map((a) => `  ${a.at}  ${a.actor}  ${a.action}  ${JSON.stringify(a.data)}`),
+    ]);
+    return 0;
+  } finally {
+    await store.close();
+  }
+};

@@ -1,0 +1,420 @@
+/**
+ * Text normalisation and phrase matching for the NLU layer.
+ *
+ * Every customer message is normalised once into tokens: lower case, accents stripped, curly
+ * apostrophes straightened, contractions expanded ("didn't" → "did not"), emoji mapped to words
+ * ("👍" → "yes") and punctuation turned into a clause-break token (",").
+ *
+ * Phrase lists (locales/nlu/*.json) use a small pattern language, compiled once into regexes:
+ *   - words are matched whole, after the same normalisation as the text ("don't" = "do not");
+ *   - `(a|b c|d)` is a choice of words or word sequences, `(a|b)?` an optional one;
+ *   - `word~` matches the word and any longer word starting with it ("scratch~" = scratched, scratches);
+ *   - `*` matches zero to three words (never across a clause break);
+ *   - `^` and `$` stand for the start and the end of a clause (message start/end or punctuation).
+ */
+
+/** Maps that normalisation applies to single tokens. */
+export interface NormalizeMaps {
+  /** Token (with or without apostrophes) → expansion, e.g. "dont" → "do not". */
+  contractions: Record<string, string>;
+  /** Token → preferred spelling, e.g. "colour" → "color". */
+  spellings: Record<string, string>;
+  /** Emoji → word(s), e.g. "👍" → "yes". */
+  emoji: Record<string, string>;
+}
+
+/** A normalised message. */
+export interface Norm {
+  /** Tokens; "," is a clause break. */
+  tokens: string[];
+  /** " " + tokens.join(" ") + " ": the string the phrase regexes run over. */
+  text: string;
+  /** Offset in `text` where each token starts. */
+  starts: number[];
+}
+
+export const BREAK = ',';
+
+const EMOJI_MODIFIERS = /[\u{1F3FB}-\u{1F3FF}\u{FE0E}\u{FE0F}\u{200D}]/gu;
+const QUOTES = /[\u2018\u2019\u201A\u201B\u02BC\u02B9\u0060\u00B4\u2032]/g;
+const BREAK_CHARS = /[.,;:!?¡¿()[\]{}"“”«»…\n\r\t|]+/g;
+const JOINERS = /[-_/\\+=~*^]+/g;
+const OTHER = /[^a-z0-9' ,]+/g;
+
+const ASCII = /^[\x20-\x7e]*$/;
+
+/** Lower case, straight quotes, accents stripped (ñ → n), emoji modifiers removed. */
+export function foldCase(raw: string): string {
+  if (ASCII.test(raw)) return raw.replace(/`/g, "'").toLowerCase();
+  return raw
+    .normalize('NFKC')
+    .replace(EMOJI_MODIFIERS, '')
+    .replace(QUOTES, "'")
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '');
+}
+
+/** Strips accents and case only (for comparing names, SKUs, etc.). */
+export function fold(raw: string): string {
+  return foldCase(raw).replace(/\s+/g, ' ').trim();
+}
+
+function expandToken(tok: string, maps: NormalizeMaps, out: string[]): void {
+  let t = tok;
+  let exp: string | undefined;
+  if (t.includes("'")) {
+    t = t.replace(/^'+|'+$/g, '');
+    if (!t) return;
+    exp = maps.contractions[t];
+    if (exp === undefined && t.endsWith("n't")) exp = `${t.slice(0, -3)} not`;
+    if (exp === undefined) {
+      t = t.replace(/'/g, '');
+      if (!t) return;
+      exp = maps.contractions[t];
+    }
+  } else exp = maps.contractions[t];
+  const words = exp === undefined ? [t] : exp.split(' ').filter(Boolean);
+  for (const w of words) {
+    const sp = maps.spellings[w];
+    if (sp === undefined) out.push(w);
+    else for (const x of sp.split(' ')) if (x) out.push(x);
+  }
+}
+
+const CACHE_SIZE = 2000;
+const cache = new WeakMap<NormalizeMaps, Map<string, Norm>>();
+
+/**
+ * Normalises a message into tokens (see the module comment). Results are memoised (a bounded
+ * cache per language), so the several readers of one message share the work; treat a Norm as
+ * read-only.
+ */
+export function normalize(raw: string, maps: NormalizeMaps): Norm {
+  let memo = cache.get(maps);
+  if (!memo) {
+    memo = new Map();
+    cache.set(maps, memo);
+  }
+  const hit = memo.get(raw);
+  if (hit) return hit;
+  const n = normalizeUncached(raw, maps);
+  if (memo.size >= CACHE_SIZE) memo.clear();
+  memo.set(raw, n);
+  return n;
+}
+
+function normalizeUncached(raw: string, maps: NormalizeMaps): Norm {
+  let s = raw;
+  if (!ASCII.test(s)) {
+    s = s.normalize('NFKC').replace(EMOJI_MODIFIERS, '');
+    for (const [emoji, word] of Object.entries(maps.emoji)) {
+      if (s.includes(emoji)) s = s.split(emoji).join(` ${word} , `);
+    }
+  }
+  s = foldCase(s)
+    .replace(/([a-z])\1{2,}/g, '$1')
+    .replace(/#/g, ' ')
+    .replace(BREAK_CHARS, ' , ')
+    .replace(JOINERS, ' ')
+    .replace(OTHER, ' ');
+  const tokens: string[] = [];
+  for (const raw of s.split(' ')) {
+    if (!raw) continue;
+    if (raw === BREAK) {
+      if (tokens.length > 0 && tokens[tokens.length - 1] !== BREAK) tokens.push(BREAK);
+      continue;
+    }
+    expandToken(raw, maps, tokens);
+  }
+  while (tokens.length > 0 && tokens[tokens.length - 1] === BREAK) tokens.pop();
+  return fromTokens(tokens);
+}
+
+/** Builds a Norm from tokens. */
+export function fromTokens(tokens: string[]): Norm {
+  const starts = new Array<number>(tokens.length);
+  let pos = 1;
+  for (let i = 0; i < tokens.length; i++) {
+    starts[i] = pos;
+    pos += (tokens[i] ?? '').length + 1;
+  }
+  return { tokens, text: ` ${tokens.join(' ')} `, starts };
+}
+
+/** The index of the token a character of `n.text` belongs to (a space: the token before it). */
+function tokenIndex(n: Norm, charIndex: number): number {
+  let lo = 0;
+  let hi = n.starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((n.starts[mid] ?? 0) <= charIndex) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** A slice of a Norm (tokens [from, to)). */
+export function slice(n: Norm, from: number, to = n.tokens.length): Norm {
+  const t = n.tokens.slice(from, to);
+  while (t[0] === BREAK) t.shift();
+  while (t.length > 0 && t[t.length - 1] === BREAK) t.pop();
+  return fromTokens(t);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phrase patterns
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const WORD = '[a-z0-9]+';
+
+function wordsRegex(words: string, maps: NormalizeMaps): string {
+  // Each word may carry a trailing "~" (stem). Normalise the literal parts like the text.
+  const parts = words.trim().split(/\s+/).filter(Boolean);
+  let out = '';
+  for (const p of parts) {
+    const stem = p.endsWith('~');
+    const literal = stem ? p.slice(0, -1) : p;
+    const norm = normalize(literal, maps).tokens.filter((t) => t !== BREAK);
+    if (norm.length === 0) continue;
+    norm.forEach((t, i) => {
+      const last = i === norm.length - 1;
+      out += `${escape(t)}${stem && last ? '[a-z0-9]*' : ''} `;
+    });
+  }
+  return out;
+}
+
+function closingParen(p: string, open: number, phrase: string): number {
+  let depth = 0;
+  for (let i = open; i < p.length; i++) {
+    if (p[i] === '(') depth++;
+    else if (p[i] === ')' && --depth === 0) return i;
+  }
+  throw new Error(`unclosed "(" in phrase "${phrase}"`);
+}
+
+function splitTopLevel(p: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const c of p) {
+    if (c === '(') depth++;
+    if (c === ')') depth--;
+    if (c === '|' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+function compileSeq(p: string, maps: NormalizeMaps, phrase: string): string {
+  let out = '';
+  let i = 0;
+  while (i < p.length) {
+    const c = p[i];
+    if (c === ' ') {
+      i++;
+      continue;
+    }
+    if (c === '(') {
+      const close = closingParen(p, i, phrase);
+      const alts = splitTopLevel(p.slice(i + 1, close))
+        .map((a) => compileSeq(a, maps, phrase))
+        .filter(Boolean)
+        .sort((a, b) => b.length - a.length);
+      const optional = p[close + 1] === '?';
+      if (alts.length) out += `(?:${alts.join('|')})${optional ? '?' : ''}`;
+      i = close + (optional ? 2 : 1);
+      continue;
+    }
+    const single = p[i + 1] === undefined || p[i + 1] === ' ' || p[i + 1] === ')';
+    if (c === '^' && single) {
+      out += '(?<=^ |, )';
+      i++;
+      continue;
+    }
+    if (c === '$' && single) {
+      out += '(?=,|$)';
+      i++;
+      continue;
+    }
+    if (c === '*' && single) {
+      out += `(?:${WORD} ){0,3}`;
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < p.length && p[j] !== ' ' && p[j] !== '(' && p[j] !== ')' && p[j] !== '|') j++;
+    if (j === i) throw new Error(`unexpected "${c}" in phrase "${phrase}"`);
+    out += wordsRegex(p.slice(i, j), maps);
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * Compiles one phrase of the pattern language into a regex source matching "w1 w2 ... " (each
+ * word followed by a space). Groups may nest: "(not as (described|advertised)|wrong)".
+ */
+export function compilePhrase(phrase: string, maps: NormalizeMaps): string {
+  const out = compileSeq(phrase.trim(), maps, phrase);
+  if (!/[a-z0-9]/.test(out)) throw new Error(`empty phrase "${phrase}"`);
+  return out;
+}
+
+/** A compiled phrase list. */
+export interface PhraseList {
+  name: string;
+  /** Global regex: every phrase of the list, longest source first. */
+  re: RegExp;
+  /** Anchored regex: the whole message is one of the phrases. */
+  whole: RegExp;
+  size: number;
+}
+
+export function compileList(name: string, phrases: readonly string[], maps: NormalizeMaps): PhraseList {
+  const sources = [...new Set(phrases.map((p) => compilePhrase(p, maps)))].sort((a, b) => b.length - a.length);
+  const body = sources.length ? sources.join('|') : '(?!)';
+  return {
+    name,
+    re: new RegExp(`(?<= )(?:${body})`, 'g'),
+    whole: new RegExp(`^ (?:${body})$`),
+    size: sources.length,
+  };
+}
+
+/** One phrase found in a message: tokens [start, end). */
+export interface Match {
+  list: string;
+  start: number;
+  end: number;
+}
+
+const matchCache = new WeakMap<Norm, Map<string, Match[]>>();
+
+/**
+ * Every (non-overlapping within the list) match of a phrase list in a message. Memoised per
+ * message and list (the result is shared: read-only).
+ */
+export function findAll(n: Norm, list: PhraseList): readonly Match[] {
+  let byList = matchCache.get(n);
+  if (!byList) {
+    byList = new Map();
+    matchCache.set(n, byList);
+  }
+  const hit = byList.get(list.name);
+  if (hit) return hit;
+  const out = findAllUncached(n, list);
+  byList.set(list.name, out);
+  return out;
+}
+
+function findAllUncached(n: Norm, list: PhraseList): Match[] {
+  const out: Match[] = [];
+  if (list.size === 0) return out;
+  list.re.lastIndex = 0;
+  for (let m = list.re.exec(n.text); m; m = list.re.exec(n.text)) {
+    if (m[0].length === 0) {
+      list.re.lastIndex++;
+      continue;
+    }
+    const start = tokenIndex(n, m.index);
+    const end = tokenIndex(n, m.index + m[0].length - 1) + 1;
+    out.push({ list: list.name, start, end });
+  }
+  return out;
+}
+
+export function test(n: Norm, list: PhraseList): boolean {
+  list.re.lastIndex = 0;
+  const hit = list.re.test(n.text);
+  list.re.lastIndex = 0;
+  return hit;
+}
+
+/** True when the whole message is one phrase of the list. */
+export function isWhole(n: Norm, list: PhraseList): boolean {
+  return list.size > 0 && list.whole.test(n.text);
+}
+
+/** Keeps the longest of overlapping matches (ties: the earlier one), sorted by position. */
+export function resolveOverlaps(matches: readonly Match[]): Match[] {
+  const sorted = [...matches].sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const kept: Match[] = [];
+  for (const m of sorted) {
+    if (kept.every((k) => m.end <= k.start || m.start >= k.end)) kept.push(m);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+/** Tokens covered by any of the matches. */
+export function coverage(n: Norm, matches: readonly Match[]): boolean[] {
+  const covered = new Array<boolean>(n.tokens.length).fill(false);
+  for (const m of matches) for (let i = m.start; i < m.end; i++) covered[i] = true;
+  return covered;
+}
+
+/** Words that negate and words that end a clause, for {@link isNegated}. */
+export interface NegationLexicon {
+  negators: ReadonlySet<string>;
+  breaks: ReadonlySet<string>;
+}
+
+const NEGATION_WINDOW = 5;
+
+/**
+ * True when a negator ("not", "never", "no", "without"; "no", "nunca", "sin") stands shortly
+ * before the match in the same clause and is not itself part of another phrase found ("won't turn
+ * on" does not negate what follows it).
+ */
+export function isNegated(n: Norm, m: Match, covered: readonly boolean[], neg: NegationLexicon): boolean {
+  for (let i = m.start - 1; i >= 0 && i >= m.start - NEGATION_WINDOW; i--) {
+    const t = n.tokens[i] ?? BREAK;
+    if (t === BREAK || neg.breaks.has(t)) return false;
+    if (neg.negators.has(t) && !covered[i]) return true;
+  }
+  return false;
+}
+
+/**
+ * Removes filler tokens/phrases from both ends of a message ("please", "ok so", "thanks"). Clause
+ * breaks are dropped too (for matching a whole message), unless `keepBreaks` (breaks inside stay).
+ */
+const trimCache = new WeakMap<Norm, Map<string, Norm>>();
+
+export function trimFillers(n: Norm, fillers: PhraseList, keepBreaks = false): Norm {
+  let byList = trimCache.get(n);
+  if (!byList) {
+    byList = new Map();
+    trimCache.set(n, byList);
+  }
+  const key = `${fillers.name}${keepBreaks ? '+' : ''}`;
+  const hit = byList.get(key);
+  if (hit) return hit;
+  const out = trimFillersUncached(n, fillers, keepBreaks);
+  byList.set(key, out);
+  return out;
+}
+
+function trimFillersUncached(n: Norm, fillers: PhraseList, keepBreaks: boolean): Norm {
+  let tokens = keepBreaks ? [...n.tokens] : n.tokens.filter((t) => t !== BREAK);
+  let changed = true;
+  while (changed && tokens.length > 0) {
+    changed = false;
+    const cur = fromTokens(tokens);
+    for (const m of findAll(cur, fillers)) {
+      if (m.start === 0 || m.end === tokens.length) {
+        if (m.end - m.start >= tokens.length) continue;
+        tokens = m.start === 0 ? tokens.slice(m.end) : tokens.slice(0, m.start);
+        while (tokens[0] === BREAK) tokens.shift();
+        while (tokens.length > 0 && tokens[tokens.length - 1] === BREAK) tokens.pop();
+        changed = true;
+        break;
+      }
+    }
+  }
+  return fromTokens(tokens);
+}
