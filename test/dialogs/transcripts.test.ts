@@ -61,7 +61,7 @@ describe('conversations over HTTP (expectReplies)', function () {
       if (row.expect.rma) expect(r.rma, why).to.match(RMA);
       else expect(r.rma, why).to.equal(undefined);
       const d = r.decision as { remedies: string[]; remedyChosenBy: string; reasons: { code: string }[]; clauses: string[]; deductions: { kind: string }[]; deadlines: { reportBy: string | null }; reason: string };
-      expect(d.clauses, why).to.be.an('array').that.is.not.empty;
+      expect(d.clauses, why).to.be.an('array').with.length.greaterThan(0);
       if (row.expect.remedies) expect(d.remedies, why).to.deep.equal(row.expect.remedies);
       if (row.expect.chosenBy) expect(d.remedyChosenBy, why).to.equal(row.expect.chosenBy);
       if (row.expect.code) expect(d.reasons.map((x) => x.code), why).to.include(row.expect.code);
