@@ -1,12 +1,13 @@
 /**
  * Opening the store the configuration asks for, and the demo data of a first start.
  *
- * Today: the embedded SQLite store (a file under RETURNS_DATA_DIR). PostgreSQL, for several
- * instances, will be `{ databaseUrl }` here (see the `StoreOptions` union and `openStore`).
+ * The embedded SQLite store (a file under RETURNS_DATA_DIR), or PostgreSQL (`DATABASE_URL`) for
+ * several instances of the bot sharing one database.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { LocalDate } from '../policy/calendar.js';
 import { demoOrders } from './demo-orders.js';
+import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
 
@@ -17,21 +18,30 @@ export type { AuditEntry, ConversationRecord, LogEntry, RmaRecord, RmaRequest, S
 export const SQLITE_FILE_NAME = 'returns.db';
 
 /**
- * Where the data lives: a data folder (the file is `<dataDir>/returns.db`) or an explicit SQLite
- * file (`:memory:` allowed).
- * TODO(postgres): add `| { databaseUrl: string }` and open a PostgresStore for it in `openStore`.
+ * Where the data lives: a data folder (the file is `<dataDir>/returns.db`), an explicit SQLite
+ * file (`:memory:` allowed), or a PostgreSQL database (`postgres://…`).
  */
-export type StoreOptions = { dataDir: string } | { file: string };
+export type StoreOptions = { dataDir: string } | { file: string } | { databaseUrl: string };
+
+/**
+ * The store the configuration asks for: PostgreSQL when DATABASE_URL is set, else SQLite under
+ * RETURNS_DATA_DIR (resolved against `cwd` when given).
+ */
+export function storeOptionsFrom(config: { DATABASE_URL?: string | undefined; RETURNS_DATA_DIR: string }, cwd?: string): StoreOptions {
+  if (config.DATABASE_URL) return { databaseUrl: config.DATABASE_URL };
+  return { dataDir: cwd === undefined ? config.RETURNS_DATA_DIR : resolve(cwd, config.RETURNS_DATA_DIR) };
+}
 
 /** The SQLite file a data folder holds. */
 export function sqliteFileIn(dataDir: string): string {
   return join(dataDir, SQLITE_FILE_NAME);
 }
 
-/** Open the store and bring its schema up to date (the folder is created if missing). */
+/** Open the store and bring its schema up to date (an SQLite file's folder is created if missing). */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const file = 'file' in options ? options.file : sqliteFileIn(options.dataDir);
-  const store = new SqliteStore({ file });
+  const store: Store = 'databaseUrl' in options
+    ? new PostgresStore({ connectionString: options.databaseUrl })
+    : new SqliteStore({ file: 'file' in options ? options.file : sqliteFileIn(options.dataDir) });
   try {
     await store.migrate();
   } catch (error) {
