@@ -7,7 +7,7 @@ import type { Activity, TurnContext } from 'botbuilder';
 import { negotiateLocale, t } from '../src/i18n/index.js';
 import type { Logger } from '../src/log.js';
 import { activitySchema } from './activity.js';
-import type { ConversationService } from './conversation.js';
+import type { ConversationService, TurnResult } from './conversation.js';
 
 export class ReturnsBot {
   constructor(
@@ -15,11 +15,12 @@ export class ReturnsBot {
     private readonly logger: Logger,
   ) {}
 
-  async run(context: TurnContext): Promise<void> {
+  /** Handle one activity; returns what the conversation service answered (null when nothing to do). */
+  async run(context: TurnContext, correlationId?: string): Promise<TurnResult | null> {
     const parsed = activitySchema.safeParse(context.activity);
     if (!parsed.success) {
-      this.logger.warn({ issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code })) }, 'activity rejected');
-      return;
+      this.logger.warn({ correlationId, issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code })) }, 'activity rejected');
+      return null;
     }
     const a = parsed.data;
     if (a.type === 'message') {
@@ -33,13 +34,14 @@ export class ReturnsBot {
         value: a.value,
         locale: a.locale ?? null,
         logActivity: { type: 'message', id: a.id, from: a.from ?? { id: 'user' }, text: text ?? '', locale: a.locale, ...(a.value !== undefined ? { value: a.value } : {}), timestamp: (context.activity as Partial<Activity>).timestamp },
+        correlationId,
       });
       if (result.activities.length) await context.sendActivities(result.activities.map((x) => ({ ...x }) as Partial<Activity>));
-      return;
+      return result;
     }
     if (a.type === 'conversationUpdate') {
       const joined = (a.membersAdded ?? []).some((m) => m.id !== a.recipient?.id);
-      if (!joined) return;
+      if (!joined) return null;
       const result = await this.service.welcome({
         conversationId: a.conversation.id,
         activityId: a.id ?? null,
@@ -47,10 +49,13 @@ export class ReturnsBot {
         userId: (a.membersAdded ?? []).find((m) => m.id !== a.recipient?.id)?.id,
         text: null,
         locale: a.locale ?? null,
+        correlationId,
       });
       if (result?.activities.length) await context.sendActivities(result.activities.map((x) => ({ ...x }) as Partial<Activity>));
+      return result;
     }
     // Other activity types (typing, event, invoke …) need no answer from the returns bot.
+    return null;
   }
 
   /** The apology sent when a turn fails, in the customer's language, with a reference for support. */

@@ -33,6 +33,8 @@ export interface TurnRequest {
   locale?: string | null;
   /** The inbound activity as it goes into the conversation log (the customer's side of the transcript). */
   logActivity?: Record<string, unknown>;
+  /** The request's correlation id, for the logs. */
+  correlationId?: string;
 }
 
 export interface TurnResult {
@@ -102,7 +104,7 @@ export class ConversationService {
           return await this.turn(req);
         } catch (e) {
           if (e instanceof ConflictError && attempt < MAX_ATTEMPTS) {
-            this.deps.logger.warn({ conversationId: req.conversationId, attempt }, 'turn conflict, retrying');
+            this.deps.logger.warn({ correlationId: req.correlationId, conversationId: req.conversationId, attempt }, 'turn conflict, retrying');
             continue;
           }
           throw e;
@@ -197,7 +199,7 @@ export class ConversationService {
       audit,
       at,
     });
-    logger.info({ conversationId: req.conversationId, event: event.type, from: view.state, to: stateName(after), replies: activities.length }, 'turn');
+    logger.info({ correlationId: req.correlationId, conversationId: req.conversationId, event: event.type, from: view.state, to: stateName(after), replies: activities.length }, 'turn');
     return { activities, duplicate: false, state: stateName(after), locale: finalLocale };
   }
 }

@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { localDateIn } from './policy/calendar.js';
 import { loadPack } from './policy/packs.js';
 import { matchesCustomer } from './nlu/index.js';
-import { loadDemoOrdersIfEmpty, openStore, type Store } from './store/index.js';
+import { loadDemoOrdersIfEmpty, openStore, storeOptionsFrom, type Store } from './store/index.js';
 import { silentLogger, type Logger } from './log.js';
 import { createReturnsMachine, type HandoffInput, type IssueRmaInput, type VerifyInput } from '../machines/returns.machine.js';
 import { ConversationService } from '../dialogs/conversation.js';
@@ -40,7 +40,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   packs(config.RETURNS_DEFAULT_POLICY); // fail at start, not on the first customer, if the default pack is broken
   const today = (policy = config.RETURNS_DEFAULT_POLICY) => config.RETURNS_TODAY ?? localDateIn(packs(policy).pack.timeZone, now());
 
-  const store = options.store ?? (await openStore({ dataDir: config.RETURNS_DATA_DIR }));
+  const store = options.store ?? (await openStore(storeOptionsFrom(config)));
   if (config.RETURNS_DEMO_ORDERS) {
     const loaded = await loadDemoOrdersIfEmpty(store, today());
     if (loaded) logger.info({ orders: loaded }, 'demo orders loaded');

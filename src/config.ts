@@ -14,15 +14,51 @@ const bool = z
 const port = z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535);
 const optionalString = z.string().trim().optional().transform((v) => (v ? v : undefined));
 
+/** Blank counts as unset (as with `optionalString`); otherwise the value must pass `schema`. */
+const optionalOf = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+const httpsUrl = z.url({ protocol: /^https$/, error: 'expected an https URL, e.g. https://bot.example.com' });
+const guid = z.guid({ error: 'expected a GUID like 00000000-0000-0000-0000-000000000000' });
+
+/** The Teams app package (`returnsbot manifest`): the bot's public address and the app's identity. */
+export const teamsEnvShape = {
+  RETURNS_PUBLIC_URL: optionalOf(httpsUrl),
+  TEAMS_APP_ID: optionalOf(guid),
+  TEAMS_APP_VERSION: optionalOf(z.string().regex(/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/, { error: 'expected a version MAJOR.MINOR.PATCH, e.g. 1.0.0' })),
+  TEAMS_DEVELOPER_NAME: optionalOf(z.string().trim().max(32, { error: 'expected at most 32 characters' })),
+  TEAMS_WEBSITE_URL: optionalOf(httpsUrl),
+  TEAMS_PRIVACY_URL: optionalOf(httpsUrl),
+  TEAMS_TERMS_URL: optionalOf(httpsUrl),
+};
+
+/** The scheme of a URL (`postgres:`), or null when it is not one. For DATABASE_URL: when set, the bot uses PostgreSQL instead of SQLite. */
+function urlScheme(value: string): string | null {
+  try {
+    return new URL(value).protocol;
+  } catch {
+    return null;
+  }
+}
+
 export const envSchema = z
   .object({
+    ...teamsEnvShape,
     PORT: port.default(3978),
     HOST: optionalString,
     RETURNS_DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: optionalString.superRefine((v, ctx) => {
+      if (v === undefined || urlScheme(v) === 'postgres:' || urlScheme(v) === 'postgresql:') return;
+      // Never echo the value: it may hold a password.
+      ctx.addIssue({ code: 'custom', message: 'expected a postgres:// or postgresql:// URL, e.g. postgres://user:password@localhost:5432/returns', input: urlScheme(v) ? `${urlScheme(v)}//…` : '(not a URL)' });
+    }),
     RETURNS_TODAY: z.string().refine(isLocalDate, { error: 'expected a date YYYY-MM-DD' }).optional(),
     RETURNS_DEFAULT_POLICY: z.string().min(1).default('uk-online'),
     RETURNS_DEMO_ORDERS: bool.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expected a number of messages per minute (0 turns the limit off)' }).int().min(0).max(100_000).default(60),
+    RATE_LIMIT_BURST: z.coerce.number({ error: 'expected a number of messages' }).int().min(1).max(10_000).default(20),
+    MAX_BODY_BYTES: z.coerce.number({ error: 'expected a size in bytes' }).int().min(1024).max(50 * 1024 * 1024).default(256 * 1024),
+    METRICS_TOKEN: optionalString,
     MicrosoftAppId: optionalString,
     MicrosoftAppPassword: optionalString,
     MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
@@ -53,4 +89,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const value = parsed.value;
   const anonymous = !value.MicrosoftAppId;
   return Object.freeze({ ...value, anonymous, listenHost: value.HOST ?? (anonymous ? '127.0.0.1' : '0.0.0.0') });
+}
+
+/** What `returnsbot manifest` reads: the app id (a GUID here) and the Teams settings, nothing the server needs. */
+export const teamsEnvSchema = z.object({ MicrosoftAppId: optionalOf(guid), ...teamsEnvShape });
+export type TeamsEnv = z.output<typeof teamsEnvSchema>;
+
+/** Read and validate the Teams package settings; throws ValidationError naming each bad variable. */
+export function loadTeamsConfig(env: Record<string, string | undefined>): TeamsEnv {
+  const parsed = parseWith(teamsEnvSchema, env, '');
+  if (!parsed.ok) throw new ValidationError(parsed.problems);
+  return parsed.value;
 }

@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<Command>> = {
   orders: async () => (await import('./orders.js')).ordersCommand,
   rma: async () => (await import('./rma.js')).rmaCommand,
   chat: async () => (await import('./chat.js')).chatCommand,
+  manifest: async () => (await import('./manifest.js')).manifestCommand,
 };
 
 /** Register a command (used by the later layers: serve, chat, orders, rma, agent). */

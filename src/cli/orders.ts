@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../config.js';
 import { ordersFileSchema } from '../orders.js';
 import { tryLoadPack } from '../policy/packs.js';
-import { openStore } from '../store/index.js';
+import { openStore, storeOptionsFrom } from '../store/index.js';
 import { parseWith, problemLines, type Problem } from '../validation.js';
 import { EXIT_BAD_INPUT, UsageError, writeLines, type Command } from './io.js';
 
@@ -35,7 +35,7 @@ export const ordersCommand: Command = async (args, io) => {
     return EXIT_BAD_INPUT;
   }
   const config = loadConfig(io.env);
-  const store = await openStore({ dataDir: resolve(io.cwd, config.RETURNS_DATA_DIR) });
+  const store = await openStore(storeOptionsFrom(config, io.cwd));
   try {
     const r = await store.importOrders(parsed.value);
     writeLines(io.stdout, [`${parsed.value.length} orders: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged`]);

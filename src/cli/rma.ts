@@ -1,10 +1,9 @@
 /**
  * `returnsbot rma show RMA-XXXX-XXXX [--json]`: an issued RMA with its decision and audit trail.
  */
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { openStore } from '../store/index.js';
+import { openStore, storeOptionsFrom } from '../store/index.js';
 import { isValidRmaNumber, normalizeRmaNumber } from '../store/rma-id.js';
 import { EXIT_BAD_INPUT, UsageError, writeLines, type Command } from './io.js';
 
@@ -18,11 +17,11 @@ export const rmaCommand: Command = async (args, io) => {
     return EXIT_BAD_INPUT;
   }
   const config = loadConfig(io.env);
-  const store = await openStore({ dataDir: resolve(io.cwd, config.RETURNS_DATA_DIR) });
+  const store = await openStore(storeOptionsFrom(config, io.cwd));
   try {
     const record = await store.getRma(number);
     if (!record) {
-      writeLines(io.stderr, [`rma: no RMA ${number} in ${config.RETURNS_DATA_DIR}`]);
+      writeLines(io.stderr, [`rma: no RMA ${number} in ${config.DATABASE_URL ? 'the database' : config.RETURNS_DATA_DIR}`]);
       return 1;
     }
     if (values.json) {

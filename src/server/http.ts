@@ -1,23 +1,47 @@
 /**
  * The HTTP server: restify with botbuilder's CloudAdapter on `POST /api/messages` (the Bot
  * Framework protocol; anonymous without MicrosoftAppId, as the Emulator expects; every request needs
- * a valid channel token when an app id is set), and `GET /healthz`.
+ * a valid channel token when an app id is set, and replies are sent with the app's credentials),
+ * `GET /healthz` and `GET /metrics`.
  *
- * Errors never leak: the adapter's own 500 body carries `err.message`, so the bot's errors are
- * handled in `onTurnError` (logged with a correlation id, an apology in the customer's language) and
- * anything else becomes a bare `{"error": "internal"}`.
+ * Every request gets a correlation id (response header `x-correlation-id`, and in every log line of
+ * its turn). Bodies are size-limited and activities checked with zod (400 naming the field);
+ * each conversation is rate-limited (429 with Retry-After). Errors never leak: the adapter's own 500
+ * body carries `err.message`, so the bot's errors are handled in `onTurnError` (logged, an apology
+ * in the customer's language) and anything else becomes `{"error":"internal","correlationId":…}`.
+ * `close()` stops accepting requests and waits for the turns in flight.
  */
 import { randomUUID } from 'node:crypto';
 import restify from 'restify';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import { ConfigurationBotFrameworkAuthentication, type Activity, type TurnContext } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
 import type { Runtime } from '../app.js';
+import { activitySchema } from '../../dialogs/activity.js';
 import { ReturnsBot } from '../../dialogs/bot.js';
+import { problemsFrom } from '../validation.js';
+import { createAdapter } from './adapter.js';
+import { Metrics } from './metrics.js';
+import { RateLimiter } from './rate-limit.js';
 
 export interface HttpServer {
   server: restify.Server;
+  metrics: Metrics;
   listen: (port: number, host: string) => Promise<{ port: number }>;
-  close: () => Promise<void>;
+  /** Stop accepting requests, let in-flight turns finish (up to `graceMs`), then close. */
+  close: (graceMs?: number) => Promise<void>;
 }
+
+/** Bodies an error may have: a code, never an internal message. */
+const ERROR_CODES: Record<number, string> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  413: 'too-large',
+  415: 'unsupported-media-type',
+  429: 'rate-limited',
+};
 
 export function createHttpServer(runtime: Runtime): HttpServer {
   const { config, logger } = runtime;
@@ -27,11 +51,17 @@ export function createHttpServer(runtime: Runtime): HttpServer {
     MicrosoftAppType: config.MicrosoftAppType,
     MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
   });
-  const adapter = new CloudAdapter(auth);
+  const adapter = createAdapter(auth);
   const bot = new ReturnsBot(runtime.service, logger);
+  const metrics = new Metrics();
+  const limiter = new RateLimiter(config.RATE_LIMIT_PER_MINUTE, config.RATE_LIMIT_BURST, runtime.now);
+  let inFlight = 0;
+  let draining = false;
+  const idle: (() => void)[] = [];
 
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     const correlationId = (context.turnState.get('correlationId') as string | undefined) ?? randomUUID();
+    metrics.errors.inc({ kind: 'turn' });
     logger.error({ correlationId, conversationId: context.activity?.conversation?.id, err: { name: error.name, message: error.message, stack: error.stack } }, 'turn failed');
     try {
       await context.sendActivity(bot.apology(context.activity?.locale, correlationId));
@@ -41,28 +71,86 @@ export function createHttpServer(runtime: Runtime): HttpServer {
   };
 
   const server = restify.createServer({ name: 'returnsbot', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024, mapParams: false }));
+  server.use(restify.plugins.bodyParser({ maxBodySize: config.MAX_BODY_BYTES, mapParams: false, mapFiles: false }));
+  // restify's own errors (bad JSON, body too large, unknown route) go out as a code, nothing more.
+  server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number; toJSON?: () => unknown }, next: () => void) => {
+    const status = err.statusCode ?? 500;
+    err.toJSON = () => ({ error: ERROR_CODES[status] ?? 'internal' });
+    next();
+  });
 
   server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
     const correlationId = randomUUID();
+    res.header('x-correlation-id', correlationId);
+    if (draining) {
+      res.header('Retry-After', '1');
+      res.send(503, { error: 'unavailable' });
+      return;
+    }
+    const parsed = activitySchema.safeParse(req.body);
+    if (!parsed.success) {
+      metrics.turns.inc({ channel: 'unknown', result: 'invalid' });
+      res.send(400, { error: 'invalid-activity', problems: problemsFrom(parsed.error, 'activity').map((p) => ({ path: p.path, message: p.message.replace(/, got .*$/, '') })) });
+      return;
+    }
+    const activity = parsed.data;
+    const wait = limiter.take(`${activity.channelId}\u0000${activity.conversation.id}`);
+    if (wait > 0) {
+      metrics.turns.inc({ channel: activity.channelId, result: 'rate_limited' });
+      res.header('Retry-After', String(wait));
+      res.send(429, { error: 'rate-limited' });
+      return;
+    }
+    inFlight++;
+    const end = metrics.turnSeconds.startTimer({ channel: activity.channelId });
     try {
-      await adapter.process(req, res, async (context) => {
+      const authHeader = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
+      const invoke = await adapter.handle(authHeader, activity as unknown as Activity, async (context) => {
         context.turnState.set('correlationId', correlationId);
-        await bot.run(context);
+        const result = await bot.run(context, correlationId);
+        if (result) {
+          metrics.turns.inc({ channel: activity.channelId, result: result.duplicate ? 'duplicate' : 'ok' });
+          if (!result.duplicate) metrics.observeReplies(result.activities);
+        }
       });
+      if (invoke?.body !== undefined) res.send(invoke.status ?? 200, invoke.body);
+      else res.send(invoke?.status ?? 200);
     } catch (e) {
-      logger.error({ correlationId, err: e instanceof Error ? { name: e.name, message: e.message } : String(e) }, 'request failed');
-      if (!res.headersSent) res.send(500, { error: 'internal', correlationId });
+      if (e instanceof AuthenticationError || (e as Error)?.name === 'AuthenticationError') {
+        metrics.turns.inc({ channel: activity.channelId, result: 'unauthorized' });
+        logger.warn({ correlationId, channelId: activity.channelId }, 'request refused: no valid channel token');
+        if (!res.headersSent) res.send(401, { error: 'unauthorized' });
+      } else {
+        metrics.errors.inc({ kind: 'request' });
+        logger.error({ correlationId, err: e instanceof Error ? { name: e.name, message: e.message } : String(e) }, 'request failed');
+        if (!res.headersSent) res.send(500, { error: 'internal', correlationId });
+      }
+    } finally {
+      end();
+      inFlight--;
+      if (inFlight === 0) idle.splice(0).forEach((f) => f());
     }
   });
 
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
-    const ok = await runtime.store.ping().catch(() => false);
+    const ok = !draining && (await runtime.store.ping().catch(() => false));
     res.send(ok ? 200 : 503, ok ? { status: 'ok' } : { status: 'unavailable' });
+  });
+
+  server.get('/metrics', async (req: restify.Request, res: restify.Response) => {
+    if (config.METRICS_TOKEN && req.headers.authorization !== `Bearer ${config.METRICS_TOKEN}`) {
+      res.send(401, { error: 'unauthorized' });
+      return;
+    }
+    const body = await metrics.registry.metrics();
+    res.setHeader('content-type', metrics.registry.contentType);
+    res.writeHead(200);
+    res.end(body);
   });
 
   return {
     server,
+    metrics,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -71,6 +159,13 @@ export function createHttpServer(runtime: Runtime): HttpServer {
           resolve({ port: typeof address === 'object' && address ? address.port : port });
         });
       }),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: async (graceMs = 10_000) => {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.server.closeIdleConnections?.();
+      if (inFlight > 0) await Promise.race([new Promise<void>((r) => idle.push(r)), new Promise((r) => setTimeout(r, graceMs).unref())]);
+      server.server.closeAllConnections?.();
+      await closed;
+    },
   };
 }
