@@ -10,7 +10,7 @@
  * From any step the customer can ask for a person (HUMAN), cancel, start again, or correct the
  * delivery date, the item or the reason; a correction re-decides.
  */
-import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
+import { and, assign, emit, enqueueActions, fromPromise, raise, setup } from 'xstate';
 import { BOOLEAN_CONDITION_FIELDS, FAULT_CAUSES, type ConditionField, type ReturnReason } from '../src/policy/case.js';
 import type { Decision } from '../src/policy/decision.js';
 import { decide, openAlternatives, type CompiledPack } from '../src/policy/engine.js';
@@ -18,7 +18,7 @@ import type { Remedy } from '../src/policy/pack.js';
 import type { Order, OrderItem } from '../src/orders.js';
 import { buildCase, selectedItem, todayFor } from './case.js';
 import { explainDecision, nextSteps, remedyPart } from './explain.js';
-import type { Choice, Part, Reply, ReturnsContext, ReturnsEvent, ReturnsInput, ReturnsData, Step, UserEvent } from './types.js';
+import { RESUMABLE_STATES, type Choice, type Part, type Reply, type ReturnsContext, type ReturnsEvent, type ReturnsInput, type ReturnsData, type Step, type UserEvent } from './types.js';
 
 export interface MachineDeps {
   /** The compiled pack for a policy id (the shipped packs, or a merchant's). */
@@ -139,6 +139,7 @@ export function createReturnsMachine(deps: MachineDeps) {
       validItem: ({ context, event }) =>
         (event.type === 'ITEM' || event.type === 'CORRECT_ITEM') && Number.isInteger(event.index) && event.index >= 0 && event.index < (context.order?.items.length ?? 0),
       hasReason: ({ context }) => context.reason !== null,
+      itemChosen: ({ context }) => context.itemIndex !== null,
       hasItemAndReason: ({ context }) => context.order !== null && context.itemIndex !== null && context.reason !== null,
       canCorrect: ({ context }) => context.order !== null && context.rma === null,
       validDelivery: ({ context, event }) => {
@@ -257,6 +258,10 @@ export function createReturnsMachine(deps: MachineDeps) {
         ...initialContext({ conversationId: context.conversationId, defaultPolicy: context.defaultPolicy, todayOverride: context.todayOverride, now: context.now }),
       })),
       decide: assign(({ context }) => ({ decision: decideNow(context), misunderstood: { step: null, count: 0 } })),
+      released: enqueueActions(({ enqueue }) => {
+        enqueue.assign({ handoff: null, verifyAttempts: 0, misunderstood: { step: null, count: 0 } });
+        enqueue.emit(reply([part('handoff.released')], { returns: { handoff: 'released' } }));
+      }),
     },
   }).createMachine({
     id: 'returns',
@@ -267,17 +272,17 @@ export function createReturnsMachine(deps: MachineDeps) {
       HUMAN: { target: '.handoff' },
       CANCEL: { target: '.ended', actions: emit(reply([part('cancelled')])) },
       RESTART: { target: '.askOrderNumber', actions: ['resetConversation', emit(reply([part('restart')]))] },
-      HELP: { actions: emit(reply([part('help')])) },
+      HELP: { actions: [emit(reply([part('help')])), raise({ type: 'REASK' })] },
       CORRECT_DELIVERY: [
         {
           guard: 'validDelivery',
           target: '.afterItem',
           actions: [assign({ deliveredOn: ({ event }) => event.date, decision: null, remedy: null }), emit(({ event }) => reply([part('corrected.deliveredOn', { date: { date: event.date } })]))],
         },
-        { guard: 'canCorrect', actions: emit(reply([part('corrected.deliveredOnRefused')])) },
+        { guard: 'canCorrect', actions: [emit(reply([part('corrected.deliveredOnRefused')])), raise({ type: 'REASK' })] },
       ],
       CORRECT_ITEM: {
-        guard: 'validItem',
+        guard: and(['validItem', 'canCorrect']),
         target: '.afterItem',
         actions: [
           assign(({ event }) => ({ ...clearedItem, itemIndex: (event as { index: number }).index })),
@@ -308,8 +313,9 @@ export function createReturnsMachine(deps: MachineDeps) {
       },
       askOrderNumber: {
         tags: ['waiting'],
-        entry: 'askOrderNumber',
+        entry: [assign({ at: 'askOrderNumber' as const }), 'askOrderNumber'],
         on: {
+          REASK: { target: 'askOrderNumber', reenter: true },
           ORDER_NUMBER: { target: 'askVerify', actions: assign({ orderNumber: ({ event }) => event.orderNumber }) },
           OPENING: [
             { guard: 'openingHasOrderNumber', target: 'askVerify', actions: assign(({ event }) => openingFacts(event)) },
@@ -320,8 +326,9 @@ export function createReturnsMachine(deps: MachineDeps) {
       },
       askVerify: {
         tags: ['waiting'],
-        entry: 'askVerify',
+        entry: [assign({ at: 'askVerify' as const }), 'askVerify'],
         on: {
+          REASK: { target: 'askVerify', reenter: true },
           VERIFY: { target: 'verifying' },
           ORDER_NUMBER: { target: 'askVerify', reenter: true, actions: assign({ orderNumber: ({ event }) => event.orderNumber }) },
           NOT_UNDERSTOOD: { target: 'askVerify', reenter: true, actions: { type: 'notUnderstood', params: { step: 'verify' } } },
@@ -353,14 +360,16 @@ export function createReturnsMachine(deps: MachineDeps) {
       },
       verifyFailed: {
         tags: ['waiting'],
-        entry: enqueueActions(({ enqueue }) => {
+        entry: [assign({ at: 'verifyFailed' as const }), enqueueActions(({ enqueue }) => {
           const choices = [personChoice, restartChoice];
           enqueue.assign({ choices });
           enqueue.emit(reply([part('verify.failed')], { choices }));
-        }),
+        })],
         on: {
+          REASK: { target: 'verifyFailed', reenter: true },
           YES: { target: 'handoff' },
           NO: { target: 'ended', actions: emit(reply([part('goodbye')])) },
+          NOT_UNDERSTOOD: { target: 'verifyFailed', reenter: true },
         },
       },
       routeAfterVerify: {
@@ -371,8 +380,9 @@ export function createReturnsMachine(deps: MachineDeps) {
       },
       askItem: {
         tags: ['waiting'],
-        entry: 'askItem',
+        entry: [assign({ at: 'askItem' as const }), 'askItem'],
         on: {
+          REASK: { target: 'askItem', reenter: true },
           ITEM: { guard: 'validItem', target: 'afterItem', actions: assign(({ event }) => ({ ...clearedItem, itemIndex: event.index })) },
           NOT_UNDERSTOOD: { target: 'askItem', reenter: true, actions: { type: 'notUnderstood', params: { step: 'item' } } },
         },
@@ -380,14 +390,16 @@ export function createReturnsMachine(deps: MachineDeps) {
       afterItem: {
         always: [
           { guard: 'hasItemAndReason', target: 'deciding' },
-          { guard: 'orderVerified', target: 'askReason' },
+          { guard: and(['orderVerified', 'itemChosen']), target: 'askReason' },
+          { guard: 'orderVerified', target: 'routeAfterVerify' },
           { target: 'askOrderNumber' },
         ],
       },
       askReason: {
         tags: ['waiting'],
-        entry: 'askReason',
+        entry: [assign({ at: 'askReason' as const }), 'askReason'],
         on: {
+          REASK: { target: 'askReason', reenter: true },
           REASON: {
             target: 'deciding',
             actions: assign(({ context, event }) => ({
@@ -412,8 +424,9 @@ export function createReturnsMachine(deps: MachineDeps) {
       },
       askFact: {
         tags: ['waiting'],
-        entry: 'askFact',
+        entry: [assign({ at: 'askFact' as const }), 'askFact'],
         on: {
+          REASK: { target: 'askFact', reenter: true },
           ANSWER: {
             guard: 'answersNeededFact',
             target: 'deciding',
@@ -438,8 +451,9 @@ export function createReturnsMachine(deps: MachineDeps) {
       },
       askPreauthNumber: {
         tags: ['waiting'],
-        entry: 'askPreauthNumber',
+        entry: [assign({ at: 'askPreauthNumber' as const }), 'askPreauthNumber'],
         on: {
+          REASK: { target: 'askPreauthNumber', reenter: true },
           ANSWER: { guard: 'answersNeededFact', target: 'deciding', actions: assign({ facts: ({ context, event }) => ({ ...context.facts, [event.field]: event.value }) }) },
           DONT_KNOW: { target: 'deciding', actions: assign({ facts: ({ context }) => ({ ...context.facts, manufacturerPreauth: 'none' }) }) },
           NOT_UNDERSTOOD: { target: 'askPreauthNumber', reenter: true, actions: { type: 'notUnderstood', params: { step: 'manufacturerPreauth' } } },
@@ -447,16 +461,18 @@ export function createReturnsMachine(deps: MachineDeps) {
       },
       askRemedy: {
         tags: ['waiting'],
-        entry: 'askRemedy',
+        entry: [assign({ at: 'askRemedy' as const }), 'askRemedy'],
         on: {
+          REASK: { target: 'askRemedy', reenter: true },
           REMEDY: { guard: 'offeredRemedy', target: 'askConfirm', actions: assign({ remedy: ({ event }) => event.remedy }) },
           NOT_UNDERSTOOD: { target: 'askRemedy', reenter: true, actions: { type: 'notUnderstood', params: { step: 'remedy' } } },
         },
       },
       askConfirm: {
         tags: ['waiting'],
-        entry: 'askConfirm',
+        entry: [assign({ at: 'askConfirm' as const }), 'askConfirm'],
         on: {
+          REASK: { target: 'askConfirm', reenter: true },
           YES: { target: 'issuing' },
           NO: { target: 'declined' },
           REMEDY: { guard: 'offeredRemedy', target: 'askConfirm', reenter: true, actions: assign({ remedy: ({ event }) => event.remedy }) },
@@ -481,12 +497,13 @@ export function createReturnsMachine(deps: MachineDeps) {
       },
       done: {
         tags: ['waiting'],
-        entry: assign(({ context }) => ({
+        entry: [assign({ at: 'done' as const }), assign(({ context }) => ({
           choices: (context.order?.items.length ?? 0) > 1
             ? [{ label: part('choice.anotherItem'), event: { type: 'ANOTHER_ITEM' } }, { label: part('choice.done'), event: { type: 'NO' } }] satisfies Choice[]
             : [],
-        })),
+        }))],
         on: {
+          REASK: { target: 'done', reenter: true },
           ANOTHER_ITEM: [
             { guard: 'severalItems', target: 'askItem', actions: assign({ ...clearedItem, itemIndex: null, reason: null, mentionsFault: false, deliveredOn: null }) },
             { target: 'done', actions: emit(reply([part('done.onlyItem')])) },
@@ -501,12 +518,13 @@ export function createReturnsMachine(deps: MachineDeps) {
       },
       declined: {
         tags: ['waiting'],
-        entry: enqueueActions(({ enqueue }) => {
+        entry: [assign({ at: 'declined' as const }), enqueueActions(({ enqueue }) => {
           const choices: Choice[] = [{ label: part('choice.bookAfterAll'), event: { type: 'YES' } }, personChoice, restartChoice];
           enqueue.assign({ choices });
           enqueue.emit(reply([part('declined')], { choices }));
-        }),
+        })],
         on: {
+          REASK: { target: 'declined', reenter: true },
           YES: { target: 'issuing' },
           NO: { target: 'ended', actions: emit(reply([part('goodbye')])) },
           NOT_UNDERSTOOD: { target: 'declined', reenter: true },
@@ -514,8 +532,9 @@ export function createReturnsMachine(deps: MachineDeps) {
       },
       rejected: {
         tags: ['waiting'],
-        entry: 'offerAfterRejection',
+        entry: [assign({ at: 'rejected' as const }), 'offerAfterRejection'],
         on: {
+          REASK: { target: 'rejected', reenter: true },
           REASON: [
             {
               guard: 'openAlternative',
@@ -530,8 +549,9 @@ export function createReturnsMachine(deps: MachineDeps) {
       },
       referred: {
         tags: ['waiting'],
-        entry: 'askReferral',
+        entry: [assign({ at: 'referred' as const }), 'askReferral'],
         on: {
+          REASK: { target: 'referred', reenter: true },
           YES: { target: 'handoff' },
           NO: { target: 'ended', actions: emit(reply([part('referred.declined')])) },
           NOT_UNDERSTOOD: { target: 'referred', reenter: true, actions: { type: 'notUnderstood', params: { step: 'confirm' } } },
@@ -542,6 +562,8 @@ export function createReturnsMachine(deps: MachineDeps) {
         tags: ['handoff'],
         on: {
           HUMAN: {},
+          HELP: {},
+          REASK: {},
           CORRECT_DELIVERY: {},
           CORRECT_ITEM: {},
           CORRECT_REASON: {},
@@ -551,10 +573,7 @@ export function createReturnsMachine(deps: MachineDeps) {
             invoke: {
               id: 'requestHandoff',
               src: 'requestHandoff',
-              input: ({ context }) => ({
-                conversationId: context.conversationId,
-                reason: context.decision?.outcome === 'referred' ? 'referred' as const : context.decision?.outcome === 'rejected' ? 'disputed' as const : 'asked' as const,
-              }),
+              input: ({ context }) => ({ conversationId: context.conversationId, reason: handoffReason(context) }),
               onDone: {
                 target: 'queued',
                 actions: [
@@ -579,10 +598,14 @@ export function createReturnsMachine(deps: MachineDeps) {
               CUSTOMER_MESSAGE: {},
               STAFF_RMA: { actions: [assign(({ event }) => ({ rma: event.rma, remedy: event.remedy })), emit(({ event }) => reply([part('rma.issuedByStaff', { rma: event.rma, agent: event.agent })], { returns: { rma: event.rma } }))] },
               AGENT_RELEASED: [
-                { guard: 'rmaIssued', target: '#returns.done', actions: [assign({ handoff: null }), emit(reply([part('handoff.released')], { returns: { handoff: 'released' } }))] },
-                { guard: 'hasItemAndReason', target: '#returns.deciding', actions: [assign({ handoff: null }), emit(reply([part('handoff.released')], { returns: { handoff: 'released' } }))] },
-                { guard: 'orderVerified', target: '#returns.afterItem', actions: [assign({ handoff: null }), emit(reply([part('handoff.released')], { returns: { handoff: 'released' } }))] },
-                { target: '#returns.askOrderNumber', actions: [assign({ handoff: null }), emit(reply([part('handoff.released')], { returns: { handoff: 'released' } }))] },
+                { guard: 'rmaIssued', target: '#returns.done', actions: 'released' },
+                // Back to the question the customer was at when the person took over (asked again).
+                ...RESUMABLE_STATES.map((state) => ({
+                  guard: ({ context }: { context: ReturnsContext }) => context.at === state,
+                  target: `#returns.${state}`,
+                  actions: 'released' as const,
+                })),
+                { target: '#returns.askOrderNumber', actions: 'released' },
               ],
               AGENT_CLOSED: { target: '#returns.ended', actions: [assign({ handoff: null }), emit(reply([part('handoff.closed')], { returns: { handoff: 'closed' } }))] },
               CANCEL: {},
@@ -593,6 +616,7 @@ export function createReturnsMachine(deps: MachineDeps) {
       },
       ended: {
         tags: ['waiting'],
+        entry: assign({ at: null }),
         on: {
           OPENING: [
             { guard: 'openingHasOrderNumber', target: 'askVerify', actions: ['resetConversation', assign(({ event }) => openingFacts(event)), emit(({ event }) => reply(greeting(event)))] },
@@ -603,6 +627,15 @@ export function createReturnsMachine(deps: MachineDeps) {
       },
     },
   });
+}
+
+/** Why the customer is being handed to a person, from where the conversation was. */
+function handoffReason(ctx: ReturnsContext): HandoffInput['reason'] {
+  if (ctx.at === 'verifyFailed') return 'verification';
+  if (ctx.at === 'referred') return 'referred';
+  if (ctx.at === 'rejected') return 'disputed';
+  if (ctx.misunderstood.count >= 2) return 'not-understood';
+  return 'asked';
 }
 
 function openingFacts(event: ReturnsEvent): Partial<ReturnsContext> {
@@ -643,6 +676,7 @@ export function initialContext(input: ReturnsInput): ReturnsContext {
     rma: null,
     misunderstood: { step: null, count: 0 },
     choices: [],
+    at: null,
     handoff: null,
   };
 }

@@ -82,6 +82,8 @@ export type UserEvent =
 /** Events from the composition root: the clock, and the support team (handoff). */
 export type SystemEvent =
   | { type: 'CLOCK'; now: number }
+  /** Internal: ask the current question again (after help, or a correction that could not apply). */
+  | { type: 'REASK' }
   | { type: 'AGENT_TOOK'; agent: string }
   | { type: 'AGENT_RELEASED'; agent: string }
   | { type: 'AGENT_CLOSED'; agent: string }
@@ -115,6 +117,8 @@ export interface ReturnsContext {
   misunderstood: { step: Step | null; count: number };
   /** The choices offered with the last question (so a typed label maps back to its event). */
   choices: Choice[];
+  /** The last state that waited for the customer (where a hand-over returns to). */
+  at: ResumableState | null;
   /** Handoff: position in the queue and the agent, when a person has the conversation. */
   handoff: { status: 'queued' | 'active'; agent: string | null; position: number | null } | null;
 }
@@ -126,5 +130,12 @@ export interface ReturnsInput {
   now: number;
 }
 
+/** States a conversation can be in when a person takes it, and returns to when they hand it back. */
+export const RESUMABLE_STATES = [
+  'askOrderNumber', 'askVerify', 'verifyFailed', 'askItem', 'askReason', 'askFact', 'askPreauthNumber',
+  'askRemedy', 'askConfirm', 'done', 'declined', 'rejected', 'referred',
+] as const;
+export type ResumableState = (typeof RESUMABLE_STATES)[number];
+
 /** Bump when a stored snapshot of an older machine can no longer be restored as is. */
-export const MACHINE_VERSION = 1;
+export const MACHINE_VERSION = 2;
