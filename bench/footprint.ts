@@ -3,7 +3,7 @@
  * PostgreSQL schema), for the conversations the load generator finished:
  *
  * - snapshot: the conversation row's machine snapshot, as compact JSON (UTF-8 bytes);
- * - dedupe: the processed-activity entries kept for channel retries (activity id + replies JSON);
+ * - dedupe: the processed-activity entries kept for channel retries (activity id + the log range of its replies);
  * - state = snapshot + dedupe: what a conversation keeps to carry on and to answer retries. The
  *   "≤ 8 KB per conversation" goal is compared with this number;
  * - log: the transcript (conversation_log activities, JSON); audit: the audit entries (JSON);
@@ -103,7 +103,7 @@ export function sqliteFootprint(file: string, ids: readonly string[]): Footprint
     }
     return summarise('sqlite', {
       conversations: db.prepare('SELECT id, snapshot FROM conversations').all() as Rows['conversations'],
-      dedupe: db.prepare('SELECT conversation_id, activity_id, replies FROM processed_activities').all() as Rows['dedupe'],
+      dedupe: db.prepare('SELECT conversation_id, activity_id, json_array(first_seq, reply_count) AS replies FROM processed_activities').all() as Rows['dedupe'],
       log: db.prepare('SELECT conversation_id, activity FROM conversation_log').all() as Rows['log'],
       audit: db.prepare('SELECT conversation_id, actor, action, data FROM conversation_audit').all() as Rows['audit'],
       onDisk,
@@ -129,7 +129,7 @@ export async function postgresFootprint(connectionString: string, schema: string
     for (const r of sizes.rows as { name: string; size: number }[]) onDisk[r.name] = r.size;
     return summarise('postgres', {
       conversations: await q(`SELECT id::text AS id, snapshot::text AS snapshot FROM ${s}.conversations`),
-      dedupe: await q(`SELECT conversation_id::text AS conversation_id, activity_id::text AS activity_id, replies::text AS replies FROM ${s}.processed_activities`),
+      dedupe: await q(`SELECT conversation_id::text AS conversation_id, activity_id::text AS activity_id, jsonb_build_array(first_seq, reply_count)::text AS replies FROM ${s}.processed_activities`),
       log: await q(`SELECT conversation_id::text AS conversation_id, activity::text AS activity FROM ${s}.conversation_log`),
       audit: await q(`SELECT conversation_id::text AS conversation_id, actor::text AS actor, action::text AS action, data::text AS data FROM ${s}.conversation_audit`),
       onDisk,

@@ -8,7 +8,7 @@
  * - A snapshot from an older machine version restarts the conversation politely.
  * - The clock is injected; "today" is derived from it in the pack's time zone, or RETURNS_TODAY.
  */
-import { createActor, waitFor, type SnapshotFrom } from 'xstate';
+import { createActor, waitFor, type Actor, type SnapshotFrom } from 'xstate';
 import { languageOf, dateOrderOf } from '../src/nlu/index.js';
 import { negotiateLocale } from '../src/i18n/index.js';
 import type { CompiledPack } from '../src/policy/engine.js';
@@ -52,6 +52,8 @@ export interface ConversationDeps {
   todayOverride: string | null;
   defaultPolicy: string;
   logger: Logger;
+  /** How many conversations keep a live machine between turns (default 2000; 0 turns it off). */
+  liveActors?: number;
 }
 
 type Snapshot = SnapshotFrom<ReturnsMachine>;
@@ -81,8 +83,20 @@ function currentStep(snapshot: Snapshot): Step | null {
 
 const MAX_ATTEMPTS = 5;
 
+type LiveActor = Actor<ReturnsMachine>;
+
 export class ConversationService {
-  constructor(private readonly deps: ConversationDeps) {}
+  /**
+   * Actors of recent conversations, kept running between turns so a turn does not rebuild its
+   * machine from the stored snapshot. Used only when the stored version is still the one the actor
+   * produced (another instance may have moved the conversation on); dropped on any failure.
+   */
+  private readonly live = new Map<string, { version: number; actor: LiveActor }>();
+  private readonly liveLimit: number;
+
+  constructor(private readonly deps: ConversationDeps) {
+    this.liveLimit = deps.liveActors ?? 2000;
+  }
 
   private packLocale(ctx: ReturnsContext): string {
     return this.deps.packs(ctx.order?.policy ?? ctx.defaultPolicy).pack.locale;
@@ -129,77 +143,107 @@ export class ConversationService {
     const audit: AuditEntry[] = [];
     const at = new Date(now).toISOString();
 
+    // The actor of this conversation's last turn, when it is still exactly what the store holds.
     let restarted = false;
-    let snapshot: unknown = undefined;
-    if (record && record.machineVersion === MACHINE_VERSION) snapshot = record.snapshot;
-    else if (record) restarted = true;
-
-    let actor = createActor(machine, snapshot ? { snapshot: snapshot as Snapshot, input } : { input });
-    actor.on('reply', (r) => replies.push(r));
-    try {
-      actor.start();
-    } catch (e) {
-      // A snapshot this machine cannot restore: start afresh rather than fail every turn.
-      logger.warn({ conversationId: req.conversationId, err: e }, 'could not restore conversation; restarting it');
-      actor = createActor(machine, { input });
-      actor.on('reply', (r) => replies.push(r));
-      actor.start();
-      restarted = true;
-    }
-    if (restarted) replies.push({ type: 'reply', parts: [{ key: 'restarted' }] });
-
-    actor.send({ type: 'CLOCK', now });
-    const before = actor.getSnapshot();
-    const ctx = before.context;
-    const locale = negotiateLocale(req.locale ?? record?.locale ?? null, this.packLocale(ctx));
-    const pack = this.deps.packs(ctx.order?.policy ?? ctx.defaultPolicy);
-    const view: View = {
-      state: stateName(before),
-      step: currentStep(before),
-      context: ctx,
-      locale,
-      lang: languageOf(locale),
-      today: todayFor(ctx, pack.pack.timeZone),
-      dateOrder: dateOrderOf(locale),
-    };
-    const event: UserEvent = interpret(req.text, req.value, view);
-    actor.send(event);
-    let after = await waitFor(actor, (s) => s.hasTag('waiting') || s.status !== 'active', { timeout: 15_000 });
-    if (replies.length === 0 && !after.hasTag('handoff') && event.type !== 'NOT_UNDERSTOOD') {
-      // The event did not apply here (a correction before the order is known, say): ask again.
-      actor.send({ type: 'NOT_UNDERSTOOD' });
-      after = await waitFor(actor, (s) => s.hasTag('waiting') || s.status !== 'active', { timeout: 15_000 });
-    }
-    const persisted = actor.getPersistedSnapshot();
-    actor.stop();
-
-    const finalLocale = negotiateLocale(req.locale ?? record?.locale ?? null, this.packLocale(after.context));
-    const activities = replies.map((r) => renderReply(r, finalLocale, req.channelId, req.userId));
-    for (const r of replies) {
-      if (r.returns?.decision) {
-        const d = r.returns.decision;
-        audit.push({ at, actor: 'bot', action: 'decision', data: { outcome: d.outcome, reason: d.reason, codes: d.reasons.map((x) => x.code), clauses: d.clauses, policy: d.policy, policyVersion: d.policyVersion, orderNumber: after.context.orderNumber } });
+    let actor: LiveActor;
+    const cached = this.live.get(req.conversationId);
+    this.live.delete(req.conversationId);
+    if (cached && record && cached.version === record.version && record.machineVersion === MACHINE_VERSION) {
+      actor = cached.actor;
+    } else {
+      cached?.actor.stop();
+      let snapshot: unknown = undefined;
+      if (record && record.machineVersion === MACHINE_VERSION) snapshot = record.snapshot;
+      else if (record) restarted = true;
+      actor = createActor(machine, snapshot ? { snapshot: snapshot as Snapshot, input } : { input });
+      try {
+        actor.start();
+      } catch (e) {
+        // A snapshot this machine cannot restore: start afresh rather than fail every turn.
+        logger.warn({ conversationId: req.conversationId, err: e }, 'could not restore conversation; restarting it');
+        actor = createActor(machine, { input });
+        actor.start();
+        restarted = true;
       }
-      if (r.returns?.rma) audit.push({ at, actor: 'bot', action: 'rma.shown', data: { rma: r.returns.rma } });
-      if (r.returns?.handoff) audit.push({ at, actor: 'bot', action: `handoff.${r.returns.handoff}`, data: { position: r.returns.position ?? null } });
     }
-    if (event.type === 'CORRECT_DELIVERY' || event.type === 'CORRECT_ITEM' || event.type === 'CORRECT_REASON') {
-      audit.push({ at, actor: 'customer', action: 'correction', data: { ...event } });
+    const listening = actor.on('reply', (r) => replies.push(r));
+    let keep = false;
+    try {
+      if (restarted) replies.push({ type: 'reply', parts: [{ key: 'restarted' }] });
+
+      actor.send({ type: 'CLOCK', now });
+      const before = actor.getSnapshot();
+      const ctx = before.context;
+      const locale = negotiateLocale(req.locale ?? record?.locale ?? null, this.packLocale(ctx));
+      const pack = this.deps.packs(ctx.order?.policy ?? ctx.defaultPolicy);
+      const view: View = {
+        state: stateName(before),
+        step: currentStep(before),
+        context: ctx,
+        locale,
+        lang: languageOf(locale),
+        today: todayFor(ctx, pack.pack.timeZone),
+        dateOrder: dateOrderOf(locale),
+      };
+      const event: UserEvent = interpret(req.text, req.value, view);
+      actor.send(event);
+      let after = await waitFor(actor, (s) => s.hasTag('waiting') || s.status !== 'active', { timeout: 15_000 });
+      if (replies.length === 0 && !after.hasTag('handoff') && event.type !== 'NOT_UNDERSTOOD') {
+        // The event did not apply here (a correction before the order is known, say): ask again.
+        actor.send({ type: 'NOT_UNDERSTOOD' });
+        after = await waitFor(actor, (s) => s.hasTag('waiting') || s.status !== 'active', { timeout: 15_000 });
+      }
+      const persisted = actor.getPersistedSnapshot();
+
+      const finalLocale = negotiateLocale(req.locale ?? record?.locale ?? null, this.packLocale(after.context));
+      const activities = replies.map((r) => renderReply(r, finalLocale, req.channelId, req.userId));
+      for (const r of replies) {
+        if (r.returns?.decision) {
+          const d = r.returns.decision;
+          audit.push({ at, actor: 'bot', action: 'decision', data: { outcome: d.outcome, reason: d.reason, codes: d.reasons.map((x) => x.code), clauses: d.clauses, policy: d.policy, policyVersion: d.policyVersion, orderNumber: after.context.orderNumber } });
+        }
+        if (r.returns?.rma) audit.push({ at, actor: 'bot', action: 'rma.shown', data: { rma: r.returns.rma } });
+        if (r.returns?.handoff) audit.push({ at, actor: 'bot', action: `handoff.${r.returns.handoff}`, data: { position: r.returns.position ?? null } });
+      }
+      if (event.type === 'CORRECT_DELIVERY' || event.type === 'CORRECT_ITEM' || event.type === 'CORRECT_REASON') {
+        audit.push({ at, actor: 'customer', action: 'correction', data: { ...event } });
+      }
+      const inbound = req.logActivity ?? { type: 'message', from: { id: req.userId ?? 'user', role: 'user' }, text: req.text ?? '', ...(req.value ? { value: req.value } : {}) };
+      const committed = await store.commitTurn({
+        conversationId: req.conversationId,
+        expectedVersion: record?.version ?? null,
+        snapshot: persisted,
+        machineVersion: MACHINE_VERSION,
+        locale: finalLocale,
+        activityId: req.activityId,
+        replyCount: activities.length,
+        log: [inbound, ...activities.map((a) => ({ ...a, from: { id: 'bot', role: 'bot' } }))],
+        audit,
+        at,
+      });
+      logger.info({ correlationId: req.correlationId, conversationId: req.conversationId, event: event.type, from: view.state, to: stateName(after), replies: activities.length }, 'turn');
+      this.remember(req.conversationId, committed.version, actor);
+      keep = true;
+      return { activities, duplicate: false, state: stateName(after), locale: finalLocale };
+    } finally {
+      listening.unsubscribe();
+      if (!keep) actor.stop();
     }
-    const inbound = req.logActivity ?? { type: 'message', from: { id: req.userId ?? 'user', role: 'user' }, text: req.text ?? '', ...(req.value ? { value: req.value } : {}) };
-    await store.commitTurn({
-      conversationId: req.conversationId,
-      expectedVersion: record?.version ?? null,
-      snapshot: persisted,
-      machineVersion: MACHINE_VERSION,
-      locale: finalLocale,
-      activityId: req.activityId,
-      replies: activities,
-      log: [inbound, ...activities.map((a) => ({ ...a, from: { id: 'bot', role: 'bot' } }))],
-      audit,
-      at,
-    });
-    logger.info({ correlationId: req.correlationId, conversationId: req.conversationId, event: event.type, from: view.state, to: stateName(after), replies: activities.length }, 'turn');
-    return { activities, duplicate: false, state: stateName(after), locale: finalLocale };
+  }
+
+  /** Keep a conversation's actor for its next turn (most recent last; the oldest is dropped). */
+  private remember(conversationId: string, version: number, actor: LiveActor): void {
+    this.live.set(conversationId, { version, actor });
+    if (this.live.size > this.liveLimit) {
+      const oldest = this.live.keys().next().value as string;
+      this.live.get(oldest)?.actor.stop();
+      this.live.delete(oldest);
+    }
+  }
+
+  /** Forget a conversation's live actor (its state changed outside this service). */
+  forget(conversationId: string): void {
+    this.live.get(conversationId)?.actor.stop();
+    this.live.delete(conversationId);
   }
 }

@@ -8,7 +8,8 @@
  *   (`UPDATE … WHERE id = $1 AND version = $2`, or an insert with `ON CONFLICT DO NOTHING` for a new
  *   conversation); no row written means another turn got there first: ROLLBACK and ConflictError.
  *   An activity already recorded as processed is a conflict too (the caller reloads and finds its
- *   stored replies).
+ *   stored replies). The dedupe entry refers to the turn's replies in the log (first_seq,
+ *   reply_count); it does not copy them.
  * - RMAs: one per (order, sku, reason), enforced by a unique constraint: the insert is
  *   `ON CONFLICT DO NOTHING`, and when it inserts nothing either the line was issued meanwhile (by
  *   this or another instance: that record is returned) or the random number was taken (another is
@@ -37,7 +38,20 @@
  * and unpaired surrogates; both become U+FFFD on the way in, so a customer's odd message can never
  * make a turn fail.
  */
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pgTypes from 'pg';
+
+type Pg = typeof pgTypes;
+let pgModule: Pg | null = null;
+/** pg, loaded when a PostgreSQL store is first made (~50 ms that an SQLite-only start never pays). */
+function pgLib(): Pg {
+  pgModule ??= createRequire(import.meta.url)('pg') as Pg;
+  return pgModule;
+}
+// Types only; values come from pgLib().
+type PgPoolConfig = pgTypes.PoolConfig;
+type PgPool = pgTypes.Pool;
+type PgPoolClient = pgTypes.PoolClient;
 import type { ReturnReason } from '../policy/case.js';
 import type { Decision } from '../policy/decision.js';
 import type { Remedy } from '../policy/pack.js';
@@ -46,6 +60,7 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { POSTGRES_MIGRATIONS, type Migration } from './migrations/postgres.js';
 import { newRmaNumber, normalizeRmaNumber } from './rma-id.js';
 import {
+  checkReplyCount,
   ConflictError,
   type AuditEntry,
   type ConversationRecord,
@@ -63,7 +78,7 @@ export interface PostgresStoreOptions {
    * Extra connection settings for both pools, e.g. `{ options: '-c search_path=tenant_a' }`.
    * Settings in the connection string take precedence (that is how `pg` merges them).
    */
-  connection?: Omit<pg.PoolConfig, 'connectionString' | 'max' | 'onConnect'>;
+  connection?: Omit<PgPoolConfig, 'connectionString' | 'max' | 'onConnect'>;
   /** Connections for queries. Default 10. */
   poolSize?: number;
   /** Connections that hold conversation locks: at most this many conversations run at once per instance. Default 10. */
@@ -119,6 +134,12 @@ interface LogRow {
   activity: Record<string, unknown>;
 }
 
+/** A processed activity with the activity of one of its reply log entries (null when it has none). */
+interface ProcessedReplyRow {
+  reply_count: number;
+  activity: unknown;
+}
+
 interface AuditRow {
   at: string;
   actor: string;
@@ -140,7 +161,7 @@ interface RmaRow {
 }
 
 /** What runs queries: the pool (one statement, autocommit) or a client inside a transaction. */
-type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+type Queryable = Pick<PgPool, 'query'> | PgPoolClient;
 
 const NUL = /\0/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -150,16 +171,32 @@ function storable(s: string): string {
   return UNSTORABLE.test(s) ? s.replace(NUL, '\ufffd').replace(LONE_SURROGATE, '\ufffd') : s;
 }
 
-/** JSON text PostgreSQL accepts as JSONB (`undefined` is stored as null, like the SQLite store). */
-function jsonText(value: unknown): string {
-  return JSON.stringify(value ?? null, (_key, v: unknown) => {
+/**
+ * The escapes JSON.stringify writes for a NUL character and for unpaired surrogates (paired ones it
+ * writes as they are): JSON text without any is storable as it is. (A string holding a backslash
+ * followed by "u0000" matches too; it only takes the slow path for nothing.)
+ */
+const MAYBE_UNSTORABLE_JSON = /\\u(?:0000|d[89a-f])/i;
+
+/**
+ * JSON text PostgreSQL accepts as JSONB (`undefined` is stored as null, like the SQLite store), and
+ * whether it had to change a string to get it. The common case is one plain JSON.stringify; only
+ * text that may hold a NUL or an unpaired surrogate is serialised again with the cleaning replacer.
+ */
+function toJsonText(value: unknown): { text: string; cleaned: boolean } {
+  const plain = JSON.stringify(value ?? null);
+  if (!MAYBE_UNSTORABLE_JSON.test(plain)) return { text: plain, cleaned: false };
+  const text = JSON.stringify(value ?? null, (_key, v: unknown) => {
     if (typeof v === 'string') return storable(v);
     if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).some((k) => UNSTORABLE.test(k))) {
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [storable(k), x]));
     }
     return v;
   });
+  return { text, cleaned: text !== plain };
 }
+
+const jsonText = (value: unknown): string => toJsonText(value).text;
 
 function auditFrom(row: AuditRow): AuditEntry {
   return { at: row.at, actor: row.actor, action: row.action, data: row.data };
@@ -170,12 +207,12 @@ function logFrom(row: LogRow): LogEntry {
 }
 
 function sqlState(error: unknown): string | undefined {
-  return error instanceof pg.DatabaseError ? error.code : undefined;
+  return error instanceof pgLib().DatabaseError ? error.code : undefined;
 }
 
 /** True when a failed turn lost a race (run it again), not when something is broken. */
 function isTurnConflict(error: unknown): boolean {
-  if (!(error instanceof pg.DatabaseError)) return false;
+  if (!(error instanceof pgLib().DatabaseError)) return false;
   if (error.code === UNIQUE_VIOLATION) return TURN_CONFLICT_CONSTRAINTS.has(error.constraint ?? '');
   return error.code === SERIALIZATION_FAILURE || error.code === DEADLOCK_DETECTED;
 }
@@ -187,8 +224,8 @@ interface HeldLock {
 
 export class PostgresStore implements Store {
   readonly engine = 'postgres' as const;
-  readonly #pool: pg.Pool;
-  readonly #lockPool: pg.Pool;
+  readonly #pool: PgPool;
+  readonly #lockPool: PgPool;
   /** In-process queue of turns per conversation (in front of the advisory lock). */
   readonly #locks = new KeyedMutex();
   /** In-process order of operations per conversation (see #inOrder). */
@@ -201,14 +238,14 @@ export class PostgresStore implements Store {
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     const lockWaitMs = options.lockWaitMs ?? 30_000;
     const onError = options.onConnectionError ?? (() => {});
-    this.#pool = new pg.Pool({
+    this.#pool = new (pgLib().Pool)({
       ...options.connection,
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: connectTimeoutMs,
       application_name: options.connection?.application_name ?? 'returnsbot',
     });
-    this.#lockPool = new pg.Pool({
+    this.#lockPool = new (pgLib().Pool)({
       ...options.connection,
       connectionString: options.connectionString,
       max: options.lockPoolSize ?? 10,
@@ -232,7 +269,7 @@ export class PostgresStore implements Store {
    * Run `fn` in one transaction on one connection: committed when it returns, rolled back when it
    * throws. A connection that failed on the way is destroyed, not returned to the pool.
    */
-  async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async #transaction<T>(fn: (client: PgPoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     let broken: Error | undefined;
     const onError = (error: Error): void => {
@@ -422,15 +459,26 @@ export class PostgresStore implements Store {
 
   findProcessedActivity(conversationId: string, activityId: string): Promise<unknown[] | null> {
     return this.#inOrder(conversationId, async () => {
-      const { rows } = await this.#pool.query<{ replies: unknown[] }>(
-        'SELECT replies FROM processed_activities WHERE conversation_id = $1 AND activity_id = $2',
+      // One statement (one snapshot): no row means unknown; one row with a null activity, no replies.
+      const { rows } = await this.#pool.query<ProcessedReplyRow>(
+        `SELECT p.reply_count, l.activity FROM processed_activities p
+         LEFT JOIN conversation_log l ON l.conversation_id = p.conversation_id AND l.seq >= p.first_seq AND l.seq < p.first_seq + p.reply_count
+         WHERE p.conversation_id = $1 AND p.activity_id = $2 ORDER BY l.seq`,
         [conversationId, activityId],
       );
-      return rows[0]?.replies ?? null;
+      const first = rows[0];
+      if (first === undefined) return null;
+      if (first.reply_count === 0) return [];
+      const replies = rows.flatMap((r) => (r.activity === null ? [] : [r.activity]));
+      if (replies.length !== first.reply_count) {
+        throw new Error(`conversation ${conversationId}: the log lacks replies of processed activity ${activityId} (${replies.length} of ${first.reply_count})`);
+      }
+      return replies;
     });
   }
 
-  commitTurn(turn: TurnCommit): Promise<{ version: number; log: LogEntry[] }> {
+  async commitTurn(turn: TurnCommit): Promise<{ version: number; log: LogEntry[] }> {
+    checkReplyCount(turn);
     return this.#inOrder(turn.conversationId, () => this.#commitTurn(turn));
   }
 
@@ -460,17 +508,19 @@ export class PostgresStore implements Store {
           if (updated.rowCount === 0) throw conflict();
           version = turn.expectedVersion + 1;
         }
+        const log = await this.#appendLog(client, turn.conversationId, turn.log, turn.at);
         if (turn.activityId !== null) {
+          // The replies are the turn's last replyCount log entries: referred to, not copied.
+          const firstReply = log[log.length - turn.replyCount];
           const recorded = await client.query(
-            `INSERT INTO processed_activities (conversation_id, activity_id, replies, at) VALUES ($1, $2, $3::jsonb, $4)
+            `INSERT INTO processed_activities (conversation_id, activity_id, first_seq, reply_count, at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (conversation_id, activity_id) DO NOTHING`,
-            [turn.conversationId, turn.activityId, jsonText(turn.replies), turn.at],
+            [turn.conversationId, turn.activityId, turn.replyCount === 0 ? null : (firstReply?.seq ?? null), turn.replyCount, turn.at],
           );
           // Already answered by a turn committed since this one read the conversation: the caller
-          // reloads and finds the stored replies.
+          // reloads and finds the stored replies (this turn's log entries are rolled back).
           if (recorded.rowCount === 0) throw conflict();
         }
-        const log = await this.#appendLog(client, turn.conversationId, turn.log, turn.at);
         await this.#addAudit(client, turn.conversationId, turn.audit);
         return { version, log };
       });
@@ -485,11 +535,14 @@ export class PostgresStore implements Store {
   /**
    * Append to the log with the next sequence numbers, in one statement: the upsert of the log's head
    * row-locks it until the transaction ends, so concurrent appends to one log queue up and the
-   * numbers stay 1, 2, 3 … without gaps (a rolled-back append gives its numbers back).
+   * numbers stay 1, 2, 3 … without gaps (a rolled-back append gives its numbers back). The entries
+   * returned hold the activities given, not parsed back from their JSON, unless one had to be
+   * cleaned to be stored (then what was stored is returned, as readLog will).
    */
   async #appendLog(db: Queryable, conversationId: string, activities: readonly Record<string, unknown>[], at: string): Promise<LogEntry[]> {
     if (activities.length === 0) return [];
-    const texts = activities.map(jsonText);
+    const json = activities.map(toJsonText);
+    const texts = json.map((j) => j.text);
     const { rows } = await db.query<{ first: number }>(
       `WITH head AS (
          INSERT INTO conversation_log_heads AS h (conversation_id, last_seq) VALUES ($1, $2)
@@ -505,8 +558,12 @@ export class PostgresStore implements Store {
     );
     const first = rows[0]?.first;
     if (first === undefined) throw new Error(`no log head for conversation ${conversationId}`);
-    // What readLog will return: the JSON as stored (undefined fields dropped, like the SQLite store).
-    return texts.map((text, i) => ({ conversationId, seq: first + i, at, activity: JSON.parse(text) as Record<string, unknown> }));
+    return activities.map((activity, i) => ({
+      conversationId,
+      seq: first + i,
+      at,
+      activity: json[i]?.cleaned ? (JSON.parse(texts[i] ?? 'null') as Record<string, unknown>) : activity,
+    }));
   }
 
   async #addAudit(db: Queryable, conversationId: string, entries: readonly AuditEntry[]): Promise<void> {

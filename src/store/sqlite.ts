@@ -8,6 +8,13 @@
  *
  * `withConversationLock` is in-process only; a second process on the same file is still kept safe by
  * the compare-and-swap on the conversation's version, but turns would then retry instead of queue.
+ *
+ * Durability (WAL mode): the connection runs with `synchronous = NORMAL`, so a commit is durable
+ * across a crash of the process (it is in the WAL file) but not across a power cut or an OS crash,
+ * which may lose the last commits before the next WAL sync: a turn lost that way is answered again
+ * when the channel retries it. `issueRma` runs its transaction with `synchronous = FULL` (set before
+ * it and restored after it, outside it): that commit syncs the WAL, and with it every earlier commit,
+ * so an RMA number shown to a customer survives a power cut.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -20,6 +27,7 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/sqlite.js';
 import { newRmaNumber, normalizeRmaNumber } from './rma-id.js';
 import {
+  checkReplyCount,
   ConflictError,
   type AuditEntry,
   type ConversationRecord,
@@ -44,6 +52,10 @@ export interface SqliteStoreOptions {
 /** How many fresh numbers to try when a new RMA number is already taken (1 in 34 billion each). */
 const RMA_NUMBER_ATTEMPTS = 8;
 
+/** PRAGMA synchronous levels (see the header): NORMAL for the connection, FULL for issueRma. */
+const SYNCHRONOUS_NORMAL = 1;
+const SYNCHRONOUS_FULL = 2;
+
 interface ConversationRow {
   id: string;
   version: number;
@@ -59,6 +71,12 @@ interface LogRow {
   seq: number;
   at: string;
   activity: string;
+}
+
+/** A processed activity with the activities of its reply log entries (`activity` null when there are none). */
+interface ProcessedReplyRow {
+  reply_count: number;
+  activity: string | null;
 }
 
 interface AuditRow {
@@ -112,9 +130,8 @@ export class SqliteStore implements Store {
     this.#db = new Database(this.file, { timeout: options.busyTimeoutMs ?? 5000 });
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('foreign_keys = ON');
-    // better-sqlite3 builds SQLite with NORMAL for WAL, where a power cut may lose the last commits:
-    // an RMA number already shown to a customer must survive that, so every commit is synced.
-    this.#db.pragma('synchronous = FULL');
+    // Turns are durable across process crashes; issueRma syncs (see the header).
+    this.#db.pragma(`synchronous = ${SYNCHRONOUS_NORMAL}`);
     this.#newRmaNumber = options.newRmaNumber ?? (() => newRmaNumber());
     this.#migrations = options.migrations ?? SQLITE_MIGRATIONS;
   }
@@ -158,13 +175,18 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ id: r.id, appliedAt: r.applied_at }));
   }
 
-  /** The connection's settings that matter for safety (for diagnostics and tests). */
-  settings(): { journalMode: string; foreignKeys: boolean; busyTimeoutMs: number; synchronous: number } {
+  /**
+   * The connection's settings that matter for safety (for diagnostics and tests): `synchronous` is
+   * the level in effect now (1 = NORMAL, what turns commit with; 2 = FULL while issueRma runs), and
+   * `rmaSynchronous` the level issueRma's transactions run with.
+   */
+  settings(): { journalMode: string; foreignKeys: boolean; busyTimeoutMs: number; synchronous: number; rmaSynchronous: number } {
     return {
       journalMode: String(this.#db.pragma('journal_mode', { simple: true })),
       foreignKeys: Number(this.#db.pragma('foreign_keys', { simple: true })) === 1,
       busyTimeoutMs: Number(this.#db.pragma('busy_timeout', { simple: true })),
       synchronous: Number(this.#db.pragma('synchronous', { simple: true })),
+      rmaSynchronous: SYNCHRONOUS_FULL,
     };
   }
 
@@ -242,13 +264,25 @@ export class SqliteStore implements Store {
   }
 
   async findProcessedActivity(conversationId: string, activityId: string): Promise<unknown[] | null> {
-    const replies = this.#stmt<[string, string], string>(
-      'SELECT replies FROM processed_activities WHERE conversation_id = ? AND activity_id = ?',
-    ).pluck().get(conversationId, activityId);
-    return replies === undefined ? null : (JSON.parse(replies) as unknown[]);
+    // One statement: the entry and its replies from one snapshot of the database. No row: unknown;
+    // one row with a null activity: no replies.
+    const rows = this.#stmt<[string, string], ProcessedReplyRow>(
+      `SELECT p.reply_count, l.activity FROM processed_activities p
+       LEFT JOIN conversation_log l ON l.conversation_id = p.conversation_id AND l.seq >= p.first_seq AND l.seq < p.first_seq + p.reply_count
+       WHERE p.conversation_id = ? AND p.activity_id = ? ORDER BY l.seq`,
+    ).all(conversationId, activityId);
+    const first = rows[0];
+    if (first === undefined) return null;
+    if (first.reply_count === 0) return [];
+    const replies = rows.flatMap((r) => (r.activity === null ? [] : [JSON.parse(r.activity) as unknown]));
+    if (replies.length !== first.reply_count) {
+      throw new Error(`conversation ${conversationId}: the log lacks replies of processed activity ${activityId} (${replies.length} of ${first.reply_count})`);
+    }
+    return replies;
   }
 
   async commitTurn(turn: TurnCommit): Promise<{ version: number; log: LogEntry[] }> {
+    checkReplyCount(turn);
     const snapshot = json(turn.snapshot);
     return this.#write(() => {
       let version: number;
@@ -267,16 +301,18 @@ export class SqliteStore implements Store {
         if (updated.changes === 0) throw new ConflictError(turn.conversationId);
         version = turn.expectedVersion + 1;
       }
+      const log = this.#appendLog(turn.conversationId, turn.log, turn.at);
       if (turn.activityId !== null) {
+        // The replies are the turn's last replyCount log entries: referred to, not copied.
+        const firstReply = log[log.length - turn.replyCount];
         const recorded = this.#stmt(
-          `INSERT INTO processed_activities (conversation_id, activity_id, replies, at) VALUES (?, ?, ?, ?)
+          `INSERT INTO processed_activities (conversation_id, activity_id, first_seq, reply_count, at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (conversation_id, activity_id) DO NOTHING`,
-        ).run(turn.conversationId, turn.activityId, json(turn.replies), turn.at);
+        ).run(turn.conversationId, turn.activityId, turn.replyCount === 0 ? null : (firstReply?.seq ?? null), turn.replyCount, turn.at);
         // Already answered by a turn committed since this one read the conversation: the caller
-        // reloads and finds the stored replies.
+        // reloads and finds the stored replies (this turn's log entries are rolled back).
         if (recorded.changes === 0) throw new ConflictError(turn.conversationId);
       }
-      const log = this.#appendLog(turn.conversationId, turn.log, turn.at);
       for (const entry of turn.audit) this.#addAudit(turn.conversationId, entry);
       return { version, log };
     });
@@ -284,7 +320,10 @@ export class SqliteStore implements Store {
 
   // ---- log and audit ----------------------------------------------------------------------------
 
-  /** Append to the log with the next sequence numbers; call inside a write transaction. */
+  /**
+   * Append to the log with the next sequence numbers; call inside a write transaction. The entries
+   * returned hold the activities given (their JSON is what is stored; it is not parsed back).
+   */
   #appendLog(conversationId: string, activities: readonly Record<string, unknown>[], at: string): LogEntry[] {
     if (activities.length === 0) return [];
     const last = this.#stmt<[string], number>(
@@ -292,9 +331,9 @@ export class SqliteStore implements Store {
     ).pluck().get(conversationId) ?? 0;
     const insert = this.#stmt('INSERT INTO conversation_log (conversation_id, seq, at, activity) VALUES (?, ?, ?, ?)');
     return activities.map((activity, i) => {
-      const row: LogRow = { conversation_id: conversationId, seq: last + 1 + i, at, activity: json(activity) };
-      insert.run(row.conversation_id, row.seq, row.at, row.activity);
-      return logFrom(row);
+      const seq = last + 1 + i;
+      insert.run(conversationId, seq, at, json(activity));
+      return { conversationId, seq, at, activity };
     });
   }
 
@@ -352,6 +391,17 @@ export class SqliteStore implements Store {
   }
 
   async issueRma(request: RmaRequest): Promise<{ record: RmaRecord; created: boolean }> {
+    // Synced, unlike turns (see the header): the pragma cannot change inside a transaction, so it is
+    // set before this one and restored after it, whatever happens in between.
+    this.#stmt(`PRAGMA synchronous = ${SYNCHRONOUS_FULL}`).run();
+    try {
+      return this.#issueRma(request);
+    } finally {
+      this.#stmt(`PRAGMA synchronous = ${SYNCHRONOUS_NORMAL}`).run();
+    }
+  }
+
+  #issueRma(request: RmaRequest): { record: RmaRecord; created: boolean } {
     const orderNumber = normalizeOrderNumber(request.orderNumber);
     const note = request.note ?? null;
     const decision = json(request.decision);

@@ -6,8 +6,11 @@
  * Guarantees every engine gives:
  * - Conversation snapshots are written with compare-and-swap on a version number: a stale writer
  *   gets ConflictError and nothing of its turn is written (never last-writer-wins).
- * - A turn's results (snapshot, the activity id it answered with its replies, log entries, audit
- *   entries) are committed in one transaction: all or nothing.
+ * - A turn's results (snapshot, the activity id it answered, log entries, audit entries) are
+ *   committed in one transaction: all or nothing.
+ * - A processed activity's replies are kept once, in the conversation's log: the dedupe entry refers
+ *   to the turn's last `replyCount` log entries (it does not copy them), and `findProcessedActivity`
+ *   returns those entries' activities, as the log stores them.
  * - An RMA is issued at most once per order line and reason: asking again returns the same record.
  *   The RMA row, its decision and its first audit entry are written in one transaction.
  * - `withConversationLock` serialises work on one conversation: in-process on SQLite, across
@@ -57,8 +60,11 @@ export interface TurnCommit {
   locale: string | null;
   /** The activity this turn answered (for deduplication of channel retries), if it had an id. */
   activityId: string | null;
-  /** What the bot answered, returned as-is to a retry of the same activity. */
-  replies: unknown[];
+  /**
+   * How many of the last entries of `log` are the bot's replies (a whole number from 0 to
+   * `log.length`; RangeError otherwise): a retry of `activityId` gets those log entries' activities.
+   */
+  replyCount: number;
   /** Activities to append to the conversation's log (the customer's message, then the replies). */
   log: Record<string, unknown>[];
   audit: AuditEntry[];
@@ -92,6 +98,14 @@ export interface RmaRecord {
   audit: AuditEntry[];
 }
 
+/** RangeError unless `turn.replyCount` is a whole number from 0 to `turn.log.length` (engines call it first). */
+export function checkReplyCount(turn: TurnCommit): void {
+  const { replyCount, log } = turn;
+  if (!Number.isInteger(replyCount) || replyCount < 0 || replyCount > log.length) {
+    throw new RangeError(`replyCount must be a whole number from 0 to the ${log.length} log entries of the turn, got ${replyCount}`);
+  }
+}
+
 /** The stored conversation moved on since it was read: reload and run the turn again. */
 export class ConflictError extends Error {
   constructor(readonly conversationId: string) {
@@ -117,12 +131,20 @@ export interface Store {
   /** Run `fn` while holding the conversation's lock: no other turn of it runs meanwhile. */
   withConversationLock<T>(conversationId: string, fn: () => Promise<T>): Promise<T>;
   loadConversation(conversationId: string): Promise<ConversationRecord | null>;
-  /** The replies already given to an activity of this conversation, or null if it is new. */
+  /**
+   * The replies already given to an activity of this conversation (the activities of the log entries
+   * its turn wrote as replies, oldest first; [] when it had none), or null if it is new.
+   */
   findProcessedActivity(conversationId: string, activityId: string): Promise<unknown[] | null>;
-  /** Commit a turn atomically; ConflictError when the stored version is not `expectedVersion`. */
+  /**
+   * Commit a turn atomically; ConflictError when the stored version is not `expectedVersion`.
+   * Returns the log entries written. Their activities are the objects given, not copies (an engine
+   * that had to change one to store it returns what it stored instead); `readLog` returns them in
+   * their stored JSON form.
+   */
   commitTurn(turn: TurnCommit): Promise<{ version: number; log: LogEntry[] }>;
 
-  /** Append activities to a conversation's log outside a turn (agent messages, proactive sends). */
+  /** Append activities to a conversation's log outside a turn (agent messages, proactive sends); returns the entries as commitTurn does. */
   appendLog(conversationId: string, activities: readonly Record<string, unknown>[], at: string): Promise<LogEntry[]>;
   /** Log entries with seq > afterSeq, oldest first. */
   readLog(conversationId: string, afterSeq?: number, limit?: number): Promise<LogEntry[]>;

@@ -164,7 +164,7 @@ describe('conversations over HTTP (expectReplies)', function () {
     const conv = `conv-${randomUUID()}`;
     await bot.runtime.store.commitTurn({
       conversationId: conv, expectedVersion: null, snapshot: { value: 'someOldState', context: {} }, machineVersion: 0, locale: 'en-GB',
-      activityId: null, replies: [], log: [], audit: [], at: new Date().toISOString(),
+      activityId: null, replyCount: 0, log: [], audit: [], at: new Date().toISOString(),
     });
     const replies = await say(bot.url, conv, 'UK-100234', { locale: 'en-GB' });
     expect(replies[0]?.text).to.match(/start again/i);

@@ -24,13 +24,14 @@ import { ConflictError, type Store, type TurnCommit } from '../../src/store/stor
 import { runCli } from '../support/cli.js';
 import { SCENARIO_ORDERS } from '../support/server.js';
 import { conversationLockHolders, createSchema, dropSchema, dropStaleSchemas, TEST_DATABASE_URL, urlWithSchema, withClient } from '../support/pg.js';
-import { rmaRequest, storeContract } from './contract.js';
+import { rmaRequest, rowBytes, storeContract } from './contract.js';
 
 const T0 = '2027-01-04T10:00:00.000Z';
 
+/** A turn that logs one activity, the bot's reply. */
 const turn = (id: string, expectedVersion: number | null, text: string, activityId: string | null = null): TurnCommit => ({
   conversationId: id, expectedVersion, snapshot: { text }, machineVersion: 1, locale: 'en-GB',
-  activityId, replies: [{ text }], log: [{ type: 'message', text }],
+  activityId, replyCount: 1, log: [{ type: 'message', text }],
   audit: [{ at: T0, actor: 'bot', action: 'turn', data: { text } }],
   at: T0,
 });
@@ -66,6 +67,16 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
       const schema = schemas.get(store);
       schemas.delete(store);
       if (schema) await dropSchema(schema);
+    },
+    {
+      async stateBytes(store, conversationId) {
+        const schema = schemas.get(store);
+        if (!schema) throw new Error('no schema for this store');
+        return withClient(async (c) => rowBytes([
+          ...(await c.query(`SELECT * FROM ${schema}.conversations WHERE id = $1`, [conversationId])).rows,
+          ...(await c.query(`SELECT * FROM ${schema}.processed_activities WHERE conversation_id = $1`, [conversationId])).rows,
+        ]));
+      },
     },
   );
 
@@ -116,7 +127,7 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
         )).rows.map((r) => `${r.table_name}.${r.column_name}:${r.data_type}`));
         expect(columns).to.deep.equal([
           'conversation_audit.data:jsonb', 'conversation_log.activity:jsonb', 'conversations.snapshot:jsonb', 'orders.data:jsonb',
-          'processed_activities.replies:jsonb', 'rma_audit.data:jsonb', 'rmas.decision:jsonb',
+          'rma_audit.data:jsonb', 'rmas.decision:jsonb',
         ]);
       });
 
@@ -144,8 +155,28 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
 
         const again = await open();
         expect((await again.loadConversation('c1'))?.version).to.equal(1);
-        expect(await again.findProcessedActivity('c1', 'a1')).to.deep.equal([{ text: 'hello' }]);
+        expect(await again.findProcessedActivity('c1', 'a1')).to.deep.equal([{ type: 'message', text: 'hello' }]);
         expect(await again.getRma(record.rma)).to.deep.equal(record);
+      });
+
+      it('upgrades a 0001 schema: dedupe entries become log references, the old ones are dropped, the rest is kept', async function () {
+        const old = await open({ migrations: POSTGRES_MIGRATIONS.slice(0, 1) });
+        await old.close();
+        await withClient(async (c) => {
+          await c.query(`INSERT INTO ${schema}.conversations VALUES ('c1', 1, 1, '{"text":"one"}', 'en-GB', 'x', 'x')`);
+          await c.query(`INSERT INTO ${schema}.conversation_log VALUES ('c1', 1, 'x', '{"text":"hi"}')`);
+          await c.query(`INSERT INTO ${schema}.conversation_log_heads VALUES ('c1', 1)`);
+          await c.query(`INSERT INTO ${schema}.processed_activities VALUES ('c1', 'a1', '[{"text":"hi"}]', 'x')`);
+        });
+        const s = await open();
+        expect((await s.appliedMigrations()).map((m) => m.id)).to.deep.equal(POSTGRES_MIGRATIONS.map((m) => m.id));
+        expect(POSTGRES_MIGRATIONS.map((m) => m.id)).to.include('0002-dedupe-by-log-reference');
+        expect(await s.loadConversation('c1')).to.deep.include({ version: 1, snapshot: { text: 'one' } });
+        expect(await s.readLog('c1')).to.have.length(1);
+        // the old entry served retries of activities answered before the upgrade only
+        expect(await s.findProcessedActivity('c1', 'a1')).to.equal(null);
+        expect((await s.commitTurn(turn('c1', 1, 'two', 'a2'))).log.map((e) => e.seq)).to.deep.equal([2]);
+        expect(await s.findProcessedActivity('c1', 'a2')).to.deep.equal([{ type: 'message', text: 'two' }]);
       });
 
       it('applies each migration in one transaction: a failing one leaves nothing behind', async function () {
@@ -486,6 +517,15 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
         expect(r.log[0]?.activity).to.deep.equal({ type: 'message', text: clean, value: { ['k\ufffd']: clean } });
         expect(await s.readLog('odd')).to.deep.equal(r.log);
         expect(await s.loadConversation('odd')).to.deep.include({ snapshot: { text: clean } });
+        expect(await s.findProcessedActivity('odd', 'odd-1')).to.deep.equal([r.log[0]?.activity]);
+      });
+
+      it('stores text that only looks like those escapes (a backslash, then "u0000") as it is', async function () {
+        const s = await open();
+        const looks = { type: 'message', text: 'type \\u0000 or \\ud800 here', 'k\\u0000': 'x' };
+        const r = await s.commitTurn({ ...turn('looks', null, 'x', 'looks-1'), log: [looks] });
+        expect(r.log[0]?.activity).to.equal(looks);
+        expect((await s.readLog('looks'))[0]?.activity).to.deep.equal(looks);
       });
     });
   });

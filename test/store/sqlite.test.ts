@@ -11,10 +11,10 @@ import { expect } from 'chai';
 import { ROOT } from '../../src/paths.js';
 import { openStore, SQLITE_FILE_NAME } from '../../src/store/index.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.js';
-import { isValidRmaNumber } from '../../src/store/rma-id.js';
+import { isValidRmaNumber, newRmaNumber } from '../../src/store/rma-id.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { ConflictError, type Store } from '../../src/store/store.js';
-import { rmaRequest, storeContract } from './contract.js';
+import { ConflictError, type Store, type TurnCommit } from '../../src/store/store.js';
+import { rmaRequest, rowBytes, storeContract } from './contract.js';
 
 const tempDirs = new Map<Store, string>();
 
@@ -35,8 +35,23 @@ storeContract(
     tempDirs.delete(store);
     if (dir) rmSync(dir, { recursive: true, force: true });
   },
+  {
+    // A second, read-only connection to the file (WAL: it sees every committed turn).
+    async stateBytes(store, conversationId) {
+      const db = new Database((store as SqliteStore).file, { readonly: true });
+      try {
+        return rowBytes([
+          ...db.prepare('SELECT * FROM conversations WHERE id = ?').all(conversationId),
+          ...db.prepare('SELECT * FROM processed_activities WHERE conversation_id = ?').all(conversationId),
+        ]);
+      } finally {
+        db.close();
+      }
+    },
+  },
 );
 
+// (No state inspector: nothing else can open a private in-memory database; the file variant measures it.)
 storeContract('sqlite (:memory:)', () => openStore({ file: ':memory:' }));
 
 describe('SqliteStore', function () {
@@ -56,9 +71,10 @@ describe('SqliteStore', function () {
     return store;
   }
 
-  const turn = (id: string, expectedVersion: number | null, text: string, activityId: string | null = null) => ({
+  // The turn logs one activity, the bot's reply.
+  const turn = (id: string, expectedVersion: number | null, text: string, activityId: string | null = null): TurnCommit => ({
     conversationId: id, expectedVersion, snapshot: { text }, machineVersion: 1, locale: 'en-GB',
-    activityId, replies: [{ text }], log: [{ type: 'message', text }],
+    activityId, replyCount: 1, log: [{ type: 'message', text }],
     audit: [{ at: '2027-01-04T10:00:00.000Z', actor: 'bot', action: 'turn', data: { text } }],
     at: '2027-01-04T10:00:00.000Z',
   });
@@ -75,10 +91,53 @@ describe('SqliteStore', function () {
     }
   });
 
-  it('runs in WAL mode with foreign keys on, a busy timeout and full sync', async function () {
+  it('runs in WAL mode with foreign keys on, a busy timeout, synchronous NORMAL for turns and FULL for RMAs', async function () {
     const store = await open();
     try {
-      expect(store.settings()).to.deep.equal({ journalMode: 'wal', foreignKeys: true, busyTimeoutMs: 5000, synchronous: 2 });
+      expect(store.settings()).to.deep.equal({ journalMode: 'wal', foreignKeys: true, busyTimeoutMs: 5000, synchronous: 1, rmaSynchronous: 2 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("commits turns with synchronous NORMAL and issueRma's transaction with FULL, restoring NORMAL after it even when it fails", async function () {
+    // Observed from inside each transaction, on the store's own connection: the turn's audit data is
+    // serialised inside its transaction, and the RMA number is drawn inside issueRma's.
+    const seen: { where: string; synchronous: number }[] = [];
+    let failNext = false;
+    const store: SqliteStore = await open(undefined, {
+      newRmaNumber: () => {
+        seen.push({ where: 'issueRma', synchronous: store.settings().synchronous });
+        if (failNext) throw new Error('no number today');
+        return newRmaNumber();
+      },
+    });
+    const observe = (where: string) => ({
+      toJSON: () => {
+        seen.push({ where, synchronous: store.settings().synchronous });
+        return {};
+      },
+    });
+    try {
+      await store.commitTurn({ ...turn('c1', null, 'one', 'a1'), audit: [{ at: '2027-01-04T10:00:00.000Z', actor: 'bot', action: 'turn', data: observe('turn 1') }] });
+      expect(store.settings().synchronous).to.equal(1);
+      const { created } = await store.issueRma(rmaRequest());
+      expect(created).to.equal(true);
+      expect(store.settings().synchronous).to.equal(1);
+      failNext = true;
+      const error = (await store.issueRma(rmaRequest({ sku: 'NB-15' })).catch((e: unknown) => e)) as Error;
+      expect(error.message).to.equal('no number today');
+      expect(store.settings().synchronous).to.equal(1);
+      await store.commitTurn({ ...turn('c1', 1, 'two', 'a2'), audit: [{ at: '2027-01-04T10:00:00.000Z', actor: 'bot', action: 'turn', data: observe('turn 2') }] });
+      expect(seen).to.deep.equal([
+        { where: 'turn 1', synchronous: 1 },
+        { where: 'issueRma', synchronous: 2 },
+        { where: 'issueRma', synchronous: 2 },
+        { where: 'turn 2', synchronous: 1 },
+      ]);
+      // the failed RMA wrote nothing; the turns and the first RMA are there
+      expect(await store.findRma('UK-100234', 'NB-15', 'change-of-mind')).to.equal(null);
+      expect((await store.loadConversation('c1'))?.version).to.equal(2);
     } finally {
       await store.close();
     }
@@ -103,12 +162,39 @@ describe('SqliteStore', function () {
     try {
       expect(await second.appliedMigrations()).to.deep.equal(applied);
       expect((await second.loadConversation('c1'))?.version).to.equal(1);
-      expect(await second.findProcessedActivity('c1', 'a1')).to.deep.equal([{ text: 'hello' }]);
+      expect(await second.findProcessedActivity('c1', 'a1')).to.deep.equal([{ type: 'message', text: 'hello' }]);
       expect(await second.readLog('c1')).to.have.length(1);
       expect(await second.getRma(record.rma)).to.deep.equal(record);
       expect((await second.issueRma(rmaRequest())).created).to.equal(false);
     } finally {
       await second.close();
+    }
+  });
+
+  it('upgrades a 0001 database: dedupe entries become log references, the old ones are dropped, the rest is kept', async function () {
+    const file = join(dir, SQLITE_FILE_NAME);
+    const old = await open(file, { migrations: SQLITE_MIGRATIONS.slice(0, 1) });
+    await old.close();
+    const raw = new Database(file);
+    try {
+      raw.prepare("INSERT INTO conversations VALUES ('c1', 1, 1, '{\"text\":\"one\"}', 'en-GB', 'x', 'x')").run();
+      raw.prepare("INSERT INTO conversation_log VALUES ('c1', 1, 'x', '{\"text\":\"hi\"}')").run();
+      raw.prepare("INSERT INTO processed_activities VALUES ('c1', 'a1', '[{\"text\":\"hi\"}]', 'x')").run();
+    } finally {
+      raw.close();
+    }
+    const store = await open(file);
+    try {
+      expect((await store.appliedMigrations()).map((m) => m.id)).to.deep.equal(SQLITE_MIGRATIONS.map((m) => m.id));
+      expect(SQLITE_MIGRATIONS.map((m) => m.id)).to.include('0002-dedupe-by-log-reference');
+      expect(await store.loadConversation('c1')).to.deep.include({ version: 1, snapshot: { text: 'one' } });
+      expect(await store.readLog('c1')).to.have.length(1);
+      // the old entry served retries of activities answered before the upgrade only
+      expect(await store.findProcessedActivity('c1', 'a1')).to.equal(null);
+      await store.commitTurn(turn('c1', 1, 'two', 'a2'));
+      expect(await store.findProcessedActivity('c1', 'a2')).to.deep.equal([{ type: 'message', text: 'two' }]);
+    } finally {
+      await store.close();
     }
   });
 

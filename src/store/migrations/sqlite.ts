@@ -85,4 +85,28 @@ CREATE TABLE rma_audit (
 CREATE INDEX rma_audit_by_rma ON rma_audit (rma, id);
 `,
   },
+  {
+    // Dedupe entries refer to the turn's replies in conversation_log (log entries first_seq …
+    // first_seq + reply_count − 1) instead of copying them: the copy was most of a conversation's
+    // state. The entries of 0001 are dropped, not converted: they only served channel retries of
+    // activities answered before the upgrade (a channel retries within seconds), and a retry of one
+    // of those that still comes is answered as a new activity. Processes still running the previous
+    // code fail every turn once this is applied (they write the dropped `replies` column): upgrade
+    // by stopping them, not by rolling them over one at a time.
+    id: '0002-dedupe-by-log-reference',
+    sql: `
+DROP TABLE processed_activities;
+
+-- first_seq is NULL exactly when the turn had no replies (reply_count 0).
+CREATE TABLE processed_activities (
+  conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+  activity_id TEXT NOT NULL,
+  first_seq INTEGER CHECK (first_seq >= 1),
+  reply_count INTEGER NOT NULL CHECK (reply_count >= 0),
+  at TEXT NOT NULL,
+  PRIMARY KEY (conversation_id, activity_id),
+  CHECK ((reply_count = 0) = (first_seq IS NULL))
+) STRICT, WITHOUT ROWID;
+`,
+  },
 ];
