@@ -242,7 +242,8 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
 
 // ---- the benchmark ----------------------------------------------------------------------------
 
-const BASE_ENV = { RETURNS_TODAY: '2026-12-30', RETURNS_DEMO_ORDERS: 'false', LOG_LEVEL: 'warn' };
+/** (b)'s settings; BENCH_WORKERS sets RETURNS_WORKERS (worker processes; default 1, as `npm start`). */
+const BASE_ENV = { RETURNS_TODAY: '2026-12-30', RETURNS_DEMO_ORDERS: 'false', LOG_LEVEL: 'warn', RETURNS_WORKERS: process.env.BENCH_WORKERS ?? '1' };
 
 export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchResult> {
   const { runner } = options;

@@ -3,6 +3,7 @@
  * is passed down from the composition root. Nothing else reads `process.env`. A bad value stops
  * the start with one line per problem naming the variable.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { isLocalDate } from './policy/calendar.js';
 import { parseWith, ValidationError } from './validation.js';
@@ -55,6 +56,9 @@ export const envSchema = z
     RETURNS_DEFAULT_POLICY: z.string().min(1).default('uk-online'),
     RETURNS_DEMO_ORDERS: bool.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    RETURNS_WORKERS: z
+      .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)], { error: 'expected a number of worker processes, or auto (one per CPU)' })
+      .default(1),
     RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expected a number of messages per minute (0 turns the limit off)' }).int().min(0).max(100_000).default(60),
     RATE_LIMIT_BURST: z.coerce.number({ error: 'expected a number of messages' }).int().min(1).max(10_000).default(20),
     MAX_BODY_BYTES: z.coerce.number({ error: 'expected a size in bytes' }).int().min(1024).max(50 * 1024 * 1024).default(256 * 1024),
@@ -75,7 +79,9 @@ export const envSchema = z
 
 export type Env = z.output<typeof envSchema>;
 
-export interface Config extends Env {
+export interface Config extends Omit<Env, 'RETURNS_WORKERS'> {
+  /** Worker processes serving HTTP (RETURNS_WORKERS; `auto` resolved to the CPU count). */
+  RETURNS_WORKERS: number;
   /** Where to listen: HOST, else all interfaces when authenticated, else loopback only. */
   listenHost: string;
   /** True when no Microsoft app id is set: the bot accepts unauthenticated requests (Emulator, tests). */
@@ -88,7 +94,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.ok) throw new ValidationError(parsed.problems);
   const value = parsed.value;
   const anonymous = !value.MicrosoftAppId;
-  return Object.freeze({ ...value, anonymous, listenHost: value.HOST ?? (anonymous ? '127.0.0.1' : '0.0.0.0') });
+  const workers = value.RETURNS_WORKERS === 'auto' ? availableParallelism() : value.RETURNS_WORKERS;
+  return Object.freeze({ ...value, RETURNS_WORKERS: workers, anonymous, listenHost: value.HOST ?? (anonymous ? '127.0.0.1' : '0.0.0.0') });
 }
 
 /** What `returnsbot manifest` reads: the app id (a GUID here) and the Teams settings, nothing the server needs. */

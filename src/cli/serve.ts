@@ -1,11 +1,17 @@
 /**
  * `returnsbot serve` (= `npm start`): validate the configuration, open the store, start the server.
  * SIGTERM and SIGINT stop accepting requests and let in-flight turns finish before exit.
+ *
+ * With RETURNS_WORKERS > 1 this process forks that many workers sharing the port (node:cluster) and
+ * only supervises them: a worker that dies is replaced; a signal is passed on and awaited. Workers
+ * share the store like separate instances do (compare-and-swap, idempotent RMAs, deduplication).
  */
+import cluster from 'node:cluster';
 import { loadConfig } from '../config.js';
 import { createRuntime } from '../app.js';
-import { createLogger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
 import { createHttpServer } from '../server/http.js';
+import { warmUp } from '../nlu/index.js';
 import { problemLines, ValidationError } from '../validation.js';
 import { EXIT_BAD_INPUT, writeLines, type Command } from './io.js';
 
@@ -21,11 +27,14 @@ export const serveCommand: Command = async (_args, io) => {
     throw e;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  if (config.RETURNS_WORKERS > 1 && cluster.isPrimary) return supervise(config.RETURNS_WORKERS, logger);
   const started = performance.now();
   const runtime = await createRuntime(config, { logger, now: () => io.now().getTime() });
   const http = createHttpServer(runtime);
   const { port } = await http.listen(config.PORT, config.listenHost);
   logger.info({ port, host: config.listenHost, store: runtime.store.engine, dataDir: config.RETURNS_DATA_DIR, today: config.RETURNS_TODAY ?? null, startMs: Math.round(performance.now() - started) }, 'returnsbot listening');
+  // Compile the language lists now, between requests, rather than during a customer's first turn.
+  setImmediate(() => warmUp());
   if (config.anonymous) {
     logger.warn('no MicrosoftAppId is set: the bot accepts unauthenticated requests (fine for the Emulator and local tests, not for production)');
   }
@@ -43,3 +52,31 @@ export const serveCommand: Command = async (_args, io) => {
   });
   return 0;
 };
+
+/** Run `count` workers, replace any that dies, and stop them all on SIGTERM or SIGINT. */
+async function supervise(count: number, logger: Logger): Promise<number> {
+  let stopping = false;
+  const fork = () => cluster.fork();
+  for (let i = 0; i < count; i++) fork();
+  logger.info({ workers: count }, 'returnsbot supervising workers');
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
+    setTimeout(fork, 500).unref();
+  });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      stopping = true;
+      const workers = Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead());
+      if (workers.length === 0) return resolve();
+      let left = workers.length;
+      for (const w of workers) {
+        w!.once('exit', () => --left === 0 && resolve());
+        w!.process.kill(signal);
+      }
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}

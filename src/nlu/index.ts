@@ -3,6 +3,7 @@
  * values, for English (en-GB, en-US) and Spanish (es-US). Phrase lists are data in locales/nlu/.
  */
 export { languageOf, dateOrderOf, lexicon, LANGS, type Lang } from './lexicon.js';
+export { warmUp } from './warm.js';
 export { detectCommand, type Command } from './commands.js';
 export { extractOrderNumber, extractEmail, normalizePostcode, matchesCustomer, extractReference } from './identity.js';
 export { parseYesNo, isDontKnow } from './yesno.js';

@@ -9,7 +9,11 @@
  * Arithmetic is done by date-fns on `UTCDate` (so the server's own zone can never shift a day) and
  * memoised, because the same few hundred dates come up again and again on a hot path.
  */
-import { addDays as fnsAddDays, addMonths as fnsAddMonths, differenceInCalendarDays, isValid } from 'date-fns';
+// Per-function entry points: the package index loads every date-fns function (~0.1 s at start).
+import { addDays as fnsAddDays } from 'date-fns/addDays';
+import { addMonths as fnsAddMonths } from 'date-fns/addMonths';
+import { differenceInCalendarDays } from 'date-fns/differenceInCalendarDays';
+import { isValid } from 'date-fns/isValid';
 import { UTCDate } from '@date-fns/utc';
 import { TZDate } from '@date-fns/tz';
 

@@ -8,8 +8,21 @@
  *
  * Holiday data: date-holidays (ISC), data licensed CC-BY-3.0.
  */
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type HolidaysClass from 'date-holidays';
 import type { HolidayTest, LocalDate } from './calendar.js';
+
+type Holidays = HolidaysClass;
+let holidaysModule: typeof HolidaysClass | null = null;
+/**
+ * date-holidays, loaded on first use: it carries every country's rules (~0.1 s to load), and most
+ * turns never count working days.
+ */
+function Holidays(country?: string, state?: string | { types: string[] }, options?: { types: string[] }): Holidays {
+  holidaysModule ??= createRequire(import.meta.url)('date-holidays') as typeof HolidaysClass;
+  const Ctor = holidaysModule as unknown as new (...args: unknown[]) => Holidays;
+  return country === undefined ? new Ctor() : options ? new Ctor(country, state, options) : new Ctor(country, state);
+}
 
 const CALENDAR_RE = /^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?$/;
 
@@ -18,7 +31,7 @@ export function isHolidayCalendar(id: string): boolean {
   const m = CALENDAR_RE.exec(id);
   if (!m) return false;
   const [, country, region] = m;
-  const hd = new Holidays();
+  const hd = Holidays();
   const countries = hd.getCountries();
   if (!country || !countries[country]) return false;
   if (!region) return true;
@@ -34,8 +47,8 @@ class HolidayCalendar {
     const m = CALENDAR_RE.exec(id);
     if (!m?.[1]) throw new RangeError(`unknown holiday calendar "${id}"`);
     this.source = m[2]
-      ? new Holidays(m[1], m[2], { types: ['public'] })
-      : new Holidays(m[1], { types: ['public'] });
+      ? Holidays(m[1], m[2], { types: ['public'] })
+      : Holidays(m[1], { types: ['public'] });
   }
 
   has(date: LocalDate): boolean {

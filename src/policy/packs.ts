@@ -2,10 +2,11 @@
  * Loading policy packs: the ones shipped in `src/policy/packs/`, or a merchant's own file (YAML or
  * JSON). A pack is validated (schema, then cross-references) and compiled once, then cached.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { PACKS_DIR } from '../paths.js';
+import { PACKS_DIR, ROOT } from '../paths.js';
 import { formatPath, parseWith, ValidationError, type Problem } from '../validation.js';
 import { compilePack, type CompiledPack } from './engine.js';
 import { clauseSchema, crossCheck, dateSpecSchema, fallbackSchema, packSchema, questionSchema, reasonSpecSchema, ruleSchema, type Pack, type PartialPack } from './pack.js';
@@ -100,11 +101,49 @@ export function loadPack(idOrPath: string): CompiledPack {
       { path: 'case.policy', message: `expected one of ${builtInPackIds().join(', ')} or a path to a pack file, got ${JSON.stringify(idOrPath)}` },
     ]);
   }
-  const result = validatePackFile(file);
+  const trusted = builtInFile(idOrPath) === file ? prebuilt(idOrPath, file) : null;
+  const result = trusted ? { ok: true as const, pack: trusted } : validatePackFile(file);
   if (!result.ok) throw new ValidationError(result.problems);
   const compiled = compilePack(result.pack);
   cache.set(idOrPath, compiled);
   return compiled;
+}
+
+/** Where the build keeps the shipped packs, validated, as JSON (`npm run build`). */
+const PREBUILT_DIR = join(ROOT, 'dist', 'packs');
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * A shipped pack as the build validated it, when its source has not changed since: starting the
+ * server then needs neither the YAML parser nor the schema check nor the holiday data.
+ */
+function prebuilt(id: string, sourceFile: string): Pack | null {
+  try {
+    const saved = JSON.parse(readFileSync(join(PREBUILT_DIR, `${id}.json`), 'utf8')) as { sourceHash: string; pack: Pack };
+    return saved.sourceHash === sha256(readFileSync(sourceFile, 'utf8')) ? saved.pack : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Validate every shipped pack and save it for {@link prebuilt}; returns the problems (none: all saved). */
+export function prebuildPacks(): string[] {
+  mkdirSync(PREBUILT_DIR, { recursive: true });
+  const problems: string[] = [];
+  for (const id of builtInPackIds()) {
+    const file = builtInFile(id)!;
+    const result = validatePackFile(file);
+    if (!result.ok) {
+      problems.push(...result.problems.map((p) => `${id}: ${p.path}: ${p.message}`));
+      continue;
+    }
+    const saved = { sourceHash: sha256(readFileSync(file, 'utf8')), pack: result.pack };
+    writeFileSync(join(PREBUILT_DIR, `${id}.json`), `${JSON.stringify(saved)}\n`);
+  }
+  return problems;
 }
 
 /** Is `idOrPath` a pack we can load (without throwing)? */
