@@ -5,7 +5,11 @@
  * `ConversationState` counter over `MemoryStorage`, one `echo: <text>` message per turn.
  * Anonymous (no MicrosoftAppId), so `deliveryMode: "expectReplies"` works without a connector.
  *
- *   node bench/echo-bot.js [PORT]      (or PORT=… in the environment; 0 = any free port)
+ *   node bench/echo-bot.js [PORT] [--bare]   (or PORT=… in the environment; 0 = any free port)
+ *
+ * `--bare`: no Bot Framework and no bot at all — restify answering each activity with the same
+ * `echo: <text>` reply. Not a baseline to beat but the ceiling: what this machine serves over HTTP
+ * at the same concurrency before any bot work is done.
  *
  * Prints `{"port":N}` on stdout once listening; SIGTERM/SIGINT stop it, after printing what its
  * MemoryStorage holds (`{"stored":{"items":…,"bytes":…,"maxBytes":…}}`).
@@ -57,7 +61,14 @@ const bot = new EchoBot(conversationState);
 
 const server = restify.createServer();
 server.use(restify.plugins.bodyParser());
+const bare = process.argv.includes('--bare');
 server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
+  if (bare) {
+    const a = req.body as { id?: string; text?: string; conversation: unknown; from: unknown; recipient: unknown; channelId: string; serviceUrl?: string };
+    const text = `echo: ${a.text ?? ''}`;
+    res.send(200, { activities: [{ type: 'message', text, speak: text, inputHint: 'acceptingInput', channelId: a.channelId, conversation: a.conversation, from: a.recipient, recipient: a.from, replyToId: a.id, serviceUrl: a.serviceUrl }] });
+    return;
+  }
   await adapter.process(req, res, (context) => bot.run(context));
 });
 

@@ -77,6 +77,8 @@ export interface HttpBenchResult {
     coldStartMs: number[];
     coldStartMedianMs: number;
   };
+  /** The ceiling: restify alone answering each message, no Bot Framework and no bot. */
+  bare: { load: LoadSummary };
   ratio: { turnsPerSecond: number; p50: number; p99: number };
   /** The PostgreSQL server (http-postgres): where (no credentials), its version and commit setting. */
   postgres?: { host: string; version: string; synchronousCommit: string };
@@ -362,6 +364,12 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
     await pollUntil(performance.now(), async () => a.lines.some((l) => l.startsWith('{"port"')), a);
     const aLoad = await runLoad(aPort, a, options, 'replay', ['--scripts', scriptsFile, '--prefix', `a-${randomUUID().slice(0, 8)}`]);
     await stopProcess(a);
+    // 6. The ceiling: restify alone, no Bot Framework, no bot (same messages, same load).
+    const fPort = await freePort();
+    const f = track(startProcess([...runner.echo, String(fPort), '--bare'], {}));
+    await pollUntil(performance.now(), async () => f.lines.some((l) => l.startsWith('{"port"')), f);
+    const fLoad = await runLoad(fPort, f, options, 'replay', ['--scripts', scriptsFile, '--prefix', `f-${randomUUID().slice(0, 8)}`]);
+    await stopProcess(f);
     const storedLine = a.lines.find((l) => l.startsWith('{"stored"'));
     const stored = storedLine ? (JSON.parse(storedLine) as { stored: { items: number; bytes: number; maxBytes: number } }).stored : null;
 
@@ -384,6 +392,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
         coldStartMs: echoColdMs,
         coldStartMedianMs: median(echoColdMs),
       },
+      bare: { load: summary(fLoad, f) },
       ratio: {
         turnsPerSecond: bLoad.turnsPerSecond / aLoad.turnsPerSecond,
         p50: bLoad.latencyMs.p50 / aLoad.latencyMs.p50,

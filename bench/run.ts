@@ -54,6 +54,13 @@ function httpRows(label: string, r: HttpBenchResult): void {
   const a = r.echo;
   const c = r.concurrency;
   row(`${label}: throughput, ${c} concurrent conversations`, `${n(b.load.turnsPerSecond)} turns/s`, `echo bot ${n(a.load.turnsPerSecond)} turns/s`, times(r.ratio.turnsPerSecond), `(b) ≥ 3× (a): ${met(r.ratio.turnsPerSecond >= 3)}`);
+  row(
+    `${label}: ceiling — restify alone, no Bot Framework, no bot (same messages, same load)`,
+    `${n(r.bare.load.turnsPerSecond)} turns/s, p99 ${ms(r.bare.load.latencyMs.p99)} ms`,
+    `echo bot ${n(a.load.turnsPerSecond)} turns/s`,
+    times(r.bare.load.turnsPerSecond / a.load.turnsPerSecond),
+    `3× the echo bot needs ${n(3 * a.load.turnsPerSecond)} turns/s: ${r.bare.load.turnsPerSecond >= 3 * a.load.turnsPerSecond ? 'below this ceiling' : '**above what HTTP alone reaches here**'}`,
+  );
   const lat = (l: HttpBenchResult['echo']['load']['latencyMs']) => `${ms(l.p50)} ms (p95 ${ms(l.p95)}, max ${ms(l.max)})`;
   row(`${label}: latency p50 (p95, max)`, lat(b.load.latencyMs), `echo ${lat(a.load.latencyMs)}`, times(r.ratio.p50), '—');
   row(`${label}: latency p99`, `${ms(b.load.latencyMs.p99)} ms`, `echo ${ms(a.load.latencyMs.p99)} ms`, times(r.ratio.p99), `p99 ≤ 20 ms: ${met(b.load.latencyMs.p99 <= 20)}`);
