@@ -11,8 +11,31 @@ import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
 
-export { ConflictError } from './store.js';
-export type { AuditEntry, ConversationRecord, LogEntry, RmaRecord, RmaRequest, Store, TurnCommit } from './store.js';
+export { ConflictError, DuplicateAgentError, DuplicateAttachmentError, HANDOFF_STATUSES } from './store.js';
+export type {
+  AgentAccount,
+  AgentRecord,
+  Attachment,
+  AttachmentInfo,
+  AuditEntry,
+  ConversationRecord,
+  EndHandoffResult,
+  HandoffEnd,
+  HandoffEndedBy,
+  HandoffFilter,
+  HandoffRecord,
+  HandoffStatus,
+  LogEntry,
+  NewAgent,
+  NewAttachment,
+  NewHandoff,
+  RmaRecord,
+  RmaRequest,
+  StaffReference,
+  Store,
+  TakeHandoffResult,
+  TurnCommit,
+} from './store.js';
 
 /** The database file's name inside RETURNS_DATA_DIR. */
 export const SQLITE_FILE_NAME = 'returns.db';

@@ -27,7 +27,20 @@
  *   on it: the compare-and-swap above rejects a stale turn even if two ran at once.
  *   Keys are `hashtextextended(<schema>/<conversation id>, 0)`: installations in different schemas
  *   of one database do not contend, and the migration lock (a two-int key) is in another key space.
- * - Within one instance, the operations on one conversation (load, commit, log, audit) take effect
+ * - Secrets: `INSERT … ON CONFLICT (name) DO NOTHING RETURNING value`, and when it returns nothing
+ *   (another call, in any instance, stored the name first; a concurrent insert is waited for until
+ *   it commits or rolls back) a second statement reads the stored value. It must be a second
+ *   statement: in READ COMMITTED a statement's snapshot predates the commit it waited for.
+ * - Attachments: one row each, the file in a bytea column (sent and received as binary); a taken id
+ *   inserts nothing (`ON CONFLICT DO NOTHING`) and is reported as DuplicateAttachmentError.
+ * - Hand-overs: a change (take, end) is one transaction that reads the row `FOR UPDATE` (a change
+ *   from another instance waits until this one commits, then reads what it wrote), decides with the
+ *   rules shared with SQLite (store.ts) and writes with a compare-and-swap on the version. Opening
+ *   is an upsert that re-opens only an ended hand-over, under a transaction-level advisory lock on
+ *   the queue so that the positions opens report are those of one order of the opens. Staff names
+ *   and key hashes are unique among active agents by partial unique indexes.
+ * - Within one instance, the operations on one conversation (load, commit, log, audit, saving and
+ *   listing attachments, hand-over reads and changes) take effect
  *   in the order they were called, as they do on the synchronous SQLite store: a read called before
  *   a commit is never answered after it by another connection of the pool.
  * - Migrations run at start, each in its own transaction under `pg_advisory_xact_lock`, recorded in
@@ -60,14 +73,56 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { POSTGRES_MIGRATIONS, type Migration } from './migrations/postgres.js';
 import { newRmaNumber, normalizeRmaNumber } from './rma-id.js';
 import {
+  AHEAD_IN_QUEUE,
+  ATTACHMENT_INFO_COLUMNS,
+  HANDOFF_COLUMNS,
+  attachmentInfoFrom,
+  handoffFrom,
+  type AgentRow,
+  type AttachmentInfoRow,
+  type AttachmentRow,
+  type HandoffRow as StoredHandoffRow,
+} from './rows.js';
+import {
+  checkAgentName,
+  checkAttachment,
+  checkHandoffEnd,
+  checkHandoffFilter,
+  checkHandoffSummary,
+  checkNewAgent,
+  checkNewHandoff,
   checkReplyCount,
+  checkSecretName,
+  checkSecretValue,
+  checkStaffReference,
+  checkTimestamp,
   ConflictError,
+  decideEnd,
+  decideTake,
+  DuplicateAgentError,
+  DuplicateAttachmentError,
+  storableText,
+  type AgentAccount,
+  type AgentRecord,
+  type Attachment,
+  type AttachmentInfo,
   type AuditEntry,
   type ConversationRecord,
+  type EndHandoffResult,
+  type HandoffChange,
+  type HandoffEnd,
+  type HandoffEndedBy,
+  type HandoffFilter,
+  type HandoffRecord,
   type LogEntry,
+  type NewAgent,
+  type NewAttachment,
+  type NewHandoff,
   type RmaRecord,
   type RmaRequest,
+  type StaffReference,
   type Store,
+  type TakeHandoffResult,
   type TurnCommit,
 } from './store.js';
 
@@ -159,6 +214,20 @@ interface RmaRow {
   note: string | null;
   created_at: string;
 }
+
+type HandoffRow = StoredHandoffRow<Record<string, unknown>>;
+const handoffOf = (row: HandoffRow) => handoffFrom(row, (json) => json);
+
+/** A queued hand-over's 1-based place in the queue, for the row `me` (meaningful only when it is queued). */
+const QUEUE_POSITION = `(SELECT count(*)::int FROM handoffs q WHERE ${AHEAD_IN_QUEUE})`;
+
+/** The second key of the queue lock (`pg_advisory_xact_lock(int, int)` with MIGRATION_LOCK_CLASS + 1), per schema. */
+const QUEUE_LOCK = "SELECT pg_advisory_xact_lock($1, hashtext(coalesce(current_schema(), '')))";
+const QUEUE_LOCK_CLASS = 0x52424f55;
+
+/** The partial unique index that keeps an active agent's name unique. */
+const AGENT_NAME_CONSTRAINT = 'agents_active_name';
+const AGENT_KEY_CONSTRAINT = 'agents_active_key';
 
 /** What runs queries: the pool (one statement, autocommit) or a client inside a transaction. */
 type Queryable = Pick<PgPool, 'query'> | PgPoolClient;
@@ -679,5 +748,243 @@ export class PostgresStore implements Store {
   async findRma(orderNumber: string, sku: string, reason: ReturnReason): Promise<RmaRecord | null> {
     const row = await this.#rmaByLine(this.#pool, orderNumber, sku, reason);
     return row ? this.#rmaRecord(this.#pool, row) : null;
+  }
+
+  // ---- attachments ------------------------------------------------------------------------------
+
+  async saveAttachment(a: NewAttachment): Promise<void> {
+    checkAttachment(a);
+    await this.#inOrder(a.conversationId, async () => {
+      // One statement: atomic without an explicit transaction. A concurrent insert of the same id
+      // waits for the first to commit, then inserts nothing.
+      const inserted = await this.#pool.query(
+        `INSERT INTO attachments (id, conversation_id, name, content_type, size, bytes, at, uploaded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+        [a.id, a.conversationId, storableText(a.name), storableText(a.contentType), a.bytes.length, a.bytes, a.at, a.uploadedBy],
+      );
+      if (inserted.rowCount === 0) throw new DuplicateAttachmentError(a.id);
+    });
+  }
+
+  async getAttachment(id: string): Promise<Attachment | null> {
+    const { rows } = await this.#pool.query<AttachmentRow>(`SELECT ${ATTACHMENT_INFO_COLUMNS}, bytes FROM attachments WHERE id = $1`, [id]);
+    const row = rows[0];
+    return row ? { ...attachmentInfoFrom(row), bytes: row.bytes } : null;
+  }
+
+  listAttachments(conversationId: string): Promise<AttachmentInfo[]> {
+    return this.#inOrder(conversationId, async () => {
+      const { rows } = await this.#pool.query<AttachmentInfoRow>(
+        `SELECT ${ATTACHMENT_INFO_COLUMNS} FROM attachments WHERE conversation_id = $1 ORDER BY at, seq`,
+        [conversationId],
+      );
+      return rows.map(attachmentInfoFrom);
+    });
+  }
+
+  // ---- hand-over to people ---------------------------------------------------------------------
+  // A change of a hand-over is one transaction: the row is read with SELECT … FOR UPDATE (a
+  // concurrent change, from any instance, waits until this one commits, then reads what it wrote),
+  // decided on with the rules shared with SQLite (store.ts), and written with a compare-and-swap
+  // on its version. Within one instance the operations on one conversation also run in the order
+  // they were called (#inOrder).
+
+  async #handoffRow(db: Queryable, conversationId: string, lock = false): Promise<HandoffRecord | null> {
+    const { rows } = await db.query<HandoffRow>(
+      `SELECT ${HANDOFF_COLUMNS} FROM handoffs WHERE conversation_id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [conversationId],
+    );
+    const row = rows[0];
+    return row ? handoffOf(row) : null;
+  }
+
+  async #queuePosition(db: Queryable, conversationId: string): Promise<number | null> {
+    const { rows } = await db.query<{ position: number }>(
+      `SELECT ${QUEUE_POSITION} AS position FROM handoffs me WHERE me.conversation_id = $1 AND me.status = 'queued'`,
+      [conversationId],
+    );
+    return rows[0]?.position ?? null;
+  }
+
+  /** Write a change decided on `current` (read FOR UPDATE in this transaction; version + 1) and return the record as stored. */
+  async #changeHandoff(client: PgPoolClient, current: HandoffRecord, change: HandoffChange): Promise<HandoffRecord> {
+    const { rows } = await client.query<HandoffRow>(
+      `UPDATE handoffs SET status = $1, agent = $2, taken_at = $3, ended_at = $4, version = version + 1, change_seq = nextval('handoff_changes')
+       WHERE conversation_id = $5 AND version = $6 RETURNING ${HANDOFF_COLUMNS}`,
+      [change.status, change.agent, change.takenAt, change.endedAt, current.conversationId, current.version],
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`hand-over of ${current.conversationId} changed while locked`);
+    return handoffOf(row);
+  }
+
+  async openHandoff(h: NewHandoff): Promise<{ record: HandoffRecord; position: number | null; created: boolean }> {
+    checkNewHandoff(h);
+    const summary = jsonText(h.summary);
+    const reference = h.reference === null ? null : jsonText(h.reference);
+    return this.#inOrder(h.conversationId, () => this.#transaction(async (client) => {
+      // Opens are serialised (across instances) so each position counts every hand-over queued
+      // before it; the lock is held until commit, briefly.
+      await client.query(QUEUE_LOCK, [QUEUE_LOCK_CLASS]);
+      // Inserts a new one, or re-opens one that ended; a queued or active one is left as it is (and
+      // row-locked by the conflict, so the read below sees it as it stands).
+      const written = await client.query(
+        `INSERT INTO handoffs AS h (conversation_id, status, reason, channel_id, queued_at, taken_at, agent, ended_at, summary, reference, version)
+         VALUES ($1, 'queued', $2, $3, $4, NULL, NULL, NULL, $5::jsonb, $6::jsonb, 1)
+         ON CONFLICT (conversation_id) DO UPDATE SET
+           status = 'queued', reason = EXCLUDED.reason, channel_id = EXCLUDED.channel_id, queued_at = EXCLUDED.queued_at,
+           taken_at = NULL, agent = NULL, ended_at = NULL, summary = EXCLUDED.summary, reference = EXCLUDED.reference,
+           version = h.version + 1, change_seq = nextval('handoff_changes')
+         WHERE h.status NOT IN ('queued', 'active')`,
+        [h.conversationId, storableText(h.reason), h.channelId, h.at, summary, reference],
+      );
+      const { rows } = await client.query<HandoffRow & { position: number | null }>(
+        `SELECT ${HANDOFF_COLUMNS}, CASE WHEN me.status = 'queued' THEN ${QUEUE_POSITION} END AS position
+         FROM handoffs me WHERE me.conversation_id = $1`,
+        [h.conversationId],
+      );
+      const row = rows[0];
+      if (!row) throw new Error(`hand-over of ${h.conversationId} vanished inside its own transaction`);
+      return { record: handoffOf(row), position: row.position, created: (written.rowCount ?? 0) > 0 };
+    }));
+  }
+
+  getHandoff(conversationId: string): Promise<HandoffRecord | null> {
+    return this.#inOrder(conversationId, () => this.#handoffRow(this.#pool, conversationId));
+  }
+
+  async listHandoffs(filter: HandoffFilter = {}): Promise<HandoffRecord[]> {
+    checkHandoffFilter(filter);
+    const { rows } = await this.#pool.query<HandoffRow>(
+      `SELECT ${HANDOFF_COLUMNS} FROM handoffs
+       WHERE ($1::text[] IS NULL OR status = ANY ($1::text[])) AND ($2::text IS NULL OR agent = $2::text)
+       ORDER BY status = 'queued' DESC,
+         CASE WHEN status = 'queued' THEN queued_at END, CASE WHEN status = 'queued' THEN conversation_id END,
+         change_seq DESC
+       LIMIT $3`,
+      [filter.status ?? null, filter.agent ?? null, filter.limit ?? null],
+    );
+    return rows.map(handoffOf);
+  }
+
+  queuePosition(conversationId: string): Promise<number | null> {
+    return this.#inOrder(conversationId, () => this.#queuePosition(this.#pool, conversationId));
+  }
+
+  async takeHandoff(conversationId: string, agent: string, at: string): Promise<TakeHandoffResult> {
+    checkAgentName(agent);
+    checkTimestamp(at);
+    return this.#inOrder(conversationId, () => this.#transaction(async (client): Promise<TakeHandoffResult> => {
+      const decided = decideTake(await this.#handoffRow(client, conversationId, true), agent, at);
+      if ('result' in decided) return decided.result;
+      return { ok: true, record: await this.#changeHandoff(client, decided.current, decided.change) };
+    }));
+  }
+
+  async endHandoff(conversationId: string, by: HandoffEndedBy, status: HandoffEnd, at: string): Promise<EndHandoffResult> {
+    checkHandoffEnd(by, status);
+    checkTimestamp(at);
+    return this.#inOrder(conversationId, () => this.#transaction(async (client): Promise<EndHandoffResult> => {
+      const decided = decideEnd(await this.#handoffRow(client, conversationId, true), by, status, at);
+      if ('result' in decided) return decided.result;
+      return { ok: true, record: await this.#changeHandoff(client, decided.current, decided.change) };
+    }));
+  }
+
+  async updateHandoffSummary(conversationId: string, summary: Record<string, unknown>): Promise<HandoffRecord | null> {
+    checkHandoffSummary(summary);
+    const text = jsonText(summary);
+    return this.#inOrder(conversationId, async () => {
+      // One statement: atomic, and a concurrent change of the row waits for it (or it for that one).
+      const { rows } = await this.#pool.query<HandoffRow>(
+        `UPDATE handoffs SET summary = $1::jsonb, version = version + 1, change_seq = nextval('handoff_changes')
+         WHERE conversation_id = $2 RETURNING ${HANDOFF_COLUMNS}`,
+        [text, conversationId],
+      );
+      const row = rows[0];
+      return row ? handoffOf(row) : null;
+    });
+  }
+
+  // ---- support staff ----------------------------------------------------------------------------
+
+  async addAgent(agent: NewAgent): Promise<void> {
+    checkNewAgent(agent);
+    try {
+      // One statement; the partial unique indexes on active agents' names and key hashes decide,
+      // also between instances adding at once (the second waits for the first to commit).
+      await this.#pool.query(
+        'INSERT INTO agents (name, display_name, key_hash, created_at) VALUES ($1, $2, $3, $4)',
+        [agent.name, storableText(agent.displayName), agent.keyHash, agent.at],
+      );
+    } catch (error) {
+      if (error instanceof pgLib().DatabaseError && error.code === UNIQUE_VIOLATION) {
+        if (error.constraint === AGENT_NAME_CONSTRAINT) throw new DuplicateAgentError(agent.name);
+        if (error.constraint === AGENT_KEY_CONSTRAINT) throw new Error('an active agent already has this access key');
+      }
+      throw error;
+    }
+  }
+
+  async removeAgent(name: string, at: string): Promise<boolean> {
+    checkAgentName(name);
+    checkTimestamp(at);
+    const removed = await this.#pool.query('UPDATE agents SET removed_at = $1 WHERE name = $2 AND removed_at IS NULL', [at, name]);
+    return (removed.rowCount ?? 0) > 0;
+  }
+
+  async agentByKeyHash(keyHash: string): Promise<AgentAccount | null> {
+    const { rows } = await this.#pool.query<AgentRow>(
+      'SELECT name, display_name, created_at FROM agents WHERE key_hash = $1 AND removed_at IS NULL',
+      [keyHash],
+    );
+    const row = rows[0];
+    return row ? { name: row.name, displayName: row.display_name, createdAt: row.created_at } : null;
+  }
+
+  async listAgents(): Promise<AgentRecord[]> {
+    const { rows } = await this.#pool.query<AgentRow>('SELECT name, display_name, created_at, removed_at FROM agents ORDER BY id');
+    return rows.map((r) => ({ name: r.name, displayName: r.display_name, createdAt: r.created_at, removedAt: r.removed_at }));
+  }
+
+  async saveStaffReference(staffId: string, reference: Record<string, unknown>, at: string): Promise<void> {
+    checkStaffReference(staffId, reference, at);
+    await this.#pool.query(
+      `INSERT INTO staff_references (staff_id, reference, at) VALUES ($1, $2::jsonb, $3)
+       ON CONFLICT (staff_id) DO UPDATE SET reference = EXCLUDED.reference, at = EXCLUDED.at`,
+      [staffId, jsonText(reference), at],
+    );
+  }
+
+  async staffReferences(): Promise<StaffReference[]> {
+    const { rows } = await this.#pool.query<{ staff_id: string; reference: Record<string, unknown>; at: string }>(
+      'SELECT staff_id, reference, at FROM staff_references ORDER BY staff_id COLLATE "C"',
+    );
+    return rows.map((r) => ({ staffId: r.staff_id, reference: r.reference, at: r.at }));
+  }
+
+  // ---- secrets ----------------------------------------------------------------------------------
+
+  async #storedSecret(name: string): Promise<string | undefined> {
+    const { rows } = await this.#pool.query<{ value: string }>('SELECT value FROM secrets WHERE name = $1', [name]);
+    return rows[0]?.value;
+  }
+
+  async secret(name: string, create: () => string): Promise<string> {
+    checkSecretName(name);
+    const stored = await this.#storedSecret(name);
+    if (stored !== undefined) return stored;
+    const value = create();
+    checkSecretValue(name, value);
+    const { rows } = await this.#pool.query<{ value: string }>(
+      'INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING value',
+      [name, value, new Date().toISOString()],
+    );
+    const inserted = rows[0];
+    if (inserted) return inserted.value;
+    // Stored by another call meanwhile: read it with a new statement, whose snapshot sees that commit.
+    const winner = await this.#storedSecret(name);
+    if (winner === undefined) throw new Error(`secret ${name} was stored by another call but cannot be read`);
+    return winner;
   }
 }

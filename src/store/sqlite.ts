@@ -27,14 +27,56 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/sqlite.js';
 import { newRmaNumber, normalizeRmaNumber } from './rma-id.js';
 import {
+  AHEAD_IN_QUEUE,
+  ATTACHMENT_INFO_COLUMNS,
+  HANDOFF_COLUMNS,
+  attachmentInfoFrom,
+  handoffFrom,
+  type AgentRow,
+  type AttachmentInfoRow,
+  type AttachmentRow,
+  type HandoffRow as StoredHandoffRow,
+} from './rows.js';
+import {
+  checkAgentName,
+  checkAttachment,
+  checkHandoffEnd,
+  checkHandoffFilter,
+  checkHandoffSummary,
+  checkNewAgent,
+  checkNewHandoff,
   checkReplyCount,
+  checkSecretName,
+  checkSecretValue,
+  checkStaffReference,
+  checkTimestamp,
   ConflictError,
+  decideEnd,
+  decideTake,
+  DuplicateAgentError,
+  DuplicateAttachmentError,
+  storableText,
+  type AgentAccount,
+  type AgentRecord,
+  type Attachment,
+  type AttachmentInfo,
   type AuditEntry,
   type ConversationRecord,
+  type EndHandoffResult,
+  type HandoffChange,
+  type HandoffEnd,
+  type HandoffEndedBy,
+  type HandoffFilter,
+  type HandoffRecord,
   type LogEntry,
+  type NewAgent,
+  type NewAttachment,
+  type NewHandoff,
   type RmaRecord,
   type RmaRequest,
+  type StaffReference,
   type Store,
+  type TakeHandoffResult,
   type TurnCommit,
 } from './store.js';
 
@@ -98,6 +140,15 @@ interface RmaRow {
   note: string | null;
   created_at: string;
 }
+
+/** The next change_seq of a hand-over (inside a write transaction: writes are serialised). */
+const NEXT_HANDOFF_CHANGE = '(SELECT coalesce(max(change_seq), 0) + 1 FROM handoffs)';
+
+type HandoffRow = StoredHandoffRow<string>;
+const handoffOf = (row: HandoffRow) => handoffFrom(row, (json) => JSON.parse(json) as Record<string, unknown>);
+
+/** A queued hand-over's 1-based place in the queue (NULL unless `me` is queued). */
+const QUEUE_POSITION = `(SELECT count(*) FROM handoffs q WHERE ${AHEAD_IN_QUEUE})`;
 
 const json = (value: unknown): string => JSON.stringify(value ?? null);
 
@@ -441,5 +492,194 @@ export class SqliteStore implements Store {
   async findRma(orderNumber: string, sku: string, reason: ReturnReason): Promise<RmaRecord | null> {
     const row = this.#rmaByLine(orderNumber, sku, reason);
     return row ? this.#rmaRecord(row) : null;
+  }
+
+  // ---- attachments ------------------------------------------------------------------------------
+
+  async saveAttachment(a: NewAttachment): Promise<void> {
+    checkAttachment(a);
+    const inserted = this.#write(() => this.#stmt(
+      `INSERT INTO attachments (id, conversation_id, name, content_type, size, bytes, at, uploaded_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    ).run(a.id, a.conversationId, storableText(a.name), storableText(a.contentType), a.bytes.length, a.bytes, a.at, a.uploadedBy));
+    if (inserted.changes === 0) throw new DuplicateAttachmentError(a.id);
+  }
+
+  async getAttachment(id: string): Promise<Attachment | null> {
+    const row = this.#stmt<[string], AttachmentRow>(`SELECT ${ATTACHMENT_INFO_COLUMNS}, bytes FROM attachments WHERE id = ?`).get(id);
+    return row ? { ...attachmentInfoFrom(row), bytes: row.bytes } : null;
+  }
+
+  async listAttachments(conversationId: string): Promise<AttachmentInfo[]> {
+    return this.#stmt<[string], AttachmentInfoRow>(
+      `SELECT ${ATTACHMENT_INFO_COLUMNS} FROM attachments WHERE conversation_id = ? ORDER BY at, rowid`,
+    ).all(conversationId).map(attachmentInfoFrom);
+  }
+
+  // ---- hand-over to people ---------------------------------------------------------------------
+  // Every change runs in one BEGIN IMMEDIATE transaction: it reads the row, decides (the rules are
+  // shared with PostgreSQL, in store.ts) and writes, with no other writer (process) in between.
+
+  #handoffRow(conversationId: string): HandoffRecord | null {
+    const row = this.#stmt<[string], HandoffRow>(`SELECT ${HANDOFF_COLUMNS} FROM handoffs WHERE conversation_id = ?`).get(conversationId);
+    return row ? handoffOf(row) : null;
+  }
+
+  #queuePosition(conversationId: string): number | null {
+    const position = this.#stmt<[string], number>(
+      `SELECT ${QUEUE_POSITION} FROM handoffs me WHERE me.conversation_id = ? AND me.status = 'queued'`,
+    ).pluck().get(conversationId);
+    return position ?? null;
+  }
+
+  /** Write a change decided on `current` (version + 1) and return the record as stored. */
+  #changeHandoff(current: HandoffRecord, change: HandoffChange): HandoffRecord {
+    const updated = this.#stmt(
+      `UPDATE handoffs SET status = ?, agent = ?, taken_at = ?, ended_at = ?, version = version + 1, change_seq = ${NEXT_HANDOFF_CHANGE}
+       WHERE conversation_id = ? AND version = ?`,
+    ).run(change.status, change.agent, change.takenAt, change.endedAt, current.conversationId, current.version);
+    if (updated.changes !== 1) throw new Error(`hand-over of ${current.conversationId} changed inside its own transaction`);
+    return { ...current, ...change, version: current.version + 1 };
+  }
+
+  async openHandoff(h: NewHandoff): Promise<{ record: HandoffRecord; position: number | null; created: boolean }> {
+    checkNewHandoff(h);
+    const summary = json(h.summary);
+    const reference = h.reference === null ? null : json(h.reference);
+    return this.#write(() => {
+      // Inserts a new one, or re-opens one that ended; a queued or active one is left as it is.
+      const written = this.#stmt(
+        `INSERT INTO handoffs AS h (conversation_id, status, reason, channel_id, queued_at, taken_at, agent, ended_at, summary, reference, version, change_seq)
+         VALUES (?, 'queued', ?, ?, ?, NULL, NULL, NULL, ?, ?, 1, ${NEXT_HANDOFF_CHANGE})
+         ON CONFLICT (conversation_id) DO UPDATE SET
+           status = 'queued', reason = excluded.reason, channel_id = excluded.channel_id, queued_at = excluded.queued_at,
+           taken_at = NULL, agent = NULL, ended_at = NULL, summary = excluded.summary, reference = excluded.reference,
+           version = h.version + 1, change_seq = excluded.change_seq
+         WHERE h.status NOT IN ('queued', 'active')`,
+      ).run(h.conversationId, storableText(h.reason), h.channelId, h.at, summary, reference);
+      const record = this.#handoffRow(h.conversationId);
+      if (!record) throw new Error(`hand-over of ${h.conversationId} vanished inside its own transaction`);
+      return { record, position: this.#queuePosition(h.conversationId), created: written.changes > 0 };
+    });
+  }
+
+  async getHandoff(conversationId: string): Promise<HandoffRecord | null> {
+    return this.#handoffRow(conversationId);
+  }
+
+  async listHandoffs(filter: HandoffFilter = {}): Promise<HandoffRecord[]> {
+    checkHandoffFilter(filter);
+    const statuses = filter.status === undefined ? null : JSON.stringify(filter.status);
+    const rows = this.#stmt<[{ statuses: string | null; agent: string | null; limit: number }], HandoffRow>(
+      `SELECT ${HANDOFF_COLUMNS} FROM handoffs
+       WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses))) AND (@agent IS NULL OR agent = @agent)
+       ORDER BY status = 'queued' DESC,
+         CASE WHEN status = 'queued' THEN queued_at END, CASE WHEN status = 'queued' THEN conversation_id END,
+         change_seq DESC
+       LIMIT @limit`,
+    ).all({ statuses, agent: filter.agent ?? null, limit: filter.limit ?? -1 });
+    return rows.map(handoffOf);
+  }
+
+  async queuePosition(conversationId: string): Promise<number | null> {
+    return this.#queuePosition(conversationId);
+  }
+
+  async takeHandoff(conversationId: string, agent: string, at: string): Promise<TakeHandoffResult> {
+    checkAgentName(agent);
+    checkTimestamp(at);
+    return this.#write(() => {
+      const decided = decideTake(this.#handoffRow(conversationId), agent, at);
+      if ('result' in decided) return decided.result;
+      return { ok: true, record: this.#changeHandoff(decided.current, decided.change) };
+    });
+  }
+
+  async endHandoff(conversationId: string, by: HandoffEndedBy, status: HandoffEnd, at: string): Promise<EndHandoffResult> {
+    checkHandoffEnd(by, status);
+    checkTimestamp(at);
+    return this.#write(() => {
+      const decided = decideEnd(this.#handoffRow(conversationId), by, status, at);
+      if ('result' in decided) return decided.result;
+      return { ok: true, record: this.#changeHandoff(decided.current, decided.change) };
+    });
+  }
+
+  async updateHandoffSummary(conversationId: string, summary: Record<string, unknown>): Promise<HandoffRecord | null> {
+    checkHandoffSummary(summary);
+    const text = json(summary);
+    return this.#write(() => {
+      const updated = this.#stmt(
+        `UPDATE handoffs SET summary = ?, version = version + 1, change_seq = ${NEXT_HANDOFF_CHANGE} WHERE conversation_id = ?`,
+      ).run(text, conversationId);
+      return updated.changes === 0 ? null : this.#handoffRow(conversationId);
+    });
+  }
+
+  // ---- support staff ----------------------------------------------------------------------------
+
+  async addAgent(agent: NewAgent): Promise<void> {
+    checkNewAgent(agent);
+    this.#write(() => {
+      const taken = this.#stmt<[string], 1>('SELECT 1 FROM agents WHERE name = ? AND removed_at IS NULL').pluck().get(agent.name);
+      if (taken) throw new DuplicateAgentError(agent.name);
+      const keyTaken = this.#stmt<[string], 1>('SELECT 1 FROM agents WHERE key_hash = ? AND removed_at IS NULL').pluck().get(agent.keyHash);
+      if (keyTaken) throw new Error('an active agent already has this access key');
+      this.#stmt('INSERT INTO agents (name, display_name, key_hash, created_at, removed_at) VALUES (?, ?, ?, ?, NULL)')
+        .run(agent.name, storableText(agent.displayName), agent.keyHash, agent.at);
+    });
+  }
+
+  async removeAgent(name: string, at: string): Promise<boolean> {
+    checkAgentName(name);
+    checkTimestamp(at);
+    const removed = this.#write(() => this.#stmt('UPDATE agents SET removed_at = ? WHERE name = ? AND removed_at IS NULL').run(at, name));
+    return removed.changes > 0;
+  }
+
+  async agentByKeyHash(keyHash: string): Promise<AgentAccount | null> {
+    const row = this.#stmt<[string], AgentRow>(
+      'SELECT name, display_name, created_at FROM agents WHERE key_hash = ? AND removed_at IS NULL',
+    ).get(keyHash);
+    return row ? { name: row.name, displayName: row.display_name, createdAt: row.created_at } : null;
+  }
+
+  async listAgents(): Promise<AgentRecord[]> {
+    return this.#stmt<[], AgentRow>('SELECT name, display_name, created_at, removed_at FROM agents ORDER BY id').all()
+      .map((r) => ({ name: r.name, displayName: r.display_name, createdAt: r.created_at, removedAt: r.removed_at }));
+  }
+
+  async saveStaffReference(staffId: string, reference: Record<string, unknown>, at: string): Promise<void> {
+    checkStaffReference(staffId, reference, at);
+    this.#write(() => this.#stmt(
+      `INSERT INTO staff_references (staff_id, reference, at) VALUES (?, ?, ?)
+       ON CONFLICT (staff_id) DO UPDATE SET reference = excluded.reference, at = excluded.at`,
+    ).run(staffId, json(reference), at));
+  }
+
+  async staffReferences(): Promise<StaffReference[]> {
+    return this.#stmt<[], { staff_id: string; reference: string; at: string }>('SELECT staff_id, reference, at FROM staff_references ORDER BY staff_id')
+      .all()
+      .map((r) => ({ staffId: r.staff_id, reference: JSON.parse(r.reference) as Record<string, unknown>, at: r.at }));
+  }
+
+  // ---- secrets ----------------------------------------------------------------------------------
+
+  async secret(name: string, create: () => string): Promise<string> {
+    checkSecretName(name);
+    const read = this.#stmt<[string], string>('SELECT value FROM secrets WHERE name = ?').pluck();
+    const stored = read.get(name);
+    if (stored !== undefined) return stored;
+    const value = create();
+    checkSecretValue(name, value);
+    // Insert if absent, then read, in one write transaction: another process that stored the name
+    // since the read above wins, and its value is returned.
+    return this.#write(() => {
+      this.#stmt('INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING')
+        .run(name, value, new Date().toISOString());
+      const winner = read.get(name);
+      if (winner === undefined) throw new Error(`secret ${name} vanished inside its own transaction`);
+      return winner;
+    });
   }
 }

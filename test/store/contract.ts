@@ -9,12 +9,27 @@
  * `inspect.stateBytes`, when the engine's test gives it, measures what the store keeps of a
  * conversation's state outside its log (its row and its dedupe entries) by reading the tables
  * directly; the test that needs it is pending without it.
+ *
+ * `openSibling`, when given, opens another, migrated instance of the engine (its own connection or
+ * pool) on the same database or file as the store it is given; the suite closes it. The tests of
+ * what instances share are pending without it.
  */
 import { expect } from 'chai';
 import type { Decision } from '../../src/policy/decision.js';
 import { orderSchema, type Order, type OrderInput } from '../../src/orders.js';
 import { isValidRmaNumber } from '../../src/store/rma-id.js';
-import { ConflictError, type AuditEntry, type RmaRequest, type Store, type TurnCommit } from '../../src/store/store.js';
+import {
+  ConflictError,
+  DuplicateAgentError,
+  DuplicateAttachmentError,
+  type AuditEntry,
+  type HandoffRecord,
+  type NewAttachment,
+  type NewHandoff,
+  type RmaRequest,
+  type Store,
+  type TurnCommit,
+} from '../../src/store/store.js';
 
 // ---- fixtures -----------------------------------------------------------------------------------
 
@@ -87,6 +102,72 @@ function turn(conversationId: string, expectedVersion: number | null, patch: Par
 
 const say = (from: 'user' | 'bot', text: string): Record<string, unknown> => ({ type: 'message', from: { role: from }, text });
 
+/** Every byte value, twice (the second time backwards): a file no text conversion leaves intact. */
+const EVERY_BYTE = Buffer.from([...Array.from({ length: 256 }, (_, i) => i), ...Array.from({ length: 256 }, (_, i) => 255 - i)]);
+
+function attachment(id: string, patch: Partial<NewAttachment> = {}): NewAttachment {
+  return {
+    id,
+    conversationId: 'c1',
+    name: `${id}.jpg`,
+    contentType: 'image/jpeg',
+    bytes: Buffer.from(`photo ${id}`),
+    at: T0,
+    uploadedBy: 'customer',
+    ...patch,
+  };
+}
+
+/** What a listing holds of an attachment: all but its bytes, with its size. */
+function infoOf(a: NewAttachment): Record<string, unknown> {
+  const { bytes, ...info } = a;
+  return { ...info, size: bytes.length };
+}
+
+const T3 = '2027-01-04T10:03:00.000Z';
+
+/** A hand-over to open, as the bot would (its summary and Bot Framework conversation reference). */
+export function newHandoff(conversationId: string, patch: Partial<NewHandoff> = {}): NewHandoff {
+  return {
+    conversationId,
+    reason: 'customer-asked',
+    channelId: 'directline',
+    summary: {
+      order: 'UK-100234',
+      item: { sku: 'HP-200', name: 'Studio headphones' },
+      reason: 'faulty',
+      facts: { faultCause: 'unknown', packagingOpened: true, notes: ['left ear silent', 'naïve — ✓ 😀'] },
+      decision: { outcome: 'needs-review', clauses: ['uk-online/faulty/30-days'] },
+    },
+    reference: {
+      activityId: 'act-9',
+      bot: { id: 'returnsbot', name: 'Returns' },
+      conversation: { id: conversationId },
+      channelId: 'directline',
+      serviceUrl: 'https://directline.example/',
+    },
+    at: T0,
+    ...patch,
+  };
+}
+
+/** The record a freshly opened hand-over has. */
+function queuedRecord(h: NewHandoff, version = 1): HandoffRecord {
+  return {
+    conversationId: h.conversationId,
+    status: 'queued',
+    reason: h.reason,
+    channelId: h.channelId,
+    queuedAt: h.at,
+    takenAt: null,
+    agent: null,
+    endedAt: null,
+    summary: h.summary,
+    reference: h.reference,
+    version,
+  };
+}
+
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
@@ -113,15 +194,33 @@ export function storeContract(
   makeStore: () => Promise<Store>,
   cleanup?: (s: Store) => Promise<void>,
   inspect?: StoreInspector,
+  openSibling?: (s: Store) => Promise<Store>,
 ): void {
   describe(`store contract: ${name}`, function () {
     let store: Store;
+    const siblings: Store[] = [];
+
+    /** Another instance on the store's database (closed after the test); only in tests made with itWithSibling. */
+    async function sibling(): Promise<Store> {
+      if (!openSibling) throw new Error('this engine has no second instance (declare the test with itWithSibling)');
+      const other = await openSibling(store);
+      siblings.push(other);
+      return other;
+    }
+
+    /** A test that needs a second instance: pending, with the reason in its title, for an engine without one. */
+    const itWithSibling = (title: string, fn: Mocha.AsyncFunc): Mocha.Test =>
+      openSibling ? it(title, fn) : it(`${title} — PENDING: this engine has no second instance on one database`);
+
+    /** Registered as pending, with the reason in its title, when the engine's test gives no state inspector. */
+    const itPending = (title: string): Mocha.Test => it(`${title} — PENDING: this engine's test has no state inspector`);
 
     beforeEach(async function () {
       store = await makeStore();
     });
 
     afterEach(async function () {
+      for (const other of siblings.splice(0)) await other.close();
       await store.close();
       if (cleanup) await cleanup(store);
     });
@@ -309,8 +408,8 @@ export function storeContract(
         expect((await store.commitTurn(turn('c1', 1, { log: [say('user', 'next')] }))).log.map((e) => e.seq)).to.deep.equal([3]);
       });
 
-      it('keeps state (the conversation row and its dedupe entries) that does not grow with the size of the replies', async function () {
-        if (!inspect) this.skip();
+      (inspect ? it : itPending)('keeps state (the conversation row and its dedupe entries) that does not grow with the size of the replies', async function () {
+        if (!inspect) throw new Error('needs a state inspector');
         const long = (i: number): string => `${'a long reply '.repeat(800)}${i}`;
         // Two conversations alike but for the size of their replies (ids of the same length).
         const talk = async (id: string, reply: (i: number) => string): Promise<void> => {
@@ -544,6 +643,590 @@ export function storeContract(
         expect(((await rejection(a)) as Error).message).to.equal('boom');
         expect(await a2).to.equal('second');
         expect(order).to.deep.equal(['B', 'A', 'A2']);
+      });
+    });
+
+    describe('attachments', function () {
+      it('stores a file whole and gives its bytes back as a Buffer (every byte value)', async function () {
+        const photo = attachment('att-1', { bytes: EVERY_BYTE, name: 'broken hinge.png', contentType: 'image/png', at: T1, uploadedBy: 'customer' });
+        expect(await store.saveAttachment(photo)).to.equal(undefined);
+        const got = await store.getAttachment('att-1');
+        expect(got).to.not.equal(null);
+        const { bytes, ...info } = got!;
+        expect(info).to.deep.equal(infoOf(photo));
+        expect(info.size).to.equal(512);
+        expect(Buffer.isBuffer(bytes)).to.equal(true);
+        expect(bytes.equals(EVERY_BYTE), bytes.toString('hex')).to.equal(true);
+      });
+
+      it('stores only the bytes of a Buffer that is a view into a larger one, an empty file, and a large one', async function () {
+        const backing = Buffer.concat([Buffer.from('BEFORE'), EVERY_BYTE, Buffer.from('AFTER')]);
+        const view = backing.subarray(6, 6 + EVERY_BYTE.length);
+        expect(view.byteOffset).to.not.equal(0);
+        // not random, but without runs a compressor would shrink
+        const large = Buffer.from(Array.from({ length: 3 * 1024 * 1024 }, (_, i) => (i * 7919 + (i >> 8) * 31) & 0xff));
+        await store.saveAttachment(attachment('view', { bytes: view }));
+        await store.saveAttachment(attachment('empty', { bytes: Buffer.alloc(0) }));
+        await store.saveAttachment(attachment('large', { bytes: large }));
+        const viewBack = await store.getAttachment('view');
+        expect(viewBack?.size).to.equal(512);
+        expect(viewBack?.bytes.equals(EVERY_BYTE)).to.equal(true);
+        const emptyBack = await store.getAttachment('empty');
+        expect(emptyBack?.size).to.equal(0);
+        expect(Buffer.isBuffer(emptyBack?.bytes)).to.equal(true);
+        expect(emptyBack?.bytes.length).to.equal(0);
+        const largeBack = await store.getAttachment('large');
+        expect(largeBack?.size).to.equal(large.length);
+        expect(largeBack?.bytes.equals(large)).to.equal(true);
+      });
+
+      it('lists a conversation\'s attachments without their bytes, oldest first, then in the order saved', async function () {
+        const late = attachment('z-late', { at: T2 });
+        const early = attachment('m-early', { at: T0, uploadedBy: 'agent:alex' });
+        const middle = attachment('a-middle', { at: T1, contentType: 'image/heic' });
+        const middleToo = attachment('0-middle-too', { at: T1 });
+        const other = attachment('other', { conversationId: 'c2' });
+        for (const a of [late, early, middle, other, middleToo]) await store.saveAttachment(a);
+        const listed = await store.listAttachments('c1');
+        expect(listed).to.deep.equal([early, middle, middleToo, late].map(infoOf));
+        for (const entry of listed) expect(entry).to.not.have.property('bytes');
+        expect(await store.listAttachments('c2')).to.deep.equal([infoOf(other)]);
+        expect(await store.listAttachments('nobody')).to.deep.equal([]);
+      });
+
+      it('keeps attachments apart from the conversation: none needs a snapshot, and turns do not touch them (pinned)', async function () {
+        await store.saveAttachment(attachment('before-any-turn', { conversationId: 'fresh' }));
+        await store.commitTurn(turn('fresh', null, { log: [say('user', 'here is a photo')] }));
+        expect((await store.listAttachments('fresh')).map((a) => a.id)).to.deep.equal(['before-any-turn']);
+        expect(await store.readLog('fresh')).to.have.length(1);
+      });
+
+      it('answers null for an unknown id', async function () {
+        expect(await store.getAttachment('nope')).to.equal(null);
+        await store.saveAttachment(attachment('att-1'));
+        expect(await store.getAttachment('nope')).to.equal(null);
+        expect(await store.getAttachment('ATT-1')).to.equal(null);
+      });
+
+      it('refuses a second save with the same id (DuplicateAttachmentError), keeping the first', async function () {
+        const first = attachment('att-1', { bytes: EVERY_BYTE });
+        await store.saveAttachment(first);
+        const error = await rejection(store.saveAttachment(attachment('att-1', { conversationId: 'c2', bytes: Buffer.from('other'), at: T1 })));
+        expect(error).to.be.instanceOf(DuplicateAttachmentError);
+        expect((error as DuplicateAttachmentError).attachmentId).to.equal('att-1');
+        // the same file again is refused too
+        expect(await rejection(store.saveAttachment(first))).to.be.instanceOf(DuplicateAttachmentError);
+        expect((await store.getAttachment('att-1'))?.bytes.equals(EVERY_BYTE)).to.equal(true);
+        expect(await store.listAttachments('c1')).to.deep.equal([infoOf(first)]);
+        expect(await store.listAttachments('c2')).to.deep.equal([]);
+      });
+
+      it('stores one of concurrent saves with one id and refuses the others', async function () {
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, i) => store.saveAttachment(attachment('same', { bytes: Buffer.from([i]) }))),
+        );
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).to.have.length(1);
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).to.be.instanceOf(DuplicateAttachmentError);
+        const winner = outcomes.findIndex((o) => o.status === 'fulfilled');
+        expect((await store.getAttachment('same'))?.bytes.equals(Buffer.from([winner]))).to.equal(true);
+        expect(await store.listAttachments('c1')).to.have.length(1);
+      });
+
+      it('stores a NUL character and unpaired surrogates of the name and content type as U+FFFD (pinned)', async function () {
+        await store.saveAttachment(attachment('odd', { name: 'a\u0000b\ud800c\udc00d 😀.jpg', contentType: 'image/\u0000jpeg' }));
+        const clean = { name: 'a\ufffdb\ufffdc\ufffdd 😀.jpg', contentType: 'image/\ufffdjpeg' };
+        expect(await store.getAttachment('odd')).to.deep.include(clean);
+        expect((await store.listAttachments('c1'))[0]).to.deep.include(clean);
+      });
+
+      it('refuses bytes that are not a Buffer with TypeError, writing nothing', async function () {
+        const error = await rejection(store.saveAttachment(attachment('bad', { bytes: 'not bytes' as unknown as Buffer })));
+        expect(error).to.be.instanceOf(TypeError);
+        expect(await store.getAttachment('bad')).to.equal(null);
+        expect(await store.listAttachments('c1')).to.deep.equal([]);
+      });
+
+      itWithSibling('sees attachments saved by another instance on the same database', async function () {
+        const other = await sibling();
+        await other.saveAttachment(attachment('from-other', { bytes: EVERY_BYTE }));
+        expect((await store.getAttachment('from-other'))?.bytes.equals(EVERY_BYTE)).to.equal(true);
+        expect(await rejection(store.saveAttachment(attachment('from-other')))).to.be.instanceOf(DuplicateAttachmentError);
+        expect(await store.listAttachments('c1')).to.deep.equal([infoOf(attachment('from-other', { bytes: EVERY_BYTE }))]);
+      });
+    });
+
+    describe('hand-over queue', function () {
+      /** The record of a hand-over, which must exist. */
+      async function handoff(id: string, on: Store = store): Promise<HandoffRecord> {
+        const record = await on.getHandoff(id);
+        if (!record) return expect.fail(`no hand-over for ${id}`);
+        return record;
+      }
+
+      const positions = async (ids: readonly string[]): Promise<(number | null)[]> => Promise.all(ids.map((id) => store.queuePosition(id)));
+
+      it('has nothing for a conversation that was never handed over', async function () {
+        expect(await store.getHandoff('nobody')).to.equal(null);
+        expect(await store.queuePosition('nobody')).to.equal(null);
+        expect(await store.listHandoffs()).to.deep.equal([]);
+        expect(await store.takeHandoff('nobody', 'alex', T0)).to.deep.equal({ ok: false, reason: 'not-found' });
+        expect(await store.endHandoff('nobody', { agent: 'alex' }, 'closed', T0)).to.deep.equal({ ok: false, reason: 'not-found' });
+        expect(await store.endHandoff('nobody', { customer: true }, 'left', T0)).to.deep.equal({ ok: false, reason: 'not-found' });
+        expect(await store.updateHandoffSummary('nobody', { x: 1 })).to.equal(null);
+        expect(await store.getHandoff('nobody')).to.equal(null);
+      });
+
+      it('opens a queued hand-over at version 1, keeping its summary and reference as JSON', async function () {
+        const h = newHandoff('c1');
+        const opened = await store.openHandoff(h);
+        expect(opened).to.deep.equal({ record: queuedRecord(h), position: 1, created: true });
+        expect(await store.getHandoff('c1')).to.deep.equal(queuedRecord(h));
+        expect(await store.queuePosition('c1')).to.equal(1);
+        // a hand-over needs no conversation snapshot, and a null reference is kept as null
+        const bare = newHandoff('c2', { reference: null, summary: {}, channelId: 'msteams', reason: 'no-decision', at: T1 });
+        expect(await store.openHandoff(bare)).to.deep.equal({ record: queuedRecord(bare), position: 2, created: true });
+        expect(await store.getHandoff('c2')).to.deep.equal(queuedRecord(bare));
+      });
+
+      it('returns a queued or active hand-over unchanged when opened again (created: false)', async function () {
+        const h = newHandoff('c1');
+        await store.openHandoff(h);
+        const again = newHandoff('c1', { reason: 'again', summary: { other: true }, reference: null, at: T2 });
+        expect(await store.openHandoff(again)).to.deep.equal({ record: queuedRecord(h), position: 1, created: false });
+        const taken = await store.takeHandoff('c1', 'alex', T1);
+        if (!taken.ok) return expect.fail(JSON.stringify(taken));
+        expect(await store.openHandoff(again)).to.deep.equal({ record: taken.record, position: null, created: false });
+        expect(await handoff('c1')).to.deep.equal(taken.record);
+      });
+
+      it('re-opens one that ended as a new queued hand-over (queuedAt = at, no agent, version continues)', async function () {
+        for (const [id, end] of [['released', 'agent'], ['closed', 'agent'], ['left', 'customer']] as const) {
+          const conversation = `c-${id}`;
+          await store.openHandoff(newHandoff(conversation));
+          if (end === 'agent') {
+            expect((await store.takeHandoff(conversation, 'alex', T1)).ok).to.equal(true);
+            expect((await store.endHandoff(conversation, { agent: 'alex' }, id, T2)).ok).to.equal(true);
+          } else {
+            expect((await store.endHandoff(conversation, { customer: true }, 'left', T2)).ok).to.equal(true);
+          }
+          const next = newHandoff(conversation, { reason: 'asked again', summary: { round: 2 }, reference: { conversation: { id: 'new-ref' } }, channelId: 'msteams', at: T3 });
+          const reopened = await store.openHandoff(next);
+          const version = end === 'agent' ? 4 : 3;
+          expect(reopened, id).to.deep.equal({ record: queuedRecord(next, version), position: 1, created: true });
+          expect(await handoff(conversation)).to.deep.equal(queuedRecord(next, version));
+          // out of the queue, so the next conversation's re-opened hand-over is first in it
+          expect((await store.takeHandoff(conversation, 'sam', T3)).ok).to.equal(true);
+        }
+      });
+
+      it('orders the queue by queuedAt, then conversationId; positions follow it as the queue changes', async function () {
+        expect((await store.openHandoff(newHandoff('c-b', { at: T1 }))).position).to.equal(1);
+        expect((await store.openHandoff(newHandoff('c-a', { at: T1 }))).position).to.equal(1);
+        expect((await store.openHandoff(newHandoff('c-c', { at: T0 }))).position).to.equal(1);
+        expect((await store.openHandoff(newHandoff('c-d', { at: T2 }))).position).to.equal(4);
+        // conversation ids compare by code point (pinned): upper case before lower case
+        expect((await store.openHandoff(newHandoff('c-B', { at: T1 }))).position).to.equal(2);
+        const ids = ['c-c', 'c-B', 'c-a', 'c-b', 'c-d'];
+        expect(await positions(ids)).to.deep.equal([1, 2, 3, 4, 5]);
+        expect((await store.listHandoffs({ status: ['queued'] })).map((h) => h.conversationId)).to.deep.equal(ids);
+
+        await store.takeHandoff('c-a', 'alex', T2);
+        expect(await positions(ids)).to.deep.equal([1, 2, null, 3, 4]);
+        await store.endHandoff('c-c', { customer: true }, 'left', T2);
+        expect(await positions(ids)).to.deep.equal([null, 1, null, 2, 3]);
+        // a re-opened one joins at the back (its new queuedAt)
+        expect((await store.openHandoff(newHandoff('c-c', { at: T3 }))).position).to.equal(4);
+        expect(await positions(ids)).to.deep.equal([4, 1, null, 2, 3]);
+      });
+
+      it('takes a queued hand-over: active, its agent, takenAt, version + 1; the same agent again gets it unchanged', async function () {
+        const h = newHandoff('c1');
+        await store.openHandoff(h);
+        const taken = await store.takeHandoff('c1', 'alex', T1);
+        const active: HandoffRecord = { ...queuedRecord(h), status: 'active', agent: 'alex', takenAt: T1, version: 2 };
+        expect(taken).to.deep.equal({ ok: true, record: active });
+        expect(await handoff('c1')).to.deep.equal(active);
+        expect(await store.queuePosition('c1')).to.equal(null);
+        // idempotent for its holder: nothing changes, not even takenAt
+        expect(await store.takeHandoff('c1', 'alex', T2)).to.deep.equal({ ok: true, record: active });
+        expect(await handoff('c1')).to.deep.equal(active);
+      });
+
+      it('refuses to take one another agent holds (held, naming the holder) or one that ended, changing nothing', async function () {
+        await store.openHandoff(newHandoff('c1'));
+        const taken = await store.takeHandoff('c1', 'alex', T1);
+        expect(await store.takeHandoff('c1', 'sam', T2)).to.deep.equal({ ok: false, reason: 'held', holder: 'alex' });
+        // names are compared exactly (pinned)
+        expect(await store.takeHandoff('c1', 'Alex', T2)).to.deep.equal({ ok: false, reason: 'held', holder: 'alex' });
+        expect(await handoff('c1')).to.deep.equal(taken.ok && taken.record);
+        await store.endHandoff('c1', { agent: 'alex' }, 'released', T2);
+        const released = await handoff('c1');
+        for (const agent of ['alex', 'sam']) expect(await store.takeHandoff('c1', agent, T3)).to.deep.equal({ ok: false, reason: 'ended' });
+        expect(await handoff('c1')).to.deep.equal(released);
+      });
+
+      it('lets the agent who holds it release or close it, keeping the agent and takenAt, setting endedAt', async function () {
+        for (const status of ['released', 'closed'] as const) {
+          const h = newHandoff(`c-${status}`);
+          await store.openHandoff(h);
+          await store.takeHandoff(h.conversationId, 'alex', T1);
+          const ended = await store.endHandoff(h.conversationId, { agent: 'alex' }, status, T2);
+          const record: HandoffRecord = { ...queuedRecord(h), status, agent: 'alex', takenAt: T1, endedAt: T2, version: 3 };
+          expect(ended).to.deep.equal({ ok: true, record });
+          expect(await handoff(h.conversationId)).to.deep.equal(record);
+          expect(await store.queuePosition(h.conversationId)).to.equal(null);
+          // once ended it stays ended, for anyone
+          expect(await store.endHandoff(h.conversationId, { agent: 'alex' }, 'closed', T3)).to.deep.equal({ ok: false, reason: 'ended' });
+          expect(await store.endHandoff(h.conversationId, { agent: 'sam' }, 'released', T3)).to.deep.equal({ ok: false, reason: 'ended' });
+          expect(await store.endHandoff(h.conversationId, { customer: true }, 'left', T3)).to.deep.equal({ ok: false, reason: 'ended' });
+          expect(await handoff(h.conversationId)).to.deep.equal(record);
+        }
+      });
+
+      it('refuses an agent ending a hand-over it does not hold: held by another (held), or not taken yet (queued)', async function () {
+        const h = newHandoff('c1');
+        await store.openHandoff(h);
+        expect(await store.endHandoff('c1', { agent: 'alex' }, 'closed', T1)).to.deep.equal({ ok: false, reason: 'queued' });
+        expect(await store.endHandoff('c1', { agent: 'alex' }, 'released', T1)).to.deep.equal({ ok: false, reason: 'queued' });
+        expect(await handoff('c1')).to.deep.equal(queuedRecord(h));
+        await store.takeHandoff('c1', 'alex', T1);
+        const active = await handoff('c1');
+        expect(await store.endHandoff('c1', { agent: 'sam' }, 'closed', T2)).to.deep.equal({ ok: false, reason: 'held', holder: 'alex' });
+        expect(await store.endHandoff('c1', { agent: 'sam' }, 'released', T2)).to.deep.equal({ ok: false, reason: 'held', holder: 'alex' });
+        expect(await handoff('c1')).to.deep.equal(active);
+      });
+
+      it('lets the customer leave a queued hand-over only (an active one is held by its agent)', async function () {
+        const h = newHandoff('c1');
+        await store.openHandoff(h);
+        const left = await store.endHandoff('c1', { customer: true }, 'left', T1);
+        const record: HandoffRecord = { ...queuedRecord(h), status: 'left', endedAt: T1, version: 2 };
+        expect(left).to.deep.equal({ ok: true, record });
+        expect(await handoff('c1')).to.deep.equal(record);
+        expect(await store.endHandoff('c1', { customer: true }, 'left', T2)).to.deep.equal({ ok: false, reason: 'ended' });
+
+        await store.openHandoff(newHandoff('c2'));
+        await store.takeHandoff('c2', 'alex', T1);
+        const active = await handoff('c2');
+        expect(await store.endHandoff('c2', { customer: true }, 'left', T2)).to.deep.equal({ ok: false, reason: 'held', holder: 'alex' });
+        expect(await handoff('c2')).to.deep.equal(active);
+      });
+
+      it('refuses an end that does not fit who ends it (RangeError) or a malformed one (TypeError), changing nothing', async function () {
+        const h = newHandoff('c1');
+        await store.openHandoff(h);
+        await store.takeHandoff('c1', 'alex', T1);
+        const active = await handoff('c1');
+        expect(await rejection(store.endHandoff('c1', { agent: 'alex' }, 'left', T2))).to.be.instanceOf(RangeError);
+        expect(await rejection(store.endHandoff('c1', { customer: true }, 'released', T2))).to.be.instanceOf(RangeError);
+        expect(await rejection(store.endHandoff('c1', { customer: true }, 'closed', T2))).to.be.instanceOf(RangeError);
+        expect(await rejection(store.endHandoff('c1', { agent: '' }, 'closed', T2))).to.be.instanceOf(TypeError);
+        expect(await rejection(store.endHandoff('c1', {} as { customer: true }, 'left', T2))).to.be.instanceOf(TypeError);
+        expect(await rejection(store.takeHandoff('c1', '', T2))).to.be.instanceOf(TypeError);
+        expect(await handoff('c1')).to.deep.equal(active);
+      });
+
+      it('refuses a malformed hand-over with TypeError, writing nothing', async function () {
+        const bad: Partial<NewHandoff>[] = [
+          { summary: null as unknown as Record<string, unknown> },
+          { summary: [] as unknown as Record<string, unknown> },
+          { reference: [] as unknown as Record<string, unknown> },
+          { reference: 'ref' as unknown as Record<string, unknown> },
+          { conversationId: '' },
+          { reason: 3 as unknown as string },
+          { at: undefined as unknown as string },
+        ];
+        for (const patch of bad) {
+          expect(await rejection(store.openHandoff(newHandoff('bad', patch))), JSON.stringify(patch)).to.be.instanceOf(TypeError);
+        }
+        expect(await store.listHandoffs()).to.deep.equal([]);
+        await store.openHandoff(newHandoff('c1'));
+        expect(await rejection(store.updateHandoffSummary('c1', [] as unknown as Record<string, unknown>))).to.be.instanceOf(TypeError);
+        expect((await handoff('c1')).version).to.equal(1);
+      });
+
+      it('stores a NUL character and unpaired surrogates of the reason as U+FFFD (pinned)', async function () {
+        await store.openHandoff(newHandoff('c1', { reason: 'a\u0000b\ud800c' }));
+        expect((await handoff('c1')).reason).to.equal('a\ufffdb\ufffdc');
+      });
+
+      it('replaces the summary, whatever the status (version + 1), and nothing else', async function () {
+        const h = newHandoff('c1');
+        await store.openHandoff(h);
+        const summary = { order: 'UK-100234', decision: { outcome: 'approved' }, facts: {} };
+        const updated = await store.updateHandoffSummary('c1', summary);
+        expect(updated).to.deep.equal({ ...queuedRecord(h), summary, version: 2 });
+        expect(await handoff('c1')).to.deep.equal(updated);
+        await store.takeHandoff('c1', 'alex', T1);
+        await store.endHandoff('c1', { agent: 'alex' }, 'closed', T2);
+        const after = await store.updateHandoffSummary('c1', { rma: 'RMA-0000-0000' });
+        expect(after).to.deep.include({ status: 'closed', agent: 'alex', endedAt: T2, version: 5, summary: { rma: 'RMA-0000-0000' } });
+      });
+
+      it('lists the queue oldest first, then the rest most recently changed first; filters by status and agent, with a limit', async function () {
+        await store.openHandoff(newHandoff('q-late', { at: T2 }));
+        await store.openHandoff(newHandoff('q-early', { at: T0 }));
+        for (const id of ['x-active-alex', 'x-closed-alex', 'x-active-sam', 'x-left', 'x-released-sam']) await store.openHandoff(newHandoff(id, { at: T0 }));
+        await store.takeHandoff('x-closed-alex', 'alex', T1);
+        await store.takeHandoff('x-active-sam', 'sam', T1);
+        await store.endHandoff('x-left', { customer: true }, 'left', T1);
+        await store.takeHandoff('x-released-sam', 'sam', T1);
+        await store.takeHandoff('x-active-alex', 'alex', T1);
+        await store.endHandoff('x-closed-alex', { agent: 'alex' }, 'closed', T1);
+        await store.endHandoff('x-released-sam', { agent: 'sam' }, 'released', T1);
+        // changing the summary is a change too
+        await store.updateHandoffSummary('x-active-sam', { note: 'changed last' });
+
+        const ids = async (filter?: Parameters<Store['listHandoffs']>[0]): Promise<string[]> =>
+          (await store.listHandoffs(filter)).map((h) => h.conversationId);
+        expect(await ids()).to.deep.equal(['q-early', 'q-late', 'x-active-sam', 'x-released-sam', 'x-closed-alex', 'x-active-alex', 'x-left']);
+        expect(await ids({})).to.deep.equal(await ids());
+        expect(await ids({ status: ['queued'] })).to.deep.equal(['q-early', 'q-late']);
+        expect(await ids({ status: ['active'] })).to.deep.equal(['x-active-sam', 'x-active-alex']);
+        expect(await ids({ status: ['released', 'closed', 'left'] })).to.deep.equal(['x-released-sam', 'x-closed-alex', 'x-left']);
+        expect(await ids({ status: ['active', 'queued'] })).to.deep.equal(['q-early', 'q-late', 'x-active-sam', 'x-active-alex']);
+        expect(await ids({ status: [] })).to.deep.equal([]);
+        expect(await ids({ agent: 'alex' })).to.deep.equal(['x-closed-alex', 'x-active-alex']);
+        expect(await ids({ agent: 'sam', status: ['active'] })).to.deep.equal(['x-active-sam']);
+        expect(await ids({ agent: 'nobody' })).to.deep.equal([]);
+        expect(await ids({ limit: 3 })).to.deep.equal(['q-early', 'q-late', 'x-active-sam']);
+        expect(await ids({ limit: 0 })).to.deep.equal([]);
+        expect(await store.listHandoffs({ status: ['active'], agent: 'alex' })).to.deep.equal([await handoff('x-active-alex')]);
+        for (const bad of [{ status: ['waiting'] }, { limit: -1 }, { limit: 1.5 }] as const) {
+          expect(await rejection(store.listHandoffs(bad as Parameters<Store['listHandoffs']>[0])), JSON.stringify(bad)).to.be.instanceOf(RangeError);
+        }
+      });
+
+      it('gives one of 10 agents racing for one conversation the hand-over, and tells the others who holds it', async function () {
+        await store.openHandoff(newHandoff('c1'));
+        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.takeHandoff('c1', `agent-${i}`, T1)));
+        const won = results.filter((r) => r.ok);
+        expect(won).to.have.length(1);
+        const winner = won[0]?.ok ? won[0].record.agent : null;
+        expect(winner).to.match(/^agent-\d$/);
+        for (const r of results) if (!r.ok) expect(r).to.deep.equal({ ok: false, reason: 'held', holder: winner });
+        expect(await handoff('c1')).to.deep.include({ status: 'active', agent: winner, version: 2 });
+      });
+
+      it('lets exactly one of a take and the customer leaving win when they race', async function () {
+        for (let round = 0; round < 10; round++) {
+          const id = `race-${round}`;
+          await store.openHandoff(newHandoff(id));
+          const [take, leave] = await Promise.all([
+            store.takeHandoff(id, 'alex', T1),
+            store.endHandoff(id, { customer: true }, 'left', T1),
+          ]);
+          expect([take.ok, leave.ok].filter(Boolean), JSON.stringify({ take, leave })).to.have.length(1);
+          const stored = await handoff(id);
+          if (take.ok) {
+            expect(leave).to.deep.equal({ ok: false, reason: 'held', holder: 'alex' });
+            expect(stored).to.deep.include({ status: 'active', version: 2 });
+          } else {
+            expect(take).to.deep.equal({ ok: false, reason: 'ended' });
+            expect(stored).to.deep.include({ status: 'left', version: 2 });
+          }
+        }
+      });
+
+      it('creates one hand-over from concurrent opens of one conversation', async function () {
+        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.openHandoff(newHandoff('c1', { reason: `r${i}` }))));
+        expect(results.filter((r) => r.created)).to.have.length(1);
+        const stored = await handoff('c1');
+        expect(stored.version).to.equal(1);
+        for (const r of results) expect(r).to.deep.equal({ record: stored, position: 1, created: r.created });
+      });
+
+      itWithSibling('shares the queue with another instance: agents racing from both get one winner', async function () {
+        const other = await sibling();
+        await other.openHandoff(newHandoff('shared', { at: T0 }));
+        await store.openHandoff(newHandoff('second', { at: T1 }));
+        expect(await other.queuePosition('second')).to.equal(2);
+        expect(await store.queuePosition('shared')).to.equal(1);
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).takeHandoff('shared', `agent-${i}`, T1)));
+        const won = results.filter((r) => r.ok);
+        expect(won).to.have.length(1);
+        const winner = won[0]?.ok ? won[0].record.agent : null;
+        for (const r of results) if (!r.ok) expect(r).to.deep.equal({ ok: false, reason: 'held', holder: winner });
+        expect(await handoff('shared', other)).to.deep.equal(await handoff('shared', store));
+        expect(await store.queuePosition('second')).to.equal(1);
+        // what one instance ends, the other sees ended
+        expect((await other.endHandoff('shared', { agent: String(winner) }, 'closed', T2)).ok).to.equal(true);
+        expect(await store.takeHandoff('shared', 'late', T3)).to.deep.equal({ ok: false, reason: 'ended' });
+        expect((await store.listHandoffs({ status: ['closed'] })).map((h) => h.agent)).to.deep.equal([winner]);
+      });
+    });
+
+    describe('support staff', function () {
+      const alex = { name: 'alex', displayName: 'Alex Smith', keyHash: 'hash-alex', at: T0 };
+      const sam = { name: 'sam', displayName: 'Sam Jones', keyHash: 'hash-sam', at: T1 };
+
+      it('adds agents, finds an active one by its key hash, and lists them in the order added', async function () {
+        expect(await store.listAgents()).to.deep.equal([]);
+        expect(await store.addAgent(sam)).to.equal(undefined);
+        await store.addAgent(alex);
+        expect(await store.agentByKeyHash('hash-alex')).to.deep.equal({ name: 'alex', displayName: 'Alex Smith', createdAt: T0 });
+        expect(await store.agentByKeyHash('hash-sam')).to.deep.equal({ name: 'sam', displayName: 'Sam Jones', createdAt: T1 });
+        expect(await store.agentByKeyHash('hash-nobody')).to.equal(null);
+        expect(await store.agentByKeyHash('HASH-ALEX')).to.equal(null);
+        expect(await store.listAgents()).to.deep.equal([
+          { name: 'sam', displayName: 'Sam Jones', createdAt: T1, removedAt: null },
+          { name: 'alex', displayName: 'Alex Smith', createdAt: T0, removedAt: null },
+        ]);
+      });
+
+      it('refuses a name an active agent has (DuplicateAgentError), writing nothing; names compare exactly (pinned)', async function () {
+        await store.addAgent(alex);
+        const error = await rejection(store.addAgent({ ...alex, displayName: 'Another Alex', keyHash: 'hash-other' }));
+        expect(error).to.be.instanceOf(DuplicateAgentError);
+        expect((error as DuplicateAgentError).agentName).to.equal('alex');
+        expect(await store.agentByKeyHash('hash-other')).to.equal(null);
+        expect(await store.listAgents()).to.have.length(1);
+        await store.addAgent({ ...alex, name: 'Alex', keyHash: 'hash-Alex' });
+        expect((await store.listAgents()).map((a) => a.name)).to.deep.equal(['alex', 'Alex']);
+      });
+
+      it('refuses a key hash an active agent has (not as a duplicate name), writing nothing', async function () {
+        await store.addAgent(alex);
+        const error = await rejection(store.addAgent({ ...sam, keyHash: alex.keyHash }));
+        expect(error).to.be.instanceOf(Error).and.not.be.instanceOf(DuplicateAgentError);
+        expect((error as Error).message).to.match(/access key/);
+        expect(await store.agentByKeyHash(alex.keyHash)).to.deep.include({ name: 'alex' });
+        expect(await store.listAgents()).to.have.length(1);
+      });
+
+      it('removes (revokes) an active agent: its key stops working and its name can be added again', async function () {
+        await store.addAgent(alex);
+        await store.addAgent(sam);
+        expect(await store.removeAgent('alex', T2)).to.equal(true);
+        expect(await store.agentByKeyHash('hash-alex')).to.equal(null);
+        expect(await store.agentByKeyHash('hash-sam')).to.deep.include({ name: 'sam' });
+        expect(await store.removeAgent('alex', T3)).to.equal(false);
+        expect(await store.removeAgent('nobody', T3)).to.equal(false);
+        await store.addAgent({ ...alex, displayName: 'Alex (again)', keyHash: 'hash-alex-2', at: T3 });
+        expect(await store.agentByKeyHash('hash-alex-2')).to.deep.equal({ name: 'alex', displayName: 'Alex (again)', createdAt: T3 });
+        // the old key stays revoked, and a removed agent's key hash may be used again
+        expect(await store.agentByKeyHash('hash-alex')).to.equal(null);
+        expect(await store.listAgents()).to.deep.equal([
+          { name: 'alex', displayName: 'Alex Smith', createdAt: T0, removedAt: T2 },
+          { name: 'sam', displayName: 'Sam Jones', createdAt: T1, removedAt: null },
+          { name: 'alex', displayName: 'Alex (again)', createdAt: T3, removedAt: null },
+        ]);
+        // removing it again revokes only the active one
+        expect(await store.removeAgent('alex', T3)).to.equal(true);
+        expect((await store.listAgents()).map((a) => a.removedAt)).to.deep.equal([T2, null, T3]);
+      });
+
+      it('refuses a malformed account with TypeError, writing nothing', async function () {
+        for (const patch of [{ name: '' }, { keyHash: '' }, { displayName: null }, { name: 7 }] as const) {
+          expect(await rejection(store.addAgent({ ...alex, ...(patch as object) } as typeof alex)), JSON.stringify(patch)).to.be.instanceOf(TypeError);
+        }
+        expect(await store.listAgents()).to.deep.equal([]);
+      });
+
+      it('adds one of concurrent adds of one name, from one instance or two', async function () {
+        const instances = openSibling ? [store, await sibling()] : [store];
+        const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) =>
+          instances[i % instances.length]!.addAgent({ ...alex, keyHash: `hash-${i}` })));
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).to.have.length(1);
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).to.be.instanceOf(DuplicateAgentError);
+        expect(await store.listAgents()).to.have.length(1);
+      });
+    });
+
+    describe('staff on other channels', function () {
+      const teams = (id: string): Record<string, unknown> => ({
+        bot: { id: 'returnsbot' }, channelId: 'msteams', conversation: { id, conversationType: 'personal' }, serviceUrl: 'https://smba.example/',
+      });
+
+      it('stores a reference per staff id, replacing it when saved again, listed by staff id', async function () {
+        expect(await store.staffReferences()).to.deep.equal([]);
+        expect(await store.saveStaffReference('29:zed', teams('a:1'), T0)).to.equal(undefined);
+        await store.saveStaffReference('29:amy', teams('a:2'), T1);
+        await store.saveStaffReference('29:zed', teams('a:3'), T2);
+        expect(await store.staffReferences()).to.deep.equal([
+          { staffId: '29:amy', reference: teams('a:2'), at: T1 },
+          { staffId: '29:zed', reference: teams('a:3'), at: T2 },
+        ]);
+      });
+
+      it('refuses a reference that is not an object (TypeError), writing nothing', async function () {
+        for (const bad of [null, [], 'ref']) {
+          expect(await rejection(store.saveStaffReference('29:amy', bad as unknown as Record<string, unknown>, T0))).to.be.instanceOf(TypeError);
+        }
+        expect(await rejection(store.saveStaffReference('', teams('a:1'), T0))).to.be.instanceOf(TypeError);
+        expect(await store.staffReferences()).to.deep.equal([]);
+      });
+
+      itWithSibling('shares staff references and accounts with another instance', async function () {
+        const other = await sibling();
+        await other.saveStaffReference('29:amy', teams('a:1'), T0);
+        await other.addAgent({ name: 'alex', displayName: 'Alex', keyHash: 'h', at: T0 });
+        expect(await store.staffReferences()).to.deep.equal([{ staffId: '29:amy', reference: teams('a:1'), at: T0 }]);
+        expect(await store.agentByKeyHash('h')).to.deep.include({ name: 'alex' });
+        expect(await rejection(store.addAgent({ name: 'alex', displayName: 'Alex', keyHash: 'h2', at: T1 }))).to.be.instanceOf(DuplicateAgentError);
+        expect(await store.removeAgent('alex', T1)).to.equal(true);
+        expect(await other.agentByKeyHash('h')).to.equal(null);
+      });
+    });
+
+    describe('secrets', function () {
+      const never = (): string => expect.fail('create must not be called when the secret is stored');
+
+      it('stores what create() returns, then returns the stored value without calling create', async function () {
+        let calls = 0;
+        expect(await store.secret('directline.signing-key', () => `key-${++calls}`)).to.equal('key-1');
+        expect(await store.secret('directline.signing-key', never)).to.equal('key-1');
+        expect(await store.secret('directline.signing-key', () => `key-${++calls}`)).to.equal('key-1');
+        expect(calls).to.equal(1);
+      });
+
+      it('keeps secrets apart by their exact name', async function () {
+        expect(await store.secret('a', () => 'value of a')).to.equal('value of a');
+        expect(await store.secret('b', () => 'value of b')).to.equal('value of b');
+        expect(await store.secret('A', () => 'value of A')).to.equal('value of A');
+        expect(await store.secret('a', never)).to.equal('value of a');
+        expect(await store.secret('b', never)).to.equal('value of b');
+      });
+
+      it('gives concurrent calls one value: the losers\' values are not kept', async function () {
+        const created: string[] = [];
+        const values = await Promise.all(Array.from({ length: 20 }, (_, i) => store.secret('shared', () => {
+          created.push(`value ${i}`);
+          return `value ${i}`;
+        })));
+        expect(new Set(values).size).to.equal(1);
+        expect(created).to.include(values[0]);
+        expect(await store.secret('shared', never)).to.equal(values[0]);
+      });
+
+      itWithSibling('gives two instances on one database the same value, however their calls interleave', async function () {
+        const other = await sibling();
+        const values = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).secret('shared', () => `value ${i}`)));
+        expect(new Set(values).size).to.equal(1);
+        expect(await store.secret('shared', never)).to.equal(values[0]);
+        expect(await other.secret('shared', never)).to.equal(values[0]);
+        // stored by one, read by the other
+        expect(await other.secret('second', () => 'from the other')).to.equal('from the other');
+        expect(await store.secret('second', () => 'mine')).to.equal('from the other');
+      });
+
+      it('rejects when create throws, storing nothing', async function () {
+        const error = await rejection(store.secret('k', () => {
+          throw new Error('no entropy today');
+        }));
+        expect((error as Error).message).to.equal('no entropy today');
+        expect(await store.secret('k', () => 'later')).to.equal('later');
+      });
+
+      it('refuses a value that is not a non-empty string without NUL or unpaired surrogates (TypeError), storing nothing', async function () {
+        for (const bad of ['', 'a\u0000b', 'a\ud800b', 42 as unknown as string, undefined as unknown as string]) {
+          expect(await rejection(store.secret('k', () => bad)), JSON.stringify(bad)).to.be.instanceOf(TypeError);
+        }
+        expect(await rejection(store.secret('', () => 'x'))).to.be.instanceOf(TypeError);
+        // stored and returned exactly, whatever the characters
+        const odd = 'ключ 😀 \\u0000 "quoted"\n';
+        expect(await store.secret('k', () => odd)).to.equal(odd);
+        expect(await store.secret('k', never)).to.equal(odd);
       });
     });
   });

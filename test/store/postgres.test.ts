@@ -24,7 +24,7 @@ import { ConflictError, type Store, type TurnCommit } from '../../src/store/stor
 import { runCli } from '../support/cli.js';
 import { SCENARIO_ORDERS } from '../support/server.js';
 import { conversationLockHolders, createSchema, dropSchema, dropStaleSchemas, TEST_DATABASE_URL, urlWithSchema, withClient } from '../support/pg.js';
-import { rmaRequest, rowBytes, storeContract } from './contract.js';
+import { newHandoff, rmaRequest, rowBytes, storeContract } from './contract.js';
 
 const T0 = '2027-01-04T10:00:00.000Z';
 
@@ -78,6 +78,12 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
         ]));
       },
     },
+    // Another instance (its own pools) on the same schema.
+    async (store) => {
+      const schema = schemas.get(store);
+      if (!schema) throw new Error('no schema for this store');
+      return openStore({ databaseUrl: urlWithSchema(schema) });
+    },
   );
 
   describe('PostgresStore', function () {
@@ -94,6 +100,18 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
     async function open(options: Partial<PostgresStoreOptions> = {}): Promise<PostgresStore> {
       const s = store(options);
       await s.migrate();
+      return s;
+    }
+
+    /** A schema made by the first `applied` migrations, with a turn in it, then opened (migrated) by this code. */
+    async function upgradeFrom(applied: number, added: string): Promise<PostgresStore> {
+      const old = await open({ migrations: POSTGRES_MIGRATIONS.slice(0, applied) });
+      await old.commitTurn(turn('c1', null, 'hello', 'a1'));
+      await old.close();
+      const s = await open();
+      expect((await s.appliedMigrations()).map((m) => m.id)).to.deep.equal(POSTGRES_MIGRATIONS.map((m) => m.id));
+      expect(POSTGRES_MIGRATIONS.map((m) => m.id)).to.include(added);
+      expect(await s.findProcessedActivity('c1', 'a1')).to.deep.equal([{ type: 'message', text: 'hello' }]);
       return s;
     }
 
@@ -126,8 +144,9 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
            WHERE table_schema = $1 AND data_type IN ('jsonb', 'json') ORDER BY table_name, column_name`, [schema],
         )).rows.map((r) => `${r.table_name}.${r.column_name}:${r.data_type}`));
         expect(columns).to.deep.equal([
-          'conversation_audit.data:jsonb', 'conversation_log.activity:jsonb', 'conversations.snapshot:jsonb', 'orders.data:jsonb',
-          'rma_audit.data:jsonb', 'rmas.decision:jsonb',
+          'conversation_audit.data:jsonb', 'conversation_log.activity:jsonb', 'conversations.snapshot:jsonb',
+          'handoffs.reference:jsonb', 'handoffs.summary:jsonb', 'orders.data:jsonb',
+          'rma_audit.data:jsonb', 'rmas.decision:jsonb', 'staff_references.reference:jsonb',
         ]);
       });
 
@@ -480,6 +499,195 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
       it('issues valid numbers by default', async function () {
         const s = await open();
         for (const sku of ['A', 'B', 'C']) expect(isValidRmaNumber((await s.issueRma(rmaRequest({ sku }))).record.rma)).to.equal(true);
+      });
+    });
+
+    describe('secrets and attachments', function () {
+      /** Store sessions on this database whose current statement, starting with `sql`, waits for a lock. */
+      const waitingOnLock = (sql: string): Promise<number> => withClient(async (c) => (await c.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'returnsbot' AND wait_event_type = 'Lock' AND query LIKE $1`, [`${sql}%`],
+      )).rows[0]?.n ?? 0);
+
+      /**
+       * Run `s.secret('k', …)` while another session has inserted 'k' = 'held' and not committed:
+       * the first read sees nothing, create() runs, the insert waits for that session; then it ends
+       * its transaction with `end`.
+       */
+      async function raceAgainstUncommitted(s: PostgresStore, end: 'COMMIT' | 'ROLLBACK'): Promise<{ value: string; created: number }> {
+        return withClient(async (c) => {
+          await c.query('BEGIN');
+          await c.query(`INSERT INTO ${schema}.secrets (name, value, created_at) VALUES ('k', 'held', 'x')`);
+          let created = 0;
+          const pending = s.secret('k', () => {
+            created++;
+            return 'mine';
+          });
+          await eventually(async () => (await waitingOnLock('INSERT INTO secrets')) === 1, 10_000, 'the insert of the secret to wait for the other session');
+          await c.query(end);
+          return { value: await pending, created };
+        });
+      }
+
+      const storedSecrets = (): Promise<{ name: string; value: string }[]> =>
+        withClient(async (c) => (await c.query<{ name: string; value: string }>(`SELECT name, value FROM ${schema}.secrets ORDER BY name`)).rows);
+
+      it('returns the value of another session that stored the secret between its read and its insert', async function () {
+        const s = await open();
+        expect(await raceAgainstUncommitted(s, 'COMMIT')).to.deep.equal({ value: 'held', created: 1 });
+        expect(await storedSecrets()).to.deep.equal([{ name: 'k', value: 'held' }]);
+        expect(await s.secret('k', () => 'again')).to.equal('held');
+      });
+
+      it('stores its own value when that other session rolls back', async function () {
+        const s = await open();
+        expect(await raceAgainstUncommitted(s, 'ROLLBACK')).to.deep.equal({ value: 'mine', created: 1 });
+        expect(await storedSecrets()).to.deep.equal([{ name: 'k', value: 'mine' }]);
+      });
+
+      it('gives 40 calls from four instances one value, and keeps one row', async function () {
+        const stores = await Promise.all([open(), open(), open(), open()]);
+        let created = 0;
+        const values = await Promise.all(Array.from({ length: 40 }, (_, i) => stores[i % 4]!.secret('k', () => `value ${++created}`)));
+        expect(new Set(values).size).to.equal(1);
+        expect(await storedSecrets()).to.deep.equal([{ name: 'k', value: values[0] }]);
+      });
+
+      it('keeps attachment bytes in a bytea column stored uncompressed out of line, with a size that must match them', async function () {
+        const s = await open();
+        const columns = await withClient(async (c) => (await c.query<{ attname: string; type: string; attstorage: string }>(
+          `SELECT attname, format_type(atttypid, atttypmod) AS type, attstorage FROM pg_attribute
+           WHERE attrelid = $1::regclass AND attname IN ('bytes', 'size') ORDER BY attname`, [`${schema}.attachments`],
+        )).rows);
+        expect(columns).to.deep.equal([
+          { attname: 'bytes', type: 'bytea', attstorage: 'e' },
+          { attname: 'size', type: 'integer', attstorage: 'p' },
+        ]);
+        await s.saveAttachment({ id: 'a1', conversationId: 'c1', name: 'a.jpg', contentType: 'image/jpeg', bytes: Buffer.from([0, 1, 2]), at: T0, uploadedBy: 'customer' });
+        // a size that does not match the bytes cannot be stored
+        const error = (await withClient((c) => c.query(`UPDATE ${schema}.attachments SET size = 4`)).catch((e: unknown) => e)) as Error;
+        expect(error.message).to.match(/check constraint/);
+      });
+
+      it('upgrades a 0002 schema: the new tables are added and the rest is kept', async function () {
+        const s = await upgradeFrom(2, '0003-attachments-and-secrets');
+        await s.saveAttachment({ id: 'a1', conversationId: 'c1', name: 'a.jpg', contentType: 'image/jpeg', bytes: Buffer.from([1]), at: T0, uploadedBy: 'customer' });
+        expect(await s.listAttachments('c1')).to.have.length(1);
+        expect(await s.secret('k', () => 'v')).to.equal('v');
+      });
+    });
+
+    describe('hand-over queue and staff', function () {
+      /** Store sessions on this database whose current statement (matching the LIKE pattern) waits for a lock. */
+      const waitingOnLock = (pattern: string): Promise<number> => withClient(async (c) => (await c.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'returnsbot' AND wait_event_type = 'Lock' AND query LIKE $1`, [pattern],
+      )).rows[0]?.n ?? 0);
+
+      /**
+       * Run `s.takeHandoff('c1', 'alex', …)` while another session has made 'c1' active for 'other'
+       * and not committed: the take waits on the row lock, then that session ends with `end`.
+       */
+      async function takeWhileAnotherSessionTakes(s: PostgresStore, end: 'COMMIT' | 'ROLLBACK'): Promise<Awaited<ReturnType<Store['takeHandoff']>>> {
+        return withClient(async (c) => {
+          await c.query('BEGIN');
+          await c.query(`UPDATE ${schema}.handoffs SET status = 'active', agent = 'other', taken_at = 'x', version = version + 1 WHERE conversation_id = 'c1'`);
+          const pending = s.takeHandoff('c1', 'alex', T0);
+          await eventually(async () => (await waitingOnLock('%FOR UPDATE')) === 1, 10_000, 'the take to wait for the row lock');
+          await c.query(end);
+          return pending;
+        });
+      }
+
+      it('waits for a change of the row by another session, then decides on what it committed', async function () {
+        const s = await open();
+        await s.openHandoff(newHandoff('c1'));
+        expect(await takeWhileAnotherSessionTakes(s, 'COMMIT')).to.deep.equal({ ok: false, reason: 'held', holder: 'other' });
+        expect(await s.getHandoff('c1')).to.deep.include({ status: 'active', agent: 'other', version: 2 });
+      });
+
+      it('takes it when that other session rolls back', async function () {
+        const s = await open();
+        await s.openHandoff(newHandoff('c1'));
+        const taken = await takeWhileAnotherSessionTakes(s, 'ROLLBACK');
+        expect(taken).to.deep.include({ ok: true });
+        expect(await s.getHandoff('c1')).to.deep.include({ status: 'active', agent: 'alex', takenAt: T0, version: 2 });
+      });
+
+      it('gives each of five conversations to exactly one of the agents racing for them from four instances', async function () {
+        const stores = await Promise.all([open(), open(), open(), open()]);
+        const ids = ['h0', 'h1', 'h2', 'h3', 'h4'];
+        for (const id of ids) await stores[0]!.openHandoff(newHandoff(id));
+        const results = await Promise.all(Array.from({ length: 80 }, async (_, i) => {
+          const id = ids[i % ids.length]!;
+          return { id, result: await stores[i % stores.length]!.takeHandoff(id, `agent-${i % 7}`, T0) };
+        }));
+        for (const id of ids) {
+          const mine = results.filter((r) => r.id === id).map((r) => r.result);
+          const stored = await stores[1]!.getHandoff(id);
+          expect(stored).to.deep.include({ status: 'active', version: 2 });
+          const holder = stored?.agent;
+          // every take by the holder succeeded (idempotent), every other was told who holds it
+          for (const r of mine) {
+            if (r.ok) expect(r.record.agent).to.equal(holder);
+            else expect(r).to.deep.equal({ ok: false, reason: 'held', holder });
+          }
+          expect(mine.some((r) => r.ok)).to.equal(true);
+        }
+      });
+
+      it('opens one hand-over when four instances open it at once, and keeps it when they race to end it', async function () {
+        const stores = await Promise.all([open(), open(), open(), open()]);
+        const opened = await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 4]!.openHandoff(newHandoff('c1', { reason: `r${i}` }))));
+        expect(opened.filter((o) => o.created)).to.have.length(1);
+        expect((await stores[0]!.getHandoff('c1'))?.version).to.equal(1);
+        // the customer leaving from one instance races agents taking it from the others
+        const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 4 === 0
+          ? stores[0]!.endHandoff('c1', { customer: true }, 'left', T0)
+          : stores[i % 4]!.takeHandoff('c1', `agent-${i}`, T0))));
+        // every agent is another one: exactly one of them, or the customer, wins
+        const won = outcomes.filter((o) => o.ok);
+        expect(won, JSON.stringify(outcomes)).to.have.length(1);
+        const stored = await stores[2]!.getHandoff('c1');
+        expect(stored?.version).to.equal(2);
+        expect(won[0]?.ok && won[0].record).to.deep.equal(stored);
+        for (const o of outcomes) {
+          if (!o.ok) expect(o).to.deep.equal(stored?.status === 'left' ? { ok: false, reason: 'ended' } : { ok: false, reason: 'held', holder: stored?.agent });
+        }
+      });
+
+      it('keeps the queue, accounts and staff references when every instance restarts', async function () {
+        const a = await open();
+        await a.openHandoff(newHandoff('c1', { at: T0 }));
+        await a.openHandoff(newHandoff('c2', { at: '2027-01-04T10:05:00.000Z' }));
+        await a.takeHandoff('c1', 'alex', T0);
+        await a.addAgent({ name: 'alex', displayName: 'Alex', keyHash: 'h', at: T0 });
+        await a.saveStaffReference('29:amy', { conversation: { id: 'a:1' } }, T0);
+        const before = await a.listHandoffs();
+        await a.close();
+        const b = await open();
+        expect(await b.listHandoffs()).to.deep.equal(before);
+        expect(await b.queuePosition('c2')).to.equal(1);
+        expect(await b.takeHandoff('c1', 'sam', T0)).to.deep.equal({ ok: false, reason: 'held', holder: 'alex' });
+        expect(await b.agentByKeyHash('h')).to.deep.include({ name: 'alex' });
+        expect(await b.staffReferences()).to.have.length(1);
+      });
+
+      it('upgrades a 0003 schema: the new tables are added and the rest is kept', async function () {
+        const s = await upgradeFrom(3, '0004-handoffs-and-staff');
+        expect((await s.openHandoff(newHandoff('c1'))).created).to.equal(true);
+      });
+
+      it('keeps the table constraints: an active hand-over has an agent; a name is unique among active agents only', async function () {
+        const s = await open();
+        await s.openHandoff(newHandoff('c1'));
+        const error = (await withClient((c) => c.query(`UPDATE ${schema}.handoffs SET status = 'active'`)).catch((e: unknown) => e)) as Error;
+        expect(error.message).to.match(/check constraint/);
+        await s.addAgent({ name: 'alex', displayName: 'Alex', keyHash: 'h1', at: T0 });
+        await s.removeAgent('alex', T0);
+        await s.addAgent({ name: 'alex', displayName: 'Alex', keyHash: 'h2', at: T0 });
+        const indexes = await withClient(async (c) => (await c.query<{ indexname: string }>(
+          `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'agents' AND indexdef LIKE '%UNIQUE%' AND indexdef LIKE '%WHERE%' ORDER BY indexname`, [schema],
+        )).rows.map((r) => r.indexname));
+        expect(indexes).to.deep.equal(['agents_active_key', 'agents_active_name']);
       });
     });
 

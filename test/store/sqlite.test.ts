@@ -2,10 +2,12 @@
  * The embedded SQLite store: the store contract on a file and in memory, then what only SQLite has
  * (the file, its settings, migrations on reopen, atomicity when a write fails or the process dies).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { ROOT } from '../../src/paths.js';
@@ -14,7 +16,7 @@ import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.js';
 import { isValidRmaNumber, newRmaNumber } from '../../src/store/rma-id.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { ConflictError, type Store, type TurnCommit } from '../../src/store/store.js';
-import { rmaRequest, rowBytes, storeContract } from './contract.js';
+import { newHandoff, rmaRequest, rowBytes, storeContract } from './contract.js';
 
 const tempDirs = new Map<Store, string>();
 
@@ -49,10 +51,37 @@ storeContract(
       }
     },
   },
+  // Another connection to the same file.
+  (store) => openStore({ file: (store as SqliteStore).file }),
 );
 
-// (No state inspector: nothing else can open a private in-memory database; the file variant measures it.)
+// (No state inspector nor second instance: nothing else can open a private in-memory database; the file variant covers them.)
 storeContract('sqlite (:memory:)', () => openStore({ file: ':memory:' }));
+
+/**
+ * Run `body` in `processes` child processes at the same moment, each with its own store (`store`)
+ * on `file`; each writes its result as JSON on stdout.
+ */
+async function race<T>(file: string, body: string, processes = 4): Promise<T[]> {
+  const script = `
+    const { SqliteStore } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'store', 'sqlite.ts')).href)});
+    const store = new SqliteStore({ file: process.env.DB_FILE });
+    while (Date.now() < Number(process.env.START)) {}
+    ${body}
+    await store.close();
+  `;
+  const env = { ...process.env, DB_FILE: file, START: String(Date.now() + 4000) };
+  return Promise.all(Array.from({ length: processes }, async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code, err).to.equal(0);
+    return JSON.parse(out) as T;
+  }));
+}
 
 describe('SqliteStore', function () {
   let dir: string;
@@ -69,6 +98,23 @@ describe('SqliteStore', function () {
     const store = new SqliteStore({ file, ...options });
     await store.migrate();
     return store;
+  }
+
+  /** A database made by the first `applied` migrations, with a turn in it, opened by this code. */
+  async function upgradeFrom(applied: number, added: string, check: (store: SqliteStore) => Promise<void>): Promise<void> {
+    const file = join(dir, SQLITE_FILE_NAME);
+    const old = await open(file, { migrations: SQLITE_MIGRATIONS.slice(0, applied) });
+    await old.commitTurn(turn('c1', null, 'hello', 'a1'));
+    await old.close();
+    const store = await open(file);
+    try {
+      expect((await store.appliedMigrations()).map((m) => m.id)).to.deep.equal(SQLITE_MIGRATIONS.map((m) => m.id));
+      expect(SQLITE_MIGRATIONS.map((m) => m.id)).to.include(added);
+      expect(await store.findProcessedActivity('c1', 'a1')).to.deep.equal([{ type: 'message', text: 'hello' }]);
+      await check(store);
+    } finally {
+      await store.close();
+    }
   }
 
   // The turn logs one activity, the bot's reply.
@@ -240,6 +286,146 @@ describe('SqliteStore', function () {
       await a.close();
       await b.close();
     }
+  });
+
+  describe('secrets and attachments', function () {
+    it('returns the value another connection stored between its read and its insert', async function () {
+      const a = await open();
+      const b = await open();
+      try {
+        let fromB: Promise<string> | undefined;
+        const value = await a.secret('k', () => {
+          // The store is synchronous: b's whole call (read, create, insert) runs here, inside a's
+          // window between its read and its insert.
+          fromB = b.secret('k', () => 'from b');
+          return 'from a';
+        });
+        expect(value).to.equal('from b');
+        expect(await fromB).to.equal('from b');
+        expect(await a.secret('k', () => 'later')).to.equal('from b');
+        const raw = new Database(a.file, { readonly: true });
+        try {
+          expect(raw.prepare('SELECT name, value FROM secrets').all()).to.deep.equal([{ name: 'k', value: 'from b' }]);
+        } finally {
+          raw.close();
+        }
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('gives processes racing on one file one value', async function () {
+      this.timeout(60_000);
+      const file = join(dir, SQLITE_FILE_NAME);
+      await (await open(file)).close();
+      // Each child waits for the same moment, then asks for the secret.
+      const results = await race<{ value: string; created: boolean }>(file, `
+        let created = false;
+        const value = await store.secret('k', () => { created = true; return 'from ' + process.pid; });
+        process.stdout.write(JSON.stringify({ value, created }));
+      `);
+      const values = new Set(results.map((r) => r.value));
+      expect(values.size, JSON.stringify(results)).to.equal(1);
+      const store = await open(file);
+      try {
+        expect(await store.secret('k', () => 'parent')).to.equal([...values][0]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('keeps attachment bytes as a BLOB whose length is the stored size', async function () {
+      const store = await open();
+      const raw = new Database(store.file);
+      try {
+        await store.saveAttachment({ id: 'a1', conversationId: 'c1', name: 'a.jpg', contentType: 'image/jpeg', bytes: Buffer.from([0, 1, 2]), at: 'x', uploadedBy: 'customer' });
+        expect(raw.prepare('SELECT typeof(bytes) AS type, size FROM attachments').get()).to.deep.equal({ type: 'blob', size: 3 });
+        expect(() => raw.prepare('UPDATE attachments SET size = 4').run()).to.throw(/CHECK constraint/);
+      } finally {
+        raw.close();
+        await store.close();
+      }
+    });
+
+    it('upgrades a 0002 database: the new tables are added and the rest is kept', async function () {
+      await upgradeFrom(2, '0003-attachments-and-secrets', async (store) => {
+        await store.saveAttachment({ id: 'a1', conversationId: 'c1', name: 'a.jpg', contentType: 'image/jpeg', bytes: Buffer.from([1]), at: 'x', uploadedBy: 'customer' });
+        expect(await store.listAttachments('c1')).to.have.length(1);
+        expect(await store.secret('k', () => 'v')).to.equal('v');
+      });
+    });
+  });
+
+  describe('hand-over queue and staff', function () {
+    it('gives a hand-over to exactly one of the processes racing for it on one file', async function () {
+      this.timeout(60_000);
+      const file = join(dir, SQLITE_FILE_NAME);
+      const setup = await open(file);
+      await setup.openHandoff(newHandoff('c1'));
+      await setup.close();
+      // Each child waits for the same moment, then takes it as its own agent.
+      const results = await race<{ agent: string; result: { ok: boolean; reason?: string; holder?: string } }>(file, `
+        const result = await store.takeHandoff('c1', 'agent-' + process.pid, '2027-01-04T10:00:00.000Z');
+        process.stdout.write(JSON.stringify({ agent: 'agent-' + process.pid, result }));
+      `);
+      const winners = results.filter((r) => r.result.ok);
+      expect(winners, JSON.stringify(results)).to.have.length(1);
+      const winner = winners[0]!.agent;
+      for (const r of results) if (!r.result.ok) expect(r.result).to.deep.equal({ ok: false, reason: 'held', holder: winner });
+      const store = await open(file);
+      try {
+        expect(await store.getHandoff('c1')).to.deep.include({ status: 'active', agent: winner, version: 2 });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('keeps the queue, accounts and staff references when reopened', async function () {
+      const file = join(dir, SQLITE_FILE_NAME);
+      const first = await open(file);
+      await first.openHandoff(newHandoff('c1', { at: '2027-01-04T10:00:00.000Z' }));
+      await first.openHandoff(newHandoff('c2', { at: '2027-01-04T10:05:00.000Z' }));
+      await first.takeHandoff('c1', 'alex', '2027-01-04T10:06:00.000Z');
+      await first.addAgent({ name: 'alex', displayName: 'Alex', keyHash: 'h', at: 'x' });
+      await first.saveStaffReference('29:amy', { conversation: { id: 'a:1' } }, 'x');
+      const before = await first.listHandoffs();
+      await first.close();
+      const second = await open(file);
+      try {
+        expect(await second.listHandoffs()).to.deep.equal(before);
+        expect(await second.queuePosition('c2')).to.equal(1);
+        expect(await second.takeHandoff('c1', 'sam', 'x')).to.deep.equal({ ok: false, reason: 'held', holder: 'alex' });
+        expect(await second.agentByKeyHash('h')).to.deep.include({ name: 'alex' });
+        expect(await second.staffReferences()).to.have.length(1);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('upgrades a 0003 database: the new tables are added and the rest is kept', async function () {
+      await upgradeFrom(3, '0004-handoffs-and-staff', async (store) => {
+        expect((await store.openHandoff(newHandoff('c1'))).created).to.equal(true);
+      });
+    });
+
+    it('keeps the table constraints: an active hand-over has an agent; a name is unique among active agents only', async function () {
+      const store = await open();
+      const raw = new Database(store.file);
+      try {
+        await store.openHandoff(newHandoff('c1'));
+        expect(() => raw.prepare("UPDATE handoffs SET status = 'active'").run()).to.throw(/CHECK constraint/);
+        expect(() => raw.prepare("UPDATE handoffs SET summary = '[]'").run()).to.throw(/CHECK constraint/);
+        await store.addAgent({ name: 'alex', displayName: 'Alex', keyHash: 'h1', at: 'x' });
+        expect(() => raw.prepare("INSERT INTO agents (name, display_name, key_hash, created_at) VALUES ('alex', 'A', 'h2', 'x')").run()).to.throw(/UNIQUE constraint/);
+        await store.removeAgent('alex', 'y');
+        await store.addAgent({ name: 'alex', displayName: 'Alex', keyHash: 'h2', at: 'x' });
+        expect(raw.prepare('SELECT count(*) AS n FROM agents').get()).to.deep.equal({ n: 2 });
+      } finally {
+        raw.close();
+        await store.close();
+      }
+    });
   });
 
   describe('atomicity', function () {

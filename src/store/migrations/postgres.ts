@@ -121,4 +121,88 @@ CREATE TABLE processed_activities (
 );
 `,
   },
+  {
+    // Files customers send (photos of a fault or damage), kept whole in the database (bytea), and
+    // named secrets every instance shares (the Direct Line token signing key). Only adds tables:
+    // instances still running the previous code are unaffected, so they can be rolled over.
+    id: '0003-attachments-and-secrets',
+    sql: `
+-- No foreign key to conversations: a file may come before the conversation's first snapshot.
+-- Listed oldest first by at, then seq (the order they were saved). Files larger than about 2 kB are
+-- kept out of line (TOAST), uncompressed (photos are compressed already): listings never read them.
+CREATE TABLE attachments (
+  id text PRIMARY KEY,
+  seq bigint GENERATED ALWAYS AS IDENTITY,
+  conversation_id text NOT NULL,
+  name text NOT NULL,
+  content_type text NOT NULL,
+  size integer NOT NULL CHECK (size >= 0),
+  bytes bytea NOT NULL,
+  at text NOT NULL,
+  uploaded_by text NOT NULL,
+  CHECK (octet_length(bytes) = size)
+);
+ALTER TABLE attachments ALTER COLUMN bytes SET STORAGE EXTERNAL;
+CREATE INDEX attachments_by_conversation ON attachments (conversation_id, at, seq);
+
+CREATE TABLE secrets (
+  name text PRIMARY KEY,
+  value text NOT NULL CHECK (value <> ''),
+  created_at text NOT NULL
+);
+`,
+  },
+  {
+    // Hand-over to people (the queue, in the database so it survives restarts and is shared by
+    // every instance), staff accounts (their access keys as hashes only) and where staff on other
+    // channels can be reached. Only adds tables: instances still running the previous code are
+    // unaffected, so they can be rolled over.
+    id: '0004-handoffs-and-staff',
+    sql: `
+-- One row per conversation: its latest hand-over (re-opening one that ended overwrites it). The
+-- queue is ordered by queued_at, then conversation_id, compared byte by byte (COLLATE "C", as SQLite
+-- does) whatever the database's collation. change_seq orders "most recently changed": a new value
+-- from handoff_changes on every change.
+CREATE SEQUENCE handoff_changes;
+CREATE TABLE handoffs (
+  conversation_id text COLLATE "C" PRIMARY KEY,
+  status text NOT NULL CHECK (status IN ('queued', 'active', 'released', 'closed', 'left')),
+  reason text NOT NULL,
+  channel_id text NOT NULL,
+  queued_at text COLLATE "C" NOT NULL,
+  taken_at text,
+  agent text,
+  ended_at text,
+  summary jsonb NOT NULL CHECK (jsonb_typeof(summary) = 'object'),
+  reference jsonb CHECK (reference IS NULL OR jsonb_typeof(reference) = 'object'),
+  version integer NOT NULL CHECK (version >= 1),
+  change_seq bigint NOT NULL DEFAULT nextval('handoff_changes'),
+  CHECK (status NOT IN ('queued', 'active') OR ended_at IS NULL),
+  CHECK (status <> 'queued' OR (agent IS NULL AND taken_at IS NULL)),
+  CHECK (status <> 'active' OR (agent IS NOT NULL AND taken_at IS NOT NULL))
+);
+ALTER SEQUENCE handoff_changes OWNED BY handoffs.change_seq;
+CREATE INDEX handoffs_queue ON handoffs (status, queued_at, conversation_id);
+CREATE INDEX handoffs_by_change ON handoffs (change_seq);
+CREATE INDEX handoffs_by_agent ON handoffs (agent, change_seq);
+
+-- A name is unique among active agents (removed_at NULL); a removed agent's name can be added again.
+CREATE TABLE agents (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name text NOT NULL CHECK (name <> ''),
+  display_name text NOT NULL,
+  key_hash text NOT NULL CHECK (key_hash <> ''),
+  created_at text NOT NULL,
+  removed_at text
+);
+CREATE UNIQUE INDEX agents_active_name ON agents (name) WHERE removed_at IS NULL;
+CREATE UNIQUE INDEX agents_active_key ON agents (key_hash) WHERE removed_at IS NULL;
+
+CREATE TABLE staff_references (
+  staff_id text PRIMARY KEY,
+  reference jsonb NOT NULL CHECK (jsonb_typeof(reference) = 'object'),
+  at text NOT NULL
+);
+`,
+  },
 ];

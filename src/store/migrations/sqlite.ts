@@ -109,4 +109,82 @@ CREATE TABLE processed_activities (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  {
+    // Files customers send (photos of a fault or damage), kept whole in the database, and named
+    // secrets every instance on the store shares (the Direct Line token signing key). Only adds
+    // tables: processes still running the previous code are unaffected.
+    id: '0003-attachments-and-secrets',
+    sql: `
+-- No foreign key to conversations: a file may come before the conversation's first snapshot.
+-- Listed oldest first by at, then rowid (the order they were saved).
+CREATE TABLE attachments (
+  id TEXT PRIMARY KEY,
+  conversation_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size INTEGER NOT NULL CHECK (size >= 0),
+  bytes BLOB NOT NULL,
+  at TEXT NOT NULL,
+  uploaded_by TEXT NOT NULL,
+  CHECK (length(bytes) = size)
+) STRICT;
+CREATE INDEX attachments_by_conversation ON attachments (conversation_id, at);
+
+CREATE TABLE secrets (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL CHECK (value <> ''),
+  created_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+`,
+  },
+  {
+    // Hand-over to people (the queue, in the store so it survives restarts and is shared by every
+    // process on the file), staff accounts (their access keys as hashes only) and where staff on
+    // other channels can be reached. Only adds tables: processes still running the previous code are
+    // unaffected.
+    id: '0004-handoffs-and-staff',
+    sql: `
+-- One row per conversation: its latest hand-over (re-opening one that ended overwrites it).
+-- change_seq orders "most recently changed": one more than the largest in the table on every change
+-- (writes are serialised by the database's write lock).
+CREATE TABLE handoffs (
+  conversation_id TEXT PRIMARY KEY,
+  status TEXT NOT NULL CHECK (status IN ('queued', 'active', 'released', 'closed', 'left')),
+  reason TEXT NOT NULL,
+  channel_id TEXT NOT NULL,
+  queued_at TEXT NOT NULL,
+  taken_at TEXT,
+  agent TEXT,
+  ended_at TEXT,
+  summary TEXT NOT NULL CHECK (json_valid(summary) AND json_type(summary) = 'object'),
+  reference TEXT CHECK (reference IS NULL OR (json_valid(reference) AND json_type(reference) = 'object')),
+  version INTEGER NOT NULL CHECK (version >= 1),
+  change_seq INTEGER NOT NULL,
+  CHECK (status NOT IN ('queued', 'active') OR ended_at IS NULL),
+  CHECK (status <> 'queued' OR (agent IS NULL AND taken_at IS NULL)),
+  CHECK (status <> 'active' OR (agent IS NOT NULL AND taken_at IS NOT NULL))
+) STRICT;
+CREATE INDEX handoffs_queue ON handoffs (status, queued_at, conversation_id);
+CREATE UNIQUE INDEX handoffs_by_change ON handoffs (change_seq);
+CREATE INDEX handoffs_by_agent ON handoffs (agent, change_seq);
+
+-- A name is unique among active agents (removed_at NULL); a removed agent's name can be added again.
+CREATE TABLE agents (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL CHECK (name <> ''),
+  display_name TEXT NOT NULL,
+  key_hash TEXT NOT NULL CHECK (key_hash <> ''),
+  created_at TEXT NOT NULL,
+  removed_at TEXT
+) STRICT;
+CREATE UNIQUE INDEX agents_active_name ON agents (name) WHERE removed_at IS NULL;
+CREATE UNIQUE INDEX agents_active_key ON agents (key_hash) WHERE removed_at IS NULL;
+
+CREATE TABLE staff_references (
+  staff_id TEXT PRIMARY KEY,
+  reference TEXT NOT NULL CHECK (json_valid(reference) AND json_type(reference) = 'object'),
+  at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+`,
+  },
 ];
