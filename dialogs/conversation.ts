@@ -8,6 +8,7 @@
  * - A snapshot from an older machine version restarts the conversation politely.
  * - The clock is injected; "today" is derived from it in the pack's time zone, or RETURNS_TODAY.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createActor, waitFor, type Actor, type SnapshotFrom } from 'xstate';
 import { languageOf, dateOrderOf } from '../src/nlu/index.js';
 import { negotiateLocale } from '../src/i18n/index.js';
@@ -15,7 +16,7 @@ import type { CompiledPack } from '../src/policy/engine.js';
 import { ConflictError, type AuditEntry, type Store } from '../src/store/store.js';
 import type { Logger } from '../src/log.js';
 import { todayFor } from '../machines/case.js';
-import { MACHINE_VERSION, type Reply, type ReturnsContext, type Step, type UserEvent } from '../machines/types.js';
+import { MACHINE_VERSION, type Reply, type ReturnsContext, type ReturnsEvent, type Step, type SystemEvent } from '../machines/types.js';
 import type { ReturnsMachine } from '../machines/returns.machine.js';
 import { interpret, type View } from './interpret.js';
 import { renderReply, type ReplyActivity } from './render.js';
@@ -35,6 +36,34 @@ export interface TurnRequest {
   logActivity?: Record<string, unknown>;
   /** The request's correlation id, for the logs. */
   correlationId?: string;
+  /** How many photos came with the message (already stored with the conversation). */
+  attachments?: number;
+  /** A system event to run instead of reading the customer's words (a person took the chat, say). */
+  event?: SystemEvent;
+  /** The Bot Framework conversation reference of this activity (for messages sent later). */
+  reference?: Record<string, unknown>;
+}
+
+/** What the actors of a turn may need to know about it (read with `turnScope.getStore()`). */
+export interface TurnScope {
+  conversationId: string;
+  channelId: string;
+  reference: Record<string, unknown> | null;
+}
+
+/** The turn being run, for the I/O actors the composition root provides (AsyncLocalStorage). */
+export const turnScope = new AsyncLocalStorage<TurnScope>();
+
+/** What a committed turn did, for listeners (the hand-over service, live consoles). */
+export interface TurnDone {
+  conversationId: string;
+  channelId: string;
+  event: ReturnsEvent;
+  from: string;
+  to: string;
+  context: ReturnsContext;
+  activities: ReplyActivity[];
+  locale: string;
 }
 
 export interface TurnResult {
@@ -54,6 +83,8 @@ export interface ConversationDeps {
   logger: Logger;
   /** How many conversations keep a live machine between turns (default 2000; 0 turns it off). */
   liveActors?: number;
+  /** Called after each committed turn (errors are logged, never fail the turn). */
+  afterTurn?: (done: TurnDone) => Promise<void> | void;
 }
 
 type Snapshot = SnapshotFrom<ReturnsMachine>;
@@ -109,13 +140,21 @@ export class ConversationService {
     return this.handle({ ...req, text: null, value: undefined });
   }
 
+  /**
+   * Run a system event on a conversation (a person took it, released it, issued an RMA …) as a turn
+   * of its own: serialised with the customer's turns, committed the same way, replies logged.
+   */
+  async dispatch(conversationId: string, channelId: string, event: SystemEvent, correlationId?: string): Promise<TurnResult> {
+    return this.handle({ conversationId, activityId: null, channelId, text: null, event, logActivity: undefined, correlationId });
+  }
+
   /** Handle one customer message; safe to call concurrently and to retry. */
   async handle(req: TurnRequest): Promise<TurnResult> {
     const { store } = this.deps;
     return store.withConversationLock(req.conversationId, async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await this.turn(req);
+          return await turnScope.run({ conversationId: req.conversationId, channelId: req.channelId, reference: req.reference ?? null }, () => this.turn(req));
         } catch (e) {
           if (e instanceof ConflictError && attempt < MAX_ATTEMPTS) {
             this.deps.logger.warn({ correlationId: req.correlationId, conversationId: req.conversationId, attempt }, 'turn conflict, retrying');
@@ -185,10 +224,10 @@ export class ConversationService {
         today: todayFor(ctx, pack.pack.timeZone),
         dateOrder: dateOrderOf(locale),
       };
-      const event: UserEvent = interpret(req.text, req.value, view);
+      const event: ReturnsEvent = req.event ?? interpret(req.text, req.value, view, req.attachments ?? 0);
       actor.send(event);
       let after = await waitFor(actor, (s) => s.hasTag('waiting') || s.status !== 'active', { timeout: 15_000 });
-      if (replies.length === 0 && !after.hasTag('handoff') && event.type !== 'NOT_UNDERSTOOD') {
+      if (replies.length === 0 && !req.event && !after.hasTag('handoff') && event.type !== 'NOT_UNDERSTOOD') {
         // The event did not apply here (a correction before the order is known, say): ask again.
         actor.send({ type: 'NOT_UNDERSTOOD' });
         after = await waitFor(actor, (s) => s.hasTag('waiting') || s.status !== 'active', { timeout: 15_000 });
@@ -208,7 +247,9 @@ export class ConversationService {
       if (event.type === 'CORRECT_DELIVERY' || event.type === 'CORRECT_ITEM' || event.type === 'CORRECT_REASON') {
         audit.push({ at, actor: 'customer', action: 'correction', data: { ...event } });
       }
-      const inbound = req.logActivity ?? { type: 'message', from: { id: req.userId ?? 'user', role: 'user' }, text: req.text ?? '', ...(req.value ? { value: req.value } : {}) };
+      // A greeting the bot starts itself (no message from the customer) logs only the replies.
+      const spontaneous = req.text === null && req.value === undefined && !req.logActivity;
+      const inbound = spontaneous ? [] : [req.logActivity ?? { type: 'message', from: { id: req.userId ?? 'user', role: 'user' }, text: req.text ?? '', ...(req.value ? { value: req.value } : {}) }];
       const committed = await store.commitTurn({
         conversationId: req.conversationId,
         expectedVersion: record?.version ?? null,
@@ -217,13 +258,21 @@ export class ConversationService {
         locale: finalLocale,
         activityId: req.activityId,
         replyCount: activities.length,
-        log: [inbound, ...activities.map((a) => ({ ...a, from: { id: 'bot', role: 'bot' } }))],
+        log: [...inbound, ...activities.map((a) => ({ ...a, from: { id: 'bot', role: 'bot' } }))],
         audit,
         at,
       });
       logger.info({ correlationId: req.correlationId, conversationId: req.conversationId, event: event.type, from: view.state, to: stateName(after), replies: activities.length }, 'turn');
       this.remember(req.conversationId, committed.version, actor);
       keep = true;
+      if (this.deps.afterTurn) {
+        const done: TurnDone = { conversationId: req.conversationId, channelId: req.channelId, event, from: view.state, to: stateName(after), context: after.context, activities, locale: finalLocale };
+        try {
+          await this.deps.afterTurn(done);
+        } catch (e) {
+          logger.error({ correlationId: req.correlationId, conversationId: req.conversationId, err: e instanceof Error ? { name: e.name, message: e.message } : String(e) }, 'after-turn listener failed');
+        }
+      }
       return { activities, duplicate: false, state: stateName(after), locale: finalLocale };
     } finally {
       listening.unsubscribe();

@@ -95,12 +95,13 @@ function answerFact(field: Step, text: string, lang: Lang): UserEvent | null {
   return null;
 }
 
-export function interpret(text: string | null | undefined, value: unknown, view: View): UserEvent {
+export function interpret(text: string | null | undefined, value: unknown, view: View, attachments = 0): UserEvent {
   const fromCard = eventFromValue(value);
   if (fromCard) return fromCard;
   const said = (text ?? '').trim();
   const { lang, context: ctx, state, step } = view;
   const notUnderstood: UserEvent = { type: 'NOT_UNDERSTOOD' };
+  if (attachments > 0 && !said && state !== 'handoff') return { type: 'ATTACHMENT', count: attachments };
 
   if (state === 'handoff') {
     if (detectCommand(said, lang) === 'cancel' && ctx.handoff?.status === 'queued') return { type: 'CANCEL' };

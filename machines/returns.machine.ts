@@ -40,6 +40,53 @@ export interface IssueRmaInput {
 export interface HandoffInput {
   conversationId: string;
   reason: 'asked' | 'referred' | 'not-understood' | 'disputed' | 'verification';
+  /** What the support person sees first: the order, the item, the reason, the facts, the decision. */
+  summary: HandoffSummary;
+}
+
+export interface HandoffSummary {
+  orderNumber: string | null;
+  verified: boolean;
+  item: { sku: string; name: string; category: string } | null;
+  reason: ReturnReason | null;
+  facts: ReturnsContext['facts'];
+  deliveredOn: string | null;
+  decision: Decision | null;
+  rma: string | null;
+}
+
+/** What the support team's queue answers when a hand-over is requested. */
+export interface HandoffTicket {
+  /** Place in the queue (1 = next), when known. */
+  position: number | null;
+  /** Expected wait in minutes, when known. */
+  waitMinutes: number | null;
+  /** False outside the team's opening hours. */
+  open: boolean;
+  /** The team's opening hours, as configured (shown to the customer). */
+  hours: string | null;
+}
+
+/** The hand-over summary of a conversation. Pure. */
+export function handoffSummary(ctx: ReturnsContext): HandoffSummary {
+  const item = selectedItem(ctx);
+  return {
+    orderNumber: ctx.order?.orderNumber ?? ctx.orderNumber,
+    verified: ctx.order !== null,
+    item: item ? { sku: item.sku, name: item.name, category: item.category } : null,
+    reason: ctx.reason,
+    facts: ctx.facts,
+    deliveredOn: ctx.deliveredOn ?? ctx.order?.deliveredOn ?? null,
+    decision: ctx.decision,
+    rma: ctx.rma,
+  };
+}
+
+function queuedParts(t: HandoffTicket): Part[] {
+  if (!t.open) return [part('handoff.queued.closed', { hours: t.hours ?? '' })];
+  if (t.position && t.waitMinutes) return [part('handoff.queued.wait', { position: t.position, wait: t.waitMinutes })];
+  if (t.position) return [part('handoff.queued.position', { position: t.position })];
+  return [part('handoff.queued')];
 }
 
 const REASON_ORDER: readonly ReturnReason[] = ['faulty', 'change-of-mind', 'misdescribed', 'transit-damage'];
@@ -129,7 +176,7 @@ export function createReturnsMachine(deps: MachineDeps) {
     actors: {
       verifyOrder: fromPromise<Order | null, VerifyInput>(notProvided('verifyOrder')),
       issueRma: fromPromise<{ rma: string }, IssueRmaInput>(notProvided('issueRma')),
-      requestHandoff: fromPromise<{ position: number | null }, HandoffInput>(notProvided('requestHandoff')),
+      requestHandoff: fromPromise<HandoffTicket, HandoffInput>(notProvided('requestHandoff')),
     },
     guards: {
       openingHasOrderNumber: ({ event }) => event.type === 'OPENING' && Boolean(event.orderNumber),
@@ -270,9 +317,14 @@ export function createReturnsMachine(deps: MachineDeps) {
     on: {
       CLOCK: { actions: assign({ now: ({ event }) => event.now }) },
       HUMAN: { target: '.handoff' },
-      CANCEL: { target: '.ended', actions: emit(reply([part('cancelled')])) },
+      CANCEL: [
+        // An RMA already issued stays booked: say so rather than "nothing has been booked".
+        { guard: 'rmaIssued', target: '.ended', actions: emit(({ context }) => reply([part('cancelled.rmaKept', { rma: context.rma ?? '' })])) },
+        { target: '.ended', actions: emit(reply([part('cancelled')])) },
+      ],
       RESTART: { target: '.askOrderNumber', actions: ['resetConversation', emit(reply([part('restart')]))] },
       HELP: { actions: [emit(reply([part('help')])), raise({ type: 'REASK' })] },
+      ATTACHMENT: { actions: [emit(({ event }) => reply([part('attachment.received', { count: event.count })])), raise({ type: 'REASK' })] },
       CORRECT_DELIVERY: [
         {
           guard: 'validDelivery',
@@ -564,6 +616,7 @@ export function createReturnsMachine(deps: MachineDeps) {
           HUMAN: {},
           HELP: {},
           REASK: {},
+          ATTACHMENT: {},
           CORRECT_DELIVERY: {},
           CORRECT_ITEM: {},
           CORRECT_REASON: {},
@@ -573,12 +626,12 @@ export function createReturnsMachine(deps: MachineDeps) {
             invoke: {
               id: 'requestHandoff',
               src: 'requestHandoff',
-              input: ({ context }) => ({ conversationId: context.conversationId, reason: handoffReason(context) }),
+              input: ({ context }) => ({ conversationId: context.conversationId, reason: handoffReason(context), summary: handoffSummary(context) }),
               onDone: {
                 target: 'queued',
                 actions: [
                   assign(({ event }) => ({ handoff: { status: 'queued' as const, agent: null, position: event.output.position } })),
-                  emit(({ event }) => reply([part(event.output.position ? 'handoff.queued.position' : 'handoff.queued', { position: event.output.position })], { returns: { handoff: 'queued', position: event.output.position } })),
+                  emit(({ event }) => reply(queuedParts(event.output), { returns: { handoff: 'queued', position: event.output.position } })),
                 ],
               },
               onError: { target: '#returns.ended', actions: emit(reply([part('handoff.unavailable')])) },

@@ -77,7 +77,9 @@ export type UserEvent =
   | { type: 'CORRECT_ITEM'; index: number }
   | { type: 'CORRECT_REASON'; reason: ReturnReason }
   | { type: 'NOT_UNDERSTOOD' }
-  | { type: 'CUSTOMER_MESSAGE'; text: string };
+  | { type: 'CUSTOMER_MESSAGE'; text: string }
+  /** Photos the customer attached (stored with the conversation for the support team). */
+  | { type: 'ATTACHMENT'; count: number };
 
 /** Events from the composition root: the clock, and the support team (handoff). */
 export type SystemEvent =

@@ -21,7 +21,7 @@
  * and two items, one remedy, the customer's choice and the retailer's choice.
  */
 import { createEmptyActor, fromPromise, type AnyActorScope, type SnapshotFrom } from 'xstate';
-import { createReturnsMachine, type HandoffInput, type IssueRmaInput, type VerifyInput } from '../../machines/returns.machine.js';
+import { createReturnsMachine, type HandoffInput, type HandoffTicket, type IssueRmaInput, type VerifyInput } from '../../machines/returns.machine.js';
 import type { ReturnsContext, ReturnsEvent, ReturnsInput, UserEvent } from '../../machines/types.js';
 import { REASONS, type ConditionField, type FaultCause, type ReturnReason } from '../../src/policy/case.js';
 import { loadPack } from '../../src/policy/packs.js';
@@ -119,9 +119,9 @@ export function createFakes() {
       issued.push({ key, input, rma });
       return { rma };
     }),
-    requestHandoff: fromPromise<{ position: number | null }, HandoffInput>(async ({ input }) => {
+    requestHandoff: fromPromise<HandoffTicket, HandoffInput>(async ({ input }) => {
       handoffs.push(input);
-      return { position: 1 };
+      return { position: 1, waitMinutes: null, open: true, hours: null };
     }),
   };
   const reset = () => {
@@ -160,7 +160,7 @@ export const INPUT: ReturnsInput = { conversationId: 'conv-model', defaultPolicy
 export type DoneEvent =
   | { type: 'xstate.done.actor.verifyOrder'; output: Order | null }
   | { type: 'xstate.done.actor.issueRma'; output: { rma: string } }
-  | { type: 'xstate.done.actor.requestHandoff'; output: { position: number | null } };
+  | { type: 'xstate.done.actor.requestHandoff'; output: HandoffTicket };
 export type ModelEvent = ReturnsEvent | DoneEvent;
 
 export function isDoneEvent(e: { type: string }): e is DoneEvent {
@@ -193,7 +193,7 @@ export function doneEventFor(s: Snap): DoneEvent | null {
       return { type: 'xstate.done.actor.issueRma', output: { rma: rmaFor(rmaKey(input.order.orderNumber, input.item.sku, input.reason)) } };
     }
     case 'handoff.requesting':
-      return { type: 'xstate.done.actor.requestHandoff', output: { position: 1 } };
+      return { type: 'xstate.done.actor.requestHandoff', output: { position: 1, waitMinutes: null, open: true, hours: null } };
     default:
       return null;
   }
