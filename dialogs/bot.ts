@@ -1,19 +1,44 @@
 /**
  * The Bot Framework turn layer: one incoming activity → the conversation service → reply activities.
- * Kept thin so a move from botbuilder to the Microsoft 365 Agents SDK touches only this file and
- * the server.
+ * Kept thin so a move from botbuilder to the Microsoft 365 Agents SDK touches only this file, the
+ * staff desk and the server.
+ *
+ * - Messages and conversation starts go to the conversation service (the returns machine).
+ * - Support staff listed in RETURNS_STAFF are served by the staff desk instead (dialogs/staff.ts).
+ * - With HANDOFF_MODE=event, a hand-over also sends the standard `handoff.initiate` event (with the
+ *   transcript and a summary) so a contact-centre hub can take the chat, and `handoff.status`
+ *   events from the hub drive the conversation (accepted → a person has it; completed → closed;
+ *   failed → back to the bot).
  */
-import type { Activity, TurnContext } from 'botbuilder';
+import { EventFactory, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import { negotiateLocale, t } from '../src/i18n/index.js';
 import type { Logger } from '../src/log.js';
 import { activitySchema } from './activity.js';
 import type { ConversationService, TurnResult } from './conversation.js';
+import type { StaffDesk } from './staff.js';
+
+/** What the turn layer needs from the hand-over service. */
+export interface HandoffPort {
+  readonly mode: 'console' | 'event';
+  external(conversationId: string, channelId: string, state: string, message: string | null): Promise<void>;
+  get(conversationId: string): Promise<{ summary: unknown; transcript: unknown[] } | null>;
+}
+
+export interface BotDeps {
+  service: ConversationService;
+  logger: Logger;
+  handoff?: HandoffPort;
+  staff?: StaffDesk;
+}
 
 export class ReturnsBot {
-  constructor(
-    private readonly service: ConversationService,
-    private readonly logger: Logger,
-  ) {}
+  private readonly service: ConversationService;
+  private readonly logger: Logger;
+
+  constructor(private readonly deps: BotDeps) {
+    this.service = deps.service;
+    this.logger = deps.logger;
+  }
 
   /** Handle one activity; returns what the conversation service answered (null when nothing to do). */
   async run(context: TurnContext, correlationId?: string): Promise<TurnResult | null> {
@@ -23,6 +48,11 @@ export class ReturnsBot {
       return null;
     }
     const a = parsed.data;
+    if (this.deps.staff?.isStaff(a.channelId, a.from?.id)) {
+      await this.deps.staff.handle(context, correlationId);
+      return null;
+    }
+    const reference = TurnContext.getConversationReference(context.activity) as unknown as Record<string, unknown>;
     if (a.type === 'message') {
       const text = a.text === undefined ? null : stripMentions(a.text, a.recipient?.id);
       const result = await this.service.handle({
@@ -35,8 +65,9 @@ export class ReturnsBot {
         locale: a.locale ?? null,
         logActivity: { type: 'message', id: a.id, from: a.from ?? { id: 'user' }, text: text ?? '', locale: a.locale, ...(a.value !== undefined ? { value: a.value } : {}), timestamp: (context.activity as Partial<Activity>).timestamp },
         correlationId,
+        reference,
       });
-      if (result.activities.length) await context.sendActivities(result.activities.map((x) => ({ ...x }) as Partial<Activity>));
+      await this.send(context, result);
       return result;
     }
     if (a.type === 'conversationUpdate') {
@@ -50,12 +81,36 @@ export class ReturnsBot {
         text: null,
         locale: a.locale ?? null,
         correlationId,
+        reference,
       });
-      if (result?.activities.length) await context.sendActivities(result.activities.map((x) => ({ ...x }) as Partial<Activity>));
+      if (result) await this.send(context, result);
       return result;
     }
-    // Other activity types (typing, event, invoke …) need no answer from the returns bot.
+    if (a.type === 'event' && (context.activity as Partial<Activity>).name === 'handoff.status' && this.deps.handoff) {
+      const value = (a.value ?? {}) as { state?: unknown; message?: unknown };
+      if (typeof value.state === 'string') {
+        await this.deps.handoff.external(a.conversation.id, a.channelId, value.state, typeof value.message === 'string' ? value.message : null);
+      }
+      return null;
+    }
+    // Other activity types (typing, invoke …) need no answer from the returns bot.
     return null;
+  }
+
+  /** Send a turn's replies; in event mode a new hand-over also gets its `handoff.initiate` event. */
+  private async send(context: TurnContext, result: TurnResult): Promise<void> {
+    const out: Partial<Activity>[] = result.activities.map((x) => ({ ...x }) as Partial<Activity>);
+    const queued = !result.duplicate && result.activities.some((x) => x.channelData.returns.handoff === 'queued');
+    if (queued && this.deps.handoff?.mode === 'event') {
+      const view = await this.deps.handoff.get(context.activity.conversation.id);
+      const initiation = EventFactory.createHandoffInitiation(
+        context,
+        { skill: 'returns', summary: view?.summary ?? null, locale: result.locale },
+        { activities: (view?.transcript ?? []) as Activity[] },
+      );
+      out.push(initiation);
+    }
+    if (out.length) await context.sendActivities(out);
   }
 
   /** The apology sent when a turn fails, in the customer's language, with a reference for support. */
@@ -69,3 +124,5 @@ export class ReturnsBot {
 function stripMentions(text: string, botId: string | undefined): string {
   return botId ? text.replace(/<at>[^<]*<\/at>/g, '').trim() : text.trim();
 }
+
+export type { ConversationReference };

@@ -10,7 +10,9 @@ import { loadPack } from './policy/packs.js';
 import { matchesCustomer } from './nlu/index.js';
 import { loadDemoOrdersIfEmpty, openStore, storeOptionsFrom, type Store } from './store/index.js';
 import { silentLogger, type Logger } from './log.js';
-import { createReturnsMachine, type HandoffInput, type IssueRmaInput, type VerifyInput } from '../machines/returns.machine.js';
+import { createReturnsMachine, type HandoffInput, type HandoffTicket, type IssueRmaInput, type VerifyInput } from '../machines/returns.machine.js';
+import { HandoffService } from './handoff/service.js';
+import { parseOpeningHours } from './handoff/hours.js';
 import { ConversationService } from '../dialogs/conversation.js';
 import type { Order } from './orders.js';
 
@@ -18,6 +20,7 @@ export interface Runtime {
   config: Config;
   store: Store;
   service: ConversationService;
+  handoff: HandoffService;
   logger: Logger;
   now: () => number;
   /** Today's date for a policy: RETURNS_TODAY, else the clock in the policy's time zone. */
@@ -46,6 +49,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     if (loaded) logger.info({ orders: loaded }, 'demo orders loaded');
   }
 
+  const zone = packs(config.RETURNS_DEFAULT_POLICY).pack.timeZone;
+  const hours = config.SUPPORT_HOURS ? parseOpeningHours(config.SUPPORT_HOURS, config.SUPPORT_TIMEZONE ?? zone) : null;
+  if (typeof hours === 'string') throw new Error(`SUPPORT_HOURS: ${hours}`);
+  const handoff = new HandoffService({ store, now, logger, hours, minutesPerChat: config.SUPPORT_MINUTES_PER_CHAT, mode: config.HANDOFF_MODE });
+
   const machine = createReturnsMachine({ pack: packs }).provide({
     actors: {
       verifyOrder: fromPromise<Order | null, VerifyInput>(async ({ input }) => {
@@ -66,7 +74,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         });
         return { rma: record.rma };
       }),
-      requestHandoff: fromPromise<{ position: number | null }, HandoffInput>(async () => ({ position: null })),
+      requestHandoff: fromPromise<HandoffTicket, HandoffInput>(({ input }) => handoff.request(input)),
     },
   });
 
@@ -78,12 +86,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     todayOverride: config.RETURNS_TODAY ?? null,
     defaultPolicy: config.RETURNS_DEFAULT_POLICY,
     logger,
+    afterTurn: (done) => handoff.afterTurn(done),
   });
+  handoff.attach(service);
 
   return {
     config,
     store,
     service,
+    handoff,
     logger,
     now,
     today,

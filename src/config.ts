@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { isLocalDate } from './policy/calendar.js';
+import { isLocalDate, isTimeZone } from './policy/calendar.js';
 import { parseWith, ValidationError } from './validation.js';
 
 const bool = z
@@ -59,6 +59,33 @@ export const envSchema = z
     RETURNS_WORKERS: z
       .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)], { error: 'expected a number of worker processes, or auto (one per CPU)' })
       .default(1),
+    RETURNS_TOKEN_SECRET: z.string().min(32, { error: 'expected at least 32 characters' }).optional(),
+    DIRECTLINE_SECRET: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
+    DIRECTLINE_TOKEN_TTL_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(60).max(86_400).default(1800),
+    RETURNS_ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean))
+      .refine((list) => list.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)), { error: 'expected a comma-separated list of origins like https://shop.example.com' }),
+    RETURNS_MAX_UPLOAD_BYTES: z.coerce.number({ error: 'expected a size in bytes' }).int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
+    RETURNS_MAX_UPLOAD_FILES: z.coerce.number({ error: 'expected a number of files' }).int().min(1).max(20).default(4),
+    RETURNS_MAX_UPLOADS_PER_CONVERSATION: z.coerce.number({ error: 'expected a number of photos' }).int().min(1).max(1000).default(20),
+    RETURNS_TRUST_PROXY: bool.default(false),
+    WIDGET_TOKENS_PER_MINUTE: z.coerce.number({ error: 'expected a number per minute' }).int().min(0).max(100_000).default(30),
+    HANDOFF_MODE: z.enum(['console', 'event'], { error: 'expected console (our staff console and API) or event (handoff.initiate to a contact centre)' }).default('console'),
+    SUPPORT_HOURS: optionalString,
+    SUPPORT_TIMEZONE: optionalString.refine((z) => z === undefined || isTimeZone(z), { error: 'expected an IANA time zone like Europe/London' }),
+    SUPPORT_MINUTES_PER_CHAT: z.coerce.number({ error: 'expected a number of minutes' }).int().min(1).max(240).default(5),
+    RETURNS_STAFF: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s.split(',').map((x) => x.trim()).filter(Boolean).map((x) => {
+          const [id, ...name] = x.split('=');
+          return { id: (id ?? '').trim(), name: name.join('=').trim() || (id ?? '').trim() };
+        }),
+      )
+      .refine((list) => list.every((s) => /^[\w.-]+:\S+$/.test(s.id)), { error: 'expected channel:userId=Name entries separated by commas, e.g. msteams:29:1a2b=Alex' }),
     RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expected a number of messages per minute (0 turns the limit off)' }).int().min(0).max(100_000).default(60),
     RATE_LIMIT_BURST: z.coerce.number({ error: 'expected a number of messages' }).int().min(1).max(10_000).default(20),
     MAX_BODY_BYTES: z.coerce.number({ error: 'expected a size in bytes' }).int().min(1024).max(50 * 1024 * 1024).default(256 * 1024),
@@ -79,6 +106,8 @@ export const envSchema = z
 
 export type Env = z.output<typeof envSchema>;
 
+const SECRETS = new Set(['MicrosoftAppPassword', 'RETURNS_TOKEN_SECRET', 'DIRECTLINE_SECRET', 'METRICS_TOKEN', 'DATABASE_URL']);
+
 export interface Config extends Omit<Env, 'RETURNS_WORKERS'> {
   /** Worker processes serving HTTP (RETURNS_WORKERS; `auto` resolved to the CPU count). */
   RETURNS_WORKERS: number;
@@ -91,7 +120,10 @@ export interface Config extends Omit<Env, 'RETURNS_WORKERS'> {
 /** Read and validate the configuration; throws ValidationError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = parseWith(envSchema, env, '');
-  if (!parsed.ok) throw new ValidationError(parsed.problems);
+  if (!parsed.ok) {
+    // A secret is named, never shown.
+    throw new ValidationError(parsed.problems.map((p) => (SECRETS.has(p.path) ? { ...p, message: p.message.replace(/, got .*$/, '') } : p)));
+  }
   const value = parsed.value;
   const anonymous = !value.MicrosoftAppId;
   const workers = value.RETURNS_WORKERS === 'auto' ? availableParallelism() : value.RETURNS_WORKERS;

@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<Command>> = {
   orders: async () => (await import('./orders.js')).ordersCommand,
   rma: async () => (await import('./rma.js')).rmaCommand,
   chat: async () => (await import('./chat.js')).chatCommand,
+  agent: async () => (await import('./agent.js')).agentCommand,
   manifest: async () => (await import('./manifest.js')).manifestCommand,
 };
 
@@ -27,7 +28,8 @@ const USAGE = [
   '  orders import FILE                 load orders into the store',
   '  chat [--policy ID] [--locale L]    the conversation in the terminal',
   '  rma show RMA-XXXX-XXXX             an issued RMA with its decision and audit trail',
-  '  agent add NAME | remove NAME       staff accounts for the console',
+  '  agent add NAME | remove NAME | list   staff accounts (the key is printed once)',
+  '  manifest [--out FILE]              the Teams app package (needs MicrosoftAppId, RETURNS_PUBLIC_URL)',
 ];
 
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -30,7 +30,7 @@ export const serveCommand: Command = async (_args, io) => {
   if (config.RETURNS_WORKERS > 1 && cluster.isPrimary) return supervise(config.RETURNS_WORKERS, logger);
   const started = performance.now();
   const runtime = await createRuntime(config, { logger, now: () => io.now().getTime() });
-  const http = createHttpServer(runtime);
+  const http = await createHttpServer(runtime);
   const { port } = await http.listen(config.PORT, config.listenHost);
   logger.info({ port, host: config.listenHost, store: runtime.store.engine, dataDir: config.RETURNS_DATA_DIR, today: config.RETURNS_TODAY ?? null, startMs: Math.round(performance.now() - started) }, 'returnsbot listening');
   // Compile the language lists now, between requests, rather than during a customer's first turn.

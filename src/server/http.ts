@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import restify from 'restify';
-import { ConfigurationBotFrameworkAuthentication, type Activity, type TurnContext } from 'botbuilder';
+import { ConfigurationBotFrameworkAuthentication, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import { AuthenticationError } from 'botframework-connector';
 import type { Runtime } from '../app.js';
 import { activitySchema } from '../../dialogs/activity.js';
@@ -22,10 +22,15 @@ import { problemsFrom } from '../validation.js';
 import { createAdapter } from './adapter.js';
 import { Metrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
+import { registerDirectLine, type DirectLine } from '../directline/routes.js';
+import { registerAgentApi } from './agent-api.js';
+import { StaffDesk, type StaffPort } from '../../dialogs/staff.js';
+import { registerWeb } from '../web/index.js';
 
 export interface HttpServer {
   server: restify.Server;
   metrics: Metrics;
+  directLine: DirectLine;
   listen: (port: number, host: string) => Promise<{ port: number }>;
   /** Stop accepting requests, let in-flight turns finish (up to `graceMs`), then close. */
   close: (graceMs?: number) => Promise<void>;
@@ -43,7 +48,7 @@ const ERROR_CODES: Record<number, string> = {
   429: 'rate-limited',
 };
 
-export function createHttpServer(runtime: Runtime): HttpServer {
+export async function createHttpServer(runtime: Runtime): Promise<HttpServer> {
   const { config, logger } = runtime;
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.MicrosoftAppId ?? '',
@@ -52,7 +57,18 @@ export function createHttpServer(runtime: Runtime): HttpServer {
     MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
   });
   const adapter = createAdapter(auth);
-  const bot = new ReturnsBot(runtime.service, logger);
+  // Proactive sends (a person's messages, staff notifications) to channels other than our own Direct Line.
+  const appId = config.MicrosoftAppId ?? '';
+  const sendTo = async (reference: Record<string, unknown>, activities: Partial<Activity>[]) => {
+    await adapter.continueConversationAsync(appId, reference as Partial<ConversationReference>, async (ctx) => {
+      await ctx.sendActivities(activities);
+    });
+  };
+  const staff = config.RETURNS_STAFF.length
+    ? new StaffDesk({ staff: config.RETURNS_STAFF, port: { ...bindStaffPort(runtime) }, send: sendTo, now: runtime.now, logger })
+    : undefined;
+  if (staff) runtime.handoff.onTurn((done, record) => staff.onTurn(done, record));
+  const bot = new ReturnsBot({ service: runtime.service, logger, handoff: runtime.handoff, staff });
   const metrics = new Metrics();
   const limiter = new RateLimiter(config.RATE_LIMIT_PER_MINUTE, config.RATE_LIMIT_BURST, runtime.now);
   let inFlight = 0;
@@ -71,7 +87,8 @@ export function createHttpServer(runtime: Runtime): HttpServer {
   };
 
   const server = restify.createServer({ name: 'returnsbot', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: config.MAX_BODY_BYTES, mapParams: false, mapFiles: false }));
+  // Bodies are parsed per route (uploads stream instead), each within MAX_BODY_BYTES.
+  const body = restify.plugins.bodyParser({ maxBodySize: config.MAX_BODY_BYTES, mapParams: false, mapFiles: false });
   // restify's own errors (bad JSON, body too large, unknown route) go out as a code, nothing more.
   server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number; toJSON?: () => unknown }, next: () => void) => {
     const status = err.statusCode ?? 500;
@@ -79,7 +96,7 @@ export function createHttpServer(runtime: Runtime): HttpServer {
     next();
   });
 
-  server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
+  server.post('/api/messages', body, async (req: restify.Request, res: restify.Response) => {
     const correlationId = randomUUID();
     res.header('x-correlation-id', correlationId);
     if (draining) {
@@ -148,9 +165,23 @@ export function createHttpServer(runtime: Runtime): HttpServer {
     res.end(body);
   });
 
+  const directLine = await registerDirectLine(server, runtime);
+  const agentApi = await registerAgentApi(server, runtime);
+  runtime.handoff.setDelivery(async (target, activities) => {
+    if (target.channelId === 'directline') return directLine.notify(target.conversationId);
+    if (!target.reference) return;
+    const clean = activities.map(({ from: _from, ...a }) => a as Partial<Activity>);
+    await sendTo(target.reference, clean).catch((e: unknown) =>
+      logger.warn({ conversationId: target.conversationId, err: e instanceof Error ? e.message : String(e) }, 'could not reach the customer on their channel'),
+    );
+  });
+  registerWeb(server, runtime);
+  (await import('../web/agent-console.js')).registerAgentConsole(server, runtime);
+
   return {
     server,
     metrics,
+    directLine,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -161,11 +192,28 @@ export function createHttpServer(runtime: Runtime): HttpServer {
       }),
     close: async (graceMs = 10_000) => {
       draining = true;
+      directLine.close();
+      agentApi.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections?.();
       if (inFlight > 0) await Promise.race([new Promise<void>((r) => idle.push(r)), new Promise((r) => setTimeout(r, graceMs).unref())]);
       server.server.closeAllConnections?.();
       await closed;
     },
+  };
+}
+
+/** The staff desk's view of the hand-over service and the store. */
+function bindStaffPort(runtime: Runtime): StaffPort {
+  const h = runtime.handoff;
+  return {
+    list: (status) => h.list(status) as ReturnType<StaffPort['list']>,
+    take: (id, agent) => h.take(id, agent),
+    message: (id, agent, text) => h.message(id, agent, text),
+    issueRma: (id, agent, body) => h.issueRma(id, agent, body as Parameters<typeof h.issueRma>[2]),
+    release: (id, agent) => h.release(id, agent),
+    close: (id, agent) => h.close(id, agent),
+    saveStaffReference: (id, reference, at) => runtime.store.saveStaffReference(id, reference, at),
+    staffReferences: () => runtime.store.staffReferences(),
   };
 }

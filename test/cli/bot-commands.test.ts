@@ -129,3 +129,46 @@ describe('returnsbot serve (the real binary)', function () {
     expect(run.stderr).not.to.match(/\n\s+at /);
   });
 });
+
+describe('returnsbot agent add / remove / list', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let env: Record<string, string>;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'returnsbot-agent-'));
+    env = { RETURNS_DATA_DIR: dir, RETURNS_DEMO_ORDERS: 'false' };
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the access key once, stores only its hash, refuses a duplicate, and revokes on remove', async () => {
+    const added = await runCli(['agent', 'add', 'alex', '--display', 'Alex Smith'], { env });
+    expect(added.code, added.stderr).to.equal(0);
+    const key = /rbk_[A-Za-z0-9_-]{43}/.exec(added.stdout)?.[0];
+    expect(key, added.stdout).to.be.a('string');
+    // Only the hash is in the database file.
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const bytes = readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('');
+    expect(bytes).not.to.include(key!);
+    const { hashAccessKey } = await import('../../src/handoff/keys.js');
+    const { openStore } = await import('../../src/store/index.js');
+    const store = await openStore({ dataDir: dir });
+    expect((await store.agentByKeyHash(hashAccessKey(key!)))?.displayName).to.equal('Alex Smith');
+    await store.close();
+
+    const again = await runCli(['agent', 'add', 'alex'], { env });
+    expect(again.code).to.equal(2);
+    expect(again.stderr).to.match(/already a staff account "alex"/);
+    const list = await runCli(['agent', 'list'], { env });
+    expect(list.stdout).to.match(/alex\s+Alex Smith/);
+    expect(list.stdout).not.to.include(key!);
+
+    const removed = await runCli(['agent', 'remove', 'alex'], { env });
+    expect(removed.code).to.equal(0);
+    const store2 = await openStore({ dataDir: dir });
+    expect(await store2.agentByKeyHash(hashAccessKey(key!))).to.equal(null);
+    await store2.close();
+    expect((await runCli(['agent', 'remove', 'alex'], { env })).code).to.equal(1);
+    const bad = await runCli(['agent', 'add', 'not a name!'], { env });
+    expect(bad.code).to.equal(2);
+  });
+});

@@ -139,7 +139,7 @@ describe('HTTP boundary: failures inside a turn', function () {
     const lines: string[] = [];
     const logger = createLogger('info', new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } }) as never);
     const runtime = await createRuntime(config, { store: broken, logger });
-    const http = createHttpServer(runtime);
+    const http = await createHttpServer(runtime);
     const { port } = await http.listen(0, '127.0.0.1');
     try {
       const r = await post(`http://127.0.0.1:${port}`, activity(`c-${randomUUID()}`, 'hola', { locale: 'es-US' }));
@@ -170,7 +170,7 @@ describe('HTTP boundary: logs never contain customer email, postcode or message 
     const config = loadConfig({ RETURNS_DATA_DIR: dataDir, RETURNS_TODAY: '2026-12-30', RETURNS_DEMO_ORDERS: 'false' });
     const runtime = await createRuntime(config, { logger });
     await runtime.store.importOrders(SCENARIO_ORDERS.map((o) => orderSchema.parse(o)));
-    const http = createHttpServer(runtime);
+    const http = await createHttpServer(runtime);
     const { port } = await http.listen(0, '127.0.0.1');
     const url = `http://127.0.0.1:${port}`;
     try {
@@ -202,7 +202,7 @@ describe('HTTP boundary: with a Microsoft app id', function () {
     const config = loadConfig({ RETURNS_DATA_DIR: dataDir, MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret', RETURNS_DEMO_ORDERS: 'false' });
     expect(config.anonymous).to.equal(false);
     const runtime = await createRuntime(config);
-    const http = createHttpServer(runtime);
+    const http = await createHttpServer(runtime);
     const { port } = await http.listen(0, '127.0.0.1');
     try {
       const r = await post(`http://127.0.0.1:${port}`, activity(`c-${randomUUID()}`, 'hello', { deliveryMode: undefined, serviceUrl: 'https://smba.trafficmanager.net/emea/' }));
@@ -236,7 +236,7 @@ describe('HTTP boundary: close() drains turns in flight', function () {
       },
     });
     const runtime = await createRuntime(config, { store: slow });
-    const http = createHttpServer(runtime);
+    const http = await createHttpServer(runtime);
     const { port } = await http.listen(0, '127.0.0.1');
     const url = `http://127.0.0.1:${port}`;
     const pending = post(url, activity(`c-${randomUUID()}`, 'hello'));

@@ -52,7 +52,7 @@ export async function startTestBot(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({ RETURNS_DATA_DIR: dataDir, RETURNS_TODAY: '2026-12-30', RETURNS_DEMO_ORDERS: 'false', PORT: '0', ...env });
   const runtime = await createRuntime(config, { now: () => Date.parse('2026-12-30T12:00:00Z') });
   await runtime.store.importOrders(SCENARIO_ORDERS.map((o) => orderSchema.parse(o)));
-  const http = createHttpServer(runtime);
+  const http = await createHttpServer(runtime);
   const { port } = await http.listen(0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`,

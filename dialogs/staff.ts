@@ -1,0 +1,203 @@
+/**
+ * The staff desk: support people listed in RETURNS_STAFF (by their channel user id, e.g. a Teams
+ * AAD object id: `msteams:29:1a2b…=Alex Smith`) work hand-overs from Teams or any Bot Framework
+ * channel instead of the console. Each new escalation reaches every registered staff member as a
+ * card with Take; the same actions exist as commands (`queue`, `take [n]`, `release`, `close`,
+ * `rma <remedy> [note]`, `help`). While someone holds a conversation, what they type goes to the
+ * customer (with their name), and what the customer types comes to them — both sent proactively
+ * (`continueConversationAsync`) with the conversation references the store keeps.
+ */
+import { createHash } from 'node:crypto';
+import type { Activity, TurnContext } from 'botbuilder';
+import { TurnContext as TC } from 'botbuilder';
+import { negotiateLocale, t } from '../src/i18n/index.js';
+import type { Logger } from '../src/log.js';
+import type { TurnDone } from './conversation.js';
+
+export interface StaffMember {
+  /** `channelId:userId` */
+  id: string;
+  name: string;
+}
+
+interface View {
+  id: string;
+  status: string;
+  agent: string | null;
+  summary: { orderNumber?: string | null; item?: { name?: string } | null; reason?: string | null; decision?: { outcome?: string } | null } | Record<string, unknown>;
+}
+
+type Result<T> = { ok: true; value: T } | { ok: false; status: number; code: string; message: string; holder?: string };
+interface Agent {
+  name: string;
+  displayName: string;
+}
+
+/** What the desk needs from the hand-over service and the store. */
+export interface StaffPort {
+  list(status: 'queued' | 'active'): Promise<View[]>;
+  take(id: string, agent: Agent): Promise<Result<unknown>>;
+  message(id: string, agent: Agent, text: string): Promise<Result<unknown>>;
+  issueRma(id: string, agent: Agent, body: { remedy: string; note?: string | null }): Promise<Result<{ rma: string }>>;
+  release(id: string, agent: Agent): Promise<Result<unknown>>;
+  close(id: string, agent: Agent): Promise<Result<unknown>>;
+  saveStaffReference(staffId: string, reference: Record<string, unknown>, at: string): Promise<void>;
+  staffReferences(): Promise<{ staffId: string; reference: Record<string, unknown> }[]>;
+}
+
+export interface StaffDeskDeps {
+  staff: readonly StaffMember[];
+  port: StaffPort;
+  /** Send activities proactively to a conversation (a staff member's chat). */
+  send: (reference: Record<string, unknown>, activities: Partial<Activity>[]) => Promise<void>;
+  now: () => number;
+  logger: Logger;
+}
+
+/** An agent name for the audit trail from a staff member's display name ("Alex Smith" → "alex-smith"). */
+function agentOf(member: StaffMember): Agent {
+  const slug = member.name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48);
+  const name = slug || `staff-${createHash('sha256').update(member.id).digest('hex').slice(0, 8)}`;
+  return { name, displayName: member.name };
+}
+
+const summaryLine = (v: View, locale: string) => {
+  const s = v.summary as { orderNumber?: string | null; item?: { name?: string } | null; reason?: string | null; decision?: { outcome?: string } | null };
+  return t(locale, 'staff.summary', {
+    order: s.orderNumber ?? '—',
+    item: s.item?.name ?? '—',
+    reason: s.reason ? { key: `reasonName.${s.reason}` } : '—',
+    outcome: s.decision?.outcome ?? '—',
+  });
+};
+
+export class StaffDesk {
+  private readonly byId = new Map<string, StaffMember>();
+
+  constructor(private readonly deps: StaffDeskDeps) {
+    for (const m of deps.staff) this.byId.set(m.id, m);
+  }
+
+  isStaff(channelId: string, userId: string | undefined): boolean {
+    return userId !== undefined && this.byId.has(`${channelId}:${userId}`);
+  }
+
+  private card(context: { channelId?: string }, locale: string, text: string, actions: { title: string; value: Record<string, unknown>; command: string }[]): Partial<Activity> {
+    if (!actions.length) return { type: 'message', text, locale };
+    if (context.channelId === 'msteams') {
+      return {
+        type: 'message',
+        text,
+        locale,
+        attachments: [{
+          contentType: 'application/vnd.microsoft.card.adaptive',
+          content: {
+            type: 'AdaptiveCard',
+            version: '1.4',
+            body: [],
+            actions: actions.map((a) => ({ type: 'Action.Submit', title: a.title, data: { ...a.value, msteams: { type: 'messageBack', text: a.command, displayText: a.title, value: a.value } } })),
+          },
+        }],
+      };
+    }
+    return { type: 'message', text, locale, suggestedActions: { to: [], actions: actions.map((a) => ({ type: 'imBack', title: a.title, value: a.command })) } };
+  }
+
+  /** A message from a staff member. */
+  async handle(context: TurnContext, _correlationId?: string): Promise<void> {
+    const a = context.activity;
+    const member = this.byId.get(`${a.channelId}:${a.from?.id}`)!;
+    const agent = agentOf(member);
+    const locale = negotiateLocale(a.locale ?? null, 'en-GB');
+    const say = (key: string, params: Record<string, unknown> = {}) => context.sendActivity({ type: 'message', text: t(locale, key, params), locale });
+    await this.deps.port.saveStaffReference(member.id, TC.getConversationReference(a) as unknown as Record<string, unknown>, new Date(this.deps.now()).toISOString());
+    if (a.type !== 'message') {
+      if (a.type === 'conversationUpdate') await say('staff.welcome', { name: member.name });
+      return;
+    }
+    const value = (a.value as { staff?: { action?: string; conversationId?: string } } | undefined)?.staff;
+    const text = (a.text ?? '').replace(/<at>[^<]*<\/at>/g, '').trim();
+    const [word, ...rest] = text.split(/\s+/);
+    const command = value?.action ?? word?.toLowerCase() ?? '';
+    const current = async () => (await this.deps.port.list('active')).find((v) => v.agent === agent.name) ?? null;
+    const report = async (r: Result<unknown>, okKey: string, params: Record<string, unknown> = {}) => {
+      if (r.ok) await say(okKey, params);
+      else await say(r.code === 'held' ? 'staff.held' : r.code === 'not-found' ? 'staff.notFound' : 'staff.refused', { holder: r.holder ?? '', message: r.message });
+    };
+
+    switch (command) {
+      case 'queue':
+      case 'list': {
+        const queued = await this.deps.port.list('queued');
+        if (!queued.length) return void (await say('staff.queueEmpty'));
+        const lines = queued.map((v, i) => `${i + 1}. ${summaryLine(v, locale)}`).join('\n');
+        await context.sendActivity(this.card(a, locale, `${t(locale, 'staff.queue', { count: queued.length })}\n${lines}`, queued.slice(0, 5).map((v, i) => ({ title: t(locale, 'staff.take', { n: i + 1 }), value: { staff: { action: 'take', conversationId: v.id } }, command: `take ${i + 1}` }))));
+        return;
+      }
+      case 'take': {
+        const queued = await this.deps.port.list('queued');
+        const arg = rest[0];
+        const id = value?.conversationId ?? (arg && /^\d+$/.test(arg) ? queued[Number(arg) - 1]?.id : arg) ?? queued[0]?.id;
+        if (!id) return void (await say('staff.queueEmpty'));
+        const r = await this.deps.port.take(id, agent);
+        if (r.ok) {
+          const v = (r.value as View) ?? null;
+          await say('staff.taken', { summary: v ? summaryLine(v, locale) : id });
+        } else await report(r, 'staff.taken');
+        return;
+      }
+      case 'release':
+      case 'close': {
+        const v = value?.conversationId ? { id: value.conversationId } : await current();
+        if (!v) return void (await say('staff.nothingHeld'));
+        await report(command === 'release' ? await this.deps.port.release(v.id, agent) : await this.deps.port.close(v.id, agent), command === 'release' ? 'staff.released' : 'staff.closed');
+        return;
+      }
+      case 'rma': {
+        const v = await current();
+        if (!v) return void (await say('staff.nothingHeld'));
+        const [remedy, ...note] = rest;
+        const r = await this.deps.port.issueRma(v.id, agent, { remedy: remedy ?? '', note: note.join(' ') || null });
+        if (r.ok) await say('staff.rmaIssued', { rma: r.value.rma });
+        else await report(r, 'staff.rmaIssued');
+        return;
+      }
+      case 'help':
+      case '':
+        await say('staff.help');
+        return;
+      default: {
+        const v = await current();
+        if (!v) return void (await say('staff.help'));
+        const r = await this.deps.port.message(v.id, agent, text);
+        if (!r.ok) await report(r, 'staff.sent');
+      }
+    }
+  }
+
+  /** After a customer's turn: a new escalation for everyone; a customer's words for whoever holds the chat. */
+  async onTurn(done: TurnDone, record: { status: string; agent: string | null; summary: Record<string, unknown> } | null): Promise<void> {
+    if (!record || this.byId.size === 0) return;
+    const refs = await this.deps.port.staffReferences();
+    if (!refs.length) return;
+    const members = new Map(refs.map((r) => [r.staffId, r.reference]));
+    const view: View = { id: done.conversationId, status: record.status, agent: record.agent, summary: record.summary };
+    if (done.to === 'handoff' && done.from !== 'handoff' && record.status === 'queued') {
+      for (const [staffId, reference] of members) {
+        if (!this.byId.has(staffId)) continue;
+        const locale = negotiateLocale((reference as { locale?: string }).locale ?? null, 'en-GB');
+        const channelId = (reference as { channelId?: string }).channelId;
+        await this.deps.send(reference, [this.card({ channelId }, locale, `${t(locale, 'staff.newHandoff')}\n${summaryLine(view, locale)}`, [{ title: t(locale, 'staff.takeIt'), value: { staff: { action: 'take', conversationId: done.conversationId } }, command: `take ${done.conversationId}` }])]);
+      }
+      return;
+    }
+    if (done.event.type === 'CUSTOMER_MESSAGE' && record.status === 'active' && record.agent) {
+      for (const [staffId, reference] of members) {
+        const member = this.byId.get(staffId);
+        if (!member || agentOf(member).name !== record.agent) continue;
+        const locale = negotiateLocale((reference as { locale?: string }).locale ?? null, 'en-GB');
+        await this.deps.send(reference, [{ type: 'message', locale, text: t(locale, 'staff.fromCustomer', { order: (record.summary as { orderNumber?: string }).orderNumber ?? '—', text: done.event.text }) }]);
+      }
+    }
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * The staff API (CONTRACT section 8) and the console's session:
+ *
+ *   GET  /api/agent/conversations?status=queued|active|closed    with summary and transcript
+ *   GET  /api/agent/conversations/{id}                          one, with its full transcript
+ *   POST /api/agent/conversations/{id}/take                     409 when another agent holds it
+ *   POST /api/agent/conversations/{id}/messages   {"text"}      to the customer
+ *   POST /api/agent/conversations/{id}/rma        {"remedy","note"}   a staff decision, audited
+ *   POST /api/agent/conversations/{id}/release                  back to the bot
+ *   POST /api/agent/conversations/{id}/close                    the end of the chat
+ *   GET  /api/agent/me, GET /api/agent/events (server-sent events: what changed)
+ *   POST /agent/login {"key"} → session cookie; POST /agent/logout
+ *
+ * Every call needs `Authorization: Bearer <access key>` (401 without a valid one) — or, for the
+ * console in a browser, the session cookie (HttpOnly, SameSite=Strict) plus, on every call that
+ * changes something, the `X-CSRF-Token` header the session gave (a cross-site page can send
+ * neither). Keys are looked up by their hash; the key itself is never stored or logged.
+ */
+import { randomBytes } from 'node:crypto';
+import restify from 'restify';
+import { z } from 'zod';
+import type { Runtime } from '../app.js';
+import { bearer, TokenSigner, newTokenKey } from '../directline/tokens.js';
+import { hashAccessKey } from '../handoff/keys.js';
+import type { Agent, StaffResult } from '../handoff/service.js';
+import { REMEDIES } from '../policy/pack.js';
+import { REASONS } from '../policy/case.js';
+
+const COOKIE = 'rb_staff';
+const SESSION_SECONDS = 12 * 3600;
+
+const messageBody = z.strictObject({ text: z.string().trim().min(1, { error: 'expected the message text' }).max(4000) });
+const rmaBody = z.strictObject({
+  remedy: z.enum(REMEDIES),
+  note: z.string().max(2000).optional().nullable(),
+  sku: z.string().max(100).optional(),
+  reason: z.enum(REASONS).optional(),
+});
+
+function cookieOf(req: restify.Request, name: string): string | null {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return null;
+}
+
+export interface AgentApi {
+  /** Close live event streams (server shutdown). */
+  close: () => void;
+}
+
+export async function registerAgentApi(server: restify.Server, runtime: Runtime): Promise<AgentApi> {
+  const { store, handoff, logger, config } = runtime;
+  const sessions = new TokenSigner(Buffer.from(await store.secret('staff-session-key', newTokenKey)), SESSION_SECONDS);
+  const body = restify.plugins.bodyParser({ maxBodySize: 64 * 1024, mapParams: false, mapFiles: false });
+  const now = () => runtime.now();
+  const streams = new Set<restify.Response>();
+  // Sessions signed out on this process (by their CSRF value, unique per session) until they expire.
+  const signedOut = new Map<string, number>();
+  const session = (req: restify.Request) => {
+    const claims = sessions.verify(cookieOf(req, COOKIE), now());
+    return claims && !signedOut.has(claims.userId) ? claims : null;
+  };
+
+  const agentFromKey = async (key: string | null): Promise<Agent | null> => {
+    if (!key || key.length > 200) return null;
+    const found = await store.agentByKeyHash(hashAccessKey(key));
+    return found ? { name: found.name, displayName: found.displayName } : null;
+  };
+
+  /** The agent of this request, or null (and the 401/403 already sent). */
+  const authenticate = async (req: restify.Request, res: restify.Response, changes: boolean): Promise<Agent | null> => {
+    const key = bearer(req.headers.authorization);
+    if (key) {
+      const agent = await agentFromKey(key);
+      if (agent) return agent;
+      res.send(401, { error: 'unauthorized', message: 'a valid staff access key is required' });
+      return null;
+    }
+    const claims = session(req);
+    if (claims) {
+      if (changes && req.headers['x-csrf-token'] !== claims.userId) {
+        res.send(403, { error: 'csrf', message: 'missing or wrong X-CSRF-Token' });
+        return null;
+      }
+      const agent = await store.agentByKeyHash(claims.conversationId);
+      if (agent) return { name: agent.name, displayName: agent.displayName };
+    }
+    res.send(401, { error: 'unauthorized', message: 'a valid staff access key is required' });
+    return null;
+  };
+
+  const answer = <T>(res: restify.Response, r: StaffResult<T>, ok = 200) => {
+    if (r.ok) res.send(ok, r.value);
+    else res.send(r.status, { error: r.code, message: r.message, ...(r.holder ? { holder: r.holder } : {}) });
+  };
+
+  server.post('/agent/login', body, async (req: restify.Request, res: restify.Response) => {
+    const key = typeof (req.body as { key?: unknown } | undefined)?.key === 'string' ? (req.body as { key: string }).key : null;
+    const agent = await agentFromKey(key);
+    if (!agent) {
+      res.send(401, { error: 'unauthorized', message: 'that access key is not valid' });
+      return;
+    }
+    // The session names the key (by its hash, so removing the agent ends it) and carries the CSRF value.
+    const csrf = randomBytes(16).toString('base64url');
+    const { token } = sessions.sign(hashAccessKey(key!), csrf, now());
+    const secure = (config.RETURNS_PUBLIC_URL ?? '').startsWith('https:') || req.headers['x-forwarded-proto'] === 'https';
+    res.header('Set-Cookie', `${COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${secure ? '; Secure' : ''}`);
+    logger.info({ agent: agent.name }, 'staff signed in');
+    res.send(200, { agent: agent.name, displayName: agent.displayName, csrf });
+  });
+
+  server.post('/agent/logout', async (req: restify.Request, res: restify.Response) => {
+    const claims = session(req);
+    const at = now();
+    for (const [csrf, until] of signedOut) if (until <= at) signedOut.delete(csrf);
+    if (claims) signedOut.set(claims.userId, claims.exp * 1000);
+    res.header('Set-Cookie', `${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    res.send(200, { ok: true });
+  });
+
+  server.get('/api/agent/me', async (req: restify.Request, res: restify.Response) => {
+    const agent = await authenticate(req, res, false);
+    if (!agent) return;
+    const claims = session(req);
+    res.send(200, { agent: agent.name, displayName: agent.displayName, ...(claims ? { csrf: claims.userId } : {}) });
+  });
+
+  server.get('/api/agent/conversations', async (req: restify.Request, res: restify.Response) => {
+    const agent = await authenticate(req, res, false);
+    if (!agent) return;
+    const status = new URL(req.url ?? '/', 'http://x').searchParams.get('status') ?? 'queued';
+    if (!['queued', 'active', 'closed', 'all'].includes(status)) {
+      res.send(400, { error: 'bad-status', message: 'expected status to be queued, active, closed or all' });
+      return;
+    }
+    res.send(200, { conversations: await handoff.list(status as 'queued' | 'active' | 'closed' | 'all') });
+  });
+
+  server.get('/api/agent/conversations/:id', async (req: restify.Request, res: restify.Response) => {
+    const agent = await authenticate(req, res, false);
+    if (!agent) return;
+    const id = String(req.params.id);
+    const view = await handoff.get(id);
+    if (!view) {
+      res.send(404, { error: 'not-found', message: 'no hand-over for this conversation' });
+      return;
+    }
+    res.send(200, { ...view, attachments: await handoff.attachments(id), audit: await store.conversationAudit(id) });
+  });
+
+  const action = (path: string, run: (id: string, agent: Agent, req: restify.Request, res: restify.Response) => Promise<void>) =>
+    server.post(`/api/agent/conversations/:id/${path}`, body, async (req: restify.Request, res: restify.Response) => {
+      const agent = await authenticate(req, res, true);
+      if (!agent) return;
+      await run(String(req.params.id), agent, req, res);
+    });
+
+  action('take', async (id, agent, _req, res) => answer(res, await handoff.take(id, agent)));
+  action('release', async (id, agent, _req, res) => answer(res, await handoff.release(id, agent)));
+  action('close', async (id, agent, _req, res) => answer(res, await handoff.close(id, agent)));
+  action('messages', async (id, agent, req, res) => {
+    const parsed = messageBody.safeParse(req.body);
+    if (!parsed.success) {
+      res.send(400, { error: 'bad-request', message: 'expected {"text": "..."}' });
+      return;
+    }
+    answer(res, await handoff.message(id, agent, parsed.data.text), 201);
+  });
+  action('rma', async (id, agent, req, res) => {
+    const parsed = rmaBody.safeParse(req.body);
+    if (!parsed.success) {
+      res.send(400, { error: 'bad-request', message: `expected {"remedy": one of ${REMEDIES.join(', ')}, "note": "..."}` });
+      return;
+    }
+    answer(res, await handoff.issueRma(id, agent, parsed.data), 201);
+  });
+
+  // Live updates for the console: a server-sent event whenever a hand-over changes, and a tick
+  // every few seconds (so a console also sees what another instance changed).
+  server.get('/api/agent/events', async (req: restify.Request, res: restify.Response) => {
+    const agent = await authenticate(req, res, false);
+    if (!agent) return;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(': connected\n\n');
+    streams.add(res);
+    const changed = (conversationId: string) => res.write(`event: changed\ndata: ${JSON.stringify({ conversationId })}\n\n`);
+    handoff.events.on('changed', changed);
+    const tick = setInterval(() => res.write('event: tick\ndata: {}\n\n'), 5000);
+    tick.unref();
+    await new Promise<void>((resolve) => req.on('close', resolve));
+    clearInterval(tick);
+    handoff.events.off('changed', changed);
+    streams.delete(res);
+  });
+
+  return {
+    close: () => {
+      for (const s of streams) s.end();
+      streams.clear();
+    },
+  };
+}
