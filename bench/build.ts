@@ -3,7 +3,7 @@
  *
  * The sources are compiled afresh for every benchmark run (dist/ may be stale while the code is
  * being changed) into a temporary folder that looks like the package to the code that finds its
- * files (package.json, and links to node_modules, locales/ and the policy packs). The echo baseline
+ * files (package.json, and links to node_modules, locales/, the policy packs and the web assets). The echo baseline
  * is compiled with the same compiler settings. When the compiler emits nothing, both run from the
  * TypeScript sources through tsx instead (the result says which).
  */
@@ -70,6 +70,12 @@ export function prepareRunner(mode: 'compiled' | 'tsx' = 'compiled'): Runner {
   const packs = join(out, 'src', 'policy', 'packs');
   mkdirSync(dirname(packs), { recursive: true });
   if (!existsSync(packs)) symlinkSync(join(ROOT, 'src', 'policy', 'packs'), packs, 'dir');
+  // The widget's and the console's static files (read from the package root, as tsc does not copy them).
+  for (const assets of ['static', 'agent']) {
+    const at = join(out, 'src', 'web', assets);
+    mkdirSync(dirname(at), { recursive: true });
+    if (!existsSync(at)) symlinkSync(join(ROOT, 'src', 'web', assets), at, 'dir');
+  }
   const errors = tsc.status === 0 ? 0 : (tsc.stdout.match(/error TS\d+/g) ?? []).length;
   return {
     kind: 'compiled',

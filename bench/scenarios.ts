@@ -5,10 +5,11 @@
  * tests (test/dialogs/transcripts.test.ts), with the outcome each must reach: a conversation that
  * ends otherwise counts as an error in the benchmark.
  *
- * `answerFor` answers a question by its `channelData.returns.step` with the same rules as
- * test/support/converse.ts (which does not export them).
+ * `answerFor` (from test/support/converse.ts) answers a question by its `channelData.returns.step`.
  */
 import type { Scenario } from '../test/support/converse.js';
+
+export { answerFor } from '../test/support/converse.js';
 
 export interface BenchScenario extends Scenario {
   /** The outcome the conversation must reach, and whether it ends with an RMA or a hand-over. */
@@ -44,24 +45,6 @@ export interface ReplyLike {
   inputHint?: string;
   suggestedActions?: { actions?: { value?: string }[] };
   channelData?: { returns?: { step?: string; outcome?: string; rma?: string; handoff?: string } };
-}
-
-/** The customer's answer to the question `step` (the rules of test/support/converse.ts). */
-export function answerFor(s: Scenario, step: string, last: ReplyLike | undefined): string {
-  if (s.answers?.[step] !== undefined) return s.answers[step]!;
-  switch (step) {
-    case 'orderNumber': return s.orderNumber;
-    case 'verify': return s.verify;
-    case 'item': return s.item;
-    case 'reason': return s.reasonText;
-    case 'remedy': return s.remedy ?? last?.suggestedActions?.actions?.[0]?.value ?? 'refund';
-    case 'confirm': return s.yes ?? 'yes';
-  }
-  if (s.facts && step in s.facts) {
-    const v = s.facts[step]!;
-    return typeof v === 'boolean' ? (v ? s.yes ?? 'yes' : s.no ?? 'no') : String(v);
-  }
-  return s.dontKnow ?? "I don't know";
 }
 
 /**

@@ -10,22 +10,12 @@ import { caseSchema, type Case, type CaseInput } from '../../src/policy/case.js'
 import type { Decision } from '../../src/policy/decision.js';
 import { decide } from '../../src/policy/engine.js';
 import { loadPack } from '../../src/policy/packs.js';
+import { GOOD_CONDITION } from '../support/cases.js';
 
 const UK_NOTE = 'uk-consumer-rights-beyond-guarantee';
 
-/** Every uk-online condition fact at its "good" value, so that only the dates can decide. */
-const UK_GOOD = {
-  packagingOpened: false,
-  sealBroken: false,
-  activationStripDamaged: false,
-  used: false,
-  allAccessories: true,
-  originalPackaging: true,
-  serialLabelIntact: true,
-  tampered: false,
-  softwareClaimed: false,
-  faultCause: 'defect',
-} as const;
+/** Every condition fact at its "good" value, so that only the dates can decide. */
+const UK_GOOD = GOOD_CONDITION;
 
 /** Every impress-us condition fact at its "good" value. */
 const US_GOOD = {

@@ -20,6 +20,7 @@ import {
 import { OUTCOMES, type Decision } from '../../src/policy/decision.js';
 import { decide, type CompiledPack } from '../../src/policy/engine.js';
 import { loadPack } from '../../src/policy/packs.js';
+import { GOOD_CONDITION } from '../support/cases.js';
 
 const PACK_IDS = ['uk-online', 'impress-us'] as const;
 type PackId = (typeof PACK_IDS)[number];
@@ -38,23 +39,7 @@ const dayBefore = (date: string): string => dateAt(indexOf(date) - 1);
 // ---------------------------------------------------------------- the case shape
 
 /** The value that lets a return through, and the ones that count against it, per condition field. */
-const GOOD: Record<ConditionField, boolean | string> = {
-  packagingOpened: false,
-  sealBroken: false,
-  activationStripDamaged: false,
-  used: false,
-  allAccessories: true,
-  originalPackaging: true,
-  serialLabelIntact: true,
-  upcPresent: true,
-  physicalDamage: false,
-  tampered: false,
-  rebateClaimed: false,
-  softwareClaimed: false,
-  originalOsIntact: true,
-  faultCause: 'defect',
-  manufacturerPreauth: 'PA-2026-0042',
-};
+const GOOD: Record<ConditionField, boolean | string> = GOOD_CONDITION;
 const BAD: Record<ConditionField, readonly (boolean | string)[]> = {
   ...(Object.fromEntries(
     Object.entries(GOOD).filter(([, v]) => typeof v === 'boolean').map(([k, v]) => [k, [!v]]),

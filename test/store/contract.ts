@@ -408,6 +408,19 @@ export function storeContract(
         expect((await store.commitTurn(turn('c1', 1, { log: [say('user', 'next')] }))).log.map((e) => e.seq)).to.deep.equal([3]);
       });
 
+      itWithSibling('protects turns across two instances with the version check (compare-and-swap)', async function () {
+        const other = await sibling();
+        const said = (text: string, activityId: string | null = null) => ({ snapshot: { value: text }, activityId, replyCount: 1, log: [say('bot', text)] });
+        await store.commitTurn(turn('shared', null, said('one')));
+        const seenByOther = await other.loadConversation('shared');
+        await store.commitTurn(turn('shared', 1, said('two')));
+        const error = await rejection(other.commitTurn(turn('shared', seenByOther?.version ?? null, said('stale', 'b1'))));
+        expect(error).to.be.instanceOf(ConflictError);
+        expect(await other.findProcessedActivity('shared', 'b1')).to.equal(null);
+        expect((await other.loadConversation('shared'))?.snapshot).to.deep.equal({ value: 'two' });
+        expect((await other.commitTurn(turn('shared', 2, said('three')))).log.map((e) => e.seq)).to.deep.equal([3]);
+      });
+
       (inspect ? it : itPending)('keeps state (the conversation row and its dedupe entries) that does not grow with the size of the replies', async function () {
         if (!inspect) throw new Error('needs a state inspector');
         const long = (i: number): string => `${'a long reply '.repeat(800)}${i}`;

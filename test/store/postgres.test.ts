@@ -389,20 +389,6 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
     });
 
     describe('races between two instances', function () {
-      it('protects turns with the version check (compare-and-swap) without any lock', async function () {
-        const a = await open();
-        const b = await open();
-        await a.commitTurn(turn('shared', null, 'one'));
-        const seenByB = await b.loadConversation('shared');
-        await a.commitTurn(turn('shared', 1, 'two'));
-        const error = await b.commitTurn(turn('shared', seenByB?.version ?? null, 'stale', 'b1')).catch((e: unknown) => e);
-        expect(error).to.be.instanceOf(ConflictError);
-        expect(await b.findProcessedActivity('shared', 'b1')).to.equal(null);
-        expect((await b.loadConversation('shared'))?.snapshot).to.deep.equal({ text: 'two' });
-        const r = await b.commitTurn(turn('shared', 2, 'three'));
-        expect(r.log.map((e) => e.seq)).to.deep.equal([3]);
-      });
-
       it('40 concurrent issueRma for one line from two instances create exactly one RMA', async function () {
         const a = await open();
         const b = await open();

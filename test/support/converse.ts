@@ -35,14 +35,15 @@ export interface ConversationResult {
   lastUser?: { text: string; id: string };
 }
 
-function answerFor(s: Scenario, step: string, last: BotActivity | undefined): string {
+/** The customer's answer to the question `step` (`last`: the reply that asked it, for its suggested actions). */
+export function answerFor(s: Scenario, step: string, last: { suggestedActions?: { actions?: { value?: unknown }[] } } | undefined): string {
   if (s.answers?.[step] !== undefined) return s.answers[step]!;
   switch (step) {
     case 'orderNumber': return s.orderNumber;
     case 'verify': return s.verify;
     case 'item': return s.item;
     case 'reason': return s.reasonText;
-    case 'remedy': return s.remedy ?? last?.suggestedActions?.actions?.[0]?.value ?? 'refund';
+    case 'remedy': return s.remedy ?? String(last?.suggestedActions?.actions?.[0]?.value ?? 'refund');
     case 'confirm': return s.yes ?? 'yes';
   }
   if (s.facts && step in s.facts) {
