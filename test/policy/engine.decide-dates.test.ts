@@ -17,19 +17,7 @@ const UK_NOTE = 'uk-consumer-rights-beyond-guarantee';
 /** Every condition fact at its "good" value, so that only the dates can decide. */
 const UK_GOOD = GOOD_CONDITION;
 
-/** Every impress-us condition fact at its "good" value. */
-const US_GOOD = {
-  packagingOpened: false,
-  allAccessories: true,
-  originalPackaging: true,
-  serialLabelIntact: true,
-  upcPresent: true,
-  physicalDamage: false,
-  tampered: false,
-  rebateClaimed: false,
-  originalOsIntact: true,
-  faultCause: 'defect',
-} as const;
+const US_GOOD = GOOD_CONDITION;
 
 type CaseParts = Omit<CaseInput, 'policy' | 'product'> & { product?: CaseInput['product'] };
 
