@@ -107,3 +107,10 @@ export type VerifyResult<O> =
   | { status: 'noMatch'; attemptsLeft: number }
   | { status: 'ambiguous'; attemptsLeft: number }
   | { status: 'locked'; until: string };
+
+/** What the `verifyOrder` actor is given: the order number and every candidate proof in the message. */
+export interface VerifyRequest {
+  conversationId: string;
+  orderNumber: string;
+  candidates: ProofCandidate[];
+}
