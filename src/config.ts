@@ -52,6 +52,9 @@ export const envSchema = z
       // Never echo the value: it may hold a password.
       ctx.addIssue({ code: 'custom', message: 'expected a postgres:// or postgresql:// URL, e.g. postgres://user:password@localhost:5432/returns', input: urlScheme(v) ? `${urlScheme(v)}//…` : '(not a URL)' });
     }),
+    RETURNS_SQLITE_BINDING: z
+      .enum(['auto', 'better-sqlite3', 'libsql'], { error: 'expected auto, better-sqlite3 (Node 22 or later) or libsql' })
+      .default('auto'),
     RETURNS_TODAY: z.string().refine(isLocalDate, { error: 'expected a date YYYY-MM-DD' }).optional(),
     RETURNS_DEFAULT_POLICY: z.string().min(1).default('uk-online'),
     RETURNS_DEMO_ORDERS: bool.default(true),
