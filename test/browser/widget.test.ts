@@ -42,7 +42,7 @@ describe('the website widget over HTTP (no browser needed)', function () {
     bot = await startTestBot();
   });
   after(async () => {
-    await bot.stop();
+    await bot?.stop();
   });
 
   it('serves the demo page in the visitor\'s language with a strict CSP and the one-line embed', async () => {
