@@ -59,6 +59,8 @@ export const envSchema = z
     RETURNS_DEFAULT_POLICY: z.string().min(1).default('uk-online'),
     RETURNS_DEMO_ORDERS: bool.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'expected auto (readable on a terminal, JSON otherwise), json or pretty' }).default('auto'),
+    RETURNS_PACKS_DIR: optionalString,
     RETURNS_WORKERS: z
       .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)], { error: 'expected a number of worker processes, or auto (one per CPU)' })
       .default(1),

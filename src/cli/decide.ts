@@ -8,7 +8,8 @@ import { localDateIn } from '../policy/calendar.js';
 import { caseSchema } from '../policy/case.js';
 import type { Decision } from '../policy/decision.js';
 import { decide } from '../policy/engine.js';
-import { builtInPackIds, loadPack } from '../policy/packs.js';
+import { knownPackIds } from '../policy/pack-folder.js';
+import { loadPack } from '../policy/packs.js';
 import { parseWith, problemLines, ValidationError, type Problem } from '../validation.js';
 import { EXIT_BAD_INPUT, readAll, UsageError, writeLines, type Command, type Io } from './io.js';
 
@@ -25,7 +26,7 @@ export function decideJson(input: unknown, io: Pick<Io, 'env' | 'now' | 'cwd'>):
   }
   let pack;
   try {
-    pack = loadPack(builtInPackIds().includes(raw.policy) ? raw.policy : resolve(io.cwd, raw.policy));
+    pack = loadPack(knownPackIds().includes(raw.policy) ? raw.policy : resolve(io.cwd, raw.policy));
   } catch (e) {
     if (e instanceof ValidationError) return { ok: false, problems: e.problems };
     throw e;
