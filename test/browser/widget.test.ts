@@ -183,8 +183,10 @@ describe(`widget in a real browser${hasChromium() ? '' : ` — PENDING: no Chrom
     await w.choose('No', 'serial number label');
     await w.choose('Yes', 'Shall I book the return');
     await w.choose('Yes, book it', RMA_PATTERN);
-    const text = await w.message(RMA_PATTERN).last().textContent();
+    const text = await w.message(/Your RMA number is/).last().textContent();
     expect(text).to.match(/Your RMA number is RMA-/);
+    // …and the card under the message holds the number too, where the transcript ends.
+    expect(await w.panel.locator('.ac-adaptiveCard').last().textContent()).to.include(RMA_PATTERN.exec(text ?? '')?.[0] ?? '(none)');
     await w.showAtTop('Yes, book it');
     await w.screenshot('widget-rma.png');
     // The customer's own messages are theirs (Web Chat's userID is the token's user).
