@@ -31,6 +31,21 @@ describe('returnsbot --version', function () {
   });
 });
 
+describe('examples/orders.json (the order file format in docs/operations.md)', function () {
+  it('imports as it is, for both shipped packs', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'returnsbot-example-'));
+    try {
+      const run = await runCli(['orders', 'import', 'examples/orders.json'], { env: { RETURNS_DATA_DIR: dir, RETURNS_DEMO_ORDERS: 'false' } });
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.match(/^3 orders: 3 added/);
+      const orders = JSON.parse(readFileSync(join(ROOT, 'examples', 'orders.json'), 'utf8')) as { policy: string }[];
+      expect([...new Set(orders.map((o) => o.policy))].sort()).to.deep.equal(['impress-us', 'uk-online']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('returnsbot rma show: what it says', function () {
   this.timeout(30_000);
   let dir: string;
