@@ -34,6 +34,8 @@ export function oneLine(text: string): string {
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
+  // JSON has no Infinity: a number like 1e400 parses to it, and would print as "null".
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : 'a number out of range (too large to represent)';
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);

@@ -49,7 +49,12 @@ export const policyCommand: Command = async (args, io) => {
         io.stdout.write(`${JSON.stringify(pack, null, 2)}\n`);
       } else {
         const lines = [`${pack.name} (${pack.id} ${pack.version}), ${pack.jurisdiction}, ${pack.timeZone}, ${pack.currency}`, ''];
-        for (const c of pack.clauses) lines.push(`${c.id}`, `  "${c.text}"`, `  → ${c.decides}`, '');
+        // Quoted text is the written policy's; a retailer's addition is never shown as a quote.
+        for (const c of pack.clauses) {
+          if (c.origin === 'retailer-addition') lines.push(`${c.id}`, `  Retailer's addition (not in the written policy): ${c.text}`, `  → ${c.decides}`, '');
+          else lines.push(`${c.id}`, `  "${c.text}"`, `  → ${c.decides}`, '');
+        }
+        for (const [name, f] of Object.entries(pack.features ?? {})) lines.push(`feature ${name}: ${f.categories.join(', ')}`);
         writeLines(io.stdout, lines);
       }
       return 0;

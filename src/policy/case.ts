@@ -38,6 +38,9 @@ export const localDate = z.string().refine(isLocalDate, { error: 'expected a dat
 
 const bool = z.boolean().nullable().optional();
 
+/** The sentinel a customer gives for "I have no pre-authorisation number" (any letter case). */
+export const NO_PREAUTH = 'none';
+
 export const conditionSchema = z.strictObject({
   packagingOpened: bool,
   sealBroken: bool,
@@ -53,7 +56,16 @@ export const conditionSchema = z.strictObject({
   softwareClaimed: bool,
   originalOsIntact: bool,
   faultCause: z.enum(FAULT_CAUSES).nullable().optional(),
-  manufacturerPreauth: z.string().trim().min(1).max(64).nullable().optional(),
+  // "NONE", "None" and " none " are the sentinel too; a number is checked against the pack's shape
+  // (`preauthNumber` in the pack) where the pack is known.
+  manufacturerPreauth: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .transform((v) => (v.toLowerCase() === NO_PREAUTH ? NO_PREAUTH : v))
+    .nullable()
+    .optional(),
 });
 
 export const productSchema = z.strictObject({
@@ -71,11 +83,61 @@ export const deliverySchema = z.strictObject({
   cheapestCharge: z.number().nonnegative(),
 });
 
-export const caseSchema = z.strictObject({
-  policy: z.string().min(1, { error: 'expected a pack id or a path to a pack file' }),
+/** Where a fact came from: the order record, the customer's own words, or a member of staff. */
+export const FACT_SOURCES = ['order', 'customer', 'staff'] as const;
+export type FactSource = (typeof FACT_SOURCES)[number];
+
+/**
+ * The facts whose source a case may give and a decision records: the order's facts (the product's
+ * fields together as `product`, the delivery charges as `delivery`) and every condition field.
+ */
+export const SOURCED_FACTS = ['deliveredOn', 'purchasedOn', 'purchasedFromUs', 'customerRegion', 'product', 'delivery', ...CONDITION_FIELDS] as const;
+export type SourcedFact = (typeof SOURCED_FACTS)[number];
+
+/** The source of a fact the case does not name: `order` for the order's facts, `customer` for the item's condition. */
+export function defaultSource(fact: SourcedFact): FactSource {
+  return (CONDITION_FIELDS as readonly string[]).includes(fact) ? 'customer' : 'order';
+}
+
+export const sourcesSchema = z.partialRecord(z.enum(SOURCED_FACTS), z.enum(FACT_SOURCES));
+export type Sources = z.output<typeof sourcesSchema>;
+
+/** The dates a case gives, as far as they are valid on their own (for the checks between them). */
+interface CaseDates {
+  today?: unknown;
+  deliveredOn?: unknown;
+  recordedDeliveredOn?: unknown;
+  purchasedOn?: unknown;
+}
+
+/**
+ * Problems between the case's dates: a delivery after today, or before the purchase, cannot have
+ * happened. Each date is checked only when it is itself a valid date; `today` null skips the check
+ * against today (the caller does not know it yet). Paths are relative to the case.
+ */
+export function caseDateProblems(c: CaseDates, today: unknown = c.today): { path: string[]; message: string; input: string }[] {
+  const problems: { path: string[]; message: string; input: string }[] = [];
+  const purchasedOn = isLocalDate(c.purchasedOn) ? c.purchasedOn : null;
+  const now = isLocalDate(today) ? today : null;
+  for (const key of ['deliveredOn', 'recordedDeliveredOn'] as const) {
+    const d = c[key];
+    if (!isLocalDate(d)) continue;
+    if (now && d > now) problems.push({ path: [key], message: `expected a date on or before today (${now}): a delivery cannot be in the future`, input: d });
+    else if (purchasedOn && d < purchasedOn) problems.push({ path: [key], message: `expected a date on or after purchasedOn (${purchasedOn}): goods cannot arrive before they are bought`, input: d });
+  }
+  return problems;
+}
+
+const caseShape = z.strictObject({
+  policy: z.string({ error: 'expected a pack id or a path to a pack file' }).min(1, { error: 'expected a pack id or a path to a pack file' }),
   today: localDate,
   reason: z.enum(REASONS),
   deliveredOn: localDate,
+  /**
+   * The order's recorded delivery date, when `deliveredOn` is one someone else stated (the
+   * customer): a later stated date that changes the outcome is referred (DELIVERY_DATE_DISPUTED).
+   */
+  recordedDeliveredOn: localDate.optional(),
   purchasedOn: localDate.optional(),
   purchasedFromUs: z.boolean().default(true),
   customerRegion: z
@@ -86,7 +148,19 @@ export const caseSchema = z.strictObject({
   product: productSchema,
   delivery: deliverySchema.nullable().optional(),
   condition: conditionSchema.default({}),
+  /** Where each fact came from; a fact not named has its {@link defaultSource}. */
+  sources: sourcesSchema.optional(),
 });
+
+/**
+ * A case (CONTRACT section 3). Its dates are checked against each other too, even when other fields
+ * are wrong, so every problem of a case is reported at once.
+ */
+export const caseSchema = caseShape.check(
+  z.superRefine((c, ctx) => {
+    for (const p of caseDateProblems(c)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, input: p.input });
+  }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null }),
+);
 
 /** A case as accepted from outside (defaults not yet applied). */
 export type CaseInput = z.input<typeof caseSchema>;

@@ -2,7 +2,7 @@
  * A decision: what the policy says about one case (CONTRACT section 4). Data only, with the reason
  * codes, their parameters and the ids of the clauses that decided it.
  */
-import type { ConditionField, LocalDate, ReturnReason } from './case.js';
+import type { ConditionField, FactSource, LocalDate, ReturnReason, SourcedFact } from './case.js';
 import type { DeductionKind, Remedy } from './pack.js';
 
 export const OUTCOMES = ['approved', 'rejected', 'referred', 'incomplete'] as const;
@@ -27,6 +27,9 @@ export interface Deadlines {
   refundWithinDays: number | null;
 }
 
+/** Where each fact the decision used came from (facts it did not use, or that were unknown, are absent). */
+export type Sources = Partial<Record<SourcedFact, FactSource>>;
+
 export interface Decision {
   policy: string;
   policyVersion: string;
@@ -44,6 +47,13 @@ export interface Decision {
   clauses: string[];
   rmaRequired: boolean;
   statutoryNote: string | null;
+  /**
+   * Additive to CONTRACT section 4: the source of every fact the decision read (`order`, `customer`
+   * or `staff`), e.g. `{ "deliveredOn": "customer", "product": "order", "sealBroken": "customer" }`.
+   * `decide` always sets it; optional only so that decisions made elsewhere (a staff RMA, stored
+   * decisions from before) still type-check.
+   */
+  sources?: Sources;
 }
 
 /** Reason codes the engine itself produces (the rest come from the pack's rules). */
@@ -51,6 +61,7 @@ export const ENGINE_CODES = {
   moreFactsNeeded: 'MORE_FACTS_NEEDED',
   factsUnavailable: 'FACTS_UNAVAILABLE',
   statutoryRights: 'STATUTORY_RIGHTS_MAY_APPLY',
+  deliveryDateDisputed: 'DELIVERY_DATE_DISPUTED',
 } as const;
 
 /** The statutory note a GB decision carries when a time limit alone would have refused a claim. */

@@ -22,9 +22,17 @@ export const FACT_PATHS = [
   'product.requiresManufacturerPreauth',
   'delivery.charge',
   'delivery.cheapestCharge',
+  // The guarantee period that applies (months) and what set it (GUARANTEE_SOURCES): derived from
+  // the invoice (`product.guaranteeMonths`), the category and the pack's default.
+  'guarantee.months',
+  'guarantee.source',
   ...CONDITION_FIELDS.map((f) => `condition.${f}` as const),
 ] as const;
 export type FactPath = (typeof FACT_PATHS)[number];
+
+/** What set a guarantee period: the pack's default, its entry for the category, or the invoice. */
+export const GUARANTEE_SOURCES = ['default', 'category', 'invoice'] as const;
+export type GuaranteeSource = (typeof GUARANTEE_SOURCES)[number];
 
 export const REMEDIES = ['refund', 'replacement', 'repair', 'partial-refund'] as const;
 export type Remedy = (typeof REMEDIES)[number];
@@ -50,7 +58,9 @@ export type When =
   | { fact: FactPath; greaterThan: number | { fact: FactPath } }
   | { fact: FactPath; lessThan: number | { fact: FactPath } }
   | { todayAfter: string }
-  | { todayOnOrBefore: string };
+  | { todayOnOrBefore: string }
+  /** The product's category has this feature of the pack (`features`), e.g. a serial label. */
+  | { productHas: string };
 
 const numberOrFact = z.union([z.number(), z.strictObject({ fact })]);
 
@@ -66,6 +76,7 @@ export const whenSchema: z.ZodType<When> = z.lazy(() =>
     z.strictObject({ fact, lessThan: numberOrFact }),
     z.strictObject({ todayAfter: dateName }),
     z.strictObject({ todayOnOrBefore: dateName }),
+    z.strictObject({ productHas: z.string().regex(ID, { error: 'expected the name of a feature defined under `features`' }) }),
   ]),
 );
 
@@ -86,7 +97,8 @@ export type ParamRef = z.output<typeof paramRef>;
 
 const ruleBase = {
   id: z.string().regex(ID, { error: 'expected a lower-case id like "seal-broken"' }),
-  clauses: z.array(z.string().min(1)).min(1),
+  // Empty only for a rule that counts the guarantee: it then cites the clause that set the period.
+  clauses: z.array(z.string().min(1)),
   reasons: z.array(z.enum(REASONS)).min(1).optional(),
   when: whenSchema.optional(),
   code: z.string().regex(CODE, { error: 'expected an UPPER_SNAKE reason code' }),
@@ -131,13 +143,118 @@ export const reasonSpecSchema = z.strictObject({
 export const fallbackSchema = z.strictObject({ clauses: z.array(z.string().min(1)).min(1), code: z.string().regex(CODE) });
 export const questionSchema = z.strictObject({ askWhen: whenSchema, otherwise: z.boolean() });
 
+/**
+ * Where a clause's text comes from: quoted from the retailer's written policy, or a rule the
+ * retailer (the product) adds beyond it, in its own words, never presented as the policy's.
+ */
+export const CLAUSE_ORIGINS = ['written-policy', 'retailer-addition'] as const;
+export type ClauseOrigin = (typeof CLAUSE_ORIGINS)[number];
+
 export const clauseSchema = z.strictObject({
   id: z.string().min(1),
   title: z.string().optional(),
   text: z.string().min(1),
   decides: z.string().min(1),
+  origin: z.enum(CLAUSE_ORIGINS).default('written-policy'),
 });
 export type Clause = z.output<typeof clauseSchema>;
+
+const clauseRefs = z.array(z.string().min(1)).min(1);
+
+/**
+ * A feature some products have and others cannot (an activation key card, a serial label): the
+ * categories that have it, and the value each condition fact about it takes for the others, so
+ * the bot never asks about something the product cannot have. A value the case gives still counts.
+ */
+export const featureSchema = z.strictObject({
+  categories: z.array(z.enum(CATEGORIES)),
+  otherwise: z.partialRecord(z.enum(BOOLEAN_CONDITION_FIELDS), z.boolean()).default({}),
+});
+export type Feature = z.output<typeof featureSchema>;
+
+const months = z.number().int().min(0).max(240);
+export const guaranteeSchema = z.strictObject({
+  default: months,
+  /** The clauses that set the default period. */
+  clauses: clauseRefs.optional(),
+  /** The clauses that let a period stated on the invoice (`product.guaranteeMonths`) replace it. */
+  invoiceClauses: clauseRefs.optional(),
+  byCategory: z
+    .partialRecord(
+      z.enum(CATEGORIES),
+      z.union([months, z.strictObject({ months, clauses: clauseRefs.optional(), invoiceClauses: clauseRefs.optional() })]),
+    )
+    .optional(),
+});
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The shape of a manufacturer's pre-authorisation number, as the pack states it. */
+export const preauthNumberSchema = z.strictObject({
+  pattern: z.string().min(1).refine(isRegExp, { error: 'expected a regular expression' }),
+  example: z.string().min(1),
+  clauses: clauseRefs.optional(),
+});
+
+/** When the refund is counted from (`received`: the goods back; `inspected`: after inspection and testing). */
+export const REFUND_FROM = ['received', 'received-or-proof-of-posting', 'agreed', 'cancelled', 'inspected'] as const;
+export type RefundFrom = (typeof REFUND_FROM)[number];
+export const RETURN_ARRANGEMENTS = ['send-to-address', 'arranged-with-retailer'] as const;
+export const RETURN_OPTIONS = ['post', 'bring-in', 'collection', 'courier'] as const;
+export const CANCEL_METHODS = ['do-not-send', 'ask-staff'] as const;
+const PAYERS = ['customer', 'retailer'] as const;
+
+/** Per return reason, with `any` for the reasons not named. */
+const perReason = <T extends z.ZodType>(schema: T) => z.partialRecord(z.enum([...REASONS, 'any']), schema);
+
+/**
+ * What the pack's own data answers when a customer asks mid-conversation (see answers.ts). Each
+ * answer names the clauses it comes from; a topic the pack leaves out is answered "unknown".
+ */
+export const answersSchema = z.strictObject({
+  refundTime: perReason(
+    z.strictObject({
+      withinDays: z.number().int().min(0).max(365).optional(),
+      from: z.enum(REFUND_FROM).optional(),
+      method: z.enum(['original-payment']).optional(),
+      clauses: clauseRefs,
+    }),
+  ).optional(),
+  returnPostage: perReason(
+    z.strictObject({
+      payer: z.enum(PAYERS).optional(),
+      /** Who pays to send the item back to the customer when testing finds no fault. */
+      ifNotFaulty: z.enum(PAYERS).optional(),
+      clauses: clauseRefs,
+    }),
+  ).optional(),
+  restockingFee: z
+    .strictObject({
+      percent: z.number().min(0).max(100).optional(),
+      amount: z.number().nonnegative().optional(),
+      clauses: clauseRefs,
+    })
+    .refine((f) => f.percent === undefined || f.amount === undefined, { error: 'expected either percent or amount, not both' })
+    .optional(),
+  whereToSend: z
+    .strictObject({
+      arrangement: z.enum(RETURN_ARRANGEMENTS),
+      options: z.array(z.enum(RETURN_OPTIONS)).optional(),
+      address: z.string().min(1).max(500).optional(),
+      clauses: clauseRefs,
+    })
+    .optional(),
+  cancelReturn: z.strictObject({ allowed: z.boolean(), how: z.array(z.enum(CANCEL_METHODS)).optional(), clauses: clauseRefs }).optional(),
+  rmaNumber: z.strictObject({ clauses: clauseRefs }).optional(),
+});
+export type PackAnswers = z.output<typeof answersSchema>;
 
 export const packSchema = z.strictObject({
   id: z.string().regex(ID, { error: 'expected a lower-case pack id like "uk-online"' }),
@@ -155,12 +272,8 @@ export const packSchema = z.strictObject({
       from: z.enum(['received', 'received-or-proof-of-posting', 'agreed', 'cancelled']),
     })
     .optional(),
-  guaranteeMonths: z
-    .strictObject({
-      default: z.number().int().min(0).max(240),
-      byCategory: z.partialRecord(z.enum(CATEGORIES), z.number().int().min(0).max(240)).optional(),
-    })
-    .optional(),
+  guaranteeMonths: guaranteeSchema.optional(),
+  preauthNumber: preauthNumberSchema.optional(),
   workingDays: z
     .strictObject({
       holidays: z.array(z.string().refine(isHolidayCalendar, { error: 'expected a holiday calendar like "GB-ENG" or "US"' })).min(1),
@@ -172,8 +285,12 @@ export const packSchema = z.strictObject({
   reasons: z.partialRecord(z.enum(REASONS), reasonSpecSchema).default({}),
   rules: z.array(ruleSchema).min(1),
   fallback: fallbackSchema,
+  /** The clauses a DELIVERY_DATE_DISPUTED referral cites (else the fallback's). */
+  disputedDeliveryDate: z.strictObject({ clauses: clauseRefs }).optional(),
   questionOrder: z.array(z.enum(CONDITION_FIELDS)).optional(),
   questions: z.partialRecord(z.enum(BOOLEAN_CONDITION_FIELDS), questionSchema).optional(),
+  features: z.record(z.string().regex(ID, { error: 'expected a lower-case feature name like "serial-label"' }), featureSchema).optional(),
+  answers: answersSchema.optional(),
   messages: z.record(z.string(), z.record(z.string(), z.string())).optional(),
 });
 export type Pack = z.output<typeof packSchema>;
@@ -195,6 +312,7 @@ function* walkWhen(w: When, path: (string | number)[]): Generator<[When, (string
 const ENUM_VALUES: Partial<Record<FactPath, readonly string[]>> = {
   'product.category': CATEGORIES,
   'condition.faultCause': FAULT_CAUSES,
+  'guarantee.source': GUARANTEE_SOURCES,
 };
 
 /** A pack whose parts may each be invalid (null): what cross-checking can still look at. */
@@ -208,12 +326,46 @@ export interface PartialPack {
   questions: Record<string, z.output<typeof questionSchema> | null | undefined>;
   workingDays: boolean;
   guaranteeMonths: boolean;
+  /** The guarantee's settings when valid (their clause references are checked). */
+  guarantee?: z.output<typeof guaranteeSchema> | null;
+  features?: Record<string, Feature | null>;
+  answers?: PackAnswers | null;
+  preauthNumber?: z.output<typeof preauthNumberSchema> | null;
+  disputedDeliveryDate?: { clauses: string[] } | null;
 }
 
 function asPartial(pack: Pack | PartialPack): PartialPack {
   if (typeof pack.workingDays === 'boolean') return pack as PartialPack;
   const p = pack as Pack;
-  return { ...p, questions: p.questions ?? {}, workingDays: p.workingDays !== undefined, guaranteeMonths: p.guaranteeMonths !== undefined };
+  return {
+    ...p,
+    questions: p.questions ?? {},
+    workingDays: p.workingDays !== undefined,
+    guaranteeMonths: p.guaranteeMonths !== undefined,
+    guarantee: p.guaranteeMonths ?? null,
+    features: p.features ?? {},
+    answers: p.answers ?? null,
+    preauthNumber: p.preauthNumber ?? null,
+    disputedDeliveryDate: p.disputedDeliveryDate ?? null,
+  };
+}
+
+/** Date names a test or a rule's parameters refer to. */
+function datesOf(rule: Rule): string[] {
+  const names: string[] = [];
+  if (rule.when) {
+    for (const [w] of walkWhen(rule.when, [])) {
+      if ('todayAfter' in w) names.push(w.todayAfter);
+      if ('todayOnOrBefore' in w) names.push(w.todayOnOrBefore);
+    }
+  }
+  for (const ref of Object.values(rule.params ?? {})) if (typeof ref === 'object' && 'date' in ref) names.push(ref.date);
+  return names;
+}
+
+/** True when a rule counts the guarantee period (tests or cites a date counted in `months: guarantee`). */
+export function countsGuarantee(rule: Rule, dates: Record<string, DateSpec | null>): boolean {
+  return datesOf(rule).some((name) => dates[name]?.months === 'guarantee');
 }
 
 /**
@@ -282,11 +434,73 @@ export function crossCheck(input: Pack | PartialPack): PackProblem[] {
       }
     }
   });
+  const features = pack.features ?? {};
+  const checkFeature = (name: string, path: (string | number)[]) => {
+    if (!(name in features)) problems.push({ path, message: `expected a feature defined under \`features\`, got "${name}"` });
+  };
+  pack.rules.forEach((rule, i) => {
+    if (!rule) return;
+    if (rule.when) for (const [w, path] of walkWhen(rule.when, ['rules', i, 'when'])) if ('productHas' in w) checkFeature(w.productHas, [...path, 'productHas']);
+    if (rule.clauses.length === 0) {
+      const g = pack.guarantee;
+      if (!countsGuarantee(rule, pack.dates)) {
+        problems.push({ path: ['rules', i, 'clauses'], message: 'expected at least 1 clause (only a rule that counts the guarantee may leave them to the clause that set its period)' });
+      } else if (g !== undefined && (!g?.clauses || !g.invoiceClauses)) {
+        problems.push({ path: ['rules', i, 'clauses'], message: 'expected clauses, or `guaranteeMonths.clauses` and `guaranteeMonths.invoiceClauses` to cite the clause that set the period' });
+      }
+    }
+  });
+  // A fact a feature's absence settles is settled in one place only.
+  const settledBy = new Map<string, string>();
+  for (const [name, feature] of Object.entries(features)) {
+    for (const field of Object.keys(feature?.otherwise ?? {})) {
+      const other = settledBy.get(field) ?? (pack.questions[field] ? 'questions' : undefined);
+      if (other) problems.push({ path: ['features', name, 'otherwise', field], message: `expected each fact in one feature only; "${field}" is also settled by ${other === 'questions' ? '`questions`' : `feature "${other}"`}` });
+      settledBy.set(field, name);
+    }
+  }
+  const g = pack.guarantee;
+  if (g) {
+    g.clauses?.forEach((c, j) => checkClause(c, ['guaranteeMonths', 'clauses', j]));
+    g.invoiceClauses?.forEach((c, j) => checkClause(c, ['guaranteeMonths', 'invoiceClauses', j]));
+    for (const [category, entry] of Object.entries(g.byCategory ?? {})) {
+      if (typeof entry !== 'object' || entry === null) continue;
+      entry.clauses?.forEach((c, j) => checkClause(c, ['guaranteeMonths', 'byCategory', category, 'clauses', j]));
+      entry.invoiceClauses?.forEach((c, j) => checkClause(c, ['guaranteeMonths', 'byCategory', category, 'invoiceClauses', j]));
+    }
+  }
+  const answers = pack.answers;
+  if (answers) {
+    for (const topic of ['refundTime', 'returnPostage'] as const) {
+      const entries: [string, { clauses: string[] } | undefined][] = Object.entries(answers[topic] ?? {});
+      for (const [reason, entry] of entries) entry?.clauses.forEach((c, j) => checkClause(c, ['answers', topic, reason, 'clauses', j]));
+    }
+    for (const topic of ['restockingFee', 'whereToSend', 'cancelReturn', 'rmaNumber'] as const) {
+      answers[topic]?.clauses.forEach((c, j) => checkClause(c, ['answers', topic, 'clauses', j]));
+    }
+    for (const [reason, entry] of Object.entries(answers.refundTime ?? {})) {
+      const days = reason === 'any' ? undefined : pack.reasons[reason]?.deadlines.refundWithinDays;
+      if (entry?.withinDays !== undefined && days !== undefined && entry.withinDays !== days) {
+        problems.push({ path: ['answers', 'refundTime', reason, 'withinDays'], message: `expected ${days}, the refundWithinDays of reasons.${reason}.deadlines, got ${entry.withinDays}` });
+      }
+    }
+  }
+  const preauth = pack.preauthNumber;
+  if (preauth) {
+    if (!new RegExp(preauth.pattern, 'u').test(preauth.example)) {
+      problems.push({ path: ['preauthNumber', 'example'], message: `expected an example that matches the pattern, got "${preauth.example}"` });
+    }
+    if (new RegExp(preauth.pattern, 'u').test('none')) {
+      problems.push({ path: ['preauthNumber', 'pattern'], message: 'expected a pattern that does not match "none" (the answer of a customer who has no number)' });
+    }
+    preauth.clauses?.forEach((c, j) => checkClause(c, ['preauthNumber', 'clauses', j]));
+  }
   for (const [field, q] of Object.entries(pack.questions)) {
     if (!q) continue;
     for (const [w, path] of walkWhen(q.askWhen, ['questions', field, 'askWhen'])) {
+      if ('productHas' in w) checkFeature(w.productHas, [...path, 'productHas']);
       if ('fact' in w && w.fact.startsWith('condition.')) {
-        problems.push({ path: [...path, 'fact'], message: `expected a fact known from the order (product.*, purchasedFromUs, customerRegion, delivery.*), got "${w.fact}"` });
+        problems.push({ path: [...path, 'fact'], message: `expected a fact known from the order (product.*, guarantee.*, purchasedFromUs, customerRegion, delivery.*), got "${w.fact}"` });
       }
       if ('todayAfter' in w || 'todayOnOrBefore' in w) {
         problems.push({ path, message: 'expected a test on facts known from the order, not a date' });
@@ -294,5 +508,6 @@ export function crossCheck(input: Pack | PartialPack): PackProblem[] {
     }
   }
   pack.fallback?.clauses.forEach((c, j) => checkClause(c, ['fallback', 'clauses', j]));
+  pack.disputedDeliveryDate?.clauses.forEach((c, j) => checkClause(c, ['disputedDeliveryDate', 'clauses', j]));
   return problems;
 }

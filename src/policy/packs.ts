@@ -9,7 +9,22 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { PACKS_DIR, ROOT } from '../paths.js';
 import { formatPath, parseWith, ValidationError, type Problem } from '../validation.js';
 import { compilePack, type CompiledPack } from './engine.js';
-import { clauseSchema, crossCheck, dateSpecSchema, fallbackSchema, packSchema, questionSchema, reasonSpecSchema, ruleSchema, type Pack, type PartialPack } from './pack.js';
+import {
+  answersSchema,
+  clauseSchema,
+  crossCheck,
+  dateSpecSchema,
+  fallbackSchema,
+  featureSchema,
+  guaranteeSchema,
+  packSchema,
+  preauthNumberSchema,
+  questionSchema,
+  reasonSpecSchema,
+  ruleSchema,
+  type Pack,
+  type PartialPack,
+} from './pack.js';
 
 const cache = new Map<string, CompiledPack>();
 
@@ -82,6 +97,11 @@ function partialPack(data: unknown): PartialPack {
     questions: record(d.questions, questionSchema),
     workingDays: d.workingDays !== undefined,
     guaranteeMonths: d.guaranteeMonths !== undefined,
+    guarantee: guaranteeSchema.safeParse(d.guaranteeMonths).data ?? null,
+    features: record(d.features, featureSchema),
+    answers: answersSchema.safeParse(d.answers).data ?? null,
+    preauthNumber: preauthNumberSchema.safeParse(d.preauthNumber).data ?? null,
+    disputedDeliveryDate: packSchema.shape.disputedDeliveryDate.safeParse(d.disputedDeliveryDate).data ?? null,
   };
 }
 

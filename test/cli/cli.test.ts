@@ -15,7 +15,8 @@ import { PACKS_DIR, ROOT } from '../../src/paths.js';
 import { DELIVERED, goodCase, plusDays, withUnknown } from '../support/cases.js';
 import { runCli, type CliRun } from '../support/cli.js';
 
-const DECISION_KEYS = ['policy', 'policyVersion', 'reason', 'outcome', 'needs', 'remedies', 'remedyChosenBy', 'deductions', 'conditions', 'deadlines', 'reasons', 'clauses', 'rmaRequired', 'statutoryNote'];
+// CONTRACT section 4, plus the additive `sources` (where each fact the decision used came from).
+const DECISION_KEYS = ['policy', 'policyVersion', 'reason', 'outcome', 'needs', 'remedies', 'remedyChosenBy', 'deductions', 'conditions', 'deadlines', 'reasons', 'clauses', 'rmaRequired', 'statutoryNote', 'sources'];
 
 interface DecisionJson {
   policy: string;

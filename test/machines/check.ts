@@ -50,6 +50,8 @@ export const decisionSchema = z.strictObject({
   clauses: z.array(z.string().min(1)).min(1),
   rmaRequired: z.boolean(),
   statutoryNote: z.string().nullable(),
+  // Additive: the source of each fact the decision used (src/policy/decision.ts).
+  sources: z.record(z.string(), z.enum(['order', 'customer', 'staff'])).optional(),
 });
 
 /** Problems with a decision shown to the customer, beyond its shape. */

@@ -620,9 +620,13 @@ const IMPRESS_ANY: ConditionField[] = [...IMPRESS_REJECTING, 'originalPackaging'
 const NEEDS_ROWS: NeedsRow[] = [
   // uk-online change of mind: sealBroken (sealed categories), activationStripDamaged, used; serialLabelIntact (any reason).
   { name: 'uk-online change of mind, software', pack: 'uk-online', patch: { reason: 'change-of-mind', product: { category: 'software' } }, needs: ['sealBroken', 'activationStripDamaged', 'used', 'serialLabelIntact'], final: 'approved' },
-  { name: 'uk-online change of mind, media', pack: 'uk-online', patch: { reason: 'change-of-mind', product: { category: 'media' } }, needs: ['sealBroken', 'used', 'serialLabelIntact'], allowed: ['activationStripDamaged'], final: 'approved' },
-  { name: 'uk-online change of mind, memory-card', pack: 'uk-online', patch: { reason: 'change-of-mind', product: { category: 'memory-card' } }, needs: ['sealBroken', 'used', 'serialLabelIntact'], allowed: ['activationStripDamaged'], final: 'approved' },
-  { name: 'uk-online change of mind, headphones', pack: 'uk-online', patch: { reason: 'change-of-mind', product: { category: 'headphones' } }, needs: ['sealBroken', 'used', 'serialLabelIntact'], allowed: ['activationStripDamaged'], final: 'approved' },
+  // A game on disc comes with a Software Product Activation Key card, as software does (issue 12);
+  // discs, memory cards and headphones have no serial number label to ask about (issue 11).
+  { name: 'uk-online change of mind, media', pack: 'uk-online', patch: { reason: 'change-of-mind', product: { category: 'media' } }, needs: ['sealBroken', 'activationStripDamaged', 'used'], final: 'approved' },
+  { name: 'uk-online change of mind, memory-card', pack: 'uk-online', patch: { reason: 'change-of-mind', product: { category: 'memory-card' } }, needs: ['sealBroken', 'used'], final: 'approved' },
+  { name: 'uk-online change of mind, headphones', pack: 'uk-online', patch: { reason: 'change-of-mind', product: { category: 'headphones' } }, needs: ['sealBroken', 'used'], final: 'approved' },
+  { name: 'uk-online faulty, headphones', pack: 'uk-online', patch: { reason: 'faulty', product: { category: 'headphones' } }, needs: ['faultCause', 'tampered'], final: 'approved' },
+  { name: 'uk-online transit damage, memory-card', pack: 'uk-online', patch: { reason: 'transit-damage', product: { category: 'memory-card' } }, needs: [], final: 'approved' },
   { name: 'uk-online change of mind, peripheral', pack: 'uk-online', patch: { reason: 'change-of-mind', product: { category: 'peripheral' } }, needs: ['used', 'serialLabelIntact'], allowed: ['activationStripDamaged'], final: 'approved' },
   { name: 'uk-online change of mind, notebook, last day', pack: 'uk-online', patch: { reason: 'change-of-mind', day: 14, product: { category: 'notebook' } }, needs: ['used', 'serialLabelIntact'], allowed: ['activationStripDamaged'], final: 'approved' },
   // uk-online faulty: faultCause, tampered; serialLabelIntact.
@@ -643,6 +647,8 @@ const NEEDS_ROWS: NeedsRow[] = [
   { name: 'impress-us faulty, desktop-pc needing pre-authorisation', pack: 'impress-us', patch: { reason: 'faulty', product: { category: 'desktop-pc', requiresManufacturerPreauth: true } }, needs: [...IMPRESS_ANY, 'originalOsIntact', 'manufacturerPreauth'], final: 'approved' },
   { name: 'impress-us misdescribed, tablet needing pre-authorisation', pack: 'impress-us', patch: { reason: 'misdescribed', product: { category: 'tablet', requiresManufacturerPreauth: true } }, needs: [...IMPRESS_ANY, 'originalOsIntact', 'manufacturerPreauth'], final: 'approved' },
   { name: 'impress-us misdescribed, other', pack: 'impress-us', patch: { reason: 'misdescribed', product: { category: 'other' } }, needs: IMPRESS_ANY, final: 'approved' },
+  { name: 'impress-us change of mind, headphones (no serial label)', pack: 'impress-us', patch: { reason: 'change-of-mind', product: { category: 'headphones' } }, needs: IMPRESS_ANY.filter((f) => f !== 'serialLabelIntact'), final: 'approved' },
+  { name: 'impress-us faulty, memory-card (no serial label)', pack: 'impress-us', patch: { reason: 'faulty', product: { category: 'memory-card' } }, needs: IMPRESS_ANY.filter((f) => f !== 'serialLabelIntact'), final: 'approved' },
   // transit damage is referred anyway: only the rejecting facts can change that.
   { name: 'impress-us transit damage, peripheral', pack: 'impress-us', patch: { reason: 'transit-damage' }, needs: IMPRESS_REJECTING, final: 'referred' },
   { name: 'impress-us transit damage, notebook needing pre-authorisation', pack: 'impress-us', patch: { reason: 'transit-damage', product: { category: 'notebook', requiresManufacturerPreauth: true } }, needs: IMPRESS_REJECTING, final: 'referred' },
@@ -853,7 +859,9 @@ describe('engine: openAlternatives', () => {
 // Decision shape (CONTRACT section 4)
 // ================================================================================================
 
-const DECISION_KEYS = ['policy', 'policyVersion', 'reason', 'outcome', 'needs', 'remedies', 'remedyChosenBy', 'deductions', 'conditions', 'deadlines', 'reasons', 'clauses', 'rmaRequired', 'statutoryNote'];
+// CONTRACT section 4, plus the additive `sources` (issue 11: where each fact used came from).
+const DECISION_KEYS = ['policy', 'policyVersion', 'reason', 'outcome', 'needs', 'remedies', 'remedyChosenBy', 'deductions', 'conditions', 'deadlines', 'reasons', 'clauses', 'rmaRequired', 'statutoryNote', 'sources'];
+const SOURCE_KEYS = ['deliveredOn', 'purchasedOn', 'purchasedFromUs', 'customerRegion', 'product', 'delivery', ...CONDITION_FIELDS];
 const DEADLINE_KEYS = ['notifyBy', 'returnBy', 'reportBy', 'refundWithinDays'];
 const OUTCOMES = ['approved', 'rejected', 'referred', 'incomplete'];
 const REMEDIES = ['refund', 'replacement', 'repair', 'partial-refund'];
@@ -908,6 +916,14 @@ function shapeProblems(d: Decision, input: CaseInput, clauseIds: Set<string>): s
   if (typeof d.rmaRequired !== 'boolean') p.push('rmaRequired not boolean');
   else if (d.rmaRequired && d.outcome !== 'approved') p.push(`rmaRequired with outcome ${d.outcome}`);
   if (!(d.statutoryNote === null || typeof d.statutoryNote === 'string')) p.push('statutoryNote');
+  if (!isPlainObject(d.sources)) p.push('sources not an object');
+  else {
+    for (const [k, v] of Object.entries(d.sources)) {
+      if (!SOURCE_KEYS.includes(k) || !['order', 'customer', 'staff'].includes(String(v))) p.push(`sources.${k} ${JSON.stringify(v)}`);
+      // A condition fact is recorded only when the case gave it (a pack default is no one's word).
+      if ((CONDITION_FIELDS as readonly string[]).includes(k) && (input.condition as Record<string, unknown> | undefined)?.[k] == null) p.push(`sources.${k} for a fact the case does not give`);
+    }
+  }
   try {
     if (JSON.stringify(JSON.parse(JSON.stringify(d))) !== JSON.stringify(d)) p.push('not plain JSON');
   } catch {
@@ -994,7 +1010,14 @@ describe('pack data: every clause text is quoted from its source', () => {
       expect(() => readFileSync(join(PACKS_DIR, pack.source ?? ''), 'utf8')).to.not.throw();
     });
     const source = normalise(readFileSync(join(PACKS_DIR, pack.source ?? `sources/${id}.txt`), 'utf8'));
-    for (const clause of pack.clauses) {
+    for (const clause of pack.clauses.filter((c) => c.origin === 'retailer-addition')) {
+      it(`${clause.id}: a retailer's addition, so not presented as a quote (its text is not in the written policy)`, () => {
+        const words = normalise(clause.text);
+        expect(source.includes(words), 'an addition must not repeat the policy: quote it as a written-policy clause instead').to.equal(false);
+        expect(clause.id.startsWith(`${id}/addition/`), 'additions live under <pack>/addition/').to.equal(true);
+      });
+    }
+    for (const clause of pack.clauses.filter((c) => c.origin !== 'retailer-addition')) {
       it(`${clause.id}: quoted (fragments joined by " … " appear in order)`, () => {
         const fragments = normalise(clause.text).split('…').map((f) => f.trim()).filter(Boolean);
         expect(fragments.length).to.be.greaterThan(0);

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { CATEGORIES, REASONS, caseSchema, type CaseInput } from '../../src/policy/case.js';
 import type { Decision } from '../../src/policy/decision.js';
+import { answerFor } from '../../src/policy/answers.js';
 import { askableFields, decide } from '../../src/policy/engine.js';
 import { builtInPackIds, loadPack, validatePack, validatePackFile } from '../../src/policy/packs.js';
 
@@ -243,6 +244,15 @@ describe('third pack (eu-basic): what the policy does not cover, and what it ask
     const euDecision = eu(facts);
     expect(euDecision.outcome).to.equal('approved');
     expect(euDecision.needs).to.deep.equal([]);
+  });
+});
+
+describe('third pack (eu-basic): answers the customer\'s questions from its own data (more in answers.test.ts)', () => {
+  it('the refund time and who pays the postage, with the clauses they come from; what it does not say is unknown', () => {
+    const pack = loadPack(PACK_FILE);
+    expect(answerFor(pack, 'refundTime', { reason: 'change-of-mind' })).to.deep.include({ known: true, withinDays: 14, from: 'received-or-proof-of-posting', clauses: ['eu-basic/withdrawal/refund'] });
+    expect(answerFor(pack, 'returnPostage', { reason: 'change-of-mind' })).to.deep.include({ known: true, payer: 'customer', clauses: ['eu-basic/withdrawal/return-cost'] });
+    expect(answerFor(pack, 'whereToSend')).to.deep.equal({ topic: 'whereToSend', known: false, clauses: [] });
   });
 });
 
