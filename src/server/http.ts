@@ -29,8 +29,7 @@ import { registerDirectLine, type DirectLine } from '../directline/routes.js';
 import { registerAgentApi } from './agent-api.js';
 import { StaffDesk, type StaffPort } from '../../dialogs/staff.js';
 import { registerWeb } from '../web/index.js';
-import type { BodyError} from './body.js';
-import { jsonBody } from './body.js';
+import { jsonBody, type BodyError } from './body.js';
 import { clientAddress } from './client.js';
 import type { Logger } from '../log.js';
 
@@ -232,8 +231,8 @@ export async function createHttpServer(runtime: Runtime): Promise<HttpServer> {
 
 /**
  * The logger restify itself uses (it logs whole requests — body, headers, cookies — when a response
- * cannot be formatted): a child of ours that keeps only a request's method and path, and an error's
- * name and message.
+ * cannot be formatted): a child of ours that keeps only a request's method and the first plain
+ * segments of its path, and an error's name and status.
  */
 function restifyLogger(logger: Logger): Logger {
   // A path may carry anything a client typed: keep its first plain segments only ("/v3/directline/conversations/…").
