@@ -9,8 +9,10 @@
 import cluster from 'node:cluster';
 import { loadConfig } from '../config.js';
 import { createRuntime } from '../app.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger } from '../log.js';
 import { createHttpServer } from '../server/http.js';
+import { installProcessGuard } from '../server/guard.js';
+import { supervise } from '../server/supervisor.js';
 import { warmUp } from '../nlu/index.js';
 import { problemLines, ValidationError } from '../validation.js';
 import { EXIT_BAD_INPUT, writeLines, type Command } from './io.js';
@@ -27,10 +29,11 @@ export const serveCommand: Command = async (_args, io) => {
     throw e;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  if (config.RETURNS_WORKERS > 1 && cluster.isPrimary) return supervise(config.RETURNS_WORKERS, logger);
+  if (config.RETURNS_WORKERS > 1 && cluster.isPrimary) return supervise({ count: config.RETURNS_WORKERS, logger });
   const started = performance.now();
   const runtime = await createRuntime(config, { logger, now: () => io.now().getTime() });
   const http = await createHttpServer(runtime);
+  installProcessGuard(logger, { onError: (kind) => http.metrics.errors.inc({ kind }) });
   const { port } = await http.listen(config.PORT, config.listenHost);
   logger.info({ port, host: config.listenHost, store: runtime.store.engine, dataDir: config.RETURNS_DATA_DIR, today: config.RETURNS_TODAY ?? null, startMs: Math.round(performance.now() - started) }, 'returnsbot listening');
   // Compile the language lists now, between requests, rather than during a customer's first turn.
@@ -45,6 +48,8 @@ export const serveCommand: Command = async (_args, io) => {
       http
         .close()
         .then(() => runtime.close())
+        // A worker's channel to the supervisor would keep it running: let go of it.
+        .then(() => void cluster.worker?.disconnect())
         .then(resolve, resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
@@ -52,31 +57,3 @@ export const serveCommand: Command = async (_args, io) => {
   });
   return 0;
 };
-
-/** Run `count` workers, replace any that dies, and stop them all on SIGTERM or SIGINT. */
-async function supervise(count: number, logger: Logger): Promise<number> {
-  let stopping = false;
-  const fork = () => cluster.fork();
-  for (let i = 0; i < count; i++) fork();
-  logger.info({ workers: count }, 'returnsbot supervising workers');
-  cluster.on('exit', (worker, code, signal) => {
-    if (stopping) return;
-    logger.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
-    setTimeout(fork, 500).unref();
-  });
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      stopping = true;
-      const workers = Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead());
-      if (workers.length === 0) return resolve();
-      let left = workers.length;
-      for (const w of workers) {
-        w!.once('exit', () => --left === 0 && resolve());
-        w!.process.kill(signal);
-      }
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
-  return 0;
-}
