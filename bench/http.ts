@@ -245,7 +245,8 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
 // ---- the benchmark ----------------------------------------------------------------------------
 
 /** (b)'s settings; BENCH_WORKERS sets RETURNS_WORKERS (worker processes; default 1, as `npm start`). */
-const BASE_ENV = { RETURNS_TODAY: '2026-12-30', RETURNS_DEMO_ORDERS: 'false', LOG_LEVEL: 'warn', RETURNS_WORKERS: process.env.BENCH_WORKERS ?? '1' };
+// One load generator starts every conversation from one address: the per-address limit on new conversations is off.
+const BASE_ENV = { RETURNS_TODAY: '2026-12-30', RETURNS_DEMO_ORDERS: 'false', LOG_LEVEL: 'warn', RETURNS_WORKERS: process.env.BENCH_WORKERS ?? '1', RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE: '0' };
 
 export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchResult> {
   const { runner } = options;

@@ -8,7 +8,10 @@
  * - With HANDOFF_MODE=event, a hand-over also sends the standard `handoff.initiate` event (with the
  *   transcript and a summary) so a contact-centre hub can take the chat, and `handoff.status`
  *   events from the hub drive the conversation (accepted → a person has it; completed → closed;
- *   failed → back to the bot).
+ *   failed → back to the bot). Only from the hub: such an event is followed only in `event` mode,
+ *   only when the request was authenticated as coming from the channel (an app id is configured, so
+ *   every request carries a valid channel token), and never on a channel where the customer writes
+ *   the activities themselves (Direct Line, Web Chat) — a customer cannot drive the hand-over.
  */
 import { EventFactory, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import { negotiateLocale, t } from '../src/i18n/index.js';
@@ -29,7 +32,15 @@ export interface BotDeps {
   logger: Logger;
   handoff?: HandoffPort;
   staff?: StaffDesk;
+  /**
+   * True when every request was authenticated as coming from a Bot Framework channel (an app id is
+   * configured); false when anyone may post activities (no app id). Hub events need it.
+   */
+  channelAuthenticated?: boolean;
 }
+
+/** Channels whose activities the customer composes (any event name, any value): never a hub. */
+const CUSTOMER_COMPOSED_CHANNELS = new Set(['directline', 'webchat', 'directlinespeech', 'emulator']);
 
 export class ReturnsBot {
   private readonly service: ConversationService;
@@ -87,6 +98,10 @@ export class ReturnsBot {
       return result;
     }
     if (a.type === 'event' && (context.activity as Partial<Activity>).name === 'handoff.status' && this.deps.handoff) {
+      if (!this.fromHub(a.channelId)) {
+        this.logger.warn({ correlationId, conversationId: a.conversation.id, channelId: a.channelId, mode: this.deps.handoff.mode }, 'handoff.status ignored: not from a contact-centre hub');
+        return null;
+      }
       const value = (a.value ?? {}) as { state?: unknown; message?: unknown };
       if (typeof value.state === 'string') {
         await this.deps.handoff.external(a.conversation.id, a.channelId, value.state, typeof value.message === 'string' ? value.message : null);
@@ -95,6 +110,11 @@ export class ReturnsBot {
     }
     // Other activity types (typing, invoke …) need no answer from the returns bot.
     return null;
+  }
+
+  /** May a `handoff.status` event on this channel be from the hub (see the module comment)? */
+  private fromHub(channelId: string): boolean {
+    return this.deps.handoff?.mode === 'event' && this.deps.channelAuthenticated === true && !CUSTOMER_COMPOSED_CHANNELS.has(channelId.toLowerCase());
   }
 
   /** Send a turn's replies; in event mode a new hand-over also gets its `handoff.initiate` event. */

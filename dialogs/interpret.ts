@@ -26,6 +26,9 @@ import {
   parseYesNo,
   type Lang,
 } from '../src/nlu/index.js';
+import { proofCandidates } from '../src/nlu/identity.js';
+import { lexicon, personWords } from '../src/nlu/lexicon.js';
+import { findAll, normalize } from '../src/nlu/text.js';
 import { t } from '../src/i18n/index.js';
 import type { Choice, ReturnsContext, Step, UserEvent } from '../machines/types.js';
 
@@ -75,6 +78,18 @@ function chosen(text: string, choices: readonly Choice[], locale: string, step: 
 }
 
 const PREFIXED_ORDER = /[a-z]{2,4}[\s#-]*\d{4,8}/i;
+
+/**
+ * A phrase or a word asking for a person, even where the command reader set it aside ("I need help
+ * from a human, not a bot"). At the proof step a message without any proof in it that mentions a
+ * person is a request for one, never a failed proof.
+ */
+function mentionsPerson(said: string, lang: Lang): boolean {
+  const lex = lexicon(lang);
+  const n = normalize(said, lex.maps);
+  const words = personWords(lang);
+  return findAll(n, lex.commands.human.anywhere).length > 0 || n.tokens.some((t) => words.has(t));
+}
 
 function answerFact(field: Step, text: string, lang: Lang): UserEvent | null {
   if (field === 'faultCause') {
@@ -157,7 +172,10 @@ function answer(said: string, view: View): UserEvent {
         const orderNumber = extractOrderNumber(said);
         if (orderNumber) return { type: 'ORDER_NUMBER', orderNumber };
       }
-      return { type: 'VERIFY', proof: said };
+      // Every candidate proof in the message goes to the verifier, which accepts exactly one.
+      const candidates = proofCandidates(said);
+      if (candidates.length === 0 && mentionsPerson(said, lang)) return { type: 'HUMAN' };
+      return { type: 'VERIFY', candidates };
     }
     case 'askItem': {
       const index = matchItem(said, ctx.order?.items ?? [], lang);

@@ -196,7 +196,7 @@ export class StaffDesk {
         const member = this.byId.get(staffId);
         if (!member || agentOf(member).name !== record.agent) continue;
         const locale = negotiateLocale((reference as { locale?: string }).locale ?? null, 'en-GB');
-        await this.deps.send(reference, [{ type: 'message', locale, text: t(locale, 'staff.fromCustomer', { order: (record.summary as { orderNumber?: string }).orderNumber ?? '—', text: done.event.text }) }]);
+        await this.deps.send(reference, [{ type: 'message', locale, textFormat: 'plain', text: t(locale, 'staff.fromCustomer', { order: (record.summary as { orderNumber?: string }).orderNumber ?? '—', text: done.event.text }) }]);
       }
     }
   }

@@ -19,16 +19,17 @@ import type { Order, OrderItem } from '../src/orders.js';
 import { buildCase, selectedItem, todayFor } from './case.js';
 import { explainDecision, nextSteps, remedyPart } from './explain.js';
 import { RESUMABLE_STATES, type Choice, type Part, type Reply, type ReturnsContext, type ReturnsEvent, type ReturnsInput, type ReturnsData, type Step, type UserEvent } from './types.js';
+import type { VerifyRequest, VerifyResult } from './commands.js';
 
 export interface MachineDeps {
   /** The compiled pack for a policy id (the shipped packs, or a merchant's). */
   pack: (id: string) => CompiledPack;
 }
 
-export interface VerifyInput {
-  orderNumber: string;
-  proof: string;
-}
+/** What the `verifyOrder` actor is given (the port of machines/commands.ts). */
+export type VerifyInput = VerifyRequest;
+/** What it answers. */
+export type VerifyOutput = VerifyResult<Order>;
 export interface IssueRmaInput {
   conversationId: string;
   order: Order;
@@ -174,14 +175,13 @@ export function createReturnsMachine(deps: MachineDeps) {
       tags: {} as 'waiting' | 'handoff',
     },
     actors: {
-      verifyOrder: fromPromise<Order | null, VerifyInput>(notProvided('verifyOrder')),
+      verifyOrder: fromPromise<VerifyOutput, VerifyInput>(notProvided('verifyOrder')),
       issueRma: fromPromise<{ rma: string }, IssueRmaInput>(notProvided('issueRma')),
       requestHandoff: fromPromise<HandoffTicket, HandoffInput>(notProvided('requestHandoff')),
     },
     guards: {
       openingHasOrderNumber: ({ event }) => event.type === 'OPENING' && Boolean(event.orderNumber),
       orderVerified: ({ context }) => context.order !== null,
-      canTooManyAttempts: ({ context }) => context.verifyAttempts + 1 >= MAX_VERIFY_ATTEMPTS,
       singleItem: ({ context }) => context.order?.items.length === 1,
       validItem: ({ context, event }) =>
         (event.type === 'ITEM' || event.type === 'CORRECT_ITEM') && Number.isInteger(event.index) && event.index >= 0 && event.index < (context.order?.items.length ?? 0),
@@ -390,17 +390,46 @@ export function createReturnsMachine(deps: MachineDeps) {
         invoke: {
           id: 'verifyOrder',
           src: 'verifyOrder',
-          input: ({ context, event }) => ({ orderNumber: context.orderNumber ?? '', proof: event.type === 'VERIFY' ? event.proof : '' }),
+          input: ({ context, event }) => ({
+            conversationId: context.conversationId,
+            orderNumber: context.orderNumber ?? '',
+            candidates: event.type === 'VERIFY' ? event.candidates : [],
+          }),
           onDone: [
             {
-              guard: ({ event }) => event.output !== null,
+              guard: ({ event }) => event.output.status === 'verified',
               target: 'routeAfterVerify',
-              actions: [assign(({ event }) => ({ order: event.output, orderNumber: event.output!.orderNumber, verifyAttempts: 0 })), emit(reply([part('verified')]))],
+              actions: [
+                assign(({ event }) => {
+                  const order = event.output.status === 'verified' ? event.output.order : null;
+                  return { order, orderNumber: order?.orderNumber ?? null, verifyAttempts: 0 };
+                }),
+                emit(reply([part('verified')])),
+              ],
             },
             {
-              guard: 'canTooManyAttempts',
+              // Too many failed proofs (of this order, anywhere, or in this conversation): said kindly, with a person offered.
+              guard: ({ event }) => event.output.status === 'locked',
+              target: 'verifyFailed',
+              actions: [
+                assign({ verifyAttempts: ({ context }) => context.verifyAttempts + 1 }),
+                emit(({ context, event }) => {
+                  const until = event.output.status === 'locked' ? Date.parse(event.output.until) : context.now;
+                  return reply([part('verify.locked', { minutes: Math.max(1, Math.ceil((until - context.now) / 60_000)) })]);
+                }),
+              ],
+            },
+            {
+              // The third failure here, or none left for the order: a person can help.
+              guard: ({ context, event }) => context.verifyAttempts + 1 >= MAX_VERIFY_ATTEMPTS || ('attemptsLeft' in event.output && event.output.attemptsLeft <= 0),
               target: 'verifyFailed',
               actions: assign({ verifyAttempts: ({ context }) => context.verifyAttempts + 1 }),
+            },
+            {
+              // No candidate, or several in one message: ask for exactly one.
+              guard: ({ event }) => event.output.status === 'ambiguous',
+              target: 'askVerify',
+              actions: [assign({ verifyAttempts: ({ context }) => context.verifyAttempts + 1 }), emit(reply([part('verify.oneProof')]))],
             },
             {
               target: 'askVerify',

@@ -7,6 +7,7 @@ import type { ConditionField, FaultCause, LocalDate, ReturnReason } from '../src
 import type { Decision } from '../src/policy/decision.js';
 import type { Remedy } from '../src/policy/pack.js';
 import type { Order } from '../src/orders.js';
+import type { ProofCandidate } from './commands.js';
 
 /** What a question waits for (CONTRACT section 7, `channelData.returns.step`). */
 export type Step = 'orderNumber' | 'verify' | 'item' | 'reason' | ConditionField | 'remedy' | 'confirm';
@@ -59,7 +60,8 @@ export type Emitted = Reply;
 export type UserEvent =
   | { type: 'OPENING'; orderNumber?: string | null; reason?: ReturnReason | null; mentionsFault?: boolean; faultCause?: FaultCause | null }
   | { type: 'ORDER_NUMBER'; orderNumber: string }
-  | { type: 'VERIFY'; proof: string }
+  /** A proof of ownership: every candidate found in the message (one is needed, see VerifyRequest). */
+  | { type: 'VERIFY'; candidates: ProofCandidate[] }
   | { type: 'ITEM'; index: number }
   | { type: 'REASON'; reason: ReturnReason; mentionsFault?: boolean; faultCause?: FaultCause | null }
   | { type: 'ANSWER'; field: ConditionField; value: boolean | string }

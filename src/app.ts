@@ -7,14 +7,16 @@ import { fromPromise } from 'xstate';
 import type { Config } from './config.js';
 import { localDateIn } from './policy/calendar.js';
 import { loadPack } from './policy/packs.js';
-import { matchesCustomer } from './nlu/index.js';
+import { candidateMatches } from './nlu/identity.js';
 import { loadDemoOrdersIfEmpty, openStore, storeOptionsFrom, type Store } from './store/index.js';
+import type { ProofFailures } from './store/store.js';
 import { silentLogger, type Logger } from './log.js';
-import { createReturnsMachine, type HandoffInput, type HandoffTicket, type IssueRmaInput, type VerifyInput } from '../machines/returns.machine.js';
-import { HandoffService } from './handoff/service.js';
+import { createReturnsMachine, type HandoffInput, type HandoffTicket, type IssueRmaInput, type VerifyInput, type VerifyOutput } from '../machines/returns.machine.js';
+import type { VerifyRequest } from '../machines/commands.js';
+import { HandoffService, type ProofLock } from './handoff/service.js';
 import { parseOpeningHours } from './handoff/hours.js';
 import { ConversationService } from '../dialogs/conversation.js';
-import type { Order } from './orders.js';
+import { normalizeOrderNumber } from './orders.js';
 
 export interface Runtime {
   config: Config;
@@ -52,14 +54,20 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const zone = packs(config.RETURNS_DEFAULT_POLICY).pack.timeZone;
   const hours = config.SUPPORT_HOURS ? parseOpeningHours(config.SUPPORT_HOURS, config.SUPPORT_TIMEZONE ?? zone) : null;
   if (typeof hours === 'string') throw new Error(`SUPPORT_HOURS: ${hours}`);
-  const handoff = new HandoffService({ store, now, logger, hours, minutesPerChat: config.SUPPORT_MINUTES_PER_CHAT, mode: config.HANDOFF_MODE });
+  const verifier = new OwnershipVerifier(store, proofLimitsFrom(config), now);
+  const handoff = new HandoffService({
+    store,
+    now,
+    logger,
+    hours,
+    minutesPerChat: config.SUPPORT_MINUTES_PER_CHAT,
+    mode: config.HANDOFF_MODE,
+    proofLock: (conversationId, orderNumber) => verifier.lock(conversationId, orderNumber),
+  });
 
   const machine = createReturnsMachine({ pack: packs }).provide({
     actors: {
-      verifyOrder: fromPromise<Order | null, VerifyInput>(async ({ input }) => {
-        const order = await store.getOrder(input.orderNumber);
-        return order && matchesCustomer(input.proof, order.customer) ? order : null;
-      }),
+      verifyOrder: fromPromise<VerifyOutput, VerifyInput>(({ input }) => verifier.verify(input)),
       issueRma: fromPromise<{ rma: string }, IssueRmaInput>(async ({ input }) => {
         const { record } = await store.issueRma({
           orderNumber: input.order.orderNumber,
@@ -100,4 +108,110 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     today,
     close: () => store.close(),
   };
+}
+
+/** How many failed proofs of ownership are allowed, and for how long they count. */
+export interface ProofLimits {
+  /** Per order, across every conversation, instance and restart (RETURNS_PROOF_ATTEMPTS_PER_ORDER). */
+  perOrder: number;
+  /** Per conversation, whatever it was told ("start again") (RETURNS_PROOF_ATTEMPTS_PER_CONVERSATION). */
+  perConversation: number;
+  /** A window starts at the first failure and lasts this long; then the count starts again (RETURNS_PROOF_LOCK_MINUTES). */
+  windowMs: number;
+}
+
+export function proofLimitsFrom(config: Config): ProofLimits {
+  return {
+    perOrder: config.RETURNS_PROOF_ATTEMPTS_PER_ORDER,
+    perConversation: config.RETURNS_PROOF_ATTEMPTS_PER_CONVERSATION,
+    windowMs: config.RETURNS_PROOF_LOCK_MINUTES * 60_000,
+  };
+}
+
+/**
+ * The `verifyOrder` actor: is the proof in a message the order's? (CONTRACT sections 6 and 7)
+ *
+ * - Exactly one candidate (an email, a postcode or a ZIP code) or it proves nothing: none, or
+ *   several (a list of guesses), is an `ambiguous` failed attempt.
+ * - Failed attempts are counted in the store per order (every conversation, instance and restart
+ *   sees the same count) and per conversation. An attempt is counted before it is checked, so that
+ *   concurrent guesses never get more than the limit (only the first attempts up to the limit are
+ *   checked at all); a proof that matches takes its own count back (earlier failures still count).
+ *   After `perOrder` failures of an order, or `perConversation` in a conversation, within the
+ *   window, the answer is `locked` until the window ends — even for the right proof.
+ * - An unknown order number is answered exactly like a wrong proof (the same counts, the same
+ *   answers): nobody can learn which order numbers exist.
+ * - A message without any candidate counts against the conversation only (it guesses nothing).
+ */
+export class OwnershipVerifier {
+  constructor(
+    private readonly store: Store,
+    private readonly limits: ProofLimits,
+    private readonly now: () => number,
+  ) {}
+
+  /** The store keys of an order's and a conversation's counts. */
+  static keys(conversationId: string, orderNumber: string): { order: string; conversation: string } {
+    return { order: `order:${normalizeOrderNumber(orderNumber).slice(0, 64)}`, conversation: `conversation:${conversationId.slice(0, 512)}` };
+  }
+
+  private windowStart(at: number): string {
+    return new Date(at - this.limits.windowMs).toISOString();
+  }
+
+  /** When the lock of the counts at or over their limits ends (ISO time), or null when none is. */
+  private lockedUntil(order: ProofFailures, conversation: ProofFailures, orderAt = order.failures, conversationAt = conversation.failures): string | null {
+    const ends: number[] = [];
+    if (orderAt >= this.limits.perOrder && order.since) ends.push(Date.parse(order.since) + this.limits.windowMs);
+    if (conversationAt >= this.limits.perConversation && conversation.since) ends.push(Date.parse(conversation.since) + this.limits.windowMs);
+    return ends.length ? new Date(Math.max(...ends)).toISOString() : null;
+  }
+
+  async verify(request: VerifyRequest): Promise<VerifyOutput> {
+    const at = this.now();
+    const windowStart = this.windowStart(at);
+    const keys = OwnershipVerifier.keys(request.conversationId, request.orderNumber);
+    const guesses = request.candidates.length > 0;
+    // Count the attempt first (see above); a message without candidates reads the order's count.
+    let order: ProofFailures;
+    let conversation: ProofFailures;
+    if (guesses) {
+      [order, conversation] = (await this.store.addProofFailures([keys.order, keys.conversation], new Date(at).toISOString(), windowStart)) as [ProofFailures, ProofFailures];
+    } else {
+      [order] = (await this.store.proofFailures([keys.order], windowStart)) as [ProofFailures];
+      [conversation] = (await this.store.addProofFailures([keys.conversation], new Date(at).toISOString(), windowStart)) as [ProofFailures];
+    }
+    // Locked already before this attempt: it is not even checked.
+    const lockedBefore = this.lockedUntil(order, conversation, guesses ? order.failures - 1 : order.failures, conversation.failures - 1);
+    if (lockedBefore) return { status: 'locked', until: lockedBefore };
+    if (request.candidates.length === 1) {
+      const found = await this.store.getOrder(request.orderNumber);
+      if (found && candidateMatches(request.candidates[0]!, found.customer)) {
+        // This attempt was counted ahead: take it back (earlier failures still count).
+        await this.store.releaseProofFailures([keys.order, keys.conversation]);
+        return { status: 'verified', order: found };
+      }
+    }
+    const lockedNow = this.lockedUntil(order, conversation);
+    if (lockedNow) return { status: 'locked', until: lockedNow };
+    const attemptsLeft = Math.min(this.limits.perOrder - order.failures, this.limits.perConversation - conversation.failures);
+    return request.candidates.length === 1 ? { status: 'noMatch', attemptsLeft } : { status: 'ambiguous', attemptsLeft };
+  }
+
+  /** The lock on a conversation or its order, for the hand-over summary staff see; null when there is none. */
+  async lock(conversationId: string, orderNumber: string | null): Promise<ProofLock | null> {
+    const windowStart = this.windowStart(this.now());
+    const keys = OwnershipVerifier.keys(conversationId, orderNumber ?? '');
+    const [conversation, order] = (await this.store.proofFailures(orderNumber ? [keys.conversation, keys.order] : [keys.conversation], windowStart)) as [ProofFailures, ProofFailures | undefined];
+    const none: ProofFailures = { key: keys.order, failures: 0, since: null };
+    const until = this.lockedUntil(order ?? none, conversation);
+    if (!until) return null;
+    return {
+      locked: true,
+      until,
+      orderLocked: (order?.failures ?? 0) >= this.limits.perOrder,
+      conversationLocked: conversation.failures >= this.limits.perConversation,
+      failedAttempts: { order: order?.failures ?? 0, conversation: conversation.failures },
+    };
+  }
 }

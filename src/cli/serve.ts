@@ -15,8 +15,10 @@ import cluster from 'node:cluster';
 import type { Config } from '../config.js';
 import { createRuntime, type Runtime } from '../app.js';
 import type { DestinationStream } from 'pino';
-import { createLogger, isPretty, prettyDestination, type Logger } from '../log.js';
+import { createLogger, isPretty, prettyDestination } from '../log.js';
 import { createHttpServer } from '../server/http.js';
+import { installProcessGuard } from '../server/guard.js';
+import { supervise } from '../server/supervisor.js';
 import { warmUp } from '../nlu/index.js';
 import { merchantPackIds } from '../policy/pack-folder.js';
 import { sqliteFileIn } from '../store/index.js';
@@ -34,13 +36,15 @@ export const serveCommand: Command = async (_args, io) => {
   // JSON to the process's stdout goes through pino's own fast writer; any other stream (tests) is written to directly.
   const destination = pretty ? await prettyDestination(io.stdout, tty) : io.stdout === process.stdout ? undefined : (io.stdout as unknown as DestinationStream);
   const logger = createLogger(config.LOG_LEVEL, destination);
-  if (config.RETURNS_WORKERS > 1 && cluster.isPrimary) return supervise(config.RETURNS_WORKERS, logger);
+  if (config.RETURNS_WORKERS > 1 && cluster.isPrimary) return supervise({ count: config.RETURNS_WORKERS, logger });
   const started = performance.now();
   let runtime: Runtime | undefined;
   let port: number;
   try {
     runtime = await createRuntime(config, { logger, now: () => io.now().getTime() });
     const http = await createHttpServer(runtime);
+    // The process's last-resort handlers, when this is the process (in-process callers, tests, keep theirs).
+    if (io.stdout === process.stdout) installProcessGuard(logger, { onError: (kind) => http.metrics.errors.inc({ kind }) });
     ({ port } = await http.listen(config.PORT, config.listenHost));
     logger.info({ port, host: config.listenHost, store: runtime.store.engine, dataDir: config.RETURNS_DATA_DIR, today: config.RETURNS_TODAY ?? null, startMs: Math.round(performance.now() - started) }, 'returnsbot listening');
     // Compile the language lists now, between requests, rather than during a customer's first turn.
@@ -62,6 +66,8 @@ export const serveCommand: Command = async (_args, io) => {
         http
           .close()
           .then(() => running.close())
+          // A worker's channel to the supervisor would keep it running: let go of it.
+          .then(() => void cluster.worker?.disconnect())
           .then(resolve, resolve);
       };
       process.once('SIGTERM', onTerm);
@@ -104,32 +110,3 @@ async function welcome(config: Config, runtime: Runtime, port: number): Promise<
     '',
   ];
 }
-
-/** Run `count` workers, replace any that dies, and stop them all on SIGTERM or SIGINT. */
-async function supervise(count: number, logger: Logger): Promise<number> {
-  let stopping = false;
-  const fork = () => cluster.fork();
-  for (let i = 0; i < count; i++) fork();
-  logger.info({ workers: count }, 'returnsbot supervising workers');
-  cluster.on('exit', (worker, code, signal) => {
-    if (stopping) return;
-    logger.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
-    setTimeout(fork, 500).unref();
-  });
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      stopping = true;
-      const workers = Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead());
-      if (workers.length === 0) return resolve();
-      let left = workers.length;
-      for (const w of workers) {
-        w!.once('exit', () => --left === 0 && resolve());
-        w!.process.kill(signal);
-      }
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
-  return 0;
-}
-

@@ -24,7 +24,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import busboy from 'busboy';
-import restify from 'restify';
+import type restify from 'restify';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { Runtime } from '../app.js';
@@ -33,6 +33,8 @@ import { problemsFrom } from '../validation.js';
 import { DirectLineHub } from './hub.js';
 import { bearer, newTokenKey, TokenSigner, type TokenClaims } from './tokens.js';
 import { RateLimiter } from '../server/rate-limit.js';
+import { jsonBody, type BodyError } from '../server/body.js';
+import { clientAddress, selfOrigins } from '../server/client.js';
 import { sniffImage } from './images.js';
 
 export const BOT_ACCOUNT = { id: 'returnsbot', name: 'Returns assistant', role: 'bot' } as const;
@@ -96,17 +98,17 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
   const perConversation = new RateLimiter(config.RATE_LIMIT_PER_MINUTE, config.RATE_LIMIT_BURST, runtime.now);
   /** The same per-conversation limit as /api/messages; answers 429 and returns false when exceeded. */
   const withinLimit = (res: restify.Response, conversationId: string): boolean => {
-    const wait = perConversation.take(`${CHANNEL}\u0000${conversationId}`);
+    const wait = perConversation.take(conversationId);
     if (wait === 0) return true;
     res.header('Retry-After', String(wait));
     res.send(429, { error: { code: 'TooManyRequests', message: 'too many messages; try again shortly' } });
     return false;
   };
   /** The client's address: the socket's, or the first X-Forwarded-For hop when RETURNS_TRUST_PROXY is set. */
-  const clientIp = (req: restify.Request): string => {
-    const forwarded = config.RETURNS_TRUST_PROXY ? header(req, 'x-forwarded-for')?.split(',')[0]?.trim() : undefined;
-    return forwarded || req.socket.remoteAddress || 'unknown';
-  };
+  const clientIp = (req: restify.Request): string => clientAddress(req, config.RETURNS_TRUST_PROXY);
+  // Photo storage: a budget of bytes per client address per hour, and one for all photos stored.
+  const HOUR_MINUTES = 60;
+  const uploadBudget = new RateLimiter(config.RETURNS_UPLOAD_BYTES_PER_ADDRESS_PER_HOUR / HOUR_MINUTES, config.RETURNS_UPLOAD_BYTES_PER_ADDRESS_PER_HOUR, runtime.now);
   const isSecret = (given: string | null): boolean => {
     if (!config.DIRECTLINE_SECRET || !given) return false;
     const a = Buffer.from(given), b = Buffer.from(config.DIRECTLINE_SECRET);
@@ -127,12 +129,15 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
     return `${base}/v3/directline/conversations/${encodeURIComponent(conversationId)}/stream?${q.toString()}`;
   };
 
+  /** An origin that may use these routes: this server's own (see selfOrigins), or one listed in RETURNS_ALLOWED_ORIGINS. */
+  const originAllowed = (req: IncomingMessage | restify.Request, origin: string): boolean =>
+    allowed.has(origin) || allowed.has('*') || selfOrigins(req, config.RETURNS_PUBLIC_URL).includes(origin);
+
   /** Cross-origin embedding: only origins in RETURNS_ALLOWED_ORIGINS (same-origin always works). */
   const cors = (req: restify.Request, res: restify.Response): boolean => {
     const origin = header(req, 'origin');
     if (!origin) return true;
-    const self = baseUrl(req);
-    if (origin === self || allowed.has(origin) || allowed.has('*')) {
+    if (originAllowed(req, origin)) {
       res.header('Access-Control-Allow-Origin', origin);
       res.header('Vary', 'Origin');
       res.header('Access-Control-Allow-Headers', 'authorization, content-type, x-ms-bot-agent, x-requested-with');
@@ -170,7 +175,12 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
     return typeof l === 'string' && /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/.test(l) ? l : null;
   };
 
-  const json = restify.plugins.bodyParser({ maxBodySize: config.MAX_BODY_BYTES, mapParams: false, mapFiles: false });
+  const DL_CODES: Record<number, string> = { 400: 'BadArgument', 413: 'TooLarge', 415: 'UnsupportedMediaType' };
+  const json = jsonBody({
+    maxBytes: config.MAX_BODY_BYTES,
+    root: 'activity',
+    errorBody: (e: BodyError) => ({ error: { code: DL_CODES[e.status] ?? 'BadArgument', message: e.message, ...(e.problems.length ? { problems: e.problems } : {}) } }),
+  });
   const preflight = async (req: restify.Request, res: restify.Response) => {
     if (cors(req, res)) res.send(204);
   };
@@ -317,8 +327,26 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
     const claims = authorize(req, res, id);
     if (!claims) return;
     if (!withinLimit(res, id)) return;
-    if ((await store.listAttachments(id)).length >= config.RETURNS_MAX_UPLOADS_PER_CONVERSATION) {
-      res.send(413, { error: { code: 'TooLarge', message: `at most ${config.RETURNS_MAX_UPLOADS_PER_CONVERSATION} photos per conversation` } });
+    const perConversation = `at most ${config.RETURNS_MAX_UPLOADS_PER_CONVERSATION} photos per conversation`;
+    const already = (await store.listAttachments(id)).length;
+    if (already >= config.RETURNS_MAX_UPLOADS_PER_CONVERSATION) {
+      res.send(413, { error: { code: 'TooLarge', message: perConversation } });
+      return;
+    }
+    // Storage budgets: per client address (bytes per hour) and for every photo stored.
+    const address = clientIp(req);
+    const refuseAddress = (wait: number) => {
+      res.header('Retry-After', String(wait));
+      res.send(429, { error: { code: 'TooManyRequests', message: 'too many photos from this address; try again later' } });
+    };
+    const full = () => res.send(413, { error: { code: 'TooLarge', message: 'the photo storage is full; a person in our team can help instead' } });
+    const spent = uploadBudget.wait(address, 1);
+    if (spent > 0) return refuseAddress(spent);
+    const stored = await store.attachmentBytes();
+    if (stored >= config.RETURNS_UPLOAD_BYTES_TOTAL) return full();
+    if (header(req, 'content-encoding') !== undefined && header(req, 'content-encoding')!.trim().toLowerCase() !== 'identity') {
+      req.resume();
+      res.send(415, { error: { code: 'UnsupportedMediaType', message: 'expected an upload without content-encoding' } });
       return;
     }
     const correlationId = randomUUID();
@@ -330,6 +358,14 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
       res.send(problem.status, { error: { code: problem.code, message: problem.message } });
       return;
     }
+    if (already + parsed.files.length > config.RETURNS_MAX_UPLOADS_PER_CONVERSATION) {
+      res.send(413, { error: { code: 'TooLarge', message: perConversation } });
+      return;
+    }
+    const bytes = parsed.files.reduce((n, f) => n + f.bytes.length, 0);
+    if (stored + bytes > config.RETURNS_UPLOAD_BYTES_TOTAL) return full();
+    const over = uploadBudget.take(address, bytes);
+    if (over > 0) return refuseAddress(over);
     const base = baseUrl(req);
     const attachments: Record<string, unknown>[] = [];
     for (const file of parsed.files) {
@@ -396,16 +432,30 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const STREAM = /^\/v3\/directline\/conversations\/([^/?]+)\/stream(?:\?|$)/;
   server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // A client that resets the connection mid-handshake must not become an uncaught 'error'.
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      socket.destroy();
+      return;
+    }
     const m = STREAM.exec(url.pathname + url.search);
     if (!m) {
       socket.destroy();
       return;
     }
-    const conversationId = decodeURIComponent(m[1]!);
+    let conversationId: string;
+    try {
+      conversationId = decodeURIComponent(m[1]!);
+    } catch {
+      socket.destroy();
+      return;
+    }
     const claims = signer.verify(url.searchParams.get('t') ?? bearer(req.headers.authorization), now());
     const origin = header(req, 'origin');
-    const originOk = !origin || origin === baseUrl(req) || allowed.has(origin) || allowed.has('*');
+    const originOk = !origin || originAllowed(req, origin);
     if (!claims || claims.conversationId !== conversationId || !originOk) {
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
@@ -471,6 +521,7 @@ function readUpload(req: restify.Request, maxBytes: number, maxFiles: number): P
       let truncated = false;
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('limit', () => (truncated = true));
+      stream.on('error', () => (failed ??= new UploadError(400, 'BadArgument', 'the upload could not be read')));
       pending.push(
         new Promise((done) =>
           stream.on('close', () => {
@@ -505,6 +556,7 @@ function readUpload(req: restify.Request, maxBytes: number, maxFiles: number): P
     });
     bb.on('filesLimit', () => (failed ??= new UploadError(413, 'TooLarge', `at most ${maxFiles} photos at a time`)));
     bb.on('error', () => reject(new UploadError(400, 'BadArgument', 'the upload could not be read')));
+    req.on('error', () => reject(new UploadError(400, 'BadArgument', 'the upload could not be read')));
     bb.on('close', () => {
       void Promise.all(pending).then(() => {
         if (failed) reject(failed);

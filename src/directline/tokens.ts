@@ -27,6 +27,8 @@ interface Payload {
 }
 
 const b64 = (buf: Buffer | string) => Buffer.from(buf).toString('base64url');
+/** A token's form: the payload in base64url, a dot, an HMAC-SHA256 in base64url (43 characters). */
+const TOKEN_FORM = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
 
 export class TokenSigner {
   constructor(
@@ -55,16 +57,13 @@ export class TokenSigner {
 
   /** The claims of a valid, unexpired token; null for anything else (never throws). */
   verify(token: string | null | undefined, now: number): TokenClaims | null {
-    if (!token || token.length > 2048) return null;
+    // Exactly what sign() makes: base64url, a dot, and the 43 characters of the signature, nothing
+    // after it (Buffer.from ignores characters that are not base64url, so it must not decide).
+    if (!token || token.length > 2048 || !TOKEN_FORM.test(token)) return null;
     const dot = token.indexOf('.');
-    if (dot <= 0) return null;
     const body = token.slice(0, dot);
-    let given: Buffer;
-    try {
-      given = Buffer.from(token.slice(dot + 1), 'base64url');
-    } catch {
-      return null;
-    }
+    const given = Buffer.from(token.slice(dot + 1), 'base64url');
+    if (b64(given) !== token.slice(dot + 1)) return null;
     const expected = this.mac(body);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
     let p: Payload;
@@ -84,7 +83,7 @@ export class TokenSigner {
   }
 
   checkCapability(data: string, given: string | undefined): boolean {
-    if (!given) return false;
+    if (!given || given.length !== 32) return false;
     const a = Buffer.from(this.capability(data));
     const b = Buffer.from(given);
     return a.length === b.length && timingSafeEqual(a, b);

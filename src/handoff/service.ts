@@ -61,6 +61,18 @@ export interface ConversationView {
   transcript: TranscriptLine[];
 }
 
+/** A proof-of-ownership lock on a conversation or its order, as staff see it in the hand-over summary (`verification`). */
+export interface ProofLock {
+  locked: true;
+  /** When it ends (ISO time). */
+  until: string;
+  /** Too many failed proofs of this order (from any conversation). */
+  orderLocked: boolean;
+  /** Too many failed proofs in this conversation. */
+  conversationLocked: boolean;
+  failedAttempts: { order: number; conversation: number };
+}
+
 export interface HandoffOptions {
   store: Store;
   now: () => number;
@@ -68,7 +80,12 @@ export interface HandoffOptions {
   hours: OpeningHours | null;
   minutesPerChat: number;
   mode: 'console' | 'event';
+  /** The proof-of-ownership lock of a conversation and its order, if any (shown to staff). */
+  proofLock?: (conversationId: string, orderNumber: string | null) => Promise<ProofLock | null>;
 }
+
+/** The hand-over reason when the customer came because of a proof-of-ownership lock. */
+export const LOCKED_REASON = 'verification-locked';
 
 /** The RMA a person issues: the bot's decision, overruled or confirmed by staff. */
 function staffDecision(base: Decision | null, policy: string, policyVersion: string, reason: ReturnReason, remedy: Remedy, agent: string, note: string | null): Decision {
@@ -153,11 +170,13 @@ export class HandoffService {
   /** The `requestHandoff` actor: put the conversation in the queue and say what happens next. */
   async request(input: HandoffInput): Promise<HandoffTicket> {
     const scope = turnScope.getStore();
+    // Staff see a proof-of-ownership lock first: as the reason, and in the summary (`verification`).
+    const lock = await this.lockOf(input.conversationId, input.summary.orderNumber);
     const { position } = await this.o.store.openHandoff({
       conversationId: input.conversationId,
-      reason: input.reason,
+      reason: lock ? LOCKED_REASON : input.reason,
       channelId: scope?.channelId ?? 'unknown',
-      summary: input.summary as unknown as Record<string, unknown>,
+      summary: { ...(input.summary as unknown as Record<string, unknown>), ...(lock ? { verification: lock } : {}) },
       reference: scope?.reference ?? null,
       at: new Date(this.o.now()).toISOString(),
     });
@@ -175,7 +194,8 @@ export class HandoffService {
     let record = await this.o.store.getHandoff(done.conversationId);
     // Keep the summary staff see current (a staff RMA, a reason given after the hand-over …).
     if (record && (record.status === 'queued' || record.status === 'active')) {
-      const summary = handoffSummary(done.context) as unknown as Record<string, unknown>;
+      const kept = record.summary.verification;
+      const summary = { ...(handoffSummary(done.context) as unknown as Record<string, unknown>), ...(kept !== undefined ? { verification: kept } : {}) };
       if (JSON.stringify(summary) !== JSON.stringify(record.summary)) record = (await this.o.store.updateHandoffSummary(done.conversationId, summary)) ?? record;
     }
     if (record && done.from === 'handoff' && done.to !== 'handoff' && record.status === 'queued') {
@@ -185,6 +205,16 @@ export class HandoffService {
     this.events.emit('changed', done.conversationId);
     for (const l of this.staffListeners) {
       await l(done, record).catch((e: unknown) => this.o.logger.warn({ conversationId: done.conversationId, err: e instanceof Error ? e.message : String(e) }, 'staff relay failed'));
+    }
+  }
+
+  private async lockOf(conversationId: string, orderNumber: string | null): Promise<ProofLock | null> {
+    if (!this.o.proofLock) return null;
+    try {
+      return await this.o.proofLock(conversationId, orderNumber);
+    } catch (e) {
+      this.o.logger.warn({ conversationId, err: e instanceof Error ? e.message : String(e) }, 'could not read the proof lock');
+      return null;
     }
   }
 

@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { LOCALES_DIR } from '../paths.js';
+import { dictionaryOf, own, parseDictionary } from './dictionary.js';
 
 export type Messages = Record<string, string>;
 
@@ -30,7 +31,7 @@ function loadAll(): Map<string, LocaleFile> {
   if (files.size) return files;
   for (const f of readdirSync(LOCALES_DIR)) {
     if (!f.endsWith('.json')) continue;
-    const data = JSON.parse(readFileSync(join(LOCALES_DIR, f), 'utf8')) as LocaleFile;
+    const data = parseDictionary<LocaleFile>(readFileSync(join(LOCALES_DIR, f), 'utf8'));
     files.set(basename(f, '.json'), data);
   }
   return files;
@@ -54,13 +55,13 @@ export function messagesOf(locale: string): Messages {
     chain.push(file);
     current = file.$fallback;
   }
-  return Object.assign({}, ...chain.reverse().map((f) => f.messages)) as Messages;
+  return dictionaryOf(...chain.reverse().map((f) => f.messages));
 }
 
 /** Messages a pack adds for its own reason codes and conditions (a merchant's pack may carry them). */
 const extra = new Map<string, Messages>();
 export function addMessages(locale: string, messages: Messages): void {
-  extra.set(locale, { ...(extra.get(locale) ?? {}), ...messages });
+  extra.set(locale, dictionaryOf(extra.get(locale), messages));
   resolved.delete(locale);
 }
 
@@ -68,7 +69,7 @@ const resolved = new Map<string, Messages>();
 function table(locale: string): Messages {
   let m = resolved.get(locale);
   if (!m) {
-    m = { ...messagesOf('en-GB'), ...messagesOf(locale), ...(extra.get(locale) ?? {}) };
+    m = dictionaryOf(messagesOf('en-GB'), messagesOf(locale), extra.get(locale));
     resolved.set(locale, m);
   }
   return m;
@@ -123,7 +124,7 @@ function formatParam(locale: string, value: unknown): string {
   if (typeof value === 'number') return new Intl.NumberFormat(locale).format(value);
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'object') {
-    const v = value as Record<string, unknown>;
+    const v = dictionaryOf(value as Record<string, unknown>);
     if (typeof v.date === 'string') return formatDate(locale, v.date);
     if (typeof v.money === 'number' && typeof v.currency === 'string') return formatMoney(locale, v.money, v.currency);
     if (typeof v.key === 'string') return t(locale, v.key, (v.params as Record<string, unknown>) ?? {});
@@ -139,14 +140,14 @@ const PLACEHOLDER = /\{(\w+)\}/g;
 
 /** The message for `key` in `locale`, with `{name}` placeholders filled. */
 export function t(locale: string, key: string, params: Record<string, unknown> = {}): string {
-  const template = table(locale)[key];
+  const template = own(table(locale), key);
   if (template === undefined) return key;
-  return template.replace(PLACEHOLDER, (_, name: string) => (name in params ? formatParam(locale, params[name]) : `{${name}}`));
+  return template.replace(PLACEHOLDER, (_, name: string) => (Object.hasOwn(params, name) ? formatParam(locale, params[name]) : `{${name}}`));
 }
 
 /** True when the locale defines the key (after fallbacks). */
 export function hasMessage(locale: string, key: string): boolean {
-  return table(locale)[key] !== undefined;
+  return own(table(locale), key) !== undefined;
 }
 
 /** A message made of parts, joined as paragraphs. */

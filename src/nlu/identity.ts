@@ -1,6 +1,8 @@
 /**
- * Order numbers, e-mail addresses, postcodes and reference numbers inside free text.
+ * Order numbers, e-mail addresses, postcodes and reference numbers inside free text, and the
+ * candidate proofs of ownership in a message (CONTRACT sections 6 and 7).
  */
+import type { ProofCandidate } from '../../machines/commands.js';
 import { orderPrefixStopwords } from './lexicon.js';
 import { fold } from './text.js';
 
@@ -71,21 +73,67 @@ function samePostcode(given: string, onFile: string): boolean {
   return false;
 }
 
+/** A UK outward code on its own ("LS1", "SW1A", "M1"): a district, not an address. */
+const UK_OUTWARD = /(?<![a-z0-9])([a-z]{1,2}[0-9][a-z0-9]?)(?![a-z0-9])/gi;
+/** A whole message that is one code of letters and digits (a postcode in a format we do not parse). */
+const OTHER_CODE = /^(?=[a-z0-9 -]*\d)([a-z0-9]{2,8})(?:[ -]([a-z0-9]{2,8}))?$/i;
+
 /**
- * True when the message carries the order's e-mail address (case-insensitive) or postcode
- * (ignoring spaces and case), possibly among other words ("it's sam@example.com", "postcode is ls1 4ap").
+ * Every candidate proof of ownership in a message, each once, in the order they appear: e-mail
+ * addresses (lower case), UK postcodes ("LS1 4AP", upper case with one space), UK outward codes
+ * on their own ("LS1" — a district, which never matches an order), US ZIP codes (five digits, or
+ * ZIP+4 as "10001-1234" when given). A message that is nothing but one code of letters and digits
+ * ("D02 X285") is a postcode candidate as it stands. Pure; a proof message must hold exactly one.
+ */
+export function proofCandidates(text: string): ProofCandidate[] {
+  const out: ProofCandidate[] = [];
+  const seen = new Set<string>();
+  const add = (kind: ProofCandidate['kind'], value: string) => {
+    if (!value || seen.has(`${kind}:${value}`)) return;
+    seen.add(`${kind}:${value}`);
+    out.push({ kind, value });
+  };
+  for (const email of extractEmails(text)) add('email', email);
+  let rest = withoutEmails(fold(text));
+  rest = rest.replace(UK_POSTCODE, (_m, outward: string, inward: string) => {
+    add('postcode', `${outward.toUpperCase()} ${inward.toUpperCase()}`);
+    return ' ';
+  });
+  rest = rest.replace(US_ZIP, (_m, zip: string, plus4?: string) => {
+    add('zip', plus4 ? `${zip}-${plus4}` : zip);
+    return ' ';
+  });
+  if (out.length === 0) {
+    // Nothing but one code, in a format not parsed above: the code as it stands.
+    const code = OTHER_CODE.exec(fold(text));
+    if (code) {
+      add('postcode', [code[1], code[2]].filter(Boolean).join(' ').toUpperCase());
+      return out;
+    }
+  }
+  for (const m of rest.matchAll(UK_OUTWARD)) add('postcode', (m[1] ?? '').toUpperCase());
+  return out;
+}
+
+/** True when one candidate is the order's e-mail address (any case) or its postcode or ZIP (ignoring spaces and case). */
+export function candidateMatches(candidate: ProofCandidate, customer: { email?: string | null; postcode?: string | null }): boolean {
+  if (candidate.kind === 'email') {
+    const email = customer.email?.trim().toLowerCase();
+    return Boolean(email) && candidate.value.toLowerCase() === email;
+  }
+  const onFile = customer.postcode?.trim();
+  if (!onFile) return false;
+  return samePostcode(candidate.value, normalizePostcode(onFile) ?? onFile);
+}
+
+/**
+ * True when the message holds exactly one candidate proof (see {@link proofCandidates}) and it is
+ * the order's e-mail address or postcode ("it's sam@example.com", "postcode is ls1 4ap"). A message
+ * with several candidates proves nothing, even if one of them is right.
  */
 export function matchesCustomer(text: string, customer: { email?: string | null; postcode?: string | null }): boolean {
-  const email = customer.email?.trim().toLowerCase();
-  if (email && extractEmails(text).includes(email)) return true;
-  const onFile = customer.postcode?.trim();
-  if (onFile) {
-    const normalised = normalizePostcode(onFile) ?? onFile;
-    if (extractPostcodes(text).some((p) => samePostcode(p, normalised))) return true;
-    // Last resort: the text, spaces removed, is exactly the postcode on file.
-    if (compact(fold(text)).replace(/[^A-Z0-9]/g, '') === compact(normalised)) return true;
-  }
-  return false;
+  const candidates = proofCandidates(text);
+  return candidates.length === 1 && candidateMatches(candidates[0]!, customer);
 }
 
 const DASHED = /(?<![a-z0-9])((?=[a-z0-9-]*\d)[a-z0-9]+(?:-[a-z0-9]+)+)(?![a-z0-9])/gi;

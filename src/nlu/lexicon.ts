@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { LOCALES_DIR } from '../paths.js';
 import { BOOLEAN_CONDITION_FIELDS, type BooleanConditionField } from '../policy/case.js';
 import { REMEDIES, type Remedy } from '../policy/pack.js';
+import { parseDictionary } from '../i18n/dictionary.js';
 import { compileList, fold, normalize, type NegationLexicon, type NormalizeMaps, type PhraseList } from './text.js';
 
 export const LANGS = ['en', 'es'] as const;
@@ -190,9 +191,9 @@ export function lexiconPath(lang: Lang): string {
   return join(LOCALES_DIR, 'nlu', `${lang}.json`);
 }
 
-/** Reads a language's phrase lists (uncompiled). */
+/** Reads a language's phrase lists (uncompiled), every object without a prototype (words are looked up in them). */
 export function loadLexiconData(lang: Lang): LexiconData {
-  return JSON.parse(readFileSync(lexiconPath(lang), 'utf8')) as LexiconData;
+  return parseDictionary<LexiconData>(readFileSync(lexiconPath(lang), 'utf8'));
 }
 
 /** Both languages' phrase lists, read once when this module loads: no I/O at call time. */
@@ -222,6 +223,24 @@ export function languageOf(locale: string | null | undefined): Lang {
 /** Month-day-year for US locales (en-US, es-US), otherwise day-month-year. */
 export function dateOrderOf(locale: string | null | undefined): 'DMY' | 'MDY' {
   return /[-_]us$/i.test((locale ?? '').trim()) ? 'MDY' : 'DMY';
+}
+
+/**
+ * Words that on their own ask for a person ("human", "agent", "persona"): the one-word alternatives
+ * of the first `commands.human.whole` phrase, normalised. Used where a message that mentions one
+ * must never be read as anything else (the proof step).
+ */
+const personWordsCache = new Map<Lang, ReadonlySet<string>>();
+export function personWords(lang: Lang): ReadonlySet<string> {
+  let words = personWordsCache.get(lang);
+  if (!words) {
+    const lex = lexicon(lang);
+    const first = lex.data.commands.human.whole[0] ?? '';
+    const alternatives = /^\(([^()]*)\)$/.exec(first.trim())?.[1]?.split('|') ?? [];
+    words = new Set(alternatives.map((a) => normalize(a, lex.maps).tokens).filter((t) => t.length === 1).map((t) => t[0]!));
+    personWordsCache.set(lang, words);
+  }
+  return words;
 }
 
 /** Set of prefix stop-words (all languages) for order and reference numbers. */

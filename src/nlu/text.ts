@@ -13,7 +13,9 @@
  *   - `^` and `$` stand for the start and the end of a clause (message start/end or punctuation).
  */
 
-/** Maps that normalisation applies to single tokens. */
+import { own } from '../i18n/dictionary.js';
+
+/** Maps that normalisation applies to single tokens (looked up with `own`: "constructor" is a word, not a key of Object.prototype). */
 export interface NormalizeMaps {
   /** Token (with or without apostrophes) → expansion, e.g. "dont" → "do not". */
   contractions: Record<string, string>;
@@ -66,17 +68,17 @@ function expandToken(tok: string, maps: NormalizeMaps, out: string[]): void {
   if (t.includes("'")) {
     t = t.replace(/^'+|'+$/g, '');
     if (!t) return;
-    exp = maps.contractions[t];
+    exp = own(maps.contractions, t);
     if (exp === undefined && t.endsWith("n't")) exp = `${t.slice(0, -3)} not`;
     if (exp === undefined) {
       t = t.replace(/'/g, '');
       if (!t) return;
-      exp = maps.contractions[t];
+      exp = own(maps.contractions, t);
     }
-  } else exp = maps.contractions[t];
+  } else exp = own(maps.contractions, t);
   const words = exp === undefined ? [t] : exp.split(' ').filter(Boolean);
   for (const w of words) {
-    const sp = maps.spellings[w];
+    const sp = own(maps.spellings, w);
     if (sp === undefined) out.push(w);
     else for (const x of sp.split(' ')) if (x) out.push(x);
   }

@@ -16,12 +16,23 @@
  * console in a browser, the session cookie (HttpOnly, SameSite=Strict) plus, on every call that
  * changes something, the `X-CSRF-Token` header the session gave (a cross-site page can send
  * neither). Keys are looked up by their hash; the key itself is never stored or logged.
+ *
+ * Signing in takes JSON only (a cross-site HTML form cannot send it), and `/agent/login` and
+ * `/agent/logout` refuse a request from another site (its `Origin` is not this server's, or the
+ * browser says `Sec-Fetch-Site: cross-site`): nobody can sign a browser in as another agent (login
+ * CSRF). Failed sign-in attempts are limited per client address (STAFF_LOGIN_ATTEMPTS_PER_MINUTE;
+ * beyond it every attempt from that address is 429 with Retry-After, without looking at the key, so
+ * that the answer says nothing about it). An access key has 256 random bits: the Bearer API needs
+ * no such limit.
  */
 import { randomBytes } from 'node:crypto';
-import restify from 'restify';
+import type restify from 'restify';
 import { z } from 'zod';
 import type { Runtime } from '../app.js';
 import { bearer, TokenSigner, newTokenKey } from '../directline/tokens.js';
+import { jsonBody } from './body.js';
+import { clientAddress, selfOrigins } from './client.js';
+import { RateLimiter } from './rate-limit.js';
 import { hashAccessKey } from '../handoff/keys.js';
 import type { Agent, StaffResult } from '../handoff/service.js';
 import { REMEDIES } from '../policy/pack.js';
@@ -56,7 +67,31 @@ export interface AgentApi {
 export async function registerAgentApi(server: restify.Server, runtime: Runtime): Promise<AgentApi> {
   const { store, handoff, logger, config } = runtime;
   const sessions = new TokenSigner(Buffer.from(await store.secret('staff-session-key', newTokenKey)), SESSION_SECONDS);
-  const body = restify.plugins.bodyParser({ maxBodySize: 64 * 1024, mapParams: false, mapFiles: false });
+  const body = jsonBody({ maxBytes: 64 * 1024, root: 'body', errorBody: (e) => ({ error: e.code, message: e.message, ...(e.problems.length ? { problems: e.problems } : {}) }) });
+  const attempts = new RateLimiter(config.STAFF_LOGIN_ATTEMPTS_PER_MINUTE, Math.max(1, config.STAFF_LOGIN_ATTEMPTS_PER_MINUTE), runtime.now);
+  const address = (req: restify.Request) => clientAddress(req, config.RETURNS_TRUST_PROXY);
+  /** 429 (and false) while this address has used up its failed attempts. */
+  const notThrottled = (req: restify.Request, res: restify.Response): boolean => {
+    const wait = attempts.wait(address(req));
+    if (wait === 0) return true;
+    res.header('Retry-After', String(wait));
+    res.send(429, { error: 'rate-limited', message: 'too many failed sign-in attempts; try again later' });
+    return false;
+  };
+  /** Refuses (403) a request another site made: the session routes are for this server's own console. */
+  const sameSiteOnly = (req: restify.Request, res: restify.Response, next: restify.Next): void => {
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    const site = typeof req.headers['sec-fetch-site'] === 'string' ? req.headers['sec-fetch-site'].toLowerCase() : undefined;
+    const foreignOrigin = origin !== undefined && !selfOrigins(req, config.RETURNS_PUBLIC_URL).includes(origin);
+    const foreignSite = site !== undefined && site !== 'same-origin' && site !== 'none';
+    if (foreignOrigin || foreignSite) {
+      res.setHeader('connection', 'close');
+      res.send(403, { error: 'cross-site', message: 'sign in from the console on this server' });
+      next(false);
+      return;
+    }
+    next();
+  };
   const now = () => runtime.now();
   const streams = new Set<restify.Response>();
   // Sessions signed out on this process (by their CSRF value, unique per session) until they expire.
@@ -99,10 +134,16 @@ export async function registerAgentApi(server: restify.Server, runtime: Runtime)
     else res.send(r.status, { error: r.code, message: r.message, ...(r.holder ? { holder: r.holder } : {}) });
   };
 
-  server.post('/agent/login', body, async (req: restify.Request, res: restify.Response) => {
+  server.post('/agent/login', sameSiteOnly, body, async (req: restify.Request, res: restify.Response) => {
+    if (!notThrottled(req, res)) return;
+    if (req.body === undefined) {
+      res.send(400, { error: 'bad-request', message: 'expected a JSON body {"key": "..."}' });
+      return;
+    }
     const key = typeof (req.body as { key?: unknown } | undefined)?.key === 'string' ? (req.body as { key: string }).key : null;
     const agent = await agentFromKey(key);
     if (!agent) {
+      attempts.take(address(req));
       res.send(401, { error: 'unauthorized', message: 'that access key is not valid' });
       return;
     }
@@ -115,7 +156,7 @@ export async function registerAgentApi(server: restify.Server, runtime: Runtime)
     res.send(200, { agent: agent.name, displayName: agent.displayName, csrf });
   });
 
-  server.post('/agent/logout', async (req: restify.Request, res: restify.Response) => {
+  server.post('/agent/logout', sameSiteOnly, async (req: restify.Request, res: restify.Response) => {
     const claims = session(req);
     const at = now();
     for (const [csrf, until] of signedOut) if (until <= at) signedOut.delete(csrf);

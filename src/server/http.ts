@@ -5,8 +5,11 @@
  * `GET /healthz` and `GET /metrics`.
  *
  * Every request gets a correlation id (response header `x-correlation-id`, and in every log line of
- * its turn). Bodies are size-limited and activities checked with zod (400 naming the field);
- * each conversation is rate-limited (429 with Retry-After). Errors never leak: the adapter's own 500
+ * its turn). Bodies are read by `./body.ts` (decoded with a limit on the decoded size, nesting
+ * limited) and activities checked with zod (400 naming the field); each conversation is
+ * rate-limited by its id (429 with Retry-After), and without an app id so are new conversations per
+ * client address. restify's own logger only ever sees a request's method and path: no body, no
+ * header. Errors never leak: the adapter's own 500
  * body carries `err.message`, so the bot's errors are handled in `onTurnError` (logged, an apology
  * in the customer's language) and anything else becomes `{"error":"internal","correlationId":…}`.
  * `close()` stops accepting requests and waits for the turns in flight.
@@ -26,6 +29,9 @@ import { registerDirectLine, type DirectLine } from '../directline/routes.js';
 import { registerAgentApi } from './agent-api.js';
 import { StaffDesk, type StaffPort } from '../../dialogs/staff.js';
 import { registerWeb } from '../web/index.js';
+import { jsonBody, type BodyError } from './body.js';
+import { clientAddress } from './client.js';
+import type { Logger } from '../log.js';
 
 export interface HttpServer {
   server: restify.Server;
@@ -68,9 +74,25 @@ export async function createHttpServer(runtime: Runtime): Promise<HttpServer> {
     ? new StaffDesk({ staff: config.RETURNS_STAFF, port: { ...bindStaffPort(runtime) }, send: sendTo, now: runtime.now, logger })
     : undefined;
   if (staff) runtime.handoff.onTurn((done, record) => staff.onTurn(done, record));
-  const bot = new ReturnsBot({ service: runtime.service, logger, handoff: runtime.handoff, staff });
+  // handoff.status events are followed only when every request carries a valid channel token (an app id is set).
+  const bot = new ReturnsBot({ service: runtime.service, logger, handoff: runtime.handoff, staff, channelAuthenticated: !config.anonymous });
   const metrics = new Metrics();
+  // Keyed on the conversation id alone: a client that changes channelId on each message is still one conversation.
   const limiter = new RateLimiter(config.RATE_LIMIT_PER_MINUTE, config.RATE_LIMIT_BURST, runtime.now);
+  // Without an app id anyone can start conversations: limit new ones per client address.
+  const perAddress = config.anonymous ? new RateLimiter(config.RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE, Math.max(1, config.RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE), runtime.now) : null;
+  const known = new RecentSet(50_000);
+  /** 0 when this activity may go ahead, else the seconds to wait (a new conversation over the per-address budget). */
+  const newConversationWait = async (req: restify.Request, conversationId: string): Promise<number> => {
+    if (!perAddress || known.has(conversationId)) return 0;
+    if (await runtime.store.loadConversation(conversationId)) {
+      known.add(conversationId);
+      return 0;
+    }
+    const wait = perAddress.take(clientAddress(req, config.RETURNS_TRUST_PROXY));
+    if (wait === 0) known.add(conversationId);
+    return wait;
+  };
   let inFlight = 0;
   let draining = false;
   const idle: (() => void)[] = [];
@@ -86,9 +108,13 @@ export async function createHttpServer(runtime: Runtime): Promise<HttpServer> {
     }
   };
 
-  const server = restify.createServer({ name: 'returnsbot', handleUncaughtExceptions: false });
-  // Bodies are parsed per route (uploads stream instead), each within MAX_BODY_BYTES.
-  const body = restify.plugins.bodyParser({ maxBodySize: config.MAX_BODY_BYTES, mapParams: false, mapFiles: false });
+  const server = restify.createServer({ name: 'returnsbot', handleUncaughtExceptions: false, log: restifyLogger(logger) as unknown as restify.ServerOptions['log'] });
+  // Bodies are read per route (uploads stream instead), each within MAX_BODY_BYTES decoded.
+  const body = jsonBody({
+    maxBytes: config.MAX_BODY_BYTES,
+    root: 'activity',
+    errorBody: (e: BodyError) => (e.problems.length ? { error: 'invalid-activity', problems: e.problems } : { error: e.code }),
+  });
   // restify's own errors (bad JSON, body too large, unknown route) go out as a code, nothing more.
   server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number; toJSON?: () => unknown }, next: () => void) => {
     const status = err.statusCode ?? 500;
@@ -111,7 +137,7 @@ export async function createHttpServer(runtime: Runtime): Promise<HttpServer> {
       return;
     }
     const activity = parsed.data;
-    const wait = limiter.take(`${activity.channelId}\u0000${activity.conversation.id}`);
+    const wait = limiter.take(activity.conversation.id) || (await newConversationWait(req, activity.conversation.id));
     if (wait > 0) {
       metrics.turns.inc({ channel: activity.channelId, result: 'rate_limited' });
       res.header('Retry-After', String(wait));
@@ -201,6 +227,45 @@ export async function createHttpServer(runtime: Runtime): Promise<HttpServer> {
       await closed;
     },
   };
+}
+
+/**
+ * The logger restify itself uses (it logs whole requests — body, headers, cookies — when a response
+ * cannot be formatted): a child of ours that keeps only a request's method and the first plain
+ * segments of its path, and an error's name and status.
+ */
+function restifyLogger(logger: Logger): Logger {
+  // A path may carry anything a client typed: keep its first plain segments only ("/v3/directline/conversations/…").
+  const path = (url: unknown) => {
+    if (typeof url !== 'string') return undefined;
+    const segments = url.split('?')[0]!.split('/').filter(Boolean);
+    const plain = segments.slice(0, 3).filter((s, i, all) => all.slice(0, i + 1).every((x) => /^[a-z0-9_-]{1,30}$/i.test(x)));
+    return `/${plain.join('/')}${plain.length < segments.length ? '/…' : ''}`;
+  };
+  return logger.child({ component: 'restify' }, {
+    serializers: {
+      req: (req: { method?: unknown; url?: unknown }) => ({ method: typeof req?.method === 'string' ? req.method : undefined, path: path(req?.url) }),
+      res: (res: { statusCode?: unknown }) => ({ statusCode: typeof res?.statusCode === 'number' ? res.statusCode : undefined }),
+      // An error's message may quote the request (restify's 404 names the path): its name and status only.
+      err: (err: { name?: unknown; statusCode?: unknown }) => ({ name: typeof err?.name === 'string' ? err.name : 'Error', statusCode: typeof err?.statusCode === 'number' ? err.statusCode : undefined }),
+      value: () => '[not logged]',
+      body: () => '[not logged]',
+      headers: () => '[not logged]',
+    },
+  });
+}
+
+/** A bounded set of recently seen keys (oldest dropped first). */
+class RecentSet {
+  private readonly keys = new Set<string>();
+  constructor(private readonly max: number) {}
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+  add(key: string): void {
+    this.keys.add(key);
+    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value as string);
+  }
 }
 
 /** The staff desk's view of the hand-over service and the store. */

@@ -1,5 +1,6 @@
 /**
- * A token bucket per key (a conversation): `burst` requests at once, refilled at `perMinute`.
+ * A token bucket per key (a conversation, a client address): `burst` requests at once, refilled at
+ * `perMinute`.
  * In-process; with several instances each keeps its own buckets, which still bounds a runaway
  * client per instance. Old buckets are dropped so memory stays bounded.
  */
@@ -13,8 +14,17 @@ export class RateLimiter {
     private readonly maxKeys = 100_000,
   ) {}
 
-  /** Take one token for `key`; returns 0 when allowed, else the seconds to wait. */
-  take(key: string): number {
+  /** Take one token (or `cost`) for `key`; returns 0 when allowed, else the seconds to wait. */
+  take(key: string, cost = 1): number {
+    return this.check(key, cost, true);
+  }
+
+  /** The seconds to wait before `key` may spend `cost`, without spending anything (0: it may now). */
+  wait(key: string, cost = 1): number {
+    return this.check(key, cost, false);
+  }
+
+  private check(key: string, cost: number, spend: boolean): number {
     if (this.perMinute <= 0) return 0;
     const now = this.now();
     const rate = this.perMinute / 60_000;
@@ -26,11 +36,12 @@ export class RateLimiter {
     }
     b.tokens = Math.min(this.burst, b.tokens + (now - b.at) * rate);
     b.at = now;
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
+    const need = cost;
+    if (b.tokens >= need) {
+      if (spend) b.tokens -= cost;
       return 0;
     }
-    return Math.ceil((1 - b.tokens) / rate / 1000);
+    return Math.max(1, Math.ceil((need - b.tokens) / rate / 1000));
   }
 
   private evict(now: number): void {

@@ -91,6 +91,7 @@ import {
   checkHandoffSummary,
   checkNewAgent,
   checkNewHandoff,
+  checkProofKeys,
   checkReplyCount,
   checkSecretName,
   checkSecretValue,
@@ -118,6 +119,7 @@ import {
   type NewAgent,
   type NewAttachment,
   type NewHandoff,
+  type ProofFailures,
   type RmaRecord,
   type RmaRequest,
   type StaffReference,
@@ -780,6 +782,63 @@ export class PostgresStore implements Store {
       );
       return rows.map(attachmentInfoFrom);
     });
+  }
+
+  async attachmentBytes(): Promise<number> {
+    const { rows } = await this.#pool.query<{ total: string }>('SELECT coalesce(sum(size), 0)::text AS total FROM attachments');
+    return Number(rows[0]?.total ?? 0);
+  }
+
+  // ---- proofs of ownership ----------------------------------------------------------------------
+  // One statement adds to every key (an upsert of each, in key order so that two calls never wait
+  // for each other's rows in opposite orders): atomic without an explicit transaction, and a
+  // concurrent call on the same key waits for this one's row, then adds to what it wrote.
+
+  async addProofFailures(keys: readonly string[], at: string, windowStart: string): Promise<ProofFailures[]> {
+    checkProofKeys(keys, at, windowStart);
+    const unique = [...new Set(keys)];
+    if (unique.length === 0) return [];
+    const { rows } = await this.#pool.query<{ key: string; failures: number; window_start: string }>(
+      `INSERT INTO proof_failures AS p (key, failures, window_start, last_at)
+       SELECT k, 1, $2, $2 FROM unnest($1::text[]) AS k ORDER BY k COLLATE "C"
+       ON CONFLICT (key) DO UPDATE SET
+         failures = CASE WHEN p.window_start < $3 THEN 1 ELSE p.failures + 1 END,
+         window_start = CASE WHEN p.window_start < $3 THEN EXCLUDED.window_start ELSE p.window_start END,
+         last_at = EXCLUDED.last_at
+       RETURNING key, failures, window_start`,
+      [unique, at, windowStart],
+    );
+    // Windows that have ended are forgotten, so the table holds only what still counts.
+    await this.#pool.query('DELETE FROM proof_failures WHERE window_start < $1', [windowStart]);
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    return unique.map((key) => {
+      const row = byKey.get(key)!;
+      return { key, failures: row.failures, since: row.window_start };
+    });
+  }
+
+  async proofFailures(keys: readonly string[], windowStart: string): Promise<ProofFailures[]> {
+    checkProofKeys(keys, windowStart);
+    const unique = [...new Set(keys)];
+    const { rows } = await this.#pool.query<{ key: string; failures: number; window_start: string }>(
+      'SELECT key, failures, window_start FROM proof_failures WHERE key = ANY($1::text[]) AND window_start >= $2',
+      [unique, windowStart],
+    );
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    return unique.map((key) => {
+      const row = byKey.get(key);
+      return row ? { key, failures: row.failures, since: row.window_start } : { key, failures: 0, since: null };
+    });
+  }
+
+  async releaseProofFailures(keys: readonly string[]): Promise<void> {
+    checkProofKeys(keys);
+    // One statement: a count of 1 goes, a larger one loses 1 (a concurrent change waits, then is re-checked).
+    await this.#pool.query(
+      `WITH gone AS (DELETE FROM proof_failures WHERE key = ANY($1::text[]) AND failures <= 1 RETURNING key)
+       UPDATE proof_failures SET failures = failures - 1 WHERE key = ANY($1::text[]) AND failures > 1`,
+      [[...new Set(keys)]],
+    );
   }
 
   // ---- hand-over to people ---------------------------------------------------------------------

@@ -46,6 +46,7 @@ import {
   checkHandoffSummary,
   checkNewAgent,
   checkNewHandoff,
+  checkProofKeys,
   checkReplyCount,
   checkSecretName,
   checkSecretValue,
@@ -73,6 +74,7 @@ import {
   type NewAgent,
   type NewAttachment,
   type NewHandoff,
+  type ProofFailures,
   type RmaRecord,
   type RmaRequest,
   type StaffReference,
@@ -521,6 +523,51 @@ export class SqliteStore implements Store {
     return this.#stmt<[string], AttachmentInfoRow>(
       `SELECT ${ATTACHMENT_INFO_COLUMNS} FROM attachments WHERE conversation_id = ? ORDER BY at, rowid`,
     ).all(conversationId).map(attachmentInfoFrom);
+  }
+
+  async attachmentBytes(): Promise<number> {
+    return this.#stmt<[], number>('SELECT coalesce(sum(size), 0) FROM attachments').pluck().get() ?? 0;
+  }
+
+  // ---- proofs of ownership ----------------------------------------------------------------------
+
+  async addProofFailures(keys: readonly string[], at: string, windowStart: string): Promise<ProofFailures[]> {
+    checkProofKeys(keys, at, windowStart);
+    const unique = [...new Set(keys)];
+    const upsert = this.#stmt<[{ key: string; at: string; windowStart: string }], { failures: number; window_start: string }>(
+      `INSERT INTO proof_failures (key, failures, window_start, last_at) VALUES (@key, 1, @at, @at)
+       ON CONFLICT (key) DO UPDATE SET
+         failures = CASE WHEN window_start < @windowStart THEN 1 ELSE failures + 1 END,
+         window_start = CASE WHEN window_start < @windowStart THEN excluded.window_start ELSE window_start END,
+         last_at = excluded.last_at
+       RETURNING failures, window_start`,
+    );
+    return this.#write(() => {
+      // Windows that have ended are forgotten, so the table holds only what still counts.
+      this.#stmt('DELETE FROM proof_failures WHERE window_start < ?').run(windowStart);
+      return unique.map((key) => {
+        const row = upsert.get({ key, at, windowStart })!;
+        return { key, failures: row.failures, since: row.window_start };
+      });
+    });
+  }
+
+  async proofFailures(keys: readonly string[], windowStart: string): Promise<ProofFailures[]> {
+    checkProofKeys(keys, windowStart);
+    const read = this.#stmt<[string], { failures: number; window_start: string }>('SELECT failures, window_start FROM proof_failures WHERE key = ?');
+    return [...new Set(keys)].map((key) => {
+      const row = read.get(key);
+      return row && row.window_start >= windowStart ? { key, failures: row.failures, since: row.window_start } : { key, failures: 0, since: null };
+    });
+  }
+
+  async releaseProofFailures(keys: readonly string[]): Promise<void> {
+    checkProofKeys(keys);
+    const lower = this.#stmt<[string]>('UPDATE proof_failures SET failures = failures - 1 WHERE key = ? AND failures > 1');
+    const remove = this.#stmt<[string]>('DELETE FROM proof_failures WHERE key = ?');
+    this.#write(() => {
+      for (const key of new Set(keys)) if (lower.run(key).changes === 0) remove.run(key);
+    });
   }
 
   // ---- hand-over to people ---------------------------------------------------------------------

@@ -27,6 +27,9 @@
  *   several, get exactly one winner and the other is told who holds it. Its `version` increases by
  *   one on every change.
  * - Staff access keys are stored as the caller's hash only; a name is unique among active agents.
+ * - Failed proofs of ownership are counted per key (an order, a conversation) in the store, so every
+ *   instance, every conversation and every restart sees the same count: adding failures is atomic
+ *   (concurrent calls, in one instance or several, never lose one).
  */
 import type { Decision } from '../policy/decision.js';
 import type { ReturnReason } from '../policy/case.js';
@@ -420,6 +423,32 @@ export class DuplicateAgentError extends Error {
   }
 }
 
+// ---- proofs of ownership --------------------------------------------------------------------------
+
+/**
+ * The failed proofs of ownership counted against one key (the caller's: `order:UK-100234`,
+ * `conversation:c1` …) in its current window. A window starts at a key's first failure and lasts
+ * as long as the caller says (`windowStart`: failures of a window that started before it no
+ * longer count).
+ */
+export interface ProofFailures {
+  key: string;
+  /** Failures in the current window (0 when there is none). */
+  failures: number;
+  /** When the current window started (its first failure); null when there is none. */
+  since: string | null;
+}
+
+/** TypeError unless `keys` are non-empty strings of at most 600 characters, and the times are strings. */
+export function checkProofKeys(keys: readonly unknown[], ...times: unknown[]): asserts keys is readonly string[] {
+  if (!Array.isArray(keys)) throw new TypeError('proof keys must be a list of strings');
+  for (const k of keys) {
+    checkString('a proof key', k, true);
+    if ((k as string).length > 600) throw new TypeError('a proof key must be at most 600 characters');
+  }
+  for (const t of times) checkTimestamp(t);
+}
+
 /** The stored conversation moved on since it was read: reload and run the turn again. */
 export class ConflictError extends Error {
   constructor(readonly conversationId: string) {
@@ -482,6 +511,8 @@ export interface Store {
   getAttachment(id: string): Promise<Attachment | null>;
   /** A conversation's attachments, without their bytes, oldest first (by `at`, then in the order they were saved). */
   listAttachments(conversationId: string): Promise<AttachmentInfo[]>;
+  /** The size of every attachment stored, added up (bytes; 0 when there are none). */
+  attachmentBytes(): Promise<number>;
 
   /**
    * The value of the secret `name` shared by every instance on this store: the stored one, or else
@@ -550,6 +581,26 @@ export interface Store {
   agentByKeyHash(keyHash: string): Promise<AgentAccount | null>;
   /** Every staff account, removed ones too, in the order they were added. */
   listAgents(): Promise<AgentRecord[]>;
+
+  // ---- proofs of ownership ----
+
+  /**
+   * Count one failed proof against each key (duplicates count once), atomically: all keys in one
+   * step, and concurrent calls, in one instance or several, never lose a count. A key with no window,
+   * or whose window started before `windowStart`, starts a new window at `at` with 1 failure.
+   * Returns each key's count after it, in the order given (duplicates once, first place). Windows
+   * that started before `windowStart` may be forgotten meanwhile. TypeError for a key that is not
+   * a non-empty string of at most 600 characters.
+   */
+  addProofFailures(keys: readonly string[], at: string, windowStart: string): Promise<ProofFailures[]>;
+  /** The keys' counts, in the order given: 0 (since null) for a key with no window, or one that started before `windowStart`. */
+  proofFailures(keys: readonly string[], windowStart: string): Promise<ProofFailures[]>;
+  /**
+   * Take one failure back from each key (duplicates once): an attempt counted ahead of its check
+   * that turned out to match. A count of 1 is forgotten; a key with none is ignored. Atomic like
+   * {@link addProofFailures}.
+   */
+  releaseProofFailures(keys: readonly string[]): Promise<void>;
 
   /** Store (or replace) where a support person on another channel can be reached. */
   saveStaffReference(staffId: string, reference: Record<string, unknown>, at: string): Promise<void>;

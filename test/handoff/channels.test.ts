@@ -9,6 +9,9 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { TestAdapter, TurnContext, type Activity } from 'botbuilder';
+import { ReturnsBot } from '../../dialogs/bot.js';
+import { silentLogger } from '../../src/log.js';
 import { startTestBot, type BotActivity, type TestBot } from '../support/server.js';
 
 interface Posted {
@@ -103,7 +106,9 @@ describe('hand-over: staff working from Teams', function () {
     // Customer → staff; the bot itself stays silent.
     const silent = await customer('thanks, the headphones crackle');
     expect(silent).to.deep.equal([]);
-    await connector.waitFor((p) => p.conversationId === staffConv && /Customer \(order UK-100234\): thanks, the headphones crackle/.test(p.activity.text ?? ''));
+    const relayed = await connector.waitFor((p) => p.conversationId === staffConv && /Customer \(order UK-100234\): thanks, the headphones crackle/.test(p.activity.text ?? ''));
+    // The customer's words reach staff as plain text: never rendered as markdown or HTML in Teams.
+    expect((relayed.activity as { textFormat?: string }).textFormat).to.equal('plain');
 
     // An RMA as a staff decision; the customer receives it.
     const rma = await staff('rma refund goodwill');
@@ -148,9 +153,18 @@ describe('hand-over: an external contact centre (HANDOFF_MODE=event)', function 
     expect(initiate!.attachments?.[0]?.name).to.equal('Transcript');
     expect(initiate!.attachments?.[0]?.content?.activities?.length).to.be.greaterThan(3);
 
+    // Without an app id anyone can post to /api/messages: a handoff.status event there is the
+    // customer's, and is ignored (the hand-over stays queued for staff).
     await send(bot, { type: 'event', name: 'handoff.status', value: { state: 'accepted', message: 'Jordan' }, ...base });
+    expect((await bot.runtime.store.getHandoff(conv))?.status).to.equal('queued');
+
+    // The hub's events, on a request authenticated as the channel's (what an app id gives): followed.
+    const hub = new ReturnsBot({ service: bot.runtime.service, logger: silentLogger, handoff: bot.runtime.handoff, channelAuthenticated: true });
+    const fromHub = (value: Record<string, unknown>) =>
+      hub.run(new TurnContext(new TestAdapter(), { type: 'event', name: 'handoff.status', value, ...base, from: { id: 'hub' }, recipient: { id: 'bot' } } as Partial<Activity>));
+    await fromHub({ state: 'accepted', message: 'Jordan' });
     expect((await bot.runtime.store.getHandoff(conv))?.status).to.equal('active');
-    await send(bot, { type: 'event', name: 'handoff.status', value: { state: 'completed' }, ...base });
+    await fromHub({ state: 'completed' });
     expect((await bot.runtime.store.getHandoff(conv))?.status).to.equal('closed');
     const log = (await bot.runtime.store.readLog(conv)).map((e) => (e.activity as { text?: string }).text).join('\n');
     expect(log).to.match(/closed this chat/);

@@ -84,7 +84,7 @@ export function fmt(e: ModelEvent | { type: string }): string {
   switch (ev.type) {
     case 'ANSWER': return `ANSWER(${String(ev.field)}=${String(ev.value)})`;
     case 'ORDER_NUMBER': return `ORDER_NUMBER(${String(ev.orderNumber)})`;
-    case 'VERIFY': return `VERIFY(${String(ev.proof)})`;
+    case 'VERIFY': return `VERIFY(${(ev.candidates as { value: string }[]).map((c) => c.value).join('|')})`;
     case 'ITEM': case 'CORRECT_ITEM': return `${ev.type}(${String(ev.index)})`;
     case 'REASON': return `REASON(${String(ev.reason)}${ev.mentionsFault ? '+fault' : ''})`;
     case 'CORRECT_REASON': return `CORRECT_REASON(${String(ev.reason)})`;

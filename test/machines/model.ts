@@ -21,7 +21,8 @@
  * and two items, one remedy, the customer's choice and the retailer's choice.
  */
 import { createEmptyActor, fromPromise, type AnyActorScope, type SnapshotFrom } from 'xstate';
-import { createReturnsMachine, type HandoffInput, type HandoffTicket, type IssueRmaInput, type VerifyInput } from '../../machines/returns.machine.js';
+import { createReturnsMachine, type HandoffInput, type HandoffTicket, type IssueRmaInput, type VerifyInput, type VerifyOutput } from '../../machines/returns.machine.js';
+import type { ProofCandidate } from '../../machines/commands.js';
 import type { ReturnsContext, ReturnsEvent, ReturnsInput, UserEvent } from '../../machines/types.js';
 import { REASONS, type ConditionField, type FaultCause, type ReturnReason } from '../../src/policy/case.js';
 import { loadPack } from '../../src/policy/packs.js';
@@ -29,8 +30,8 @@ import { orderSchema, type Order, type OrderInput } from '../../src/orders.js';
 
 export const TODAY = '2026-12-30';
 export const NOW = Date.parse('2026-12-30T12:00:00Z');
-export const PROOF_OK = 'ok';
-export const PROOF_WRONG = 'wrong';
+export const PROOF_OK: ProofCandidate[] = [{ kind: 'email', value: 'ok' }];
+export const PROOF_WRONG: ProofCandidate[] = [{ kind: 'email', value: 'wrong' }];
 export const UNKNOWN_ORDER = 'XX-999999';
 export const PREAUTH_NUMBER = 'PA-12345';
 const MAX_VERIFY_ATTEMPTS = 3;
@@ -75,9 +76,10 @@ export function orderByNumber(orderNumber: string): Order | null {
   return ORDERS.find((o) => o.orderNumber === orderNumber.trim().toUpperCase()) ?? null;
 }
 
-/** What the fake verifyOrder answers: the fixture when the proof is right, else null. */
-export function verifyAnswer(input: VerifyInput): Order | null {
-  return input.proof === PROOF_OK ? orderByNumber(input.orderNumber) : null;
+/** What the fake verifyOrder answers: the fixture when the proof is right, else no match (the machine's own limit of attempts applies). */
+export function verifyAnswer(input: VerifyInput): VerifyOutput {
+  const order = input.candidates.length === 1 && input.candidates[0]!.value === PROOF_OK[0]!.value ? orderByNumber(input.orderNumber) : null;
+  return order ? { status: 'verified', order } : { status: 'noMatch', attemptsLeft: 99 };
 }
 
 /** The key an RMA is issued once for: the order line and the reason. */
@@ -109,7 +111,7 @@ export function createFakes() {
   const verified: VerifyInput[] = [];
   const handoffs: HandoffInput[] = [];
   const actors = {
-    verifyOrder: fromPromise<Order | null, VerifyInput>(async ({ input }) => {
+    verifyOrder: fromPromise<VerifyOutput, VerifyInput>(async ({ input }) => {
       verified.push(input);
       return verifyAnswer(input);
     }),
@@ -158,7 +160,7 @@ export const INPUT: ReturnsInput = { conversationId: 'conv-model', defaultPolicy
 
 /** Completion events of invoked actors: pure traversal runs no promises, so they are events here. */
 export type DoneEvent =
-  | { type: 'xstate.done.actor.verifyOrder'; output: Order | null }
+  | { type: 'xstate.done.actor.verifyOrder'; output: VerifyOutput }
   | { type: 'xstate.done.actor.issueRma'; output: { rma: string } }
   | { type: 'xstate.done.actor.requestHandoff'; output: HandoffTicket };
 export type ModelEvent = ReturnsEvent | DoneEvent;
@@ -247,7 +249,7 @@ export function stateKey(s: Snap): string {
     mu: [c.misunderstood.step, Math.min(c.misunderstood.count, 2)],
     h: c.handoff,
     // While verifying, the proof given (the only thing the outcome depends on that is not in the context).
-    p: valueName(s) === 'verifying' ? childInput<VerifyInput>(s, 'verifyOrder').proof : undefined,
+    p: valueName(s) === 'verifying' ? childInput<VerifyInput>(s, 'verifyOrder').candidates : undefined,
   });
 }
 
@@ -324,7 +326,7 @@ export function modelEvents(s: Snap): { event: ModelEvent; detour: boolean }[] {
       detours.push({ type: 'OPENING', reason: 'change-of-mind', mentionsFault: true, faultCause: null });
       break;
     case 'askVerify':
-      main.push({ type: 'VERIFY', proof: PROOF_OK }, { type: 'VERIFY', proof: PROOF_WRONG });
+      main.push({ type: 'VERIFY', candidates: PROOF_OK }, { type: 'VERIFY', candidates: PROOF_WRONG });
       detours.push({ type: 'ORDER_NUMBER', orderNumber: c.orderNumber === UNKNOWN_ORDER ? 'UK-100001' : UNKNOWN_ORDER });
       break;
     case 'askItem':

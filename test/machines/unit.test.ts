@@ -9,9 +9,8 @@
 import { expect } from 'chai';
 import { fromPromise } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
-import type { IssueRmaInput, VerifyInput } from '../../machines/returns.machine.js';
+import type { IssueRmaInput, VerifyInput, VerifyOutput } from '../../machines/returns.machine.js';
 import type { Reply, ReturnsEvent } from '../../machines/types.js';
-import type { Order } from '../../src/orders.js';
 import { Session, createEnv, fmt, persistedOf, type Turn } from './check.js';
 import { FAULT_CAUSES } from '../../src/policy/case.js';
 import { INPUT, PROOF_OK, PREAUTH_NUMBER, STAFF_RMA, baseMachine, keyOf, stepOf, top, traversalOptions, valueName, type ModelEvent, type Snap } from './model.js';
@@ -27,7 +26,7 @@ async function conversation(events: ReturnsEvent[] = []) {
   return { session, turns, say: (e: ReturnsEvent) => session.turn(e), last: () => turns.at(-1)! };
 }
 
-const verified = (orderNumber: string): ReturnsEvent[] => [{ type: 'ORDER_NUMBER', orderNumber }, { type: 'VERIFY', proof: PROOF_OK }];
+const verified = (orderNumber: string): ReturnsEvent[] => [{ type: 'ORDER_NUMBER', orderNumber }, { type: 'VERIFY', candidates: PROOF_OK }];
 const reason = (r: 'change-of-mind' | 'faulty' | 'misdescribed' | 'transit-damage', mentionsFault = false): ReturnsEvent => ({ type: 'REASON', reason: r, mentionsFault, faultCause: null });
 const answer = (field: string, value: boolean | string): ReturnsEvent => ({ type: 'ANSWER', field, value } as ReturnsEvent);
 
@@ -360,9 +359,9 @@ describe('returns machine: focused tests', function () {
 
     it('a failing order lookup says so and asks for the proof again', async () => {
       const env = createEnv();
-      const session = new Session({ ...env, machine: env.machine.provide({ actors: { verifyOrder: down<Order | null, VerifyInput>() } }) });
+      const session = new Session({ ...env, machine: env.machine.provide({ actors: { verifyOrder: down<VerifyOutput, VerifyInput>() } }) });
       await session.turn({ type: 'ORDER_NUMBER', orderNumber: 'UK-100001' });
-      const t = await session.turn({ type: 'VERIFY', proof: PROOF_OK });
+      const t = await session.turn({ type: 'VERIFY', candidates: PROOF_OK });
       expect(keysOf(t.replies)).to.include('error.temporary');
       expect(top(t.after)).to.equal('askVerify');
       expect(asked(t)?.step).to.equal('verify');

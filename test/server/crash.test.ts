@@ -35,7 +35,7 @@ function ensureBuild(): void {
 async function start(env: Record<string, string>): Promise<Running> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'returnsbot.js'), 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0', RETURNS_DEMO_ORDERS: 'false', RETURNS_TODAY: '2026-12-30' },
+    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE: '0', RETURNS_DEMO_ORDERS: 'false', RETURNS_TODAY: '2026-12-30' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

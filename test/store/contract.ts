@@ -1242,5 +1242,98 @@ export function storeContract(
         expect(await store.secret('k', never)).to.equal(odd);
       });
     });
+
+    describe('failed proofs of ownership', function () {
+      // Windows of one minute: a failure at T0 counts until a window start after T0.
+      const W0 = '2027-01-04T09:59:30.000Z'; // before T0: T0's window still counts
+      const W1 = '2027-01-04T10:00:30.000Z'; // after T0: a window that started at T0 has ended
+      const counts = (rows: { failures: number }[]) => rows.map((r) => r.failures);
+
+      it('counts failures per key, in the order given, each starting its window at its first failure', async function () {
+        expect(await store.addProofFailures(['order:UK-1', 'conversation:c1'], T0, W0)).to.deep.equal([
+          { key: 'order:UK-1', failures: 1, since: T0 },
+          { key: 'conversation:c1', failures: 1, since: T0 },
+        ]);
+        expect(await store.addProofFailures(['conversation:c1', 'order:UK-1'], T1, W0)).to.deep.equal([
+          { key: 'conversation:c1', failures: 2, since: T0 },
+          { key: 'order:UK-1', failures: 2, since: T0 },
+        ]);
+        expect(counts(await store.addProofFailures(['order:UK-1', 'conversation:c2'], T1, W0))).to.deep.equal([3, 1]);
+        expect(await store.proofFailures(['order:UK-1', 'conversation:c1', 'conversation:c2', 'order:none'], W0)).to.deep.equal([
+          { key: 'order:UK-1', failures: 3, since: T0 },
+          { key: 'conversation:c1', failures: 2, since: T0 },
+          { key: 'conversation:c2', failures: 1, since: T1 },
+          { key: 'order:none', failures: 0, since: null },
+        ]);
+      });
+
+      it('a window that started before windowStart no longer counts: reads 0, and the next failure starts a new one', async function () {
+        await store.addProofFailures(['order:UK-1'], T0, W0);
+        await store.addProofFailures(['order:UK-1'], T0, W0);
+        expect(await store.proofFailures(['order:UK-1'], W1)).to.deep.equal([{ key: 'order:UK-1', failures: 0, since: null }]);
+        expect(await store.addProofFailures(['order:UK-1'], T2, W1)).to.deep.equal([{ key: 'order:UK-1', failures: 1, since: T2 }]);
+        // pinned: the window is fixed from its first failure; later failures do not move it
+        expect(await store.addProofFailures(['order:UK-1'], T3, W1)).to.deep.equal([{ key: 'order:UK-1', failures: 2, since: T2 }]);
+      });
+
+      it('takes one failure back from each key released (a proof that matched), leaving the others; an unknown key is harmless', async function () {
+        await store.addProofFailures(['order:UK-1', 'conversation:c1', 'order:UK-2'], T0, W0);
+        await store.addProofFailures(['order:UK-1'], T1, W0);
+        await store.releaseProofFailures(['order:UK-1', 'conversation:c1', 'conversation:never', 'order:UK-1']);
+        expect(await store.proofFailures(['order:UK-1', 'conversation:c1', 'order:UK-2'], W0)).to.deep.equal([
+          { key: 'order:UK-1', failures: 1, since: T0 },
+          { key: 'conversation:c1', failures: 0, since: null },
+          { key: 'order:UK-2', failures: 1, since: T0 },
+        ]);
+        // a released count of 1 is gone: the next failure starts a new window
+        await store.releaseProofFailures(['order:UK-1']);
+        expect(await store.addProofFailures(['order:UK-1'], T2, W0)).to.deep.equal([{ key: 'order:UK-1', failures: 1, since: T2 }]);
+      });
+
+      it('never loses a release or an addition to concurrent calls', async function () {
+        for (let i = 0; i < 30; i++) await store.addProofFailures(['order:UK-1'], T0, W0);
+        await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? store.releaseProofFailures(['order:UK-1']) : store.addProofFailures(['order:UK-1'], T0, W0))));
+        expect(counts(await store.proofFailures(['order:UK-1'], W0))).to.deep.equal([30]);
+      });
+
+      it('counts a key given twice in one call once; keys are exact (case matters)', async function () {
+        expect(counts(await store.addProofFailures(['order:UK-1', 'order:UK-1'], T0, W0))).to.deep.equal([1]);
+        expect(counts(await store.addProofFailures(['order:uk-1'], T0, W0))).to.deep.equal([1]);
+        expect(counts(await store.proofFailures(['order:UK-1', 'order:uk-1'], W0))).to.deep.equal([1, 1]);
+      });
+
+      it('never loses a count to concurrent calls', async function () {
+        await Promise.all(Array.from({ length: 25 }, () => store.addProofFailures(['order:UK-1', 'conversation:c1'], T0, W0)));
+        expect(counts(await store.proofFailures(['order:UK-1', 'conversation:c1'], W0))).to.deep.equal([25, 25]);
+      });
+
+      itWithSibling('two instances on one database share the counts, however their calls interleave', async function () {
+        const other = await sibling();
+        await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).addProofFailures([`order:UK-1`, `conversation:c${i % 3}`], T0, W0)));
+        expect(counts(await other.proofFailures(['order:UK-1', 'conversation:c0', 'conversation:c1', 'conversation:c2'], W0))).to.deep.equal([20, 7, 7, 6]);
+        await other.releaseProofFailures(['order:UK-1']);
+        expect(counts(await store.proofFailures(['order:UK-1'], W0))).to.deep.equal([19]);
+      });
+
+      it('refuses keys that are not non-empty strings of at most 600 characters (TypeError), counting nothing', async function () {
+        for (const bad of [[''], [42 as unknown as string], ['x'.repeat(601)], 'order:UK-1' as unknown as string[]]) {
+          expect(await rejection(store.addProofFailures(bad, T0, W0)), JSON.stringify(bad)).to.be.instanceOf(TypeError);
+        }
+        expect(await rejection(store.addProofFailures(['order:UK-1'], 5 as unknown as string, W0))).to.be.instanceOf(TypeError);
+        expect(counts(await store.proofFailures(['order:UK-1', 'x'.repeat(600)], W0))).to.deep.equal([0, 0]);
+      });
+    });
+
+    describe('the size of the stored photos', function () {
+      it('adds up the bytes of every attachment (0 when there are none)', async function () {
+        expect(await store.attachmentBytes()).to.equal(0);
+        await store.saveAttachment(attachment('a1', { bytes: Buffer.alloc(1000, 1) }));
+        await store.saveAttachment(attachment('a2', { conversationId: 'c2', bytes: EVERY_BYTE }));
+        expect(await store.attachmentBytes()).to.equal(1000 + EVERY_BYTE.length);
+        // a refused duplicate adds nothing
+        await rejection(store.saveAttachment(attachment('a1', { bytes: Buffer.alloc(5000) })));
+        expect(await store.attachmentBytes()).to.equal(1000 + EVERY_BYTE.length);
+      });
+    });
   });
 }

@@ -64,8 +64,9 @@ async function startInstance(name: string, databaseUrl: string, dataDir: string)
     RETURNS_DEMO_ORDERS: 'false',
     PORT: '0',
     LOG_LEVEL: 'info',
-    // This test is about storage under concurrency, not about the per-conversation rate limit.
+    // This test is about storage under concurrency, not about the rate limits.
     RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE: '0',
   };
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'returnsbot.js'), 'serve'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const instance: Instance = { name, url: '', child, logs: [], stderr: '' };

@@ -205,4 +205,22 @@ CREATE TABLE staff_references (
 );
 `,
   },
+  {
+    // Failed proofs of ownership per key (an order, a conversation), shared by every instance, so
+    // that no restart, new conversation or second instance gives more guesses; and an index that adds
+    // up the size of the stored photos without reading them (the storage budget). Times compare byte
+    // by byte (COLLATE "C", as SQLite does). Only adds a table and an index: instances still running
+    // the previous code are unaffected, so they can be rolled over.
+    id: '0005-proof-failures',
+    sql: `
+CREATE TABLE proof_failures (
+  key text COLLATE "C" PRIMARY KEY CHECK (key <> ''),
+  failures integer NOT NULL CHECK (failures >= 1),
+  window_start text COLLATE "C" NOT NULL,
+  last_at text NOT NULL
+);
+CREATE INDEX proof_failures_by_window ON proof_failures (window_start);
+CREATE INDEX attachments_by_size ON attachments (size);
+`,
+  },
 ];

@@ -187,4 +187,21 @@ CREATE TABLE staff_references (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  {
+    // Failed proofs of ownership per key (an order, a conversation), so that no restart, new
+    // conversation or second process gives more guesses; and an index that adds up the size of the
+    // stored photos without reading them (the storage budget). Only adds a table and an index:
+    // processes still running the previous code are unaffected.
+    id: '0005-proof-failures',
+    sql: `
+CREATE TABLE proof_failures (
+  key TEXT PRIMARY KEY CHECK (key <> ''),
+  failures INTEGER NOT NULL CHECK (failures >= 1),
+  window_start TEXT NOT NULL,
+  last_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX proof_failures_by_window ON proof_failures (window_start);
+CREATE INDEX attachments_by_size ON attachments (size);
+`,
+  },
 ];
