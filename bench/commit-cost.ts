@@ -4,14 +4,14 @@
  * turn's (the snapshot and the replies: two rows of 3 KB).
  *
  * - SQLite in WAL mode with `synchronous = FULL` (the returns bot's setting: every commit synced),
- *   and with `NORMAL` (synced at checkpoints only) for comparison. better-sqlite3 is synchronous,
+ *   and with `NORMAL` (synced at checkpoints only) for comparison. the SQLite binding (better-sqlite3 or libsql) is synchronous,
  *   so this time blocks the server's event loop: 1000 / ms is a ceiling on turns/s for a server
  *   that commits once per turn on its event loop.
  * - PostgreSQL: one INSERT … COMMIT round-trip at a time (synchronous_commit as the server has it).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../src/store/sqlite-binding.js';
 import pg from 'pg';
 
 const PAYLOAD = 'x'.repeat(3000);
@@ -28,7 +28,7 @@ function cost(ms: number): CommitCost {
 
 export function sqliteCommitCost(parent: string, synchronous: 'FULL' | 'NORMAL', commits = 500): CommitCost {
   const dir = mkdtempSync(join(parent, 'commit-'));
-  const db = new Database(join(dir, 'calibrate.db'));
+  const { db } = openSqlite(join(dir, 'calibrate.db'));
   try {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous}`);

@@ -13,7 +13,7 @@
  * JSON is re-serialised compactly before counting, so PostgreSQL's jsonb text form (with spaces)
  * counts the same as SQLite's TEXT.
  */
-import Database from 'better-sqlite3';
+import { openSqlite } from '../src/store/sqlite-binding.js';
 import pg from 'pg';
 
 export interface Spread {
@@ -95,7 +95,7 @@ function summarise(engine: Footprint['engine'], rows: Rows, ids: readonly string
 
 /** Measure a SQLite store file (the server must have stopped, or at least be idle). */
 export function sqliteFootprint(file: string, ids: readonly string[]): Footprint {
-  const db = new Database(file, { readonly: true });
+  const { db } = openSqlite(file, { readonly: true });
   try {
     const onDisk: Record<string, number> = {};
     for (const r of db.prepare('SELECT name, tbl_name AS tbl, sum(pgsize) AS size FROM dbstat JOIN sqlite_schema USING (name) GROUP BY name').all() as { name: string; tbl: string; size: number }[]) {

@@ -42,25 +42,27 @@ function label(locale: string, choice: Choice): string {
   return t(locale, choice.label.key, choice.label.params ?? {});
 }
 
-function adaptiveCard(locale: string, choices: readonly Choice[]) {
-  // The question is the message text; the card carries only the buttons.
+/** An Adaptive Card (schema 1.4) attachment holding `content` (its body, its actions, …). */
+function adaptive(content: Record<string, unknown>) {
   return {
     contentType: 'application/vnd.microsoft.card.adaptive',
-    content: {
-      type: 'AdaptiveCard',
-      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-      version: '1.4',
-      body: [],
-      actions: choices.map((c) => {
-        const title = label(locale, c);
-        return {
-          type: 'Action.Submit',
-          title,
-          data: { returns: c.event, msteams: { type: 'messageBack', displayText: title, text: title, value: { returns: c.event } } },
-        };
-      }),
-    },
+    content: { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.4', ...content },
   };
+}
+
+function adaptiveCard(locale: string, choices: readonly Choice[]) {
+  // The question is the message text; the card carries only the buttons.
+  return adaptive({
+    body: [],
+    actions: choices.map((c) => {
+      const title = label(locale, c);
+      return {
+        type: 'Action.Submit',
+        title,
+        data: { returns: c.event, msteams: { type: 'messageBack', displayText: title, text: title, value: { returns: c.event } } },
+      };
+    }),
+  });
 }
 
 function heroCard(locale: string, choices: readonly Choice[]) {
@@ -68,6 +70,24 @@ function heroCard(locale: string, choices: readonly Choice[]) {
     contentType: 'application/vnd.microsoft.card.hero',
     content: { buttons: choices.map((c) => ({ type: 'imBack', title: label(locale, c), value: label(locale, c) })) },
   };
+}
+
+/** Channels that show Adaptive Cards (the widget's Direct Line, Web Chat, the Emulator, Teams). */
+const CARD_CHANNELS = new Set(['directline', 'webchat', 'emulator', 'msteams']);
+
+/**
+ * The card under a booking message: the RMA number, large, where the transcript ends, so it stays
+ * in view however long the message above it is (the message still says it too).
+ */
+function rmaCard(locale: string, rma: string) {
+  return adaptive({
+    speak: t(locale, 'rma.issued', { rma }),
+    body: [
+      { type: 'TextBlock', text: t(locale, 'console.summary.rma'), size: 'Small', isSubtle: true, wrap: true },
+      { type: 'TextBlock', text: rma, size: 'ExtraLarge', weight: 'Bolder', fontType: 'Monospace', wrap: true },
+      { type: 'TextBlock', text: t(locale, 'rma.next.label'), wrap: true },
+    ],
+  });
 }
 
 /** One reply as one message activity for `channelId`, addressed (suggested actions) to `userId`. */
@@ -100,6 +120,9 @@ export function renderReply(reply: Reply, locale: string, channelId: string | un
       text += `\n${choices.map((c, i) => `${i + 1}. ${label(locale, c)}`).join('\n')}`;
       activity.text = text;
     }
+  }
+  if (typeof returns.rma === 'string' && CARD_CHANNELS.has((channelId ?? '').toLowerCase())) {
+    activity.attachments = [...(activity.attachments ?? []), rmaCard(locale, returns.rma)];
   }
   return activity;
 }

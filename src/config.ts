@@ -52,10 +52,15 @@ export const envSchema = z
       // Never echo the value: it may hold a password.
       ctx.addIssue({ code: 'custom', message: 'expected a postgres:// or postgresql:// URL, e.g. postgres://user:password@localhost:5432/returns', input: urlScheme(v) ? `${urlScheme(v)}//…` : '(not a URL)' });
     }),
+    RETURNS_SQLITE_BINDING: z
+      .enum(['auto', 'better-sqlite3', 'libsql'], { error: 'expected auto, better-sqlite3 (Node 22 or later) or libsql' })
+      .default('auto'),
     RETURNS_TODAY: z.string().refine(isLocalDate, { error: 'expected a date YYYY-MM-DD' }).optional(),
     RETURNS_DEFAULT_POLICY: z.string().min(1).default('uk-online'),
     RETURNS_DEMO_ORDERS: bool.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'expected auto (readable on a terminal, JSON otherwise), json or pretty' }).default('auto'),
+    RETURNS_PACKS_DIR: optionalString,
     RETURNS_WORKERS: z
       .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)], { error: 'expected a number of worker processes, or auto (one per CPU)' })
       .default(1),

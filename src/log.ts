@@ -5,6 +5,9 @@
  * Every line has a bounded size: strings are cut at {@link MAX_LOG_STRING} characters, objects at
  * {@link MAX_LOG_DEPTH} levels and {@link MAX_LOG_ENTRIES} keys or items, so nothing a client sends
  * (a huge header, a deeply nested body) can make a line — or the log — grow without bound.
+ *
+ * JSON lines for log collectors; on a terminal, the same records as readable lines (pino-pretty,
+ * run in this process: no worker thread). Redaction and the bounds apply before either.
  */
 import { pino, type Logger, type LevelWithSilent, type DestinationStream } from 'pino';
 
@@ -60,6 +63,20 @@ export function createLogger(level: LevelWithSilent = 'info', destination?: Dest
     },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/** LOG_FORMAT: `auto` is `pretty` when the output is a terminal, else `json`. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/** Whether `format` asks for readable lines on an output that is (`isTTY`) or is not a terminal. */
+export function isPretty(format: LogFormat, isTTY: boolean): boolean {
+  return format === 'pretty' || (format === 'auto' && isTTY);
+}
+
+/** Readable log lines (time, level, message, then the other fields) written to `output`. */
+export async function prettyDestination(output: NodeJS.WritableStream, colorize: boolean): Promise<DestinationStream> {
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ destination: output, colorize, translateTime: 'SYS:HH:MM:ss', ignore: 'app', singleLine: true, sync: true });
 }
 
 /** A logger that drops everything (tests, the terminal chat). */

@@ -1,6 +1,8 @@
 /**
  * `returnsbot chat [--policy ID] [--locale L]`: the same conversation in the terminal, with the
  * same store, no Bot Framework needed. Choices are numbered; type a number or your own words.
+ * `exit` or `quit` on a line of its own (or `/exit`, `/quit`), or Ctrl-D, ends the chat; the
+ * conversation stays in the store.
  */
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -8,13 +10,17 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createRuntime } from '../app.js';
-import { builtInPackIds, tryLoadPack } from '../policy/packs.js';
+import { knownPackIds } from '../policy/pack-folder.js';
+import { tryLoadPack } from '../policy/packs.js';
 import { EXIT_BAD_INPUT, UsageError, writeLines, type Command } from './io.js';
+
+/** What ends the chat, alone on its line. */
+const ENDS_CHAT = /^\/?(exit|quit)$/i;
 
 export const chatCommand: Command = async (args, io) => {
   const { values } = parseArgs({ args, options: { policy: { type: 'string' }, locale: { type: 'string' } }, strict: true });
   if (values.policy && !tryLoadPack(values.policy)) {
-    throw new UsageError(`chat: --policy expected one of ${builtInPackIds().join(', ')}, got "${values.policy}"`);
+    throw new UsageError(`chat: --policy expected one of ${knownPackIds().join(', ')}, got "${values.policy}"`);
   }
   const env = { ...io.env, ...(values.policy ? { RETURNS_DEFAULT_POLICY: values.policy } : {}) };
   let config;
@@ -30,13 +36,18 @@ export const chatCommand: Command = async (args, io) => {
   const say = (texts: string[]) => writeLines(io.stdout, texts.flatMap((t) => [`bot> ${t.replace(/\n/g, '\n     ')}`, '']));
 
   try {
+    writeLines(io.stdout, ['(type exit or quit, or press Ctrl-D, to end the chat)', '']);
     const first = await runtime.service.welcome({ conversationId, activityId: null, channelId: 'cli', text: null, locale });
     say(first?.activities.map((a) => a.text) ?? []);
     const rl = createInterface({ input: io.stdin, terminal: false });
     io.stdout.write('you> ');
+    let ended = 'end of input, Ctrl-D';
     for await (const line of rl) {
       const text = line.trim();
-      if (text === '/quit' || text === '/exit') break;
+      if (ENDS_CHAT.test(text)) {
+        ended = text.toLowerCase().replace(/^\//, '');
+        break;
+      }
       if (!text) {
         io.stdout.write('you> ');
         continue;
@@ -45,7 +56,8 @@ export const chatCommand: Command = async (args, io) => {
       say(result.activities.map((a) => a.text));
       io.stdout.write('you> ');
     }
-    io.stdout.write('\n');
+    rl.close();
+    writeLines(io.stdout, ['', `chat ended (${ended}); the conversation ${conversationId} is kept in the store`]);
   } finally {
     await runtime.close();
   }

@@ -8,7 +8,8 @@ import { localDateIn } from '../policy/calendar.js';
 import { caseSchema, NO_PREAUTH } from '../policy/case.js';
 import type { Decision } from '../policy/decision.js';
 import { decide, type CompiledPack } from '../policy/engine.js';
-import { builtInPackIds, loadPack } from '../policy/packs.js';
+import { knownPackIds } from '../policy/pack-folder.js';
+import { loadPack } from '../policy/packs.js';
 import { parseWith, problemLines, ValidationError, type Problem } from '../validation.js';
 import { EXIT_BAD_INPUT, readAll, UsageError, writeLines, type Command, type Io } from './io.js';
 
@@ -31,7 +32,7 @@ export function decideJson(input: unknown, io: Pick<Io, 'env' | 'now' | 'cwd'>):
   let pack: CompiledPack | null = null;
   if (typeof raw.policy === 'string' && raw.policy !== '') {
     const given = raw.policy;
-    const where = builtInPackIds().includes(given) ? given : resolve(io.cwd, given);
+    const where = knownPackIds().includes(given) ? given : resolve(io.cwd, given);
     try {
       pack = loadPack(where);
     } catch (e) {

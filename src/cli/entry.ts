@@ -1,7 +1,9 @@
 /**
  * Process entry for the command line: wires the real stdin/stdout and clock, prints the exit code.
- * No stack trace ever reaches the user; an unexpected error prints one line and exits 1.
+ * No stack trace ever reaches the user; an unexpected error prints its whole message, its causes
+ * and a hint when there is one (see failure.ts), and exits 1.
  */
+import { failureLines } from './failure.js';
 import { main } from './main.js';
 
 const io = {
@@ -18,7 +20,7 @@ main(process.argv.slice(2), io).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`returnsbot: unexpected error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+    process.stderr.write(`${failureLines('unexpected error', e).join('\n')}\n`);
     process.exitCode = 1;
   },
 );

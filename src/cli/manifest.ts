@@ -14,6 +14,7 @@
  * (the zip) are dev dependencies, loaded only here: the package is built from a checkout, the
  * running bot never needs them; without them the command says so in one line (exit 1).
  */
+import { packageVersion } from './version.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -501,10 +502,6 @@ export async function zipPackage(pkg: TeamsPackage): Promise<Uint8Array> {
   const entries: Zippable = {};
   for (const [name, bytes] of Object.entries(pkg.files)) entries[name] = [bytes, { level: 9, mtime: ZIP_TIME }];
   return (await loadTools()).zipSync(entries);
-}
-
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function display(path: string, cwd: string): string {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config.js';
 import { ordersFileSchema } from '../orders.js';
+import { knownPackIds } from '../policy/pack-folder.js';
 import { tryLoadPack } from '../policy/packs.js';
 import { openStore, storeOptionsFrom } from '../store/index.js';
 import { parseWith, problemLines, type Problem } from '../validation.js';
@@ -28,7 +29,7 @@ export const ordersCommand: Command = async (args, io) => {
   }
   const problems: Problem[] = [];
   parsed.value.forEach((o, i) => {
-    if (!tryLoadPack(o.policy)) problems.push({ path: `orders[${i}].policy`, message: `expected a known policy pack, got "${o.policy}"` });
+    if (!tryLoadPack(o.policy)) problems.push({ path: `orders[${i}].policy`, message: `expected a known policy pack (${knownPackIds().join(', ')}; yours from RETURNS_PACKS_DIR), got "${o.policy}"` });
   });
   if (problems.length) {
     writeLines(io.stderr, problemLines(problems));

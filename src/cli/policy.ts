@@ -4,7 +4,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { legalCheck } from '../policy/legal.js';
-import { builtInPackIds, loadPack, validatePackFile } from '../policy/packs.js';
+import { knownPackIds, merchantPackFile } from '../policy/pack-folder.js';
+import { loadPack, validatePackFile } from '../policy/packs.js';
 import { problemLines, ValidationError } from '../validation.js';
 import { EXIT_BAD_INPUT, UsageError, writeLines, type Command, type Io } from './io.js';
 
@@ -13,7 +14,7 @@ function packArg(id: string, io: Io): string {
 }
 
 function load(id: string | undefined, io: Io, what: string) {
-  if (!id) throw new UsageError(`policy ${what}: expected a pack id (${builtInPackIds().join(', ')}) or a pack file`);
+  if (!id) throw new UsageError(`policy ${what}: expected a pack id (${knownPackIds().join(', ')}) or a pack file`);
   try {
     return loadPack(packArg(id, io));
   } catch (e) {
@@ -30,11 +31,13 @@ export const policyCommand: Command = async (args, io) => {
   const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
   switch (sub) {
     case 'list': {
-      const packs = builtInPackIds().map((id) => loadPack(id).pack);
+      const packs = knownPackIds().map((id) => loadPack(id).pack);
+      // A merchant's own pack (RETURNS_PACKS_DIR) says which file it came from.
+      const source = (id: string) => merchantPackFile(id) ?? 'shipped';
       if (values.json) {
-        io.stdout.write(`${JSON.stringify(packs.map((p) => ({ id: p.id, version: p.version, name: p.name, timeZone: p.timeZone, locale: p.locale, currency: p.currency, jurisdiction: p.jurisdiction })), null, 2)}\n`);
+        io.stdout.write(`${JSON.stringify(packs.map((p) => ({ id: p.id, version: p.version, name: p.name, timeZone: p.timeZone, locale: p.locale, currency: p.currency, jurisdiction: p.jurisdiction, source: source(p.id) })), null, 2)}\n`);
       } else {
-        writeLines(io.stdout, packs.map((p) => `${p.id.padEnd(14)} ${p.version.padEnd(8)} ${p.jurisdiction}  ${p.timeZone.padEnd(18)} ${p.name}`));
+        writeLines(io.stdout, packs.map((p) => `${p.id.padEnd(14)} ${p.version.padEnd(8)} ${p.jurisdiction}  ${p.timeZone.padEnd(18)} ${p.name}${merchantPackFile(p.id) ? `  (${merchantPackFile(p.id)})` : ''}`));
       }
       return 0;
     }

@@ -4,16 +4,23 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { openStore, storeOptionsFrom } from '../store/index.js';
-import { isValidRmaNumber, normalizeRmaNumber } from '../store/rma-id.js';
+import { checkSymbol, isValidRmaNumber, normalizeRmaNumber } from '../store/rma-id.js';
 import { EXIT_BAD_INPUT, UsageError, writeLines, type Command } from './io.js';
+
+/** An RMA number that is valid (its check character included), for messages. */
+export const EXAMPLE_RMA = `RMA-7K3M-Q2X${checkSymbol('7K3MQ2X')}`;
 
 export const rmaCommand: Command = async (args, io) => {
   const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
   const [sub, raw] = positionals;
-  if (sub !== 'show' || !raw) throw new UsageError('rma: expected `rma show RMA-XXXX-XXXX`');
+  if (sub !== 'show' || !raw) throw new UsageError(`rma: expected \`rma show RMA-XXXX-XXXX\`, e.g. rma show ${EXAMPLE_RMA}`);
   const number = normalizeRmaNumber(raw);
-  if (!number || !isValidRmaNumber(number)) {
-    writeLines(io.stderr, [`rma: expected an RMA number like RMA-7K3M-Q2XD, got "${raw}"`]);
+  if (!number) {
+    writeLines(io.stderr, [`rma: expected an RMA number like ${EXAMPLE_RMA}, got "${raw}"`]);
+    return EXIT_BAD_INPUT;
+  }
+  if (!isValidRmaNumber(number)) {
+    writeLines(io.stderr, [`rma: expected an RMA number like ${EXAMPLE_RMA}, got "${raw}": its last character is a check character, and it does not match (a typing mistake?)`]);
     return EXIT_BAD_INPUT;
   }
   const config = loadConfig(io.env);
@@ -21,7 +28,7 @@ export const rmaCommand: Command = async (args, io) => {
   try {
     const record = await store.getRma(number);
     if (!record) {
-      writeLines(io.stderr, [`rma: no RMA ${number} in ${config.DATABASE_URL ? 'the database' : config.RETURNS_DATA_DIR}`]);
+      writeLines(io.stderr, [`rma: no such RMA ${number} in ${config.DATABASE_URL ? 'the database (DATABASE_URL)' : `the store in ${config.RETURNS_DATA_DIR}`}`]);
       return 1;
     }
     if (values.json) {

@@ -28,6 +28,15 @@ import {
 
 const cache = new Map<string, CompiledPack>();
 
+/** A merchant's own packs by id (RETURNS_PACKS_DIR, registered by `pack-folder.ts`): id → file. */
+const merchantFiles = new Map<string, string>();
+
+/** Make `loadPack(id)` load `file` (a merchant's pack, already validated). */
+export function registerPackFile(id: string, file: string): void {
+  merchantFiles.set(id, resolve(file));
+  cache.delete(id);
+}
+
 /** Ids of the packs shipped with the product. */
 export function builtInPackIds(): string[] {
   return readdirSync(PACKS_DIR)
@@ -115,10 +124,10 @@ export function validatePackFile(file: string): { ok: true; pack: Pack } | { ok:
 export function loadPack(idOrPath: string): CompiledPack {
   const hit = cache.get(idOrPath);
   if (hit) return hit;
-  const file = builtInFile(idOrPath) ?? (existsSync(idOrPath) ? resolve(idOrPath) : null);
+  const file = builtInFile(idOrPath) ?? merchantFiles.get(idOrPath) ?? (existsSync(idOrPath) ? resolve(idOrPath) : null);
   if (!file) {
     throw new ValidationError([
-      { path: 'case.policy', message: `expected one of ${builtInPackIds().join(', ')} or a path to a pack file, got ${JSON.stringify(idOrPath)}` },
+      { path: 'case.policy', message: `expected one of ${[...builtInPackIds(), ...merchantFiles.keys()].join(', ')} or a path to a pack file, got ${JSON.stringify(idOrPath)}` },
     ]);
   }
   const trusted = builtInFile(idOrPath) === file ? prebuilt(idOrPath, file) : null;

@@ -9,7 +9,8 @@
  *   POST /api/agent/conversations/{id}/release                  back to the bot
  *   POST /api/agent/conversations/{id}/close                    the end of the chat
  *   GET  /api/agent/me, GET /api/agent/events (server-sent events: what changed)
- *   POST /agent/login {"key"} → session cookie; POST /agent/logout
+ *   POST /agent/login {"key"} → session cookie; POST /agent/logout; GET /agent/session (is this
+ *   browser signed in: always 200, for the console page's first look)
  *
  * Every call needs `Authorization: Bearer <access key>` (401 without a valid one) — or, for the
  * console in a browser, the session cookie (HttpOnly, SameSite=Strict) plus, on every call that
@@ -169,6 +170,14 @@ export async function registerAgentApi(server: restify.Server, runtime: Runtime)
     if (!agent) return;
     const claims = session(req);
     res.send(200, { agent: agent.name, displayName: agent.displayName, ...(claims ? { csrf: claims.userId } : {}) });
+  });
+
+  // The console page asks this on load: 200 either way, so a browser without a session logs no 401.
+  server.get('/agent/session', async (req: restify.Request, res: restify.Response) => {
+    const claims = session(req);
+    const agent = claims ? await store.agentByKeyHash(claims.conversationId) : null;
+    res.header('cache-control', 'no-store');
+    res.send(200, claims && agent ? { signedIn: true, agent: agent.name, displayName: agent.displayName, csrf: claims.userId } : { signedIn: false });
   });
 
   server.get('/api/agent/conversations', async (req: restify.Request, res: restify.Response) => {

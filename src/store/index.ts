@@ -9,6 +9,7 @@ import type { LocalDate } from '../policy/calendar.js';
 import { demoOrders } from './demo-orders.js';
 import { PostgresStore } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
+import type { SqliteBindingChoice } from './sqlite-binding.js';
 import type { Store } from './store.js';
 
 export { ConflictError, DuplicateAgentError, DuplicateAttachmentError, HANDOFF_STATUSES } from './store.js';
@@ -42,17 +43,23 @@ export const SQLITE_FILE_NAME = 'returns.db';
 
 /**
  * Where the data lives: a data folder (the file is `<dataDir>/returns.db`), an explicit SQLite
- * file (`:memory:` allowed), or a PostgreSQL database (`postgres://…`).
+ * file (`:memory:` allowed), or a PostgreSQL database (`postgres://…`); for SQLite, the binding
+ * (RETURNS_SQLITE_BINDING, default `auto`: see `sqlite-binding.ts`).
  */
-export type StoreOptions = { dataDir: string } | { file: string } | { databaseUrl: string };
+export type StoreOptions = ({ dataDir: string } | { file: string } | { databaseUrl: string }) & { sqliteBinding?: SqliteBindingChoice };
 
 /**
  * The store the configuration asks for: PostgreSQL when DATABASE_URL is set, else SQLite under
  * RETURNS_DATA_DIR (resolved against `cwd` when given).
  */
-export function storeOptionsFrom(config: { DATABASE_URL?: string | undefined; RETURNS_DATA_DIR: string }, cwd?: string): StoreOptions {
+export function storeOptionsFrom(
+  config: { DATABASE_URL?: string | undefined; RETURNS_DATA_DIR: string; RETURNS_SQLITE_BINDING?: SqliteBindingChoice },
+  cwd?: string,
+): StoreOptions {
   if (config.DATABASE_URL) return { databaseUrl: config.DATABASE_URL };
-  return { dataDir: cwd === undefined ? config.RETURNS_DATA_DIR : resolve(cwd, config.RETURNS_DATA_DIR) };
+  const dataDir = cwd === undefined ? config.RETURNS_DATA_DIR : resolve(cwd, config.RETURNS_DATA_DIR);
+  const binding = config.RETURNS_SQLITE_BINDING;
+  return binding && binding !== 'auto' ? { dataDir, sqliteBinding: binding } : { dataDir };
 }
 
 /** The SQLite file a data folder holds. */
@@ -64,7 +71,7 @@ export function sqliteFileIn(dataDir: string): string {
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store: Store = 'databaseUrl' in options
     ? new PostgresStore({ connectionString: options.databaseUrl })
-    : new SqliteStore({ file: 'file' in options ? options.file : sqliteFileIn(options.dataDir) });
+    : new SqliteStore({ file: 'file' in options ? options.file : sqliteFileIn(options.dataDir), binding: options.sqliteBinding ?? 'auto' });
   try {
     await store.migrate();
   } catch (error) {

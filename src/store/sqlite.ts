@@ -1,7 +1,8 @@
 /**
- * The embedded store: one SQLite file (better-sqlite3) under RETURNS_DATA_DIR.
+ * The embedded store: one SQLite file under RETURNS_DATA_DIR, through the binding `sqlite-binding.ts`
+ * chooses (better-sqlite3 on Node ≥ 22, libsql on Node 20; the same API).
  *
- * better-sqlite3 is synchronous, so every method does its work in one go inside an async function:
+ * The binding is synchronous, so every method does its work in one go inside an async function:
  * errors become rejections and no other JavaScript runs in the middle of a transaction. Every write
  * is a `BEGIN IMMEDIATE` transaction (it takes the write lock at once, so two processes sharing the
  * file wait for each other for up to `busy_timeout` instead of failing on a lock upgrade).
@@ -18,13 +19,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import type { ReturnReason } from '../policy/case.js';
 import type { Decision } from '../policy/decision.js';
 import type { Remedy } from '../policy/pack.js';
 import { normalizeOrderNumber, type Order } from '../orders.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/sqlite.js';
+import { openSqlite, type SqliteBindingChoice, type SqliteBindingName, type SqliteDatabase, type SqliteStatement } from './sqlite-binding.js';
 import { newRmaNumber, normalizeRmaNumber } from './rma-id.js';
 import {
   AHEAD_IN_QUEUE,
@@ -91,6 +92,8 @@ export interface SqliteStoreOptions {
   newRmaNumber?: () => string;
   /** The schema; default {@link SQLITE_MIGRATIONS}. */
   migrations?: readonly Migration[];
+  /** The SQLite binding (RETURNS_SQLITE_BINDING); default `auto`, by the Node version. */
+  binding?: SqliteBindingChoice;
 }
 
 /** How many fresh numbers to try when a new RMA number is already taken (1 in 34 billion each). */
@@ -171,16 +174,20 @@ export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   /** The database file (absolute), or `:memory:`. */
   readonly file: string;
-  readonly #db: Database.Database;
+  /** The SQLite binding this connection runs on. */
+  readonly binding: SqliteBindingName;
+  readonly #db: SqliteDatabase;
   readonly #locks = new KeyedMutex();
-  readonly #statements = new Map<string, Database.Statement>();
+  readonly #statements = new Map<string, SqliteStatement>();
   readonly #newRmaNumber: () => string;
   readonly #migrations: readonly Migration[];
 
   constructor(options: SqliteStoreOptions) {
     this.file = isMemory(options.file) ? options.file : resolve(options.file);
     if (!isMemory(this.file)) mkdirSync(dirname(this.file), { recursive: true });
-    this.#db = new Database(this.file, { timeout: options.busyTimeoutMs ?? 5000 });
+    const connection = openSqlite(this.file, { timeoutMs: options.busyTimeoutMs ?? 5000, binding: options.binding });
+    this.#db = connection.db;
+    this.binding = connection.binding;
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('foreign_keys = ON');
     // Turns are durable across process crashes; issueRma syncs (see the header).
@@ -190,13 +197,13 @@ export class SqliteStore implements Store {
   }
 
   /** A prepared statement, prepared once per connection. */
-  #stmt<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+  #stmt<P extends unknown[] = unknown[], R = unknown>(sql: string): SqliteStatement<P, R> {
     let statement = this.#statements.get(sql);
     if (!statement) {
       statement = this.#db.prepare(sql);
       this.#statements.set(sql, statement);
     }
-    return statement as unknown as Database.Statement<P, R>;
+    return statement as unknown as SqliteStatement<P, R>;
   }
 
   /** Run `fn` in one `BEGIN IMMEDIATE` transaction: committed when it returns, rolled back when it throws. */

@@ -72,7 +72,7 @@ class Customer {
   constructor(readonly page: Page) {}
 
   get launcher(): Locator {
-    return this.page.getByRole('button', { name: 'Open the returns chat' });
+    return this.page.getByRole('button', { name: 'Returns & help', exact: true });
   }
   get panel(): Locator {
     return this.page.getByRole('dialog', { name: 'Returns assistant' });

@@ -78,7 +78,7 @@ export class Widget {
   ) {}
 
   get launcher(): Locator {
-    return this.page.getByRole('button', { name: this.labels['widget.launcher.label'] });
+    return this.page.getByRole('button', { name: this.labels['widget.launcher'], exact: true });
   }
 
   get panel(): Locator {

@@ -50,7 +50,7 @@ describe('conversations over HTTP (expectReplies)', function () {
     bot = await startTestBot();
   });
   after(async () => {
-    await bot.stop();
+    await bot?.stop();
   });
 
   for (const row of rows) {

@@ -37,7 +37,7 @@ describe('hand-over: the staff API', function () {
     await bot.runtime.store.addAgent({ name: 'alex', displayName: 'Alex', keyHash: hashAccessKey(alex), at });
     await bot.runtime.store.addAgent({ name: 'sam', displayName: 'Sam', keyHash: hashAccessKey(sam), at });
   });
-  after(async () => bot.stop());
+  after(async () => bot?.stop());
 
   it('refuses a missing or wrong key with 401, and never shows a conversation', async () => {
     for (const key of [null, 'rbk_wrong', `${alex}x`]) {

@@ -62,8 +62,16 @@ describe('hand-over: staff working from Teams', function () {
     bot = await startTestBot({ RETURNS_STAFF: 'msteams:staff-alex=Alex Smith' });
   });
   after(async () => {
-    await bot.stop();
-    connector.server.close();
+    // Either may be missing when `before` failed; the connector closes whatever happened to the bot.
+    try {
+      await bot?.stop();
+    } finally {
+      if (connector) {
+        const closed = new Promise<void>((resolve) => connector.server.close(() => resolve()));
+        connector.server.closeAllConnections();
+        await closed;
+      }
+    }
   });
 
   it('gets a card for a new escalation, takes it, and talks with the customer both ways; RMA and release work by command', async () => {
@@ -130,7 +138,7 @@ describe('hand-over: an external contact centre (HANDOFF_MODE=event)', function 
   this.timeout(60_000);
   let bot: TestBot;
   before(async () => (bot = await startTestBot({ HANDOFF_MODE: 'event' })));
-  after(async () => bot.stop());
+  after(async () => bot?.stop());
 
   it('sends handoff.initiate with the transcript and a summary, then follows handoff.status', async () => {
     const conv = `c-${randomUUID()}`;

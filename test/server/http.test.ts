@@ -49,7 +49,7 @@ describe('HTTP boundary', function () {
   before(async () => {
     bot = await startTestBot({ RATE_LIMIT_PER_MINUTE: '6', RATE_LIMIT_BURST: '3' });
   });
-  after(async () => bot.stop());
+  after(async () => bot?.stop());
 
   it('an activity without a conversation id is refused with 400 naming the field', async () => {
     const r = await post(bot.url, { type: 'message', channelId: 'test', text: 'hi', from: { id: 'u' } });
@@ -117,7 +117,7 @@ describe('HTTP boundary: decisions and RMAs in /metrics', function () {
   this.timeout(60_000);
   let bot: TestBot;
   before(async () => (bot = await startTestBot()));
-  after(async () => bot.stop());
+  after(async () => bot?.stop());
 
   it('counts an approved decision and the RMA', async () => {
     const conv = `c-${randomUUID()}`;

@@ -695,7 +695,7 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
           const shown = await runCli(['rma', 'show', record.rma, '--json'], { env });
           expect(JSON.parse(shown.stdout)).to.deep.equal(record);
           const missing = await runCli(['rma', 'show', 'RMA-0000-0000'], { env });
-          expect(missing.stderr).to.match(/no RMA RMA-0000-0000 in the database/);
+          expect(missing.stderr).to.match(/no such RMA RMA-0000-0000 in the database/);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }

@@ -8,13 +8,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { ROOT } from '../../src/paths.js';
 import { openStore, SQLITE_FILE_NAME } from '../../src/store/index.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.js';
 import { isValidRmaNumber, newRmaNumber } from '../../src/store/rma-id.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import { openSqlite, usableSqliteBindings, type SqliteBindingName, type SqliteDatabase } from '../../src/store/sqlite-binding.js';
 import { type Store, type TurnCommit } from '../../src/store/store.js';
 import { newHandoff, rmaRequest, rowBytes, storeContract } from './contract.js';
 
@@ -24,39 +24,47 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'returnsbot-store-'));
 }
 
-storeContract(
-  'sqlite (file)',
-  async () => {
-    const dir = tempDir();
-    const store = await openStore({ dataDir: dir });
-    tempDirs.set(store, dir);
-    return store;
-  },
-  async (store) => {
-    const dir = tempDirs.get(store);
-    tempDirs.delete(store);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  },
-  {
-    // A second, read-only connection to the file (WAL: it sees every committed turn).
-    async stateBytes(store, conversationId) {
-      const db = new Database((store as SqliteStore).file, { readonly: true });
-      try {
-        return rowBytes([
-          ...db.prepare('SELECT * FROM conversations WHERE id = ?').all(conversationId),
-          ...db.prepare('SELECT * FROM processed_activities WHERE conversation_id = ?').all(conversationId),
-        ]);
-      } finally {
-        db.close();
-      }
-    },
-  },
-  // Another connection to the same file.
-  (store) => openStore({ file: (store as SqliteStore).file }),
-);
+/** A raw connection to a store's file (the default binding of this Node, or `binding`). */
+function rawDb(file: string, options: { readonly?: boolean } = {}, binding?: SqliteBindingName): SqliteDatabase {
+  return openSqlite(file, { ...options, binding }).db;
+}
 
-// (No state inspector nor second instance: nothing else can open a private in-memory database; the file variant covers them.)
-storeContract('sqlite (:memory:)', () => openStore({ file: ':memory:' }));
+// The contract, on every binding that runs on this Node (better-sqlite3 and libsql on Node ≥ 22).
+for (const binding of usableSqliteBindings()) {
+  storeContract(
+    `sqlite (file, ${binding})`,
+    async () => {
+      const dir = tempDir();
+      const store = await openStore({ dataDir: dir, sqliteBinding: binding });
+      tempDirs.set(store, dir);
+      return store;
+    },
+    async (store) => {
+      const dir = tempDirs.get(store);
+      tempDirs.delete(store);
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+    {
+      // A second, read-only connection to the file (WAL: it sees every committed turn).
+      async stateBytes(store, conversationId) {
+        const db = rawDb((store as SqliteStore).file, { readonly: true }, binding);
+        try {
+          return rowBytes([
+            ...db.prepare('SELECT * FROM conversations WHERE id = ?').all(conversationId),
+            ...db.prepare('SELECT * FROM processed_activities WHERE conversation_id = ?').all(conversationId),
+          ]);
+        } finally {
+          db.close();
+        }
+      },
+    },
+    // Another connection to the same file.
+    (store) => openStore({ file: (store as SqliteStore).file, sqliteBinding: binding }),
+  );
+
+  // (No state inspector nor second instance: nothing else can open a private in-memory database; the file variant covers them.)
+  storeContract(`sqlite (:memory:, ${binding})`, () => openStore({ file: ':memory:', sqliteBinding: binding }));
+}
 
 /**
  * Run `body` in `processes` child processes at the same moment, each with its own store (`store`)
@@ -221,7 +229,7 @@ describe('SqliteStore', function () {
     const file = join(dir, SQLITE_FILE_NAME);
     const old = await open(file, { migrations: SQLITE_MIGRATIONS.slice(0, 1) });
     await old.close();
-    const raw = new Database(file);
+    const raw = rawDb(file);
     try {
       raw.prepare("INSERT INTO conversations VALUES ('c1', 1, 1, '{\"text\":\"one\"}', 'en-GB', 'x', 'x')").run();
       raw.prepare("INSERT INTO conversation_log VALUES ('c1', 1, 'x', '{\"text\":\"hi\"}')").run();
@@ -259,7 +267,7 @@ describe('SqliteStore', function () {
       await broken.close();
     }
     expect(failed).to.equal(true);
-    const db = new Database(file, { readonly: true });
+    const db = rawDb(file, { readonly: true });
     try {
       const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
       expect(tables).to.include('rmas').and.not.include('half_done');
@@ -284,7 +292,7 @@ describe('SqliteStore', function () {
         expect(value).to.equal('from b');
         expect(await fromB).to.equal('from b');
         expect(await a.secret('k', () => 'later')).to.equal('from b');
-        const raw = new Database(a.file, { readonly: true });
+        const raw = rawDb(a.file, { readonly: true });
         try {
           expect(raw.prepare('SELECT name, value FROM secrets').all()).to.deep.equal([{ name: 'k', value: 'from b' }]);
         } finally {
@@ -318,7 +326,7 @@ describe('SqliteStore', function () {
 
     it('keeps attachment bytes as a BLOB whose length is the stored size', async function () {
       const store = await open();
-      const raw = new Database(store.file);
+      const raw = rawDb(store.file);
       try {
         await store.saveAttachment({ id: 'a1', conversationId: 'c1', name: 'a.jpg', contentType: 'image/jpeg', bytes: Buffer.from([0, 1, 2]), at: 'x', uploadedBy: 'customer' });
         expect(raw.prepare('SELECT typeof(bytes) AS type, size FROM attachments').get()).to.deep.equal({ type: 'blob', size: 3 });
@@ -392,7 +400,7 @@ describe('SqliteStore', function () {
 
     it('keeps the table constraints: an active hand-over has an agent; a name is unique among active agents only', async function () {
       const store = await open();
-      const raw = new Database(store.file);
+      const raw = rawDb(store.file);
       try {
         await store.openHandoff(newHandoff('c1'));
         expect(() => raw.prepare("UPDATE handoffs SET status = 'active'").run()).to.throw(/CHECK constraint/);
@@ -411,13 +419,13 @@ describe('SqliteStore', function () {
 
   describe('atomicity', function () {
     let store: SqliteStore;
-    let other: Database.Database;
+    let other: SqliteDatabase;
 
     beforeEach(async function () {
       store = await open();
       // A second connection adds a trigger that makes a late write of a transaction fail, as a crash
       // or a full disk would.
-      other = new Database(join(dir, SQLITE_FILE_NAME));
+      other = rawDb(join(dir, SQLITE_FILE_NAME));
     });
 
     afterEach(async function () {
@@ -452,13 +460,13 @@ describe('SqliteStore', function () {
     it('leaves no half-written RMA when the process dies inside the transaction', async function () {
       const file = join(dir, SQLITE_FILE_NAME);
       const script = `
-        const Database = require('better-sqlite3');
-        const db = new Database(process.env.DB_FILE);
+        const { openSqlite } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'store', 'sqlite-binding.ts')).href)});
+        const { db } = openSqlite(process.env.DB_FILE);
         db.exec('BEGIN IMMEDIATE');
         db.prepare("INSERT INTO rmas (rma, order_number, sku, reason, remedy, decision, conversation_id, issued_by, note, created_at) VALUES ('RMA-0000-0000', 'UK-100234', 'HP-200', 'change-of-mind', 'refund', '{}', NULL, 'bot', NULL, 'x')").run();
         process.kill(process.pid, 'SIGKILL');
       `;
-      const child = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, env: { ...process.env, DB_FILE: file }, encoding: 'utf8' });
+      const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, DB_FILE: file }, encoding: 'utf8' });
       expect(child.signal, child.stderr).to.equal('SIGKILL');
       expect(await store.getRma('RMA-0000-0000')).to.equal(null);
       expect((await store.issueRma(rmaRequest())).created).to.equal(true);

@@ -182,7 +182,7 @@
     state.rma = null;
     state.transcript = { id: null, last: 0 };
     // Nothing of any conversation stays in the page.
-    ['queue-list', 'transcript', 'summary', 'decision', 'audit'].forEach(function (id) {
+    ['queue-list', 'transcript-lines', 'summary', 'decision', 'audit'].forEach(function (id) {
       clear($(id));
     });
     TABS.forEach(function (tab) {
@@ -530,11 +530,20 @@
     if (rma) row(list, t('console.summary.rma'), el('strong', 'rma-number', rma));
   }
 
+  /**
+   * Ids as chips that wrap between one another. An id longer than the line may break after a
+   * slash (`uk-online/<wbr>faulty/<wbr>…`), never inside a word or at a hyphen.
+   */
   function chips(values, className) {
     var ul = el('ul', 'chips');
     values.forEach(function (v) {
       var li = el('li');
-      li.appendChild(el('code', className, v));
+      var code = el('code', className);
+      String(v).split('/').forEach(function (segment, i, all) {
+        code.appendChild(el('span', 'chip-part', i < all.length - 1 ? segment + '/' : segment));
+        if (i < all.length - 1) code.appendChild(document.createElement('wbr'));
+      });
+      li.appendChild(code);
       ul.appendChild(li);
     });
     return ul;
@@ -594,9 +603,11 @@
   }
 
   function renderTranscript(view) {
-    var list = $('transcript');
+    // The log scrolls (and takes the keyboard's focus to scroll); the list inside holds the lines.
+    var box = $('transcript');
+    var list = $('transcript-lines');
     var lines = view.transcript || [];
-    var nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+    var nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
     var fresh = state.transcript.id !== view.id;
     if (fresh) {
       clear(list);
@@ -607,7 +618,7 @@
       list.appendChild(transcriptLine(line));
       state.transcript.last = line.seq;
     });
-    if (fresh || nearBottom) list.scrollTop = list.scrollHeight;
+    if (fresh || nearBottom) box.scrollTop = box.scrollHeight;
   }
 
   function transcriptLine(line) {
@@ -764,11 +775,11 @@
       strings = {};
     })
     .then(function () {
-      // An existing session (a reload) continues without the key.
-      return request('GET', '/api/agent/me');
+      // An existing session (a reload) continues without the key. (Always a 200: no error logged.)
+      return request('GET', '/agent/session');
     })
     .then(function (r) {
-      if (r.ok && r.body && r.body.csrf) signedIn(r.body);
+      if (r.ok && r.body && r.body.signedIn && r.body.csrf) signedIn(r.body);
       else showLogin(null);
     })
     .catch(function () {

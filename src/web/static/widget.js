@@ -94,7 +94,8 @@
     var root = el('div', 'rb-root');
     root.style.setProperty('--rb-accent', accent);
 
-    ui.launcher = el('button', 'rb-launcher', { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'rb-panel', 'aria-label': s('widget.launcher.label') });
+    // Closed, the launcher is named by the words it shows; open, it is an icon that closes the chat.
+    ui.launcher = el('button', 'rb-launcher', { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'rb-panel', title: s('widget.launcher.label') });
     ui.launcher.innerHTML = ICONS.chat + ICONS.down;
     var label = el('span', 'rb-launcher-text');
     label.textContent = s('widget.launcher');
@@ -106,9 +107,9 @@
     ui.panel = el('section', 'rb-panel', { id: 'rb-panel', role: 'dialog', 'aria-label': s('widget.title'), lang: strings.locale || locale });
     ui.panel.hidden = true;
 
-    var header = el('header', 'rb-header');
+    var header = (ui.header = el('header', 'rb-header'));
     var titles = el('div', 'rb-titles');
-    var title = el('h2', 'rb-title');
+    var title = (ui.title = el('h2', 'rb-title'));
     title.textContent = s('widget.title');
     var subtitle = el('p', 'rb-subtitle');
     subtitle.textContent = s('widget.subtitle');
@@ -143,6 +144,9 @@
     root.appendChild(ui.panel);
     root.appendChild(ui.launcher);
     document.body.appendChild(root);
+    // Room at the end of the page, so that its last lines can scroll clear of the launcher.
+    document.body.appendChild(el('div', 'rb-spacer', { 'aria-hidden': 'true' }));
+    window.addEventListener('resize', fitHeader);
 
     document.addEventListener('click', function (event) {
       var target = event.target && event.target.closest ? event.target.closest('[data-returnsbot-open]') : null;
@@ -175,12 +179,22 @@
     ui.status.hidden = !text;
   }
 
+  /** The header on one line when its words fit, else the title (and close) above "Talk to a person". */
+  function fitHeader() {
+    if (!state.open || !ui.header) return;
+    ui.header.classList.remove('rb-header--stacked');
+    if (ui.title.scrollWidth > ui.title.clientWidth + 1) ui.header.classList.add('rb-header--stacked');
+  }
+
   function setOpen(open) {
     state.open = open;
     ui.panel.hidden = !open;
     ui.launcher.setAttribute('aria-expanded', String(open));
-    ui.launcher.setAttribute('aria-label', open ? s('widget.close') : s('widget.launcher.label'));
+    if (open) ui.launcher.setAttribute('aria-label', s('widget.close'));
+    else ui.launcher.removeAttribute('aria-label');
+    ui.launcher.setAttribute('title', open ? s('widget.close') : s('widget.launcher.label'));
     ui.launcher.classList.toggle('rb-launcher--open', open);
+    fitHeader();
     store.set('sessionStorage', open ? { open: true } : null);
     if (open) {
       start();
