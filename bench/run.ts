@@ -17,9 +17,10 @@ import { join } from 'node:path';
 import { benchDecide } from './decide.js';
 import { prepareRunner, type Runner } from './build.js';
 import { formatProfile } from './cpu-profile.js';
-import { benchHttp, SkipError, type HttpBenchResult } from './http.js';
+import { benchHttp, SkipError, type HttpBenchResult, type LoadSummary } from './http.js';
+import { benchDirectLine } from './directline.js';
 
-const KNOWN = ['decide', 'http', 'http-postgres'];
+const KNOWN = ['decide', 'http', 'http-postgres', 'directline'];
 const wanted = new Set(process.argv.slice(2));
 for (const name of wanted) if (!KNOWN.includes(name)) throw new Error(`unknown benchmark "${name}" (known: ${KNOWN.join(', ')})`);
 const want = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -33,6 +34,7 @@ const n = (x: number) => Math.round(x).toLocaleString('en');
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : Math.round(x).toLocaleString('en'));
 const times = (x: number) => `${x.toFixed(2)}×`;
 const met = (ok: boolean) => (ok ? 'met' : '**NOT met**');
+const cpuPct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x)}%`);
 const row = (...cells: string[]) => rows.push(`| ${cells.join(' | ')} |`);
 
 if (want('decide')) {
@@ -122,6 +124,25 @@ try {
     const r = await benchHttp({ ...httpOptions, runner: getRunner() });
     results.http = r;
     httpRows('http', r);
+  }
+
+  if (want('directline')) {
+    console.error('directline: returns bot vs echo bot, both behind Direct Line (token, stream, posts) …');
+    const r = await benchDirectLine({ ...httpOptions, runner: getRunner() });
+    results.directline = r;
+    const b = r.returnsbot;
+    const lat = (l: typeof b.latencyMs) => `p99 ${ms(l.p99)} ms (p50 ${ms(l.p50)})`;
+    row(`directline: throughput, ${r.concurrency} concurrent conversations (POST activities, replies on the WebSocket stream)`, `${n(b.turnsPerSecond)} turns/s`, `echo bot behind Direct Line ${n(r.echo.turnsPerSecond)} turns/s`, times(r.ratio.turnsPerSecond), `(b) ≥ 3× (a): ${met(r.ratio.turnsPerSecond >= 3)}`);
+    row('directline: ceiling — the same Direct Line routes on restify + ws alone, no Bot Framework, no bot', `${n(r.bare.turnsPerSecond)} turns/s, ${lat(r.bare.latencyMs)}`, `echo bot ${n(r.echo.turnsPerSecond)} turns/s`, times(r.ratio.ceiling), '—');
+    row('directline: latency per turn (POST → its 200 and the replies on the stream)', lat(b.latencyMs), `echo ${lat(r.echo.latencyMs)}`, times(r.ratio.p99), `p99 ≤ 20 ms: ${met(b.latencyMs.p99 <= 20)}`);
+    const setup = (l: LoadSummary) => (l.setupLatencyMs ? lat(l.setupLatencyMs) : 'n/a');
+    row('directline: opening a conversation (token → start → stream → greeting; not counted as a turn)', setup(b), `echo ${setup(r.echo)}`, b.setupLatencyMs && r.echo.setupLatencyMs ? times(b.setupLatencyMs.p99 / r.echo.setupLatencyMs.p99) : '—', '—');
+    row('directline: errors (whole run, warm-up included)', `${b.errors} in ${n(b.totalTurns)} turns`, `echo ${r.echo.errors} in ${n(r.echo.totalTurns)}, ceiling ${r.bare.errors}`, '—', `0: ${met(b.errors === 0 && r.echo.errors === 0 && r.bare.errors === 0)}`);
+    for (const [who, l] of [['(b)', b], ['(a)', r.echo], ['ceiling', r.bare]] as const) {
+      if (l.errorSamples.length) notes.push(`directline ${who} errors, e.g.: ${l.errorSamples.join(' | ')}`);
+      if (l.serverErrorLogs.length) notes.push(`directline ${who} server logged errors, e.g.: ${l.serverErrorLogs.join(' | ').slice(0, 500)}`);
+    }
+    notes.push(`directline: server CPU (b) ${cpuPct(b.serverCpuPercent)}, (a) ${cpuPct(r.echo.serverCpuPercent)}, ceiling ${cpuPct(r.bare.serverCpuPercent)} of one core; load generator CPU ${Math.round(b.loadCpuPercent)}% / ${Math.round(r.echo.loadCpuPercent)}% / ${Math.round(r.bare.loadCpuPercent)}%.`);
   }
 
   if (want('http-postgres')) {
