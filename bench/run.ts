@@ -19,8 +19,9 @@ import { prepareRunner, type Runner } from './build.js';
 import { formatProfile } from './cpu-profile.js';
 import { benchHttp, SkipError, type HttpBenchResult, type LoadSummary } from './http.js';
 import { benchDirectLine } from './directline.js';
+import { benchGrowth } from './growth.js';
 
-const KNOWN = ['decide', 'http', 'http-postgres', 'directline'];
+const KNOWN = ['decide', 'http', 'http-postgres', 'directline', 'growth'];
 const wanted = new Set(process.argv.slice(2));
 for (const name of wanted) if (!KNOWN.includes(name)) throw new Error(`unknown benchmark "${name}" (known: ${KNOWN.join(', ')})`);
 const want = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -143,6 +144,34 @@ try {
       if (l.serverErrorLogs.length) notes.push(`directline ${who} server logged errors, e.g.: ${l.serverErrorLogs.join(' | ').slice(0, 500)}`);
     }
     notes.push(`directline: server CPU (b) ${cpuPct(b.serverCpuPercent)}, (a) ${cpuPct(r.echo.serverCpuPercent)}, ceiling ${cpuPct(r.bare.serverCpuPercent)} of one core; load generator CPU ${Math.round(b.loadCpuPercent)}% / ${Math.round(r.echo.loadCpuPercent)}% / ${Math.round(r.bare.loadCpuPercent)}%.`);
+  }
+
+  if (want('growth')) {
+    const sizes = (process.env.BENCH_GROWTH_SIZES ?? '0,100000,1000000').split(',').map((x) => Number(x.trim())).filter((x) => Number.isInteger(x) && x >= 0);
+    const r = await benchGrowth({ ...httpOptions, runner: getRunner(), sizes, calls: env('BENCH_GROWTH_CALLS', 200) });
+    results.growth = r;
+    const [base, ...rest] = r.points;
+    if (base) {
+      const label = (size: number) => `${size.toLocaleString('en')} finished conversations`;
+      const within = (ratio: number, higherIsBetter: boolean) => (higherIsBetter ? ratio >= 0.9 : ratio <= 1.1);
+      const calls = (c: { p50: number; p99: number; mean: number }) => `${ms(c.mean)} ms per call (p50 ${ms(c.p50)}, p99 ${ms(c.p99)})`;
+      row(`growth: store holding ${label(base.size)} (the baseline of the rows below), ${r.concurrency} concurrent conversations`, `${n(base.load.turnsPerSecond)} turns/s, p99 ${ms(base.load.latencyMs.p99)} ms; queue listing ${calls(base.queue)}; rma show ${calls(base.rmaShow)}`, '—', '—', '—');
+      for (const p of rest) {
+        const t = p.load.turnsPerSecond / base.load.turnsPerSecond;
+        const p99 = p.load.latencyMs.p99 / base.load.latencyMs.p99;
+        row(`growth: ${label(p.size)} (${n(p.storeBytes / 1e6)} MB store): throughput`, `${n(p.load.turnsPerSecond)} turns/s`, `empty store ${n(base.load.turnsPerSecond)} turns/s`, times(t), `within 10 %: ${met(within(t, true))}`);
+        row(`growth: ${label(p.size)}: latency p99`, `${ms(p.load.latencyMs.p99)} ms`, `empty store ${ms(base.load.latencyMs.p99)} ms`, times(p99), `within 10 %: ${met(within(p99, false))}`);
+        const q = p.queue.mean / base.queue.mean;
+        row(`growth: ${label(p.size)}: staff queue listing (GET /api/agent/conversations?status=queued, ${p.queue.listed} queued, ${p.queue.calls} calls)`, calls(p.queue), `empty store ${calls(base.queue)}`, times(q), `within 10 %: ${met(within(q, false))}`);
+        const m = p.rmaShow.mean / base.rmaShow.mean;
+        row(`growth: ${label(p.size)}: \`returnsbot rma show\` (in-process, opens the store each call, ${p.rmaShow.calls} calls)`, calls(p.rmaShow), `empty store ${calls(base.rmaShow)}`, times(m), `within 10 %: ${met(within(m, false))}`);
+      }
+      for (const p of r.points) {
+        if (p.load.errors) notes.push(`growth ${label(p.size)}: ${p.load.errors} errors, e.g.: ${p.load.errorSamples.join(' | ')}`);
+        if (p.load.serverErrorLogs.length) notes.push(`growth ${label(p.size)}: the server logged errors, e.g.: ${p.load.serverErrorLogs.join(' | ').slice(0, 500)}`);
+      }
+      notes.push(`growth: sizes ${r.points.map((p) => p.size.toLocaleString('en')).join(', ')} (BENCH_GROWTH_SIZES); seeding took ${r.points.map((p) => `${p.seedSeconds.toFixed(1)} s`).join(', ')}; each size its own fresh store and server, one after the other, so the machine's other work differs between them.`);
+    }
   }
 
   if (want('http-postgres')) {
