@@ -21,7 +21,7 @@
  * The first `--warmup` seconds are not measured. Prints one JSON line (bench/stats.ts `LoadResult`).
  *
  *   node --import tsx bench/load.ts --url http://127.0.0.1:3978 --mode steps [--concurrency 32]
- *     [--warmup 3] [--seconds 10] [--order-clones 4000] [--scripts FILE] [--prefix ID]
+ *     [--warmup 3] [--seconds 10] [--order-clones 4000] [--clone-offset 0] [--scripts FILE] [--prefix ID]
  */
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '10' },
     'order-clones': { type: 'string', default: '0' },
+    'clone-offset': { type: 'string', default: '0' },
     scripts: { type: 'string' },
     prefix: { type: 'string', default: `bench-${process.pid}` },
     'max-turns': { type: 'string', default: '40' },
@@ -52,6 +53,8 @@ const concurrency = Number(args.concurrency);
 const warmupSeconds = Number(args.warmup);
 const seconds = Number(args.seconds);
 const orderClones = Number(args['order-clones']);
+/** Where this generator's copies of the orders start (two generators side by side use different ones). */
+const cloneOffset = Number(args['clone-offset']);
 const maxTurns = Number(args['max-turns']);
 const scripts: Record<string, string[]> | undefined = args.scripts ? (JSON.parse(readFileSync(args.scripts, 'utf8')) as Record<string, string[]>) : undefined;
 if (mode === 'replay' && !scripts) throw new Error('--mode replay needs --scripts FILE');
@@ -219,7 +222,7 @@ function withFreshOrder(s: BenchScenario): BenchScenario {
   const i = baseCounters.get(s.orderNumber) ?? 0;
   baseCounters.set(s.orderNumber, i + 1);
   if (i >= orderClones) ordersReused++;
-  return { ...s, orderNumber: cloneOrderNumber(s.orderNumber, i % orderClones) };
+  return { ...s, orderNumber: cloneOrderNumber(s.orderNumber, cloneOffset + (i % orderClones)) };
 }
 
 /** A whole conversation driven by the bot's questions; returns what the customer said. */

@@ -20,8 +20,10 @@ import { formatProfile } from './cpu-profile.js';
 import { benchHttp, SkipError, type HttpBenchResult, type LoadSummary } from './http.js';
 import { benchDirectLine } from './directline.js';
 import { benchGrowth } from './growth.js';
+import { benchUnderstand } from './understand.js';
+import { benchScaleOut } from './scale-out.js';
 
-const KNOWN = ['decide', 'http', 'http-postgres', 'directline', 'growth'];
+const KNOWN = ['decide', 'understand', 'http', 'http-postgres', 'directline', 'growth', 'scale-out'];
 const wanted = new Set(process.argv.slice(2));
 for (const name of wanted) if (!KNOWN.includes(name)) throw new Error(`unknown benchmark "${name}" (known: ${KNOWN.join(', ')})`);
 const want = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -48,6 +50,15 @@ if (want('decide')) {
     times(r.ratio),
     `target ≥ ${r.target.toLocaleString('en')}/s: ${met(r.decisionsPerSecond >= r.target)}`,
   );
+}
+
+if (want('understand')) {
+  const r = benchUnderstand();
+  results.understand = r;
+  const us = (x: number) => (x >= 1 ? `${ms(x)} ms` : `${(x * 1000).toFixed(x < 0.01 ? 1 : 0)} µs`);
+  const spread = (l: { p50: number; p99: number; max: number }) => `p99 ${us(l.p99)} (p50 ${us(l.p50)}, max ${us(l.max)})`;
+  row(`understand + decide one message (interpret of dialogs/interpret.ts, then decide; ${r.messages} messages of the scenarios at their steps, one core)`, spread(r.understandAndDecide), `JSON round-trip of the message ${spread(r.baseline)}`, times(r.understandAndDecide.p99 / r.baseline.p99), `p99 ≤ 1 ms: ${met(r.understandAndDecide.p99 <= 1)}`);
+  row('… of which understanding alone / deciding alone', `${spread(r.understand)} / ${spread(r.decide)}`, '—', '—', '—');
 }
 
 const STATE_GOAL_BYTES = 8 * 1024;
@@ -193,6 +204,35 @@ try {
         if (!(e instanceof SkipError)) throw e;
         skip(e.message);
       }
+    }
+  }
+
+  if (want('scale-out')) {
+    const url = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
+    if (!url) {
+      results['scale-out'] = { skipped: 'no PostgreSQL server given' };
+      row('scale-out', 'skipped: no PostgreSQL server given (set BENCH_DATABASE_URL or TEST_DATABASE_URL)', '—', '—', '—');
+    } else {
+      console.error('scale-out: one vs two instances on one PostgreSQL database …');
+      const r = await benchScaleOut({ ...httpOptions, runner: getRunner(), databaseUrl: url });
+      results['scale-out'] = r;
+      const cpuOf = (run: typeof r.one) => run.generators.slice(0, run.instances).map((g) => cpuPct(g.serverCpuPercent)).join(' + ');
+      const genCpu = (run: typeof r.one) => run.generators.map((g) => `${Math.round(g.loadCpuPercent)}%`).join(' + ');
+      row(`scale-out: two instances on one PostgreSQL database, ${r.concurrency} concurrent conversations split over both`, `${n(r.two.turnsPerSecond)} turns/s, p99 ${ms(r.two.p99)} ms`, `one instance ${n(r.one.turnsPerSecond)} turns/s, p99 ${ms(r.one.p99)} ms`, times(r.ratio), `≥ 1.7×: ${met(r.ratio >= 1.7)}`);
+      row('scale-out: where the cores went (server CPU; load generators; % of one core)', `two instances ${cpuOf(r.two)}; generators ${genCpu(r.two)}`, `one instance ${cpuOf(r.one)}; generators ${genCpu(r.one)}`, '—', `${r.cpus} cores for servers, generators and PostgreSQL together`);
+      const errors = [...r.one.generators, ...r.two.generators].reduce((a, g) => a + g.errors, 0);
+      row('scale-out: errors (both runs, warm-up included)', String(errors), '—', '—', `0: ${met(errors === 0)}`);
+      for (const g of [...r.one.generators, ...r.two.generators]) {
+        if (g.errorSamples.length) notes.push(`scale-out errors, e.g.: ${g.errorSamples.join(' | ')}`);
+        if (g.serverErrorLogs.length) notes.push(`scale-out: a server logged errors, e.g.: ${g.serverErrorLogs.join(' | ').slice(0, 500)}`);
+      }
+      const used = (run: typeof r.one) => run.generators.slice(0, run.instances).reduce((a, g) => a + (g.serverCpuPercent ?? 0), 0) + run.generators.reduce((a, g) => a + g.loadCpuPercent, 0);
+      notes.push(
+        `scale-out: the same two load generators (${r.concurrency / 2} conversations each) drive one instance, then two (one each), on a fresh schema each time; ` +
+          `servers, generators and PostgreSQL all share this machine's ${r.cpus} cores (${r.cpus * 100}% of one core): servers + generators used ${Math.round(used(r.one))}% with one instance and ${Math.round(used(r.two))}% with two, ` +
+          `while the whole machine was busy ${cpuPct(r.one.machineBusyPercent)} and ${cpuPct(r.two.machineBusyPercent)} (the rest of that is PostgreSQL and other work on the machine), ` +
+          `so ${r.cpus <= 2 ? `the second instance had no core of its own: on ${r.cpus} cores the ratio measures the machine, not the design (the instances share nothing but the database)` : 'the ratio is bounded by the cores left over'}.`,
+      );
     }
   }
 } finally {

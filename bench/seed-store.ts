@@ -69,9 +69,9 @@ function snapshotJson(id: string, order: string, rma: string | null, at: string)
     context: {
       now: Date.parse(at), todayOverride: null, defaultPolicy: 'uk-online', conversationId: id, orderNumber: order,
       order: { orderNumber: order, policy: 'uk-online', currency: 'GBP', customer: { email: 'seed@example.com', postcode: 'LS1 4AP', region: 'GB-ENG' }, placedOn: '2026-01-02', deliveredOn: '2026-01-05', items: [{ sku: 'HP-STUDIO-1', name: 'Studio headphones', category: 'audio', price: 129.99, quantity: 1 }], note: pad(600) },
-      verifyAttempts: 0, itemIndex: 0, reason: 'change_of_mind', mentionsFault: false,
+      verifyAttempts: 0, itemIndex: 0, reason: 'change-of-mind', mentionsFault: false,
       facts: { sealBroken: false, used: false, tampered: false, packagingOpened: false, serialLabelIntact: true }, unavailable: [], deliveredOn: null,
-      decision: { outcome: rma ? 'approved' : 'rejected', reason: 'change_of_mind', clauses: ['4.1', '4.2'], remedies: ['refund'], note: pad(500) },
+      decision: { outcome: rma ? 'approved' : 'rejected', reason: 'change-of-mind', clauses: ['4.1', '4.2'], remedies: ['refund'], note: pad(500) },
       remedy: rma ? 'refund' : null, rma, misunderstood: { step: null, count: 0 }, choices: [], at: null, handoff: null,
     },
     children: {},
@@ -128,7 +128,7 @@ export async function seedStore(options: SeedOptions): Promise<SeedResult> {
   let changeSeq = ((db.prepare('SELECT coalesce(max(change_seq), 0) AS n FROM handoffs').get() as { n: number }).n);
   const sampleRmas: string[] = [];
 
-  const summary = (order: string) => JSON.stringify({ orderNumber: order, item: 'Studio headphones', reason: 'damaged_in_transit', outcome: 'referred', note: pad(200) });
+  const summary = (order: string) => JSON.stringify({ orderNumber: order, item: 'Studio headphones', reason: 'transit-damage', outcome: 'referred', note: pad(200) });
   const transcript = (id: string, stamp: string) => {
     for (let k = 0; k < LOG_ENTRIES; k++) insLog.run(id, k + 1, stamp, logJson(id, k, stamp));
     rows.conversation_log! += LOG_ENTRIES;
@@ -144,12 +144,12 @@ export async function seedStore(options: SeedOptions): Promise<SeedResult> {
       insConversation.run(id, LOG_ENTRIES / 2, 2, snapshotJson(id, order, rma, stamp), 'en-GB', stamp, stamp);
       transcript(id, stamp);
       for (let k = 0; k < DEDUPE_ENTRIES; k++) insDedupe.run(id, `${id}-${k}`, 2 * k + 2, 1, stamp);
-      insAudit.run(id, stamp, 'bot', 'decision', JSON.stringify({ outcome: rma ? 'approved' : 'rejected', reason: 'change_of_mind', orderNumber: order }));
+      insAudit.run(id, stamp, 'bot', 'decision', JSON.stringify({ outcome: rma ? 'approved' : 'rejected', reason: 'change-of-mind', orderNumber: order }));
       rows.conversations!++;
       rows.processed_activities! += DEDUPE_ENTRIES;
       rows.conversation_audit!++;
       if (rma) {
-        insRma.run(rma, order, 'HP-STUDIO-1', 'change_of_mind', 'refund', decisions[i % decisions.length]!, id, 'bot', null, stamp);
+        insRma.run(rma, order, 'HP-STUDIO-1', 'change-of-mind', 'refund', decisions[i % decisions.length]!, id, 'bot', null, stamp);
         insRmaAudit.run(rma, stamp, 'bot', 'issued', JSON.stringify({ conversationId: id, remedy: 'refund' }));
         insAudit.run(id, stamp, 'bot', 'rma.shown', JSON.stringify({ rma }));
         rows.rmas!++;
@@ -158,7 +158,7 @@ export async function seedStore(options: SeedOptions): Promise<SeedResult> {
         if (sampleRmas.length < 1000 && i % 97 === 0) sampleRmas.push(rma);
       }
       if (i % 10 === 9) {
-        insHandoff.run(id, 'closed', 'damaged_in_transit', 'directline', stamp, stamp, 'seed-agent', stamp, summary(order), 3, ++changeSeq);
+        insHandoff.run(id, 'closed', 'transit-damage', 'directline', stamp, stamp, 'seed-agent', stamp, summary(order), 3, ++changeSeq);
         rows.handoffs!++;
       }
     }
@@ -172,7 +172,7 @@ export async function seedStore(options: SeedOptions): Promise<SeedResult> {
       const stamp = new Date(END + q * 1000).toISOString();
       insConversation.run(id, LOG_ENTRIES / 2, 2, snapshotJson(id, `SEED-Q${q}`, null, stamp), 'en-GB', stamp, stamp);
       transcript(id, stamp);
-      insHandoff.run(id, 'queued', 'damaged_in_transit', 'directline', stamp, null, null, null, summary(`SEED-Q${q}`), 1, ++changeSeq);
+      insHandoff.run(id, 'queued', 'transit-damage', 'directline', stamp, null, null, null, summary(`SEED-Q${q}`), 1, ++changeSeq);
       rows.conversations!++;
       rows.handoffs!++;
     }
