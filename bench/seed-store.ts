@@ -47,6 +47,11 @@ const LOG_ENTRIES = 22;
 const DEDUPE_ENTRIES = 10;
 const DAY_MS = 86_400_000;
 const END = Date.parse('2026-12-29T12:00:00Z');
+/** Markers in the JSON templates, replaced per row (JSON.stringify leaves them as they are). */
+const ID = '@@ID@@';
+const AT = '@@AT@@';
+const ORDER = '@@ORDER@@';
+const RMA = '@@RMA@@';
 
 /** A deterministic, valid RMA number for seed index `i` (first symbol Z: apart from most random ones). */
 export function seedRma(i: number): string {
@@ -61,13 +66,19 @@ const pad = (n: number) => 'x'.repeat(n);
 /** Text of about `n` characters that reads like a bot reply. */
 const words = (n: number) => 'Thanks, I have found your order and checked it against our returns policy. '.repeat(Math.ceil(n / 76)).slice(0, n);
 
+const SNAPSHOTS = { withRma: snapshotJsonSlow(ID, ORDER, RMA, AT), without: snapshotJsonSlow(ID, ORDER, null, AT) };
 function snapshotJson(id: string, order: string, rma: string | null, at: string): string {
+  const t = rma ? SNAPSHOTS.withRma.replace(RMA, rma) : SNAPSHOTS.without;
+  return t.replaceAll(ID, id).replaceAll(ORDER, order).replace('"now":null', `"now":${Date.parse(at)}`).replaceAll(AT, at);
+}
+
+function snapshotJsonSlow(id: string, order: string, rma: string | null, at: string): string {
   return JSON.stringify({
     status: 'active',
     value: 'ended',
     historyValue: {},
     context: {
-      now: Date.parse(at), todayOverride: null, defaultPolicy: 'uk-online', conversationId: id, orderNumber: order,
+      now: at === AT ? null : Date.parse(at), todayOverride: null, defaultPolicy: 'uk-online', conversationId: id, orderNumber: order,
       order: { orderNumber: order, policy: 'uk-online', currency: 'GBP', customer: { email: 'seed@example.com', postcode: 'LS1 4AP', region: 'GB-ENG' }, placedOn: '2026-01-02', deliveredOn: '2026-01-05', items: [{ sku: 'HP-STUDIO-1', name: 'Studio headphones', category: 'audio', price: 129.99, quantity: 1 }], note: pad(600) },
       verifyAttempts: 0, itemIndex: 0, reason: 'change-of-mind', mentionsFault: false,
       facts: { sealBroken: false, used: false, tampered: false, packagingOpened: false, serialLabelIntact: true }, unavailable: [], deliveredOn: null,
@@ -78,8 +89,6 @@ function snapshotJson(id: string, order: string, rma: string | null, at: string)
   });
 }
 
-const ID = '@@ID@@';
-const AT = '@@AT@@';
 /** The transcript entries with the conversation id and time left as markers, split at them once. */
 const LOG_TEMPLATES = Array.from({ length: LOG_ENTRIES }, (_, k) => logJsonSlow(ID, k, AT));
 function logJson(id: string, k: number, at: string): string {
@@ -116,8 +125,10 @@ export async function seedStore(options: SeedOptions): Promise<SeedResult> {
   if (decisions.length === 0) throw new Error('no approved decision among the mixed cases');
 
   const insConversation = db.prepare('INSERT INTO conversations (id, version, machine_version, snapshot, locale, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const insLog = db.prepare('INSERT INTO conversation_log (conversation_id, seq, at, activity) VALUES (?, ?, ?, ?)');
-  const insDedupe = db.prepare('INSERT INTO processed_activities (conversation_id, activity_id, first_seq, reply_count, at) VALUES (?, ?, ?, ?, ?)');
+  // A conversation's transcript and dedupe entries in one statement each (fewer calls into the binding).
+  const tuples = (n: number, one: string) => Array.from({ length: n }, () => one).join(', ');
+  const insLog = db.prepare(`INSERT INTO conversation_log (conversation_id, seq, at, activity) VALUES ${tuples(LOG_ENTRIES, '(?, ?, ?, ?)')}`);
+  const insDedupe = db.prepare(`INSERT INTO processed_activities (conversation_id, activity_id, first_seq, reply_count, at) VALUES ${tuples(DEDUPE_ENTRIES, '(?, ?, ?, ?, ?)')}`);
   const insAudit = db.prepare('INSERT INTO conversation_audit (conversation_id, at, actor, action, data) VALUES (?, ?, ?, ?, ?)');
   const insRma = db.prepare('INSERT INTO rmas (rma, order_number, sku, reason, remedy, decision, conversation_id, issued_by, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const insRmaAudit = db.prepare('INSERT INTO rma_audit (rma, at, actor, action, data) VALUES (?, ?, ?, ?, ?)');
@@ -130,7 +141,7 @@ export async function seedStore(options: SeedOptions): Promise<SeedResult> {
 
   const summary = (order: string) => JSON.stringify({ orderNumber: order, item: 'Studio headphones', reason: 'transit-damage', outcome: 'referred', note: pad(200) });
   const transcript = (id: string, stamp: string) => {
-    for (let k = 0; k < LOG_ENTRIES; k++) insLog.run(id, k + 1, stamp, logJson(id, k, stamp));
+    insLog.run(...Array.from({ length: LOG_ENTRIES }, (_, k) => [id, k + 1, stamp, logJson(id, k, stamp)]).flat());
     rows.conversation_log! += LOG_ENTRIES;
   };
 
@@ -143,7 +154,7 @@ export async function seedStore(options: SeedOptions): Promise<SeedResult> {
       const rma = i % 10 < 7 ? seedRma(i) : null;
       insConversation.run(id, LOG_ENTRIES / 2, 2, snapshotJson(id, order, rma, stamp), 'en-GB', stamp, stamp);
       transcript(id, stamp);
-      for (let k = 0; k < DEDUPE_ENTRIES; k++) insDedupe.run(id, `${id}-${k}`, 2 * k + 2, 1, stamp);
+      insDedupe.run(...Array.from({ length: DEDUPE_ENTRIES }, (_, k) => [id, `${id}-${k}`, 2 * k + 2, 1, stamp]).flat());
       insAudit.run(id, stamp, 'bot', 'decision', JSON.stringify({ outcome: rma ? 'approved' : 'rejected', reason: 'change-of-mind', orderNumber: order }));
       rows.conversations!++;
       rows.processed_activities! += DEDUPE_ENTRIES;
