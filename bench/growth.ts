@@ -6,13 +6,18 @@
  * every size; then, on that store:
  *
  * 1. the staff queue listing, `GET /api/agent/conversations?status=queued` with a staff key
- *    (`returnsbot agent add`), called one after the other: time per call;
+ *    (`returnsbot agent add`), one call at a time, the calls taking turns between the stores (a
+ *    server on each): time per call;
  * 2. the `http` load (whole return conversations over /api/messages, `expectReplies`, 32
  *    concurrent conversations): turns/s and p99;
  * 3. `returnsbot rma show` of seeded RMAs (of RMAs the load issued on the empty store), run
  *    in-process one after the other (each call opens the store, as the command does): time per call.
  *
- * Each size is compared with the empty store (size 0, or the smallest size given) of the same run.
+ * Each size is compared with the first size given (the empty store, 0, by default) of the same run.
+ * Every store is seeded first; then the measured runs take turns, BENCH_GROWTH_ROUNDS times (3):
+ * size A, size B, …, size A, size B, … (a fresh server each time, each round on orders of its own),
+ * and each size reports the median of its rounds — so that the other work on a shared machine,
+ * which comes and goes, falls on every size alike rather than on whichever ran last.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -41,13 +46,20 @@ export interface GrowthPoint {
   seedSeconds: number;
   /** The database file after seeding (bytes). */
   storeBytes: number;
-  load: LoadSummary;
+  /** Each round's load run on this store. */
+  rounds: LoadSummary[];
+  /** The median over the rounds of turns/s, and of p99 (ms). */
+  turnsPerSecond: number;
+  p99: number;
+  /** Errors in all rounds. */
+  errors: number;
   queue: CallTimes & { listed: number };
   rmaShow: CallTimes;
 }
 
 export interface GrowthBenchResult {
   concurrency: number;
+  rounds: number;
   points: GrowthPoint[];
 }
 
@@ -57,6 +69,8 @@ export interface GrowthOptions extends LoadOptions {
   orderClones: number;
   /** Calls of the queue listing and of `rma show` per size. */
   calls: number;
+  /** Measured runs per size, taking turns between the sizes (BENCH_GROWTH_ROUNDS). */
+  rounds: number;
 }
 
 function times(xs: number[]): CallTimes {
@@ -85,20 +99,25 @@ function addStaff(runner: Runner, env: Record<string, string>): string {
   return key;
 }
 
-async function queueListing(port: number, key: string, calls: number): Promise<CallTimes & { listed: number }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+/**
+ * The queue listing on every store, the calls taking turns between the stores (one server each,
+ * all running, idle but for the call being made); the first 20 rounds warm up.
+ */
+async function queueListings(bots: { port: number; key: string }[], calls: number): Promise<{ samples: number[]; listed: number }[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: bots.length });
   try {
-    let listed = -1;
-    const measured: number[] = [];
+    const out = bots.map(() => ({ samples: [] as number[], listed: -1 }));
     for (let i = 0; i < calls + 20; i++) {
-      const t0 = performance.now();
-      const res = await getJson(port, '/api/agent/conversations?status=queued', key, agent);
-      const dt = performance.now() - t0;
-      if (res.status !== 200) throw new Error(`the queue listing answered ${res.status}: ${res.body.slice(0, 200)}`);
-      if (i >= 20) measured.push(dt); // the first 20 warm up
-      listed = (JSON.parse(res.body) as { conversations: unknown[] }).conversations.length;
+      for (const [k, bot] of bots.entries()) {
+        const t0 = performance.now();
+        const res = await getJson(bot.port, '/api/agent/conversations?status=queued', bot.key, agent);
+        const dt = performance.now() - t0;
+        if (res.status !== 200) throw new Error(`the queue listing answered ${res.status}: ${res.body.slice(0, 200)}`);
+        if (i >= 20) out[k]!.samples.push(dt);
+        out[k]!.listed = (JSON.parse(res.body) as { conversations: unknown[] }).conversations.length;
+      }
     }
-    return { ...times(measured), listed };
+    return out;
   } finally {
     agent.destroy();
   }
@@ -120,36 +139,70 @@ async function rmaShow(env: Record<string, string>, rmas: string[], calls: numbe
   return times(measured);
 }
 
+/** The median of a few numbers. */
+const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
 export async function benchGrowth(options: GrowthOptions): Promise<GrowthBenchResult> {
-  const points: GrowthPoint[] = [];
-  for (const size of options.sizes) {
-    const work = mkdtempSync(join(tmpdir(), `returnsbot-bench-growth-${size}-`));
-    const servers: Server[] = [];
-    try {
-      const dataDir = join(work, 'data');
+  const rounds = Math.max(1, options.rounds);
+  const perRound = Math.floor(options.orderClones / rounds);
+  const work = mkdtempSync(join(tmpdir(), 'returnsbot-bench-growth-'));
+  const servers: Server[] = [];
+  try {
+    // Every store first, so that the measured runs can take turns (see the header).
+    const stores = [];
+    for (const size of options.sizes) {
+      const dataDir = join(work, `data-${size}`);
       const env = { ...BASE_ENV, RETURNS_DATA_DIR: dataDir };
       console.error(`growth: seeding ${size.toLocaleString('en')} finished conversations …`);
       const seeded = await seedStore({ dataDir, conversations: size, queued: 20 });
       const storeBytes = statSync(sqliteFileIn(dataDir)).size;
-      importScenarioOrders(options.runner, env, work, options.orderClones);
-      const key = addStaff(options.runner, env);
-      const b = await startBot(options.runner, env);
+      importScenarioOrders(options.runner, env, work, perRound * rounds);
+      stores.push({ size, env, dataDir, seeded, storeBytes, key: addStaff(options.runner, env), loads: [] as LoadSummary[] });
+    }
+    // The queue listing first, before any load adds hand-overs to a queue.
+    console.error('growth: the staff queue listing on every store …');
+    const listing = [];
+    for (const st of stores) {
+      const b = await startBot(options.runner, st.env);
       servers.push(b.server);
-      const queue = await queueListing(b.port, key, options.calls);
-      const load = await runLoad(b.port, b.server, options, 'steps', ['--order-clones', String(options.orderClones), '--prefix', `g-${randomUUID().slice(0, 8)}`]);
-      await stopProcess(b.server);
-      let rmas = seeded.sampleRmas;
+      listing.push({ ...b, key: st.key });
+    }
+    const queues = await queueListings(listing, options.calls);
+    for (const b of listing) await stopProcess(b.server);
+    for (let r = 0; r < rounds; r++) {
+      for (const st of stores) {
+        console.error(`growth: round ${r + 1} of ${rounds}, ${st.size.toLocaleString('en')} finished conversations …`);
+        const b = await startBot(options.runner, st.env);
+        servers.push(b.server);
+        const load = await runLoad(b.port, b.server, options, 'steps', ['--order-clones', String(perRound), '--clone-offset', String(r * perRound), '--prefix', `g${r}-${randomUUID().slice(0, 8)}`]);
+        await stopProcess(b.server);
+        st.loads.push(summary(load, b.server));
+      }
+    }
+    const points: GrowthPoint[] = [];
+    for (const [k, st] of stores.entries()) {
+      let rmas = st.seeded.sampleRmas;
       if (rmas.length === 0) {
-        const { db } = openSqlite(sqliteFileIn(dataDir), { readonly: true });
-        rmas = (db.prepare('SELECT rma FROM rmas LIMIT 1000').all() as { rma: string }[]).map((r) => r.rma);
+        const { db } = openSqlite(sqliteFileIn(st.dataDir), { readonly: true });
+        rmas = (db.prepare('SELECT rma FROM rmas LIMIT 1000').all() as { rma: string }[]).map((x) => x.rma);
         db.close();
       }
-      const shown = await rmaShow(env, rmas, options.calls);
-      points.push({ size, seedSeconds: seeded.seconds, storeBytes, load: summary(load, b.server), queue, rmaShow: shown });
-    } finally {
-      for (const s of servers) await stopProcess(s, 5000);
-      rmSync(work, { recursive: true, force: true });
+      const rmaShown = await rmaShow(st.env, rmas, options.calls);
+      points.push({
+        size: st.size,
+        seedSeconds: st.seeded.seconds,
+        storeBytes: st.storeBytes,
+        rounds: st.loads,
+        turnsPerSecond: mid(st.loads.map((l) => l.turnsPerSecond)),
+        p99: mid(st.loads.map((l) => l.latencyMs.p99)),
+        errors: st.loads.reduce((a, l) => a + l.errors, 0),
+        queue: { ...times(queues[k]!.samples), listed: queues[k]!.listed },
+        rmaShow: rmaShown,
+      });
     }
+    return { concurrency: options.concurrency, rounds, points };
+  } finally {
+    for (const s of servers) await stopProcess(s, 5000);
+    rmSync(work, { recursive: true, force: true });
   }
-  return { concurrency: options.concurrency, points };
 }
