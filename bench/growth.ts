@@ -11,7 +11,8 @@
  * 2. the `http` load (whole return conversations over /api/messages, `expectReplies`, 32
  *    concurrent conversations): turns/s and p99;
  * 3. `returnsbot rma show` of seeded RMAs (of RMAs the load issued on the empty store), run
- *    in-process one after the other (each call opens the store, as the command does): time per call.
+ *    in-process (each call opens the store, as the command does), the calls taking turns between
+ *    the stores: time per call.
  *
  * Each size is compared with the first size given (the empty store, 0, by default) of the same run.
  * Every store is seeded first; then the measured runs take turns, BENCH_GROWTH_ROUNDS times (3):
@@ -125,18 +126,24 @@ async function queueListings(bots: { port: number; key: string }[], calls: numbe
 
 const sink = () => new Writable({ write: (_c, _e, done) => done() });
 
-async function rmaShow(env: Record<string, string>, rmas: string[], calls: number): Promise<CallTimes> {
-  if (rmas.length === 0) throw new Error('no RMA to show');
-  const io = { stdin: Readable.from([]), stdout: sink(), stderr: sink(), env: { ...childEnv(env) }, now: () => new Date(), cwd: ROOT };
-  const measured: number[] = [];
+/** `rma show` on every store, the calls taking turns between the stores; the first 10 rounds warm up. */
+async function rmaShows(stores: { env: Record<string, string>; rmas: string[] }[], calls: number): Promise<CallTimes[]> {
+  const ios = stores.map((st) => {
+    if (st.rmas.length === 0) throw new Error('no RMA to show');
+    return { stdin: Readable.from([]), stdout: sink(), stderr: sink(), env: { ...childEnv(st.env) }, now: () => new Date(), cwd: ROOT };
+  });
+  const measured = stores.map(() => [] as number[]);
   for (let i = 0; i < calls + 10; i++) {
-    const t0 = performance.now();
-    const code = await rmaCommand(['show', rmas[i % rmas.length]!], io);
-    const dt = performance.now() - t0;
-    if (code !== 0) throw new Error(`rma show ${rmas[i % rmas.length]} exited ${code}`);
-    if (i >= 10) measured.push(dt);
+    for (const [k, st] of stores.entries()) {
+      const rma = st.rmas[i % st.rmas.length]!;
+      const t0 = performance.now();
+      const code = await rmaCommand(['show', rma], ios[k]!);
+      const dt = performance.now() - t0;
+      if (code !== 0) throw new Error(`rma show ${rma} exited ${code}`);
+      if (i >= 10) measured[k]!.push(dt);
+    }
   }
-  return times(measured);
+  return measured.map(times);
 }
 
 /** The median of a few numbers. */
@@ -179,27 +186,29 @@ export async function benchGrowth(options: GrowthOptions): Promise<GrowthBenchRe
         st.loads.push(summary(load, b.server));
       }
     }
-    const points: GrowthPoint[] = [];
-    for (const [k, st] of stores.entries()) {
-      let rmas = st.seeded.sampleRmas;
-      if (rmas.length === 0) {
-        const { db } = openSqlite(sqliteFileIn(st.dataDir), { readonly: true });
-        rmas = (db.prepare('SELECT rma FROM rmas LIMIT 1000').all() as { rma: string }[]).map((x) => x.rma);
-        db.close();
-      }
-      const rmaShown = await rmaShow(st.env, rmas, options.calls);
-      points.push({
-        size: st.size,
-        seedSeconds: st.seeded.seconds,
-        storeBytes: st.storeBytes,
-        rounds: st.loads,
-        turnsPerSecond: mid(st.loads.map((l) => l.turnsPerSecond)),
-        p99: mid(st.loads.map((l) => l.latencyMs.p99)),
-        errors: st.loads.reduce((a, l) => a + l.errors, 0),
-        queue: { ...times(queues[k]!.samples), listed: queues[k]!.listed },
-        rmaShow: rmaShown,
-      });
-    }
+    const shown = await rmaShows(
+      stores.map((st) => {
+        let rmas = st.seeded.sampleRmas;
+        if (rmas.length === 0) {
+          const { db } = openSqlite(sqliteFileIn(st.dataDir), { readonly: true });
+          rmas = (db.prepare('SELECT rma FROM rmas LIMIT 1000').all() as { rma: string }[]).map((x) => x.rma);
+          db.close();
+        }
+        return { env: st.env, rmas };
+      }),
+      options.calls,
+    );
+    const points: GrowthPoint[] = stores.map((st, k) => ({
+      size: st.size,
+      seedSeconds: st.seeded.seconds,
+      storeBytes: st.storeBytes,
+      rounds: st.loads,
+      turnsPerSecond: mid(st.loads.map((l) => l.turnsPerSecond)),
+      p99: mid(st.loads.map((l) => l.latencyMs.p99)),
+      errors: st.loads.reduce((a, l) => a + l.errors, 0),
+      queue: { ...times(queues[k]!.samples), listed: queues[k]!.listed },
+      rmaShow: shown[k]!,
+    }));
     return { concurrency: options.concurrency, rounds, points };
   } finally {
     for (const s of servers) await stopProcess(s, 5000);
