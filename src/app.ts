@@ -17,6 +17,8 @@ import { HandoffService, type ProofLock } from './handoff/service.js';
 import { parseOpeningHours } from './handoff/hours.js';
 import { ConversationService } from '../dialogs/conversation.js';
 import { normalizeOrderNumber } from './orders.js';
+import type { Case } from './policy/case.js';
+import { factsFromOrder, usedFacts } from './rmas.js';
 
 export interface Runtime {
   config: Config;
@@ -79,6 +81,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
           actor: 'bot',
           note: null,
           at: new Date(now()).toISOString(),
+          // The case the machine decided, when it passes it: every fact with its value and source.
+          facts: 'case' in input && input.case ? usedFacts(input.case as Case, input.decision) : factsFromOrder(input.order, input.item, input.decision),
         });
         return { rma: record.rma };
       }),
