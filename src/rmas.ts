@@ -140,7 +140,7 @@ function factValue(c: Case, fact: SourcedFact): unknown {
  * `sources` (what it read), else every fact the case gives, with the case's sources or the
  * defaults (`order` for the order's facts, `customer` for the item's condition).
  */
-export function usedFacts(c: Case, decision: Decision): RmaFacts {
+export function usedFacts(c: Case, decision: Pick<Decision, 'sources'>): RmaFacts {
   const out: RmaFacts = {};
   const sources = decision.sources;
   const facts = sources
@@ -156,7 +156,7 @@ export function usedFacts(c: Case, decision: Decision): RmaFacts {
  * The facts of a decision when the case it decided is not at hand: the values the order holds for
  * the facts that came from the order, null ("not recorded") for the others, each with its source.
  */
-export function factsFromOrder(order: Order, item: OrderItem, decision: Decision): RmaFacts {
+export function factsFromOrder(order: Order, item: OrderItem, decision: Pick<Decision, 'reason' | 'sources'>): RmaFacts {
   const c: Case = {
     policy: order.policy,
     today: order.deliveredOn,

@@ -429,7 +429,13 @@
     if (body.error === 'held') return t('console.heldBy', { agent: body.holder || '' });
     if (body.error === 'ended') return t('console.ended');
     if (body.error === 'not-taken') return t('console.error.notTaken');
+    if (body.error === 'incomplete' && body.field === 'orderNumber') return t('console.error.needOrder');
+    if (body.error === 'incomplete' && body.field === 'sku') return t('console.error.needSku');
     if (body.error === 'incomplete') return t('console.error.incomplete');
+    if (body.error === 'unknown-order') return t('console.error.unknownOrder');
+    if (body.error === 'unknown-sku') return t('console.error.unknownSku');
+    if (body.error === 'order-mismatch') return t('console.error.orderMismatch');
+    if (body.error === 'bad-request' && body.message) return t('console.error.badField', { problem: body.message });
     if (body.error === 'not-found') return t('console.error.notFound');
     return t('console.error.generic');
   }
@@ -595,8 +601,16 @@
       select.value = current || s.reason || '';
       select.setAttribute('data-for', view.id);
     }
-    var possible = held && !!s.item && !!s.verified;
-    ['rma-remedy', 'rma-reason', 'rma-note', 'rma-submit'].forEach(function (id) {
+    // Without an order the bot verified, staff give the order line and vouch for the customer.
+    var vouch = !s.verified;
+    show($('rma-vouch'), vouch);
+    if (select.getAttribute('data-vouch-for') !== view.id) {
+      $('rma-order').value = (vouch && s.orderNumber) || '';
+      $('rma-sku').value = '';
+      select.setAttribute('data-vouch-for', view.id);
+    }
+    var possible = held && (vouch || !!s.item);
+    ['rma-remedy', 'rma-reason', 'rma-note', 'rma-submit', 'rma-order', 'rma-sku'].forEach(function (id) {
       $(id).disabled = !possible;
     });
     show($('rma-panel'), view.status === 'active' || !!state.rma);
@@ -750,7 +764,19 @@
     }
     var note = $('rma-note').value.trim();
     var forId = state.selected;
-    act($('rma-submit'), 'rma', { remedy: $('rma-remedy').value, reason: reason, note: note || null }).then(function (r) {
+    var body = { remedy: $('rma-remedy').value, reason: reason, note: note || null };
+    if (!$('rma-vouch').hidden) {
+      var orderNumber = $('rma-order').value.trim();
+      var sku = $('rma-sku').value.trim();
+      if (!orderNumber) {
+        setError(t('console.error.needOrder'));
+        $('rma-order').focus();
+        return;
+      }
+      body.orderNumber = orderNumber;
+      if (sku) body.sku = sku;
+    }
+    act($('rma-submit'), 'rma', body).then(function (r) {
       if (!r || state.selected !== forId) return;
       state.rma = r.rma;
       $('rma-note').value = '';
