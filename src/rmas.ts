@@ -10,7 +10,7 @@ import { CONDITION_FIELDS, SOURCED_FACTS, defaultSource, type Case, type Conditi
 import type { Decision } from './policy/decision.js';
 import { REMEDIES, type Remedy } from './policy/pack.js';
 import type { Order, OrderItem } from './orders.js';
-import type { RmaFacts, RmaRecord, RmaStatus, Store } from './store/store.js';
+import type { RmaFacts, RmaRecord, RmaRequest, RmaStatus, Store } from './store/store.js';
 
 /** Who changes a remedy: the customer (in the conversation) or a member of staff (by name). */
 export type RemedyChanger = 'customer' | { agent: string; displayName?: string };
@@ -198,4 +198,30 @@ export function auditLine(a: { at: string; actor: string; action: string; data: 
   if (change) return `${a.at}  ${a.actor}  ${change[1]} ${String(d['from'] ?? '-')} → ${String(d['to'])}${extra ? ` (${extra})` : ''}`;
   if (a.action === 'rma.issued' && d['vouched']) return `${a.at}  ${a.actor}  ${a.action}  vouched for the customer by ${String(d['vouchedBy'] ?? a.actor)} (no order verified by the bot)  ${JSON.stringify(d)}`;
   return `${a.at}  ${a.actor}  ${a.action}  ${JSON.stringify(d)}`;
+}
+
+/** What issuing an RMA for the conversation gave (see {@link issueOrChangeRma}). */
+export interface IssuedRma {
+  rma: string;
+  /** True when this call issued it; false when the order line already had one for this reason. */
+  created: boolean;
+  /** The remedy recorded now: what the customer must be told. */
+  remedy: Remedy | null;
+  /** When the line had an RMA with another remedy: what asking for this one gave (`changed`, `being-processed` …); else null. */
+  remedyChange: RemedyChangeCode | null;
+}
+
+/**
+ * Issue the RMA the customer confirmed, or, when the order line already has one for this reason
+ * ("refund this time"), change its remedy as the customer asks ({@link changeRmaRemedy}, judged by
+ * the decision just made): what is recorded and what the customer is told never differ.
+ */
+export async function issueOrChangeRma(store: Store, request: RmaRequest): Promise<IssuedRma> {
+  const { record, created } = await store.issueRma(request);
+  if (created || request.remedy === null || record.remedy === request.remedy) {
+    return { rma: record.rma, created, remedy: record.remedy, remedyChange: null };
+  }
+  const change = await changeRmaRemedy(store, { rma: record.rma, remedy: request.remedy, by: 'customer', at: request.at, decision: request.decision });
+  const remedy = change.ok ? change.remedy : change.code === 'not-found' ? record.remedy : change.remedy;
+  return { rma: record.rma, created: false, remedy, remedyChange: change.code };
 }

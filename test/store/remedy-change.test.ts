@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { caseSchema, type Case } from '../../src/policy/case.js';
 import { decide } from '../../src/policy/engine.js';
 import { loadPack } from '../../src/policy/packs.js';
-import { changeRmaRemedy, factLine, setRmaStatus, usedFacts } from '../../src/rmas.js';
+import { changeRmaRemedy, factLine, issueOrChangeRma, setRmaStatus, usedFacts } from '../../src/rmas.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -99,5 +99,18 @@ describe('changing the remedy of an open RMA', function () {
     expect(record.facts.faultCause).to.deep.equal({ value: 'defect', source: 'customer' });
     expect(record.facts.product?.source).to.equal('order');
     expect(factLine('deliveredOn', record.facts.deliveredOn!)).to.equal('delivered on 2026-12-17 (customer)');
+  });
+
+  it('issueOrChangeRma: a new line is issued; the same line with another remedy changes it if it may, and says the recorded remedy', async function () {
+    const c = faultyCase('2027-02-10');
+    const decision = decide(c, loadPack('uk-online'));
+    const request = { orderNumber: 'UK-100234', sku: 'HP-200', reason: c.reason, decision, conversationId: 'c1', actor: 'bot', at: AT } as const;
+    const first = await issueOrChangeRma(store, { ...request, remedy: 'repair' });
+    expect(first).to.deep.include({ created: true, remedy: 'repair', remedyChange: null });
+    const same = await issueOrChangeRma(store, { ...request, remedy: 'repair' });
+    expect(same).to.deep.equal({ ...first, created: false });
+    // the retailer chooses between repair and replacement here: the recorded remedy stays, and says so
+    const refused = await issueOrChangeRma(store, { ...request, remedy: 'replacement', at: LATER });
+    expect(refused).to.deep.equal({ rma: first.rma, created: false, remedy: 'repair', remedyChange: 'retailer-chooses' });
   });
 });
