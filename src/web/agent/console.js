@@ -518,7 +518,14 @@
     } else row(list, t('console.summary.order'), order);
     row(list, t('console.summary.item'), s.item ? s.item.name + ' (' + s.item.sku + ')' : t('console.queue.noItem'));
     row(list, t('console.summary.reason'), reasonName(s.reason));
-    if (s.deliveredOn) row(list, t('console.summary.delivered'), new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(s.deliveredOn + 'T00:00:00Z')));
+    // Where each fact of the bot's decision came from (the order, the customer, staff).
+    var sources = (s.decision && s.decision.sources) || {};
+    if (s.deliveredOn) {
+      var delivered = document.createDocumentFragment();
+      delivered.appendChild(el('span', '', new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(s.deliveredOn + 'T00:00:00Z'))));
+      if (sources.deliveredOn) delivered.appendChild(el('span', sources.deliveredOn === 'order' ? 'tag' : 'tag tag-warn', t('console.source.' + sources.deliveredOn)));
+      row(list, t('console.summary.delivered'), delivered);
+    }
     row(list, t('console.summary.why'), t('console.why.' + view.reason));
     var facts = s.facts || {};
     var names = Object.keys(facts);
@@ -528,6 +535,7 @@
         var li = el('li');
         li.appendChild(el('span', 'fact-name', t('console.fact.' + name) === 'console.fact.' + name ? name : t('console.fact.' + name)));
         li.appendChild(el('span', 'fact-value', factValue(name, facts[name])));
+        if (sources[name]) li.appendChild(el('span', 'tag', t('console.source.' + sources[name])));
         ul.appendChild(li);
       });
       row(list, t('console.summary.facts'), ul);
