@@ -17,6 +17,8 @@ import { HandoffService, type ProofLock } from './handoff/service.js';
 import { parseOpeningHours } from './handoff/hours.js';
 import { ConversationService } from '../dialogs/conversation.js';
 import { normalizeOrderNumber } from './orders.js';
+import type { Case } from './policy/case.js';
+import { factsFromOrder, issueOrChangeRma, usedFacts, type IssuedRma } from './rmas.js';
 
 export interface Runtime {
   config: Config;
@@ -68,20 +70,22 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const machine = createReturnsMachine({ pack: packs }).provide({
     actors: {
       verifyOrder: fromPromise<VerifyOutput, VerifyInput>(({ input }) => verifier.verify(input)),
-      issueRma: fromPromise<{ rma: string }, IssueRmaInput>(async ({ input }) => {
-        const { record } = await store.issueRma({
-          orderNumber: input.order.orderNumber,
-          sku: input.item.sku,
-          reason: input.reason,
-          remedy: input.remedy,
-          decision: input.decision,
-          conversationId: input.conversationId,
-          actor: 'bot',
-          note: null,
-          at: new Date(now()).toISOString(),
-        });
-        return { rma: record.rma };
-      }),
+      // Asked again for a line that has its RMA already, with another remedy: the remedy changes if it may
+      // (audited); the output's `remedy` is the one recorded, `remedyChange` what asking for it gave.
+      // (The machine reads `rma` only so far; it should type its output as IssuedRma and say `remedy`.)
+      issueRma: fromPromise<{ rma: string }, IssueRmaInput>(({ input }): Promise<IssuedRma> => issueOrChangeRma(store, {
+        orderNumber: input.order.orderNumber,
+        sku: input.item.sku,
+        reason: input.reason,
+        remedy: input.remedy,
+        decision: input.decision,
+        conversationId: input.conversationId,
+        actor: 'bot',
+        note: null,
+        at: new Date(now()).toISOString(),
+        // The case the machine decided, when it passes it: every fact with its value and source.
+        facts: 'case' in input && input.case ? usedFacts(input.case as Case, input.decision) : factsFromOrder(input.order, input.item, input.decision),
+      })),
       requestHandoff: fromPromise<HandoffTicket, HandoffInput>(({ input }) => handoff.request(input)),
     },
   });
