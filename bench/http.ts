@@ -31,6 +31,9 @@ import { postgresFootprint, sqliteFootprint, type Footprint } from './footprint.
 import { cloneOrderNumber } from './scenarios.js';
 import { median, type LoadResult } from './stats.js';
 
+/** What a load run needs to know. */
+export type LoadOptions = Pick<HttpBenchOptions, 'concurrency' | 'warmupSeconds' | 'seconds'>;
+
 export interface HttpBenchOptions {
   runner: Runner;
   /** PostgreSQL server for (b); a fresh schema is created in it (and dropped afterwards). */
@@ -88,7 +91,7 @@ export interface HttpBenchResult {
 
 // ---- processes --------------------------------------------------------------------------------
 
-interface Server {
+export interface Server {
   child: ChildProcess;
   lines: string[];
   exited: Promise<number | null>;
@@ -97,12 +100,12 @@ interface Server {
 /** Settings of the bot taken from the environment that must not leak from the caller's into the servers. */
 const BOT_SETTING = /^(DATABASE_URL|Microsoft|RETURNS_|LOG_LEVEL$|PORT$|HOST$|RATE_LIMIT_|MAX_BODY_BYTES$|METRICS_)/;
 
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !BOT_SETTING.test(k)));
   return { ...clean, ...env };
 }
 
-function startProcess(args: string[], env: Record<string, string>): Server {
+export function startProcess(args: string[], env: Record<string, string>): Server {
   const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const collect = (chunk: Buffer) => {
@@ -114,7 +117,7 @@ function startProcess(args: string[], env: Record<string, string>): Server {
   return { child, lines, exited };
 }
 
-async function stopProcess(server: Server, timeoutMs = 15_000): Promise<void> {
+export async function stopProcess(server: Server, timeoutMs = 15_000): Promise<void> {
   if (server.child.exitCode !== null || server.child.signalCode !== null) return;
   server.child.kill('SIGTERM');
   const timer = setTimeout(() => server.child.kill('SIGKILL'), timeoutMs);
@@ -122,7 +125,7 @@ async function stopProcess(server: Server, timeoutMs = 15_000): Promise<void> {
   clearTimeout(timer);
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
@@ -134,7 +137,7 @@ function freePort(): Promise<number> {
 }
 
 /** One request without keep-alive; the status, or 0 when nothing answers yet. */
-function request(port: number, method: 'GET' | 'POST', path: string, body?: string): Promise<number> {
+export function request(port: number, method: 'GET' | 'POST', path: string, body?: string): Promise<number> {
   return new Promise((resolve) => {
     const req = http.request({ host: '127.0.0.1', port, method, path, agent: false, headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} }, (res) => {
       res.resume();
@@ -146,7 +149,7 @@ function request(port: number, method: 'GET' | 'POST', path: string, body?: stri
   });
 }
 
-function messageBody(text: string): string {
+export function messageBody(text: string): string {
   const id = randomUUID();
   return JSON.stringify({
     type: 'message', id, channelId: 'test', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies', locale: 'en-GB',
@@ -155,7 +158,7 @@ function messageBody(text: string): string {
 }
 
 /** Poll until `ok()` is true; the milliseconds since `since`. */
-async function pollUntil(since: number, ok: () => Promise<boolean>, server: Server, timeoutMs = 30_000): Promise<number> {
+export async function pollUntil(since: number, ok: () => Promise<boolean>, server: Server, timeoutMs = 30_000): Promise<number> {
   for (;;) {
     if (await ok()) return performance.now() - since;
     if (server.child.exitCode !== null) throw new Error(`the server exited (code ${server.child.exitCode}): ${server.lines.slice(-5).join(' | ')}`);
@@ -165,7 +168,7 @@ async function pollUntil(since: number, ok: () => Promise<boolean>, server: Serv
 }
 
 /** CPU seconds (user + system) a process used so far, from /proc; null where there is none. */
-function cpuSeconds(pid: number | undefined): number | null {
+export function cpuSeconds(pid: number | undefined): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -175,7 +178,7 @@ function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 
-function errorLines(lines: readonly string[]): string[] {
+export function errorLines(lines: readonly string[]): string[] {
   return lines.filter((l) => {
     try {
       return ((JSON.parse(l) as { level?: number }).level ?? 0) >= 50;
@@ -186,7 +189,7 @@ function errorLines(lines: readonly string[]): string[] {
 }
 
 /** Run the load generator against `port`; samples the server's CPU over the measured window. */
-async function runLoad(port: number, server: Server, options: HttpBenchOptions, mode: LoadResult['mode'], extra: string[] = []): Promise<LoadResult & { serverCpuPercent: number | null }> {
+export async function runLoad(port: number, server: Server, options: LoadOptions, mode: LoadResult['mode'], extra: string[] = []): Promise<LoadResult & { serverCpuPercent: number | null }> {
   const args = ['--import', 'tsx', join(ROOT, 'bench', 'load.ts'), '--url', `http://127.0.0.1:${port}`, '--mode', mode,
     '--concurrency', String(options.concurrency), '--warmup', String(options.warmupSeconds), '--seconds', String(options.seconds), ...extra];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -217,22 +220,47 @@ async function runLoad(port: number, server: Server, options: HttpBenchOptions, 
   return { ...result, serverCpuPercent };
 }
 
-function summary(r: LoadResult & { serverCpuPercent: number | null }, server: Server): LoadSummary {
+export function summary(r: LoadResult & { serverCpuPercent: number | null }, server: Server): LoadSummary {
   const { completedConversationIds: _ids, scripts: _scripts, ...rest } = r;
   const serverCpuMsPerTurn = r.serverCpuPercent === null || !r.turnsPerSecond ? null : (10 * r.serverCpuPercent) / r.turnsPerSecond;
   return { ...rest, serverCpuMsPerTurn, serverErrorLogs: errorLines(server.lines) };
 }
 
+/** `returnsbot orders import` of the scenario orders and `clones` copies of each, into the store `env` names. */
+export function importScenarioOrders(runner: Runner, env: Record<string, string>, work: string, clones: number): void {
+  const orders = SCENARIO_ORDERS.flatMap((o) => [o, ...Array.from({ length: clones }, (_, i) => ({ ...o, orderNumber: cloneOrderNumber(o.orderNumber, i) }))]);
+  const ordersFile = join(work, `orders-${clones}.json`);
+  writeFileSync(ordersFile, JSON.stringify(orders));
+  const imported = spawnSync(process.execPath, [...runner.cli, 'orders', 'import', ordersFile], { cwd: ROOT, env: childEnv(env), encoding: 'utf8' });
+  if (imported.status !== 0) throw new Error(`orders import failed: ${imported.stderr || imported.stdout}`);
+}
+
+/** Start the returns bot on a free port and wait for /healthz 200. */
+export async function startBot(runner: Runner, env: Record<string, string>, extraNodeArgs: string[] = []): Promise<{ server: Server; port: number }> {
+  const port = await freePort();
+  const server = startProcess([...extraNodeArgs, ...runner.cli, 'serve'], { ...env, PORT: String(port) });
+  await pollUntil(performance.now(), async () => (await request(port, 'GET', '/healthz')) === 200, server);
+  return { server, port };
+}
+
+/** Start the echo bot (`args`: its flags) on a free port and wait until it listens. */
+export async function startEcho(runner: Runner, args: string[] = []): Promise<{ server: Server; port: number }> {
+  const port = await freePort();
+  const server = startProcess([...runner.echo, String(port), ...args], {});
+  await pollUntil(performance.now(), async () => server.lines.some((l) => l.startsWith('{"port"')), server);
+  return { server, port };
+}
+
 // ---- PostgreSQL --------------------------------------------------------------------------------
 
 /** A connection string whose sessions use `schema` (libpq `options`, read by node-postgres too). */
-function withSchema(url: string, schema: string): string {
+export function withSchema(url: string, schema: string): string {
   const u = new URL(url);
   u.searchParams.set('options', `-c search_path=${schema}`);
   return u.toString();
 }
 
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -246,7 +274,7 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
 
 /** (b)'s settings; BENCH_WORKERS sets RETURNS_WORKERS (worker processes; default 1, as `npm start`). */
 // One load generator starts every conversation from one address: the per-address limit on new conversations is off.
-const BASE_ENV = { RETURNS_TODAY: '2026-12-30', RETURNS_DEMO_ORDERS: 'false', LOG_LEVEL: 'warn', RETURNS_WORKERS: process.env.BENCH_WORKERS ?? '1', RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE: '0' };
+export const BASE_ENV = { RETURNS_TODAY: '2026-12-30', RETURNS_DEMO_ORDERS: 'false', LOG_LEVEL: 'warn', RETURNS_WORKERS: process.env.BENCH_WORKERS ?? '1', RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE: '0' };
 
 export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchResult> {
   const { runner } = options;
@@ -320,11 +348,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
 
     // 4. (b) under load, on a fresh store with the scenario orders (and their copies) imported.
     const store = await freshStore('load');
-    const orders = SCENARIO_ORDERS.flatMap((o) => [o, ...Array.from({ length: options.orderClones }, (_, i) => ({ ...o, orderNumber: cloneOrderNumber(o.orderNumber, i) }))]);
-    const ordersFile = join(work, 'orders.json');
-    writeFileSync(ordersFile, JSON.stringify(orders));
-    const imported = spawnSync(process.execPath, [...runner.cli, 'orders', 'import', ordersFile], { cwd: ROOT, env: childEnv(store.env), encoding: 'utf8' });
-    if (imported.status !== 0) throw new Error(`orders import failed: ${imported.stderr || imported.stdout}`);
+    importScenarioOrders(runner, store.env, work, options.orderClones);
 
     const bPort = await freePort();
     const profArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];

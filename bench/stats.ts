@@ -32,6 +32,9 @@ export interface LoadResult {
   ordersReused: number;
   /** CPU the load generator itself used in the measured window, in % of one core. */
   loadCpuPercent: number;
+  /** `--protocol directline`: set, with the time of each conversation's setup (token → start → stream → greeting). */
+  protocol?: 'directline';
+  setupLatencyMs?: { p50: number; p95: number; p99: number; max: number; mean: number };
 }
 
 /** The p-th percentile (0–100) of ascending-sorted numbers (nearest rank). */
