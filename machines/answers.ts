@@ -18,8 +18,10 @@ function answerParts(a: Answer, ctx: ReturnsContext, currency: string): Part[] {
   switch (a.topic) {
     case 'refundTime': {
       if (a.refundPossible === false) return [p('answer.refundTime.notThisReturn')];
-      const from = a.from ? { key: `answer.from.${a.from}` } : { key: 'answer.from.unknown' };
-      return [a.withinDays !== null ? p('answer.refundTime.days', { days: a.withinDays, from }) : p('answer.refundTime.noDays'),
+      const days = a.withinDays === null ? p('answer.refundTime.noDays')
+        : a.from ? p('answer.refundTime.daysFrom', { days: a.withinDays, from: { key: `answer.from.${a.from}` } })
+        : p('answer.refundTime.days', { days: a.withinDays });
+      return [days,
         ...(a.method === 'original-payment' ? [p('answer.refundTime.method')] : [])];
     }
     case 'returnPostage':

@@ -16,7 +16,7 @@
  *   parameters, never text: `dialogs/` renders them in the customer's language.
  */
 import { and, assertEvent, assign, emit, enqueueActions, fromPromise, not, raise, setup, type SnapshotFrom } from 'xstate';
-import { FAULT_CAUSES, type ConditionField, type ReturnReason } from '../src/policy/case.js';
+import { BOOLEAN_CONDITION_FIELDS, FAULT_CAUSES, type ConditionField, type ReturnReason } from '../src/policy/case.js';
 import type { Decision } from '../src/policy/decision.js';
 import { openAlternatives, type CompiledPack } from '../src/policy/engine.js';
 import { loadPack } from '../src/policy/packs.js';
@@ -320,7 +320,6 @@ export const returnsMachine = setup({
     // deciding
     noDecision: ({ context }) => context.decision === null,
     hasCheck: ({ context }) => context.check !== null,
-    needsPreauthNumber: ({ context }) => context.decision?.needs[0] === 'manufacturerPreauth' && context.tentative.manufacturerPreauth === 'have',
     isIncomplete: ({ context }) => context.decision?.outcome === 'incomplete',
     isApproved: ({ context }) => context.decision?.outcome === 'approved',
     customerChoosesRemedy: ({ context }) =>
@@ -366,10 +365,11 @@ export const returnsMachine = setup({
       const tentative = { ...context.tentative };
       delete tentative[check.field];
       if (said === 'dontKnow') return { tentative, check: null, unavailable: [...context.unavailable, check.field], decision: null };
+      // Yes: the field is true (for a fault cause: the cause read). No to a cause: it is asked plainly.
+      if (typeof check.value === 'string') return { tentative, check: null, facts: said === 'yes' ? { ...context.facts, [check.field]: check.value } : context.facts, decision: null };
       return { tentative, check: null, facts: { ...context.facts, [check.field]: said === 'yes' }, decision: null };
     }),
     noPreauth: assign(({ context }) => ({ facts: { ...context.facts, manufacturerPreauth: 'none' }, decision: null })),
-    hasPreauth: assign(({ context }) => ({ tentative: { ...context.tentative, manufacturerPreauth: 'have' } })),
     greet: emit(({ context }) => reply(greeting(context))),
     notUnderstood: enqueueActions(({ context, enqueue }) => {
       const step = context.asking;
@@ -385,8 +385,14 @@ export const returnsMachine = setup({
       const candidates: SlotValue[] = asked ? asked.candidates.slice(0, 3) : unsure.filter((c) => c.slot === slot);
       const step = stepOfSlot(slot, context.asking) ?? context.asking ?? 'reason';
       const count = context.misunderstood.step === step ? context.misunderstood.count + 1 : 1;
-      const choices = candidates.map((c) => choice(labelOf(c, context), set(c)));
-      const q = ask({ ...context, misunderstood: { step, count } }, step, [part('clarify', { options: { list: choices.map((c) => c.label), style: 'or' } })], choices);
+      const item = selectedItem(context)?.name ?? '';
+      // A yes/no fact is clarified with its plain check question (yes = the field is true).
+      const yesNoFact = (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(slot);
+      const choices = yesNoFact
+        ? [choice(part('choice.yes'), set({ slot, value: true } as SlotValue)), choice(part('choice.no'), set({ slot, value: false } as SlotValue))]
+        : candidates.map((c) => choice(labelOf(c, context), set(c)));
+      const question = yesNoFact ? part(`check.${slot}`, { item }) : part('clarify', { options: { list: choices.map((c) => c.label), style: 'or' } });
+      const q = ask({ ...context, misunderstood: { step, count } }, step, [question], choices);
       enqueue.assign({ ...q.patch, misunderstood: { step, count } });
       enqueue.emit(q.reply);
     }),
@@ -431,7 +437,10 @@ export const returnsMachine = setup({
     askCheck: enqueueActions(({ context, enqueue }) => {
       const field = context.check?.field;
       if (!field) return;
-      const q = ask(context, field, [part(`check.${field}`, { item: selectedItem(context)?.name ?? '' })], yesNo());
+      const value = context.check?.value;
+      const params: Part['params'] = { item: selectedItem(context)?.name ?? '' };
+      if (typeof value === 'string') params.cause = { key: `faultCauseName.${value}` };
+      const q = ask(context, field, [part(`check.${field}`, params)], yesNo());
       enqueue.assign(q.patch);
       enqueue.emit(q.reply);
     }),
@@ -658,7 +667,6 @@ export const returnsMachine = setup({
           always: [
             { guard: 'noDecision', target: '#returns.ended', actions: emit(reply([part('error.temporary')])) },
             { guard: 'hasCheck', target: 'checkFact' },
-            { guard: 'needsPreauthNumber', target: 'askPreauthNumber' },
             { guard: 'isIncomplete', target: 'askFact' },
             { guard: 'customerChoosesRemedy', target: 'askRemedy', actions: 'sayDecision' },
             { guard: 'isApproved', target: 'askConfirm', actions: ['sayDecision', 'takeRemedy'] },
@@ -673,7 +681,7 @@ export const returnsMachine = setup({
             MESSAGE: [
               // The pre-authorisation: "yes" means "I have a number" (then asked for it); "no": none.
               { guard: and(['isPreauthStep', 'givesPreauthNumber']), target: 'route', actions: 'absorb' },
-              { guard: and(['isPreauthStep', 'saysYes']), target: 'askPreauthNumber', actions: 'hasPreauth' },
+              { guard: and(['isPreauthStep', 'saysYes']), target: 'askPreauthNumber' },
               { guard: and(['isPreauthStep', 'saysNo']), target: 'route', actions: ['noPreauth', 'absorb'] },
               { guard: and(['isPreauthStep', 'saysDontKnow']), target: 'route', actions: ['noPreauth', 'absorb'] },
               // "I don't know" what happened is an answer too.
@@ -889,7 +897,7 @@ function labelOf(v: SlotValue, ctx: ReturnsContext): Part {
     case 'deliveredOn': return part('choice.date', { date: { date: v.value } });
     case 'proof': return part('choice.item', { name: v.value.map((p) => p.value).join(', ') });
     case 'manufacturerPreauth': return part('choice.item', { name: v.value });
-    default: return part(v.value ? `clarify.${v.slot}.true` : `clarify.${v.slot}.false`);
+    default: return part(v.value ? 'choice.yes' : 'choice.no');
   }
 }
 
