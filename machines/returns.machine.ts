@@ -309,6 +309,7 @@ export const returnsMachine = setup({
     saysHedged: ({ event }) => yesNoOf(event) === 'hedged',
     thirdMiss: ({ context }) => context.misunderstood.step === context.asking && context.misunderstood.count + 1 >= MAX_ASKS,
     rmaIssued: ({ context }) => context.rma !== null,
+
     severalItems: ({ context }) => (context.order?.items.length ?? 0) > 1,
     offeredForFrustration: ({ context }) => context.offer === 'frustrated',
     // route: what is still missing
@@ -600,7 +601,7 @@ export const returnsMachine = setup({
             input: ({ context }) => ({ conversationId: context.conversationId, orderNumber: context.orderNumber ?? '', candidates: context.proof ?? [] }),
             onDone: [
               {
-                guard: ({ event }) => event.output.status === 'verified',
+                guard: function verified({ event }) { return event.output.status === 'verified'; },
                 target: 'route',
                 actions: [
                   assign(({ context, event }) => {
@@ -613,7 +614,7 @@ export const returnsMachine = setup({
               },
               {
                 // Too many failed proofs (of this order, anywhere, or in this conversation): said kindly, with a person offered.
-                guard: ({ event }) => event.output.status === 'locked',
+                guard: function locked({ event }) { return event.output.status === 'locked'; },
                 target: 'verifyFailed',
                 actions: [
                   assign({ verifyAttempts: ({ context }) => context.verifyAttempts + 1, proof: null }),
@@ -625,13 +626,15 @@ export const returnsMachine = setup({
               },
               {
                 // The third failure here, or none left for the order: a person can help.
-                guard: ({ context, event }) => context.verifyAttempts + 1 >= MAX_VERIFY_ATTEMPTS || ('attemptsLeft' in event.output && event.output.attemptsLeft <= 0),
+                guard: function noAttemptsLeft({ context, event }) {
+                  return context.verifyAttempts + 1 >= MAX_VERIFY_ATTEMPTS || ('attemptsLeft' in event.output && event.output.attemptsLeft <= 0);
+                },
                 target: 'verifyFailed',
                 actions: assign({ verifyAttempts: ({ context }) => context.verifyAttempts + 1, proof: null }),
               },
               {
                 // No candidate, or several in one message: ask for exactly one.
-                guard: ({ event }) => event.output.status === 'ambiguous',
+                guard: function ambiguousProof({ event }) { return event.output.status === 'ambiguous'; },
                 target: 'askVerify',
                 actions: [assign({ verifyAttempts: ({ context }) => context.verifyAttempts + 1, proof: null }), emit(reply([part('verify.oneProof')]))],
               },

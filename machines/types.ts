@@ -3,7 +3,7 @@
  * replies it emits. Replies are message keys with parameters, never text: `dialogs/` renders them
  * in the customer's language (`locales/`).
  */
-import type { ConditionField, FaultCause, LocalDate, ReturnReason } from '../src/policy/case.js';
+import type { ConditionField, LocalDate, ReturnReason } from '../src/policy/case.js';
 import type { Decision } from '../src/policy/decision.js';
 import type { Remedy } from '../src/policy/pack.js';
 import type { Order } from '../src/orders.js';
