@@ -9,14 +9,15 @@
  */
 import { CONFIDENT, UNSURE, type Command, type ProofCandidate, type Slot, type SlotValue } from '../../machines/commands.js';
 import type { Step } from '../../machines/types.js';
-import { BOOLEAN_CONDITION_FIELDS, type BooleanConditionField, type FaultCause, type LocalDate } from '../policy/case.js';
+import { BOOLEAN_CONDITION_FIELDS, FAULT_CAUSES, REASONS, type BooleanConditionField, type FaultCause, type LocalDate, type ReturnReason } from '../policy/case.js';
 import { REMEDIES, type Remedy } from '../policy/pack.js';
 import { detectCommand } from './commands.js';
 import { detectCorrection } from './corrections.js';
 import { parseDate } from './dates.js';
 import { parseFaultCause } from './fault.js';
 import { extractOrderNumber, extractReference, proofCandidates } from './identity.js';
-import { intentOf, type Intent } from './intents.js';
+import { readActs, type ActReading } from './intents.js';
+import { classify, type Scores } from './model.js';
 import { matchItem } from './items.js';
 import { languageOf, lexicon, personWords, type Lang, type Lexicon } from './lexicon.js';
 import { parsePreauth } from './preauth.js';
@@ -97,6 +98,7 @@ const YOUNG = /\b(only|just|barely|less than|not even|solo|apenas|solamente)\b[^
 const UNDECIDED = /^\W*(maybe|perhaps|possibly|not sure|depends|it depends|unclear|either|both|yes and no|yes or no|quizas?|tal vez|depende|no se)\W*$/;
 const SUBJECT =
   /\b(?:the|my|this|el|la|mi|los|las|mis)\s+([a-z]{3,}(?:\s[a-z]{3,})?)\s+(?:arrived|came|is|was|has|had|stopped|keeps|does|will|broke|llego|esta|estaba|no|dejo|se)\b/;
+const CODE = /(?<![A-Za-z0-9@.])[A-Z]{2,4}-\d{4,8}(?![0-9])/;
 const PREFIXED_ORDER = /[a-z]{2,4}[\s#-]*\d{4,8}/i;
 
 interface Builder {
@@ -109,29 +111,6 @@ function put(b: Builder, v: SlotValue, confidence: number, opts: { hedged?: bool
   const type = opts.correct || b.filled.has(v.slot) ? 'CorrectSlot' : 'SetSlot';
   const cmd = { type, confidence, ...v, ...(opts.hedged ? { hedged: true } : {}) } as Command;
   b.out.push(cmd);
-}
-
-function intentCommand(intent: Intent, confidence: number, frustrated: boolean): Command | null {
-  switch (intent.kind) {
-    case 'human':
-      return frustrated ? { type: 'HumanHandoff', confidence, frustrated: true } : { type: 'HumanHandoff', confidence };
-    case 'frustrated':
-      return { type: 'Frustrated', confidence };
-    case 'cancel':
-      return { type: 'Cancel', confidence };
-    case 'restart':
-      return { type: 'Restart', confidence };
-    case 'help':
-      return { type: 'Help', confidence };
-    case 'goodbye':
-      return { type: 'Goodbye', confidence };
-    case 'ask':
-      return { type: 'Ask', topic: intent.topic, confidence };
-    case 'startReturn':
-      return { type: 'StartReturn', confidence };
-    default:
-      return null;
-  }
 }
 
 /** The text with the spans that are order numbers, references and e-mails blanked (for dates). */
@@ -229,11 +208,145 @@ function conditionFacts(b: Builder, readings: Map<BooleanConditionField, FieldRe
   }
 }
 
+/** An act is taken from the model at or above this score. */
+const ACT_MIN = 0.5;
+/** Cancel and restart end or reset the conversation: the model alone must be surer, on a short message. */
+const ACT_DESTRUCTIVE = 0.8;
+const SHORT_MESSAGE = 6;
+/** A frustration score this high marks a request for a person as said in anger. */
+const ANGER = 0.25;
+
+interface ActInput {
+  said: string;
+  n: Norm;
+  lang: Lang;
+  lex: Lexicon;
+  step: Step | null;
+  acts: ActReading | null;
+  /** No order number and no proof in the message. */
+  noShapes: boolean;
+}
+
+function actCommands(b: Builder, a: ActInput): void {
+  const command = detectCommand(a.said, a.lang);
+  const top = a.acts?.top && a.acts.top.confidence >= ACT_MIN ? a.acts.top : null;
+  const frustrated = (a.acts?.frustration ?? 0) >= ANGER;
+  const person = mentionsPerson(a.n, a.lang, a.lex);
+  const words = a.n.tokens.filter((t) => t !== ',').length;
+  const handoff = (confidence: number, angry: boolean): Command =>
+    angry ? { type: 'HumanHandoff', confidence, frustrated: true } : { type: 'HumanHandoff', confidence };
+  if (top?.kind === 'goodbye' && (command === 'cancel' || command === null)) {
+    b.out.push({ type: 'Goodbye', confidence: top.confidence });
+  } else if (top?.kind === 'ask' && (command === 'cancel' || command === 'help')) {
+    // "can I cancel the return later?" asks; it does not cancel.
+    b.out.push({ type: 'Ask', topic: top.topic, confidence: top.confidence });
+  } else if (command === 'human') b.out.push(handoff(DIRECT, frustrated));
+  else if (command === 'cancel') b.out.push({ type: 'Cancel', confidence: DIRECT });
+  else if (command === 'restart') b.out.push({ type: 'Restart', confidence: DIRECT });
+  else if (command === 'help') b.out.push({ type: 'Help', confidence: DIRECT });
+  else if (top?.kind === 'human') b.out.push(handoff(top.confidence, frustrated));
+  else if (a.step === 'verify' && a.noShapes && person) b.out.push(handoff(CONFIDENT, frustrated));
+  else if (top?.kind === 'frustrated') b.out.push(person ? handoff(top.confidence, true) : { type: 'Frustrated', confidence: top.confidence });
+  else if (top?.kind === 'cancel' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Cancel', confidence: top.confidence });
+  else if (top?.kind === 'restart' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Restart', confidence: top.confidence });
+  else if (top?.kind === 'help' && words <= SHORT_MESSAGE) b.out.push({ type: 'Help', confidence: top.confidence });
+  else if (top?.kind === 'ask') b.out.push({ type: 'Ask', topic: top.topic, confidence: top.confidence });
+  else if (top?.kind === 'startReturn') b.out.push({ type: 'StartReturn', confidence: top.confidence });
+}
+
+/** A reason is taken when its score is at least UNSURE and this far ahead of the next reason. */
+const REASON_MARGIN = 0.2;
+/** A candidate of a clarifying question scores at least this. */
+const CANDIDATE_MIN = 0.1;
+/** Confidence of a reason the rules read where the model saw none. */
+const RULE_FALLBACK = 0.75;
+
+const asReason = (label: string): ReturnReason | null => REASONS.find((r) => r === label) ?? null;
+
+function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null, tone: Tone, model: boolean, correcting: boolean): void {
+  const rule = classifyReason(said, lang);
+  const atAnswer = step === 'reason' || step === null;
+  let reason: ReturnReason | null = null;
+  let confidence = 0;
+  if (!model) {
+    if (rule) [reason, confidence] = [rule.reason, atAnswer ? DIRECT : 0.85];
+  } else {
+    const scores: Scores = classify(lang, 'reason', said);
+    const candidates = scores.filter((s) => s.label !== 'none' && s.score >= CANDIDATE_MIN);
+    const [best, second] = candidates;
+    const top = scores[0];
+    if (best && top?.label === best.label && best.score >= UNSURE && (!second || best.score - second.score >= REASON_MARGIN)) {
+      [reason, confidence] = [asReason(best.label), Math.min(best.score, 0.99)];
+    } else if (rule && candidates.some((c) => c.label === rule.reason)) {
+      // The model hesitates between reasons and the rules name one of them.
+      [reason, confidence] = [rule.reason, RULE_FALLBACK];
+    } else if (best && top?.label !== 'none' && (step === 'reason' || step === null)) {
+      b.out.push({
+        type: 'Clarify',
+        slot: 'reason',
+        candidates: candidates.slice(0, 3).flatMap((c) => {
+          const r = asReason(c.label);
+          return r ? [{ slot: 'reason' as const, value: r, confidence: c.score }] : [];
+        }),
+      });
+      return;
+    } else if (rule && (!top || top.label === 'none')) {
+      [reason, confidence] = [rule.reason, RULE_FALLBACK];
+    }
+    if (!atAnswer) confidence = Math.min(confidence, 0.85);
+  }
+  if (!reason) return;
+  const cause = causeOf(said, lang, tone, model, false);
+  const mentionsFault = Boolean(rule?.mentionsFault) || reason === 'faulty' || (cause !== null && cause.cause !== 'unknown');
+  put(b, { slot: 'reason', value: reason, mentionsFault }, confidence, { correct: correcting });
+  if (cause && step !== 'faultCause' && mentionsFault && cause.cause !== 'unknown') put(b, { slot: 'faultCause', value: cause.cause }, cause.confidence);
+}
+
+/** A cause is taken from the model at or above this score. */
+const CAUSE_MIN = 0.6;
+/** A cause volunteered in a reason, which the rules do not read, is taken at or above this. */
+const CAUSE_SURE = 0.9;
+
+/**
+ * The fault cause a message states. A cause that would reject ("I dropped it") read from a
+ * negated or hedged message, or where the model and the rules disagree, is below CONFIDENT; a
+ * volunteered one (not the answer to the cause question) never reaches it either.
+ */
+function causeOf(said: string, lang: Lang, tone: Tone, model: boolean, asked: boolean): { cause: FaultCause; confidence: number } | null {
+  const rule = asked ? parseFaultCause(said, lang) : (classifyReason(said, lang)?.faultCause ?? null);
+  let cause: FaultCause | null = null;
+  let confidence = 0;
+  if (model) {
+    const top = classify(lang, 'cause', said)[0];
+    const label = FAULT_CAUSES.find((c) => c === top?.label);
+    // Asked, the model reads the answer; volunteered (in a reason), it must agree with the rules or be sure.
+    const min = asked ? CAUSE_MIN : label === rule ? CAUSE_MIN : CAUSE_SURE;
+    if (top && label && top.score >= min) [cause, confidence] = [label, Math.min(top.score, 0.99)];
+    else if (rule && asked) [cause, confidence] = [rule, RULE_FALLBACK];
+  } else if (rule) [cause, confidence] = [rule, DIRECT];
+  if (!cause) return null;
+  if (cause === 'wear-and-tear' && YOUNG.test(fold(said))) return { cause: 'defect', confidence: INDIRECT };
+  const adverse = ADVERSE_CAUSES.has(cause);
+  if (adverse && (tone.negated || tone.hedged || (model && rule !== cause))) confidence = Math.min(confidence, INDIRECT);
+  if (adverse && !asked) confidence = Math.min(confidence, 0.85);
+  return { cause, confidence };
+}
+
 /**
  * The commands one customer message carries, given the pending question and what is already known.
  * Never empty: a message with nothing readable is `[NotUnderstood]`.
  */
 export function understand(text: string, view: UnderstandView): Command[] {
+  return understandWith(text, view, { model: true });
+}
+
+/** How to read: with the trained models (the product), or with the rule readers only (the baseline of `npm run nlu:eval`). */
+export interface ReadOptions {
+  model: boolean;
+}
+
+/** {@link understand}, with the readers chosen. */
+export function understandWith(text: string, view: UnderstandView, opts: ReadOptions): Command[] {
   const said = text.trim();
   if (!said) return [{ type: 'NotUnderstood' }];
   const lang = languageOf(view.locale);
@@ -248,7 +361,8 @@ export function understand(text: string, view: UnderstandView): Command[] {
   const proofNamed = PROOF_WORD.test(said);
   let orderNumber: string | null = null;
   if (step !== 'manufacturerPreauth' && !preauthNamed) {
-    const candidate = extractOrderNumber(said);
+    // "US-200451" typed as a code is an order number even where "us" is a word.
+    const candidate = CODE.exec(said)?.[0].toUpperCase() ?? extractOrderNumber(said);
     const prefixed = candidate !== null && candidate.includes('-') && PREFIXED_ORDER.test(said);
     const bareAllowed = step === null || step === 'orderNumber';
     if (candidate && (prefixed || (bareAllowed && !proofNamed))) orderNumber = candidate;
@@ -262,19 +376,8 @@ export function understand(text: string, view: UnderstandView): Command[] {
   if (step === 'manufacturerPreauth' || preauthNamed) proof = proof.filter((p) => p.kind === 'email');
 
   // Commands said at any step: a person, cancel, start again, help, goodbye, a question, anger.
-  const command = detectCommand(said, lang);
-  const intent = intentOf(said, lang);
-  const frustrated = intent?.kind === 'frustrated';
-  if (intent?.kind === 'goodbye' && (command === 'cancel' || command === null)) {
-    b.out.push({ type: 'Goodbye', confidence: intent.confidence });
-  } else if (command) {
-    b.out.push(intentCommand({ kind: command, confidence: DIRECT }, DIRECT, frustrated)!);
-  } else if (step === 'verify' && proof.length === 0 && !orderNumber && personWords(lang).size > 0 && mentionsPerson(n, lang, lex)) {
-    b.out.push({ type: 'HumanHandoff', confidence: CONFIDENT, ...(frustrated ? { frustrated: true } : {}) });
-  } else if (intent) {
-    const c = intentCommand(intent, intent.confidence, false);
-    if (c) b.out.push(c);
-  }
+  const acts: ActReading | null = opts.model ? readActs(said, lang) : null;
+  actCommands(b, { said, n, lang, lex, step, acts, noShapes: proof.length === 0 && !orderNumber });
   const handoff = b.out.some((c) => c.type === 'HumanHandoff' || c.type === 'Cancel' || c.type === 'Restart');
 
   if (orderNumber) put(b, { slot: 'orderNumber', value: orderNumber }, DIRECT);
@@ -321,11 +424,9 @@ export function understand(text: string, view: UnderstandView): Command[] {
     }
     if (particle === null) conditionFacts(b, readings, tone, step);
   } else if (step === 'faultCause') {
-    const cause = parseFaultCause(said, lang);
-    if (cause) {
-      const v: SlotValue = { slot: 'faultCause', value: cause };
-      put(b, v, isAdverse(v) && (tone.negated || tone.hedged) ? INDIRECT : DIRECT);
-    } else if (dontKnow) put(b, { slot: 'faultCause', value: 'unknown' }, DIRECT);
+    const cause = causeOf(said, lang, tone, opts.model, true);
+    if (cause) put(b, { slot: 'faultCause', value: cause.cause }, cause.confidence);
+    else if (dontKnow) put(b, { slot: 'faultCause', value: 'unknown' }, DIRECT);
   } else if (step === 'manufacturerPreauth') {
     const p = parsePreauth(said, lang);
     if (p && p !== 'none') put(b, { slot: 'manufacturerPreauth', value: p }, DIRECT);
@@ -349,7 +450,8 @@ export function understand(text: string, view: UnderstandView): Command[] {
   const correction = step === 'verify' ? null : detectCorrection(said, lang, { today: view.today, order: view.dateOrder, items });
   if (correction?.kind === 'deliveredOn') put(b, { slot: 'deliveredOn', value: correction.date }, DIRECT, { correct: true });
   if (correction?.kind === 'item') put(b, { slot: 'item', value: { index: correction.index } }, DIRECT, { correct: true });
-  if (correction?.kind === 'reason') put(b, { slot: 'reason', value: correction.reason }, DIRECT, { correct: true });
+  // With the model, the reason of a correction is the model's reading of the message (below).
+  if (correction?.kind === 'reason' && !opts.model) put(b, { slot: 'reason', value: correction.reason }, DIRECT, { correct: true });
 
   // The item.
   if (step === 'item' && items.length > 0) {
@@ -367,17 +469,10 @@ export function understand(text: string, view: UnderstandView): Command[] {
   // The reason (never from a hedged yes/no answer to a condition question).
   const conditionAnswer = (isBooleanField(step) || step === 'faultCause') && (answeredYesNo || b.out.some((c) => c.type === 'SetSlot' && c.slot === step));
   if (!conditionAnswer && step !== 'verify' && !dontKnow) {
-    const r = classifyReason(said, lang);
-    if (r) {
-      const atCondition = isBooleanField(step) || step === 'faultCause' || step === 'manufacturerPreauth';
-      // At a condition question a different reason counts only when the answer itself is unreadable.
-      if (!atCondition || !b.out.some((c) => c.type !== 'Ask')) {
-        put(b, { slot: 'reason', value: r.reason, mentionsFault: r.mentionsFault }, step === 'reason' || step === null ? DIRECT : 0.85);
-        if (r.faultCause && step !== 'faultCause' && !(r.faultCause === 'wear-and-tear' && YOUNG.test(fold(said)))) {
-          const v: SlotValue = { slot: 'faultCause', value: r.faultCause };
-          put(b, v, isAdverse(v) && (tone.negated || tone.hedged) ? INDIRECT : isAdverse(v) ? 0.85 : DIRECT);
-        }
-      }
+    const atCondition = isBooleanField(step) || step === 'faultCause' || step === 'manufacturerPreauth';
+    // At a condition question a different reason counts only when the answer itself is unreadable.
+    if (!atCondition || !b.out.some((c) => c.type !== 'Ask')) {
+      reasonCommands(b, said, lang, step, tone, opts.model, correction?.kind === 'reason');
     }
   }
 
@@ -414,4 +509,4 @@ function mentionsPerson(n: Norm, lang: Lang, lex: Lexicon): boolean {
   return findAll(n, lex.commands.human.anywhere).length > 0 || n.tokens.some((t) => words.has(t));
 }
 
-export type { Intent };
+export type { Intent } from './intents.js';
