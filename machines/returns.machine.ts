@@ -717,7 +717,13 @@ export const returnsMachine = setup({
             ],
           },
         },
-        askRemedy: { ...asking('remedy', 'askRemedy'), on: { REASK: { target: 'askRemedy', reenter: true } } },
+        askRemedy: {
+          ...asking('remedy', 'askRemedy'),
+          on: {
+            REASK: { target: 'askRemedy', reenter: true },
+            MESSAGE: { guard: 'changesRemedy', target: 'askConfirm', actions: assign(({ event }) => ({ remedy: slotOf(event, 'remedy')!.value, wantedRemedy: slotOf(event, 'remedy')!.value })) },
+          },
+        },
         askConfirm: {
           ...asking('confirm', 'askConfirm'),
           on: {

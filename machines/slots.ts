@@ -72,7 +72,10 @@ export function withFact(ctx: ReturnsContext, field: ConditionField, value: bool
 export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[], env: AbsorbEnv): { ctx: ReturnsContext; notes: Part[] } {
   let c: ReturnsContext = { ...ctx };
   const notes: Part[] = [];
-  const ordered = [...commands].sort((a, b) => rank(a) - rank(b));
+  // Answering why, a customer names parts of the item ("the screen flickers"): at the reason step an
+  // item named beside the reason is not a change of item.
+  const answeringWhy = ctx.asking === 'reason' && ctx.itemIndex !== null && commands.some((c) => c.slot === 'reason');
+  const ordered = [...commands].filter((c) => !(answeringWhy && c.slot === 'item')).sort((a, b) => rank(a) - rank(b));
   for (const cmd of ordered) {
     const v = cmd as SlotValue & SlotCommand;
     const correcting = cmd.type === 'CorrectSlot';
@@ -114,6 +117,8 @@ function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correct
   switch (v.slot) {
     case 'reason': {
       if (v.value === c.reason) return v.mentionsFault ? { mentionsFault: true } : {};
+      // A reason read in passing, ahead of its question, is taken only when sure ("the laptop" is no reason).
+      if (c.asking !== 'reason' && v.confidence < CONFIDENT && c.reason === null) return {};
       if (c.reason !== null && (correcting || c.decision)) notes.push({ key: 'corrected.reason', params: { reason: { key: `reasonName.${v.value}` } } });
       return { reason: v.value, mentionsFault: Boolean(v.mentionsFault), decision: null, remedy: null, check: null };
     }
