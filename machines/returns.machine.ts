@@ -26,7 +26,7 @@ import type { Order, OrderItem } from '../src/orders.js';
 import { buildCase, selectedItem, todayFor } from './case.js';
 import { explainDecision, nextSteps, remedyPart } from './explain.js';
 import { askAnswerParts } from './answers.js';
-import { absorb, clearedItem, settle, slotCommands, unsureSlots, withFact, type SlotCommand } from './slots.js';
+import { absorb, changesAnything, clearedItem, settle, slotCommands, unsureSlots, withFact, type SlotCommand } from './slots.js';
 import { CONFIDENT, UNSURE, type Command, type SlotValue, type VerifyRequest, type VerifyResult } from './commands.js';
 import type { Choice, MessageEvent, Part, Reply, ReturnsContext, ReturnsData, ReturnsEvent, ReturnsInput, Step, UserEvent } from './types.js';
 
@@ -209,7 +209,7 @@ function ask(ctx: ReturnsContext, step: Step, parts: Part[], choices: Choice[]) 
   const same = ctx.misunderstood.step === step;
   const lost = same && ctx.misunderstood.count >= 2;
   const offered = lost && !choices.includes(personChoice) ? [...choices, personChoice] : choices;
-  const all = lost ? [...parts, part('ask.offerPerson')] : parts;
+  const all = lost ? [...parts, part(choices.length ? 'ask.offerPerson' : 'ask.offerPersonOnly')] : parts;
   // Misunderstandings are counted per question: a new question starts again from none.
   const misunderstood = same ? ctx.misunderstood : { step: null, count: 0 };
   return { patch: { choices: offered, asking: step, misunderstood }, reply: reply(all, { step, choices: offered }) };
@@ -244,10 +244,12 @@ export function initialContext(input: ReturnsInput): ReturnsContext {
     itemIndex: null,
     itemMention: null,
     reason: null,
+    reasonGuess: null,
     mentionsFault: false,
     facts: {},
     tentative: {},
     check: null,
+    recheck: null,
     unavailable: [],
     deliveredOn: null,
     decision: null,
@@ -295,8 +297,11 @@ export const returnsMachine = setup({
     /** Not a person, cancel or start again (those are the root's, whatever the state). */
     ordinary: ({ event }) => !['person', 'cancel', 'restart'].includes(kind(event)),
     /** Nothing this state could use: not understood. */
-    misses: ({ event }) => kind(event) === 'none' || kind(event) === 'answer',
-    givesSlots: ({ event }) => kind(event) === 'slots',
+    misses: ({ context, event }) => kind(event) === 'none' || kind(event) === 'answer' ||
+      (kind(event) === 'slots' && !changesAnything(context, slotCommands(commandsOf(event)), { resolveItem })),
+    hasReasonGuess: ({ context }) => context.reasonGuess !== null,
+    /** Slots that change something (a slot said again, unchanged, is no answer). */
+    givesSlots: ({ context, event }) => kind(event) === 'slots' && changesAnything(context, slotCommands(commandsOf(event)), { resolveItem }),
     asksQuestion: ({ event }) => kind(event) === 'ask',
     asksHelp: ({ event }) => kind(event) === 'help',
     needsClarifying: ({ event }) => kind(event) === 'clarify',
@@ -338,6 +343,11 @@ export const returnsMachine = setup({
     },
     isPreauthStep: ({ context }) => context.decision?.needs[0] === 'manufacturerPreauth',
     isFaultCauseStep: ({ context }) => context.decision?.needs[0] === 'faultCause',
+    /** Facts given, but not the one asked. */
+    missesAskedField: ({ context, event }) => {
+      const field = context.decision?.needs[0];
+      return Boolean(field) && !slotCommands(commandsOf(event)).some((c) => c.slot === field);
+    },
   },
   actions: {
     absorb: enqueueActions(({ context, event, enqueue }) => {
@@ -423,8 +433,13 @@ export const returnsMachine = setup({
       enqueue.emit(q.reply);
     }),
     askReason: enqueueActions(({ context, enqueue }) => {
-      const choices = REASON_ORDER.map((reason) => choice(part(`choice.reason.${reason}`), set({ slot: 'reason', value: reason })));
-      const q = ask(context, 'reason', [part('ask.reason', { item: selectedItem(context)?.name ?? '' })], choices);
+      const guess = context.reasonGuess;
+      const item = selectedItem(context)?.name ?? '';
+      // A reason read in passing but not surely: confirmed with a yes, or another one chosen.
+      const reasons = guess ? [guess, ...REASON_ORDER.filter((r) => r !== guess)] : REASON_ORDER;
+      const choices = reasons.map((reason) => choice(part(`choice.reason.${reason}`), set({ slot: 'reason', value: reason })));
+      const question = guess ? part('ask.reason.check', { item, reason: { key: `choice.reason.${guess}` } }) : part('ask.reason', { item });
+      const q = ask(context, 'reason', [question], choices);
       enqueue.assign(q.patch);
       enqueue.emit(q.reply);
     }),
@@ -472,8 +487,13 @@ export const returnsMachine = setup({
         const latest = todayFor(context, pack.pack.timeZone);
         if (context.deliveredOn < context.order.placedOn || context.deliveredOn > latest) return { ...settle({ ...context, deliveredOn: null }, pack), deliveredOn: null };
       }
-      return settle(context, pack);
+      const settled = settle(context, pack);
+      // The question answered with other facts only is asked again as a plain check.
+      const again = context.recheck;
+      const recheck = again && !settled.check && settled.decision?.needs[0] === again && (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(again);
+      return { ...settled, recheck: null, ...(recheck ? { check: { field: again, value: true } } : {}) };
     }),
+    markRecheck: assign(({ context }) => ({ recheck: context.decision?.needs[0] ?? null })),
     sayDateRefused: emit(reply([part('corrected.deliveredOnRefused')])),
     sayDecision: emit(({ context }) => {
       const d = context.decision!;
@@ -514,7 +534,7 @@ export const returnsMachine = setup({
     remindRma: emit(({ context }) => reply([part('done.again', { rma: context.rma ?? '' })], { choices: context.choices })),
     sayGoodbye: emit(({ context }) => reply([context.rma ? part('goodbye.rma', { rma: context.rma }) : part('goodbye')])),
     reset: assign(({ context }) => fresh(context)),
-    anotherItem: assign({ ...clearedItem, itemIndex: null, reason: null, mentionsFault: false, deliveredOn: null, wantedRemedy: null }),
+    anotherItem: assign({ ...clearedItem, itemIndex: null, reason: null, reasonGuess: null, mentionsFault: false, deliveredOn: null, wantedRemedy: null }),
     /** "Yes, but a refund": the remedy said with the yes, when the customer may choose it. */
     takeWantedRemedy: assign(({ context, event }) => {
       const r = slotOf(event, 'remedy');
@@ -664,7 +684,16 @@ export const returnsMachine = setup({
           },
         },
         askItem: { ...asking('item', 'askItem'), on: { REASK: { target: 'askItem', reenter: true } } },
-        askReason: { ...asking('reason', 'askReason'), on: { REASK: { target: 'askReason', reenter: true } } },
+        askReason: {
+          ...asking('reason', 'askReason'),
+          on: {
+            REASK: { target: 'askReason', reenter: true },
+            MESSAGE: [
+              { guard: and(['hasReasonGuess', 'saysYes']), target: 'route', actions: [assign(({ context }) => ({ reason: context.reasonGuess, reasonGuess: null })), 'absorb'] },
+              { guard: and(['hasReasonGuess', 'saysNo']), target: 'askReason', reenter: true, actions: assign({ reasonGuess: null }) },
+            ],
+          },
+        },
         deciding: {
           entry: 'settle',
           always: [
@@ -693,6 +722,7 @@ export const returnsMachine = setup({
               { guard: and([not('isFaultCauseStep'), 'saysNo']), target: 'route', actions: ['answerFact', 'absorb'] },
               { guard: and([not('isFaultCauseStep'), 'saysHedged']), target: 'route', actions: ['answerFact', 'absorb'] },
               { guard: and([not('isFaultCauseStep'), 'saysDontKnow']), target: 'route', actions: ['answerFact', 'absorb'] },
+              { guard: and(['givesSlots', 'missesAskedField']), target: 'route', actions: ['markRecheck', 'absorb'] },
             ],
           },
         },

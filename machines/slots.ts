@@ -23,6 +23,7 @@ export const clearedItem = {
   facts: {},
   tentative: {},
   check: null,
+  recheck: null,
   unavailable: [],
   decision: null,
   remedy: null,
@@ -117,10 +118,11 @@ function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correct
   switch (v.slot) {
     case 'reason': {
       if (v.value === c.reason) return v.mentionsFault ? { mentionsFault: true } : {};
-      // A reason read in passing, ahead of its question, is taken only when sure ("the laptop" is no reason).
-      if (c.asking !== 'reason' && v.confidence < CONFIDENT && c.reason === null) return {};
+      // A reason read in passing, ahead of its question, is taken only when sure; otherwise it is
+      // confirmed at the reason question ("the laptop" is no reason).
+      if (c.asking !== 'reason' && v.confidence < CONFIDENT && c.reason === null) return { reasonGuess: v.value, mentionsFault: c.mentionsFault || Boolean(v.mentionsFault) };
       if (c.reason !== null && (correcting || c.decision)) notes.push({ key: 'corrected.reason', params: { reason: { key: `reasonName.${v.value}` } } });
-      return { reason: v.value, mentionsFault: Boolean(v.mentionsFault), decision: null, remedy: null, check: null };
+      return { reason: v.value, reasonGuess: null, mentionsFault: Boolean(v.mentionsFault), decision: null, remedy: null, check: null };
     }
     case 'deliveredOn':
       if (v.value === c.deliveredOn) return {};
@@ -134,6 +136,14 @@ function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correct
       return withFact(c, field, v.value as boolean | string, v.confidence >= CONFIDENT && !v.hedged);
     }
   }
+}
+
+/** Whether keeping these slots changes anything the conversation knows. */
+export function changesAnything(ctx: ReturnsContext, commands: readonly SlotCommand[], env: AbsorbEnv): boolean {
+  const { ctx: after, notes } = absorb(ctx, commands, env);
+  if (notes.length) return true;
+  const relevant = (c: ReturnsContext) => JSON.stringify([c.orderNumber, c.proof, c.itemIndex, c.itemMention, c.reason, c.reasonGuess, c.mentionsFault, c.facts, c.tentative, c.deliveredOn, c.wantedRemedy]);
+  return relevant(after) !== relevant(ctx);
 }
 
 /** The order number first (it clears the rest), then the proof, the item, and the return's slots. */

@@ -98,6 +98,8 @@ export interface ReturnsContext {
   /** What the customer called the item before the order was verified ("the kettle"). */
   itemMention: string | null;
   reason: ReturnReason | null;
+  /** A reason read in passing but not surely ("my laptop…"): confirmed at the reason question. */
+  reasonGuess: ReturnReason | null;
   mentionsFault: boolean;
   facts: Partial<Record<ConditionField, boolean | string>>;
   /**
@@ -107,6 +109,11 @@ export interface ReturnsContext {
   tentative: Partial<Record<ConditionField, boolean | string>>;
   /** The fact being checked ("Just to check: …"), with the value that was read. */
   check: { field: ConditionField; value: boolean | string } | null;
+  /**
+   * The yes/no question just answered with other facts only ("I opened the case to put the disc
+   * in, that's it" at `tampered`): asked next as a plain check, in words that set the others apart.
+   */
+  recheck: ConditionField | null;
   unavailable: ConditionField[];
   /** A delivery date the customer stated ("actually it arrived on the 3rd"). */
   deliveredOn: LocalDate | null;
