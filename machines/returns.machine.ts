@@ -381,7 +381,14 @@ export const returnsMachine = setup({
       return { tentative, check: null, facts: { ...context.facts, [check.field]: said === 'yes' }, decision: null };
     }),
     noPreauth: assign(({ context }) => ({ facts: { ...context.facts, manufacturerPreauth: 'none' }, decision: null })),
-    greet: emit(({ context }) => reply(greeting(context))),
+    /** The greeting (acknowledging a reason given), then what the first message gave. */
+    greetAndAbsorb: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'MESSAGE');
+      const { ctx, notes } = absorb(context, slotCommands(event.commands), { resolveItem });
+      enqueue.assign(ctx);
+      enqueue.emit(reply(greeting(ctx)));
+      if (notes.length) enqueue.emit(reply(notes));
+    }),
     notUnderstood: enqueueActions(({ context, enqueue }) => {
       const step = context.asking;
       const count = context.misunderstood.step === step ? context.misunderstood.count + 1 : 1;
@@ -480,21 +487,24 @@ export const returnsMachine = setup({
       enqueue.assign(q.patch);
       enqueue.emit(q.reply);
     }),
-    settle: assign(({ context }) => {
-      const pack = packOf(context);
+    settle: enqueueActions(({ context: ctx, enqueue }) => {
+      const pack = packOf(ctx);
+      let context = ctx;
       // A stated delivery date that cannot be (before the order, or in the future) is not used.
       if (context.deliveredOn && context.order) {
         const latest = todayFor(context, pack.pack.timeZone);
-        if (context.deliveredOn < context.order.placedOn || context.deliveredOn > latest) return { ...settle({ ...context, deliveredOn: null }, pack), deliveredOn: null };
+        if (context.deliveredOn < context.order.placedOn || context.deliveredOn > latest) {
+          context = { ...context, deliveredOn: null };
+          enqueue.emit(reply([part('corrected.deliveredOnRefused')]));
+        }
       }
       const settled = settle(context, pack);
       // The question answered with other facts only is asked again as a plain check.
       const again = context.recheck;
       const recheck = again && !settled.check && settled.decision?.needs[0] === again && (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(again);
-      return { ...settled, recheck: null, ...(recheck ? { check: { field: again, value: true } } : {}) };
+      enqueue.assign({ ...settled, deliveredOn: context.deliveredOn, recheck: null, ...(recheck ? { check: { field: again, value: true } } : {}) });
     }),
     markRecheck: assign(({ context }) => ({ recheck: context.decision?.needs[0] ?? null })),
-    sayDateRefused: emit(reply([part('corrected.deliveredOnRefused')])),
     sayDecision: emit(({ context }) => {
       const d = context.decision!;
       const item = selectedItem(context)!;
@@ -596,7 +606,7 @@ export const returnsMachine = setup({
           meta: { step: null },
           on: {
             // The first message, whatever it says, is greeted; what it gave is kept.
-            MESSAGE: { guard: not('wantsPerson'), target: 'route', actions: ['absorb', 'greet', 'answerQuestions'] },
+            MESSAGE: { guard: not('wantsPerson'), target: 'route', actions: ['greetAndAbsorb', 'answerQuestions'] },
             REASK: { target: 'askOrderNumber' },
           },
         },
@@ -911,7 +921,7 @@ export const returnsMachine = setup({
         MESSAGE: [
           { guard: 'saysGoodbye', actions: 'sayGoodbye' },
           { guard: 'wantsPerson', target: 'handoff', actions: 'reset' },
-          { target: 'flow.route', actions: ['reset', 'absorb', 'greet'] },
+          { target: 'flow.route', actions: ['reset', 'greetAndAbsorb'] },
         ],
         REASK: {},
       },

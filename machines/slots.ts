@@ -76,6 +76,7 @@ export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[], en
   // Answering why, a customer names parts of the item ("the screen flickers"): at the reason step an
   // item named beside the reason is not a change of item.
   const answeringWhy = ctx.asking === 'reason' && ctx.itemIndex !== null && commands.some((c) => c.slot === 'reason');
+  const answeringWhich = ctx.asking === 'item' && commands.some((c) => c.slot === 'item');
   const ordered = [...commands].filter((c) => !(answeringWhy && c.slot === 'item')).sort((a, b) => rank(a) - rank(b));
   for (const cmd of ordered) {
     const v = cmd as SlotValue & SlotCommand;
@@ -107,25 +108,26 @@ export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[], en
       }
       default:
         if (c.rma) break;
-        c = { ...c, ...absorbReturnSlot(c, v, correcting, notes) };
+        c = { ...c, ...absorbReturnSlot(c, v, correcting, notes, answeringWhich) };
     }
   }
   return { ctx: c, notes };
 }
 
 /** Slots about the return itself (reason, dates, facts, remedy). */
-function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correcting: boolean, notes: Part[]): Partial<ReturnsContext> {
+function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correcting: boolean, notes: Part[], answeringWhich: boolean): Partial<ReturnsContext> {
   switch (v.slot) {
     case 'reason': {
       if (v.value === c.reason) return v.mentionsFault ? { mentionsFault: true } : {};
-      // A reason read in passing, ahead of its question, is taken only when sure; otherwise it is
-      // confirmed at the reason question ("the laptop" is no reason).
-      if (c.asking !== 'reason' && v.confidence < CONFIDENT && c.reason === null) return { reasonGuess: v.value, mentionsFault: c.mentionsFault || Boolean(v.mentionsFault) };
+      // Naming the item, a customer gives no reason ("the laptop"): a reason read beside the answer
+      // to "which item?" is taken only when sure; otherwise it is confirmed at the reason question.
+      if (answeringWhich && v.confidence < CONFIDENT && c.reason === null) return { reasonGuess: v.value, mentionsFault: c.mentionsFault || Boolean(v.mentionsFault) };
       if (c.reason !== null && (correcting || c.decision)) notes.push({ key: 'corrected.reason', params: { reason: { key: `reasonName.${v.value}` } } });
       return { reason: v.value, reasonGuess: null, mentionsFault: Boolean(v.mentionsFault), decision: null, remedy: null, check: null };
     }
     case 'deliveredOn':
       if (v.value === c.deliveredOn) return {};
+      notes.push({ key: 'corrected.deliveredOn', params: { date: { date: v.value } } });
       return { deliveredOn: v.value, decision: null, remedy: null };
     case 'remedy':
       return { wantedRemedy: v.value };
