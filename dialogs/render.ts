@@ -118,7 +118,7 @@ export function renderReply(reply: Reply, locale: string, channelId: string | un
       activity.attachments = [adaptiveCard(locale, choices)];
     } else if (style === 'heroCard') {
       activity.attachments = [heroCard(locale, choices)];
-    } else {
+    } else if (!reply.listed) {
       text += `\n${choices.map((c, i) => `${i + 1}. ${label(locale, c)}`).join('\n')}`;
       activity.text = text;
     }

@@ -186,10 +186,11 @@ const slotOf = <S extends SlotValue['slot']>(event: ReturnsEvent, slot: S) =>
 
 /** The step the snapshot waits at (from its state's `meta.step`), or null. */
 export function stepOf(snapshot: SnapshotFrom<typeof returnsMachine>): Step | null {
-  const metas = Object.values(snapshot.getMeta()) as { step?: Step | 'fact' | 'check' }[];
+  const metas = Object.values(snapshot.getMeta()) as { step?: Step | 'fact' | 'check' | 'followUp' }[];
   const step = metas.map((m) => m.step).find((s) => s !== undefined);
   if (step === 'fact') return snapshot.context.decision?.needs[0] ?? null;
   if (step === 'check') return snapshot.context.check?.field ?? null;
+  if (step === 'followUp') return snapshot.context.asking;
   return step ?? null;
 }
 
@@ -300,6 +301,7 @@ export const returnsMachine = setup({
     misses: ({ context, event }) => kind(event) === 'none' || kind(event) === 'answer' ||
       (kind(event) === 'slots' && !changesAnything(context, slotCommands(commandsOf(event)), { resolveItem })),
     hasReasonGuess: ({ context }) => context.reasonGuess !== null,
+    faultRouteOffered: ({ context }) => context.mentionsFault && context.reason !== 'faulty' && context.choices.some((c) => c.label.key === 'choice.route.faulty'),
     /** Slots that change something (a slot said again, unchanged, is no answer). */
     givesSlots: ({ context, event }) => kind(event) === 'slots' && changesAnything(context, slotCommands(commandsOf(event)), { resolveItem }),
     asksQuestion: ({ event }) => kind(event) === 'ask',
@@ -437,7 +439,7 @@ export const returnsMachine = setup({
       const list = { list: items.map((item) => part('list.item', { name: item.name })), style: 'numbered' as const };
       const q = ask(context, 'item', [part('ask.item', { items: list })], choices);
       enqueue.assign(q.patch);
-      enqueue.emit(q.reply);
+      enqueue.emit({ ...q.reply, listed: true });
     }),
     askReason: enqueueActions(({ context, enqueue }) => {
       const guess = context.reasonGuess;
@@ -518,6 +520,21 @@ export const returnsMachine = setup({
     }),
     offerAfterRejection: enqueueActions(({ context, enqueue }) => {
       const pack = packOf(context);
+      const d = context.decision;
+      // Rejected for want of the manufacturer's pre-authorisation: the number is asked for, here or later.
+      if (d?.reasons.some((r) => r.code === 'MANUFACTURER_PREAUTH_REQUIRED')) {
+        const choices = [personChoice, restartChoice];
+        enqueue.assign({ choices, asking: 'manufacturerPreauth' });
+        enqueue.emit(reply([part('rejected.preauth')], { step: 'manufacturerPreauth', choices }));
+        return;
+      }
+      // A fault claim refused: what is still open fits that decision (the statutory route in the UK).
+      if (context.reason === 'faulty') {
+        const choices = [personChoice, restartChoice];
+        enqueue.assign({ choices, asking: null });
+        enqueue.emit(reply([part(pack.pack.jurisdiction === 'GB' ? 'rejected.fault.statutory' : 'rejected.fault.person')], { choices }));
+        return;
+      }
       const c = buildCase(context, pack);
       const open = c ? openAlternatives(c, pack) : [];
       const routes = (['faulty', 'misdescribed'] as const).filter((r) => open.includes(r));
@@ -544,6 +561,8 @@ export const returnsMachine = setup({
     remindRma: emit(({ context }) => reply([part('done.again', { rma: context.rma ?? '' })], { choices: context.choices })),
     sayGoodbye: emit(({ context }) => reply([context.rma ? part('goodbye.rma', { rma: context.rma }) : part('goodbye')])),
     reset: assign(({ context }) => fresh(context)),
+    /** Yes to "shall I check it as a fault instead?" after a change-of-mind refusal that mentioned one. */
+    takeFaultRoute: assign(({ context }) => (context.mentionsFault && context.reason !== 'faulty' ? { reason: 'faulty' as const, decision: null, remedy: null } : {})),
     anotherItem: assign({ ...clearedItem, itemIndex: null, reason: null, reasonGuess: null, mentionsFault: false, deliveredOn: null, wantedRemedy: null }),
     /** "Yes, but a refund": the remedy said with the yes, when the customer may choose it. */
     takeWantedRemedy: assign(({ context, event }) => {
@@ -824,12 +843,16 @@ export const returnsMachine = setup({
         },
         rejected: {
           tags: ['waiting'],
-          meta: { step: null },
+          // The follow-up may ask for something (the pre-authorisation number): its step is the question's.
+          meta: { step: 'followUp' },
           entry: 'offerAfterRejection',
           on: {
             REASK: { target: 'rejected', reenter: true },
             MESSAGE: [
               { guard: 'wantsPerson', target: '#returns.handoff', actions: { type: 'handoffBecause', params: { why: 'disputed' } } },
+              // "No, but it's faulty": another route, or the pre-authorisation number, is decided again.
+              { guard: 'givesSlots', target: 'route', actions: ['answerQuestions', 'absorb'] },
+              { guard: and(['faultRouteOffered', 'saysYes']), target: 'route', actions: ['takeFaultRoute', 'absorb'] },
               { guard: 'saysNo', target: '#returns.ended', actions: 'sayGoodbye' },
             ],
           },
@@ -839,6 +862,8 @@ export const returnsMachine = setup({
           on: {
             REASK: { target: 'referred', reenter: true },
             MESSAGE: [
+              // "No thanks, can I send it back as a change of mind instead?": the order and item are kept.
+              { guard: 'givesSlots', target: 'route', actions: ['answerQuestions', 'absorb'] },
               { guard: 'saysYes', target: '#returns.handoff', actions: { type: 'handoffBecause', params: { why: 'referred' } } },
               { guard: 'wantsPerson', target: '#returns.handoff', actions: { type: 'handoffBecause', params: { why: 'referred' } } },
               { guard: 'saysNo', target: '#returns.ended', actions: emit(reply([part('referred.declined')])) },
@@ -860,10 +885,10 @@ export const returnsMachine = setup({
       on: {
         REASK: { target: 'offer', reenter: true },
         MESSAGE: [
+          { guard: 'givesSlots', target: 'flow.route', actions: [assign({ offer: null }), 'answerQuestions', 'absorb'] },
           { guard: 'saysYes', target: 'handoff' },
           { guard: and(['offeredForFrustration', 'saysNo']), target: 'flow.hist', actions: assign({ offer: null, misunderstood: { step: null, count: 0 } }) },
           { guard: 'saysNo', target: 'ended', actions: [assign({ offer: null }), emit(reply([part('offer.declined')]))] },
-          { guard: 'givesSlots', target: 'flow.route', actions: [assign({ offer: null }), 'absorb'] },
           { guard: 'saysGoodbye', target: 'ended', actions: 'sayGoodbye' },
           { guard: 'ordinary', target: 'offer', reenter: true },
         ],

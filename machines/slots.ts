@@ -32,7 +32,9 @@ export const clearedItem = {
 
 /** The slot commands of a message that are sure enough to act on (the rest are clarified). */
 export function slotCommands(commands: readonly Command[]): SlotCommand[] {
-  return commands.filter((c): c is SlotCommand => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.confidence >= UNSURE);
+  // "How long does the refund take?" asks about a remedy; it does not choose one.
+  const asking = commands.some((c) => c.type === 'Ask');
+  return commands.filter((c): c is SlotCommand => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.confidence >= UNSURE && !(asking && c.slot === 'remedy'));
 }
 
 /** Slot readings too unsure to act on: asked about with a clarifying question. */

@@ -51,6 +51,8 @@ export interface Reply {
   parts: Part[];
   step?: Step;
   choices?: Choice[];
+  /** The text already lists the choices (numbered): text-only channels do not list them again. */
+  listed?: boolean;
   returns?: ReturnsData;
 }
 
