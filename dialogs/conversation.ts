@@ -10,14 +10,14 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createActor, waitFor, type Actor, type SnapshotFrom } from 'xstate';
-import { languageOf, dateOrderOf } from '../src/nlu/index.js';
+import { dateOrderOf } from '../src/nlu/index.js';
 import { negotiateLocale } from '../src/i18n/index.js';
 import type { CompiledPack } from '../src/policy/engine.js';
 import { ConflictError, type AuditEntry, type Store } from '../src/store/store.js';
 import type { Logger } from '../src/log.js';
 import { todayFor } from '../machines/case.js';
-import { MACHINE_VERSION, type Reply, type ReturnsContext, type ReturnsEvent, type Step, type SystemEvent } from '../machines/types.js';
-import type { ReturnsMachine } from '../machines/returns.machine.js';
+import { MACHINE_VERSION, type Reply, type ReturnsContext, type ReturnsEvent, type SystemEvent } from '../machines/types.js';
+import { stateName, stepOf, type ReturnsMachine } from '../machines/returns.machine.js';
 import { interpret, type View } from './interpret.js';
 import { renderReply, type ReplyActivity } from './render.js';
 
@@ -64,6 +64,8 @@ export interface TurnDone {
   context: ReturnsContext;
   activities: ReplyActivity[];
   locale: string;
+  /** The customer's words when they wrote while a person has (or will have) the conversation. */
+  customerText: string | null;
 }
 
 export interface TurnResult {
@@ -89,28 +91,7 @@ export interface ConversationDeps {
 
 type Snapshot = SnapshotFrom<ReturnsMachine>;
 
-/** The top-level state name of a snapshot (`askFact`, `handoff`, …). */
-export function stateName(snapshot: Snapshot): string {
-  const v = snapshot.value;
-  return typeof v === 'string' ? v : Object.keys(v)[0] ?? 'start';
-}
-
-/** What the bot is waiting for, from the last question it asked. */
-function currentStep(snapshot: Snapshot): Step | null {
-  const ctx = snapshot.context;
-  switch (stateName(snapshot)) {
-    case 'askOrderNumber': return 'orderNumber';
-    case 'askVerify': return 'verify';
-    case 'askItem': return 'item';
-    case 'askReason': return 'reason';
-    case 'askFact': return ctx.decision?.needs[0] ?? null;
-    case 'askPreauthNumber': return 'manufacturerPreauth';
-    case 'askRemedy': return 'remedy';
-    case 'askConfirm':
-    case 'referred': return 'confirm';
-    default: return null;
-  }
-}
+export { stateName };
 
 const MAX_ATTEMPTS = 5;
 
@@ -217,19 +198,18 @@ export class ConversationService {
       const pack = this.deps.packs(ctx.order?.policy ?? ctx.defaultPolicy);
       const view: View = {
         state: stateName(before),
-        step: currentStep(before),
+        step: stepOf(before),
         context: ctx,
         locale,
-        lang: languageOf(locale),
         today: todayFor(ctx, pack.pack.timeZone),
         dateOrder: dateOrderOf(locale),
       };
       const event: ReturnsEvent = req.event ?? interpret(req.text, req.value, view, req.attachments ?? 0);
       actor.send(event);
       let after = await waitFor(actor, (s) => s.hasTag('waiting') || s.status !== 'active', { timeout: 15_000 });
-      if (replies.length === 0 && !req.event && !after.hasTag('handoff') && event.type !== 'NOT_UNDERSTOOD') {
-        // The event did not apply here (a correction before the order is known, say): ask again.
-        actor.send({ type: 'NOT_UNDERSTOOD' });
+      if (replies.length === 0 && !req.event && !after.hasTag('handoff')) {
+        // Nothing in the message applied here (a "no" where no yes/no was asked, say): ask again.
+        actor.send({ type: 'MESSAGE', commands: [{ type: 'NotUnderstood' }] });
         after = await waitFor(actor, (s) => s.hasTag('waiting') || s.status !== 'active', { timeout: 15_000 });
       }
       const persisted = actor.getPersistedSnapshot();
@@ -244,8 +224,10 @@ export class ConversationService {
         if (r.returns?.rma) audit.push({ at, actor: 'bot', action: 'rma.shown', data: { rma: r.returns.rma } });
         if (r.returns?.handoff) audit.push({ at, actor: 'bot', action: `handoff.${r.returns.handoff}`, data: { position: r.returns.position ?? null } });
       }
-      if (event.type === 'CORRECT_DELIVERY' || event.type === 'CORRECT_ITEM' || event.type === 'CORRECT_REASON') {
-        audit.push({ at, actor: 'customer', action: 'correction', data: { ...event } });
+      if (event.type === 'MESSAGE') {
+        for (const c of event.commands) {
+          if (c.type === 'CorrectSlot' && c.slot !== 'proof') audit.push({ at, actor: 'customer', action: 'correction', data: { slot: c.slot, value: c.value } });
+        }
       }
       // A greeting the bot starts itself (no message from the customer) logs only the replies.
       const spontaneous = req.text === null && req.value === undefined && !req.logActivity;
@@ -266,7 +248,8 @@ export class ConversationService {
       this.remember(req.conversationId, committed.version, actor);
       keep = true;
       if (this.deps.afterTurn) {
-        const done: TurnDone = { conversationId: req.conversationId, channelId: req.channelId, event, from: view.state, to: stateName(after), context: after.context, activities, locale: finalLocale };
+        const customerText = !req.event && view.state === 'handoff' && stateName(after) === 'handoff' ? (req.text ?? '') : null;
+        const done: TurnDone = { conversationId: req.conversationId, channelId: req.channelId, event, from: view.state, to: stateName(after), context: after.context, activities, locale: finalLocale, customerText };
         try {
           await this.deps.afterTurn(done);
         } catch (e) {

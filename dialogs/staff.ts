@@ -191,12 +191,12 @@ export class StaffDesk {
       }
       return;
     }
-    if (done.event.type === 'CUSTOMER_MESSAGE' && record.status === 'active' && record.agent) {
+    if (done.customerText !== null && record.status === 'active' && record.agent) {
       for (const [staffId, reference] of members) {
         const member = this.byId.get(staffId);
         if (!member || agentOf(member).name !== record.agent) continue;
         const locale = negotiateLocale((reference as { locale?: string }).locale ?? null, 'en-GB');
-        await this.deps.send(reference, [{ type: 'message', locale, textFormat: 'plain', text: t(locale, 'staff.fromCustomer', { order: (record.summary as { orderNumber?: string }).orderNumber ?? '—', text: done.event.text }) }]);
+        await this.deps.send(reference, [{ type: 'message', locale, textFormat: 'plain', text: t(locale, 'staff.fromCustomer', { order: (record.summary as { orderNumber?: string }).orderNumber ?? '—', text: done.customerText }) }]);
       }
     }
   }

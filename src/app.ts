@@ -11,7 +11,7 @@ import { candidateMatches } from './nlu/identity.js';
 import { loadDemoOrdersIfEmpty, openStore, storeOptionsFrom, type Store } from './store/index.js';
 import type { ProofFailures } from './store/store.js';
 import { silentLogger, type Logger } from './log.js';
-import { createReturnsMachine, type HandoffInput, type HandoffTicket, type IssueRmaInput, type VerifyInput, type VerifyOutput } from '../machines/returns.machine.js';
+import { returnsMachine, type HandoffInput, type HandoffTicket, type IssueRmaInput, type VerifyInput, type VerifyOutput } from '../machines/returns.machine.js';
 import type { VerifyRequest } from '../machines/commands.js';
 import { HandoffService, type ProofLock } from './handoff/service.js';
 import { parseOpeningHours } from './handoff/hours.js';
@@ -67,7 +67,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     proofLock: (conversationId, orderNumber) => verifier.lock(conversationId, orderNumber),
   });
 
-  const machine = createReturnsMachine({ pack: packs }).provide({
+  const machine = returnsMachine.provide({
     actors: {
       verifyOrder: fromPromise<VerifyOutput, VerifyInput>(({ input }) => verifier.verify(input)),
       // Asked again for a line that has its RMA already, with another remedy: the remedy changes if it may

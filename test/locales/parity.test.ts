@@ -15,9 +15,9 @@ import { basename, join } from 'node:path';
 import ts from 'typescript';
 import { formatDate, formatMoney, hasMessage, messagesOf, negotiateLocale, renderParts, supportedLocales, t, type Messages } from '../../src/i18n/index.js';
 import { LOCALES_DIR, ROOT } from '../../src/paths.js';
-import { CATEGORIES, CONDITION_FIELDS, FAULT_CAUSES, REASONS } from '../../src/policy/case.js';
+import { BOOLEAN_CONDITION_FIELDS, CATEGORIES, CONDITION_FIELDS, FAULT_CAUSES, REASONS } from '../../src/policy/case.js';
 import { ENGINE_CODES, OUTCOMES, UK_STATUTORY_NOTE } from '../../src/policy/decision.js';
-import { DEDUCTION_KINDS, REMEDIES } from '../../src/policy/pack.js';
+import { DEDUCTION_KINDS, REFUND_FROM, REMEDIES } from '../../src/policy/pack.js';
 import { builtInPackIds, loadPack } from '../../src/policy/packs.js';
 
 const REFERENCE = 'en-GB';
@@ -195,6 +195,9 @@ const TEMPLATE_DOMAINS: Record<string, readonly (readonly string[])[]> = {
   'reason.*': [reasonCodes],
   'condition.*': [conditionIds],
   'statutory.*': [statutoryNotes],
+  // The check before a fact rejects or refers (machines/returns.machine.ts): yes/no fields and the fault cause.
+  'check.*': [[...BOOLEAN_CONDITION_FIELDS, 'faultCause']],
+  'answer.from.*': [REFUND_FROM],
 };
 
 function expand(pattern: string): string[] {

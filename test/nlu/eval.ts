@@ -1,0 +1,30 @@
+/**
+ * `npm run nlu:eval [-- --failures] [-- --readme]`: accuracy of the understanding layer on the
+ * held-out set, per locale, the trained model beside the rule readers, with the reason confusion
+ * matrix. `--failures` lists every miss; `--readme` writes the table into README.md.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../../src/paths.js';
+import { confusionTable, evaluate, EVAL_LOCALES, table, type EvalLang, type Result } from './evaluate.js';
+
+const langs = Object.keys(EVAL_LOCALES) as EvalLang[];
+const results = {} as Record<EvalLang, { model: Result; rules: Result }>;
+for (const l of langs) results[l] = { model: evaluate(l, true), rules: evaluate(l, false) };
+const out = [table(results), ''];
+for (const l of langs) out.push(`Reason confusion, ${EVAL_LOCALES[l]} (model):`, '', confusionTable(results[l].model), '');
+const text = out.join('\n');
+process.stdout.write(`${text}\n`);
+if (process.argv.includes('--failures')) {
+  for (const l of langs) for (const f of results[l].model.failures) process.stdout.write(`[${l}] ${f}\n`);
+}
+if (process.argv.includes('--readme')) {
+  const path = join(ROOT, 'README.md');
+  const readme = readFileSync(path, 'utf8');
+  const begin = '<!-- nlu-eval:begin -->';
+  const end = '<!-- nlu-eval:end -->';
+  const a = readme.indexOf(begin);
+  const b = readme.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${begin} … ${end} block`);
+  writeFileSync(path, `${readme.slice(0, a + begin.length)}\n${text}\n${readme.slice(b)}`);
+}
