@@ -28,7 +28,7 @@ import { explainDecision, nextSteps, remedyPart } from './explain.js';
 import { askAnswerParts } from './answers.js';
 import { absorb, changesAnything, clearedItem, settle, slotCommands, unsureSlots, withFact, type SlotCommand } from './slots.js';
 import { CONFIDENT, UNSURE, type Command, type SlotValue, type VerifyRequest, type VerifyResult } from './commands.js';
-import type { Choice, MessageEvent, Part, Reply, ReturnsContext, ReturnsData, ReturnsEvent, ReturnsInput, Step, UserEvent } from './types.js';
+import type { Choice, MessageEvent, Part, Reply, ReturnsContext, ReturnsData, ReturnsEvent, ReturnsInput, Step, TurnChannel, UserEvent } from './types.js';
 
 /** What the `verifyOrder` actor is given (the port of machines/commands.ts). */
 export type VerifyInput = VerifyRequest;
@@ -44,6 +44,8 @@ export interface IssueRmaInput {
 }
 export interface HandoffInput {
   conversationId: string;
+  /** The channel the customer is on (from the turn's CLOCK event), to reach them later. */
+  channel: TurnChannel | null;
   reason: ReturnsContext['handoffReason'];
   /** What the support person sees first: the order, the item, the reason, the facts, the decision. */
   summary: HandoffSummary;
@@ -268,7 +270,7 @@ export function initialContext(input: ReturnsInput): ReturnsContext {
 
 /** A fresh conversation that keeps who and when it is. */
 function fresh(ctx: ReturnsContext): ReturnsContext {
-  return initialContext({ conversationId: ctx.conversationId, defaultPolicy: ctx.defaultPolicy, todayOverride: ctx.todayOverride, now: ctx.now });
+  return { ...initialContext({ conversationId: ctx.conversationId, defaultPolicy: ctx.defaultPolicy, todayOverride: ctx.todayOverride, now: ctx.now }), channel: ctx.channel ?? null };
 }
 
 /** A waiting state of `flow` that asks a question: its step, and the entry action that asks it. */
@@ -581,7 +583,7 @@ export const returnsMachine = setup({
   initial: 'flow',
   context: ({ input }) => initialContext(input),
   on: {
-    CLOCK: { actions: assign({ now: ({ event }) => event.now }) },
+    CLOCK: { actions: assign(({ context, event }) => ({ now: event.now, channel: event.channel ?? context.channel ?? null })) },
     MESSAGE: [
       {
         guard: 'wantsPerson',
@@ -907,7 +909,7 @@ export const returnsMachine = setup({
           invoke: {
             id: 'requestHandoff',
             src: 'requestHandoff',
-            input: ({ context }) => ({ conversationId: context.conversationId, reason: context.handoffReason, summary: handoffSummary(context) }),
+            input: ({ context }) => ({ conversationId: context.conversationId, channel: context.channel ?? null, reason: context.handoffReason, summary: handoffSummary(context) }),
             onDone: {
               target: 'queued',
               actions: [

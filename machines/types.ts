@@ -72,7 +72,8 @@ export type UserEvent = MessageEvent;
 
 /** Events from the composition root: the clock, and the support team (handoff). */
 export type SystemEvent =
-  | { type: 'CLOCK'; now: number }
+  /** Every turn starts with it: the time, and (on a customer's turn) the channel the customer is on. */
+  | { type: 'CLOCK'; now: number; channel?: TurnChannel }
   /** Internal: ask the current question again (after help, or a correction that could not apply). */
   | { type: 'REASK' }
   | { type: 'AGENT_TOOK'; agent: string }
@@ -81,6 +82,13 @@ export type SystemEvent =
   | { type: 'STAFF_RMA'; rma: string; remedy: Remedy | null; agent: string };
 
 export type ReturnsEvent = UserEvent | SystemEvent;
+
+/** Where the customer is (passed in with each of their turns; the hand-over keeps it to reach them later). */
+export interface TurnChannel {
+  channelId: string;
+  /** The Bot Framework conversation reference of the customer's last activity, when the channel has one. */
+  reference: Record<string, unknown> | null;
+}
 
 export interface ReturnsContext {
   /** The last time the composition root told us (epoch ms); today's date is derived from it. */
@@ -134,6 +142,8 @@ export interface ReturnsContext {
   handoffReason: 'asked' | 'referred' | 'not-understood' | 'disputed' | 'verification' | 'frustrated';
   /** Why a person was offered: frustration (declining returns to the question) or being lost. */
   offer: 'frustrated' | 'lost' | null;
+  /** The channel of the customer's last turn (see {@link TurnChannel}); absent in snapshots from before it was kept. */
+  channel?: TurnChannel | null;
   /** Handoff: position in the queue and the agent, when a person has the conversation. */
   handoff: { status: 'queued' | 'active'; agent: string | null; position: number | null } | null;
 }

@@ -1,16 +1,16 @@
 /**
- * Human hand-over: the queue, the support person's actions, and delivery of what they say.
+ * Human hand-over, the staff side: a support person's actions on a queued or held conversation,
+ * and delivery of what they say to the customer's channel.
  *
- * State lives in the store (queued → taken by an agent → released to the bot, or closed; or left
- * by the customer), so it survives restarts and works across instances. While a person holds a
- * conversation the bot's machine is paused (its `handoff` state): every customer message is logged
- * for that person and the bot stays silent. Staff actions run on the conversation as system events
- * (serialised with the customer's turns) and every one goes into the audit trail.
+ * While a person holds a conversation the bot's machine is paused (its `handoff` state): every
+ * customer message is logged for that person and the bot stays silent. Staff actions run on the
+ * conversation as system events through the {@link SystemEvents} port (the conversation service,
+ * serialised with the customer's turns) and every one goes into the audit trail. The queue itself
+ * (the customer's side, what staff read) is ./queue.ts. Built by the composition root (src/app.ts)
+ * after the conversation service, with everything it uses given to its constructor.
  */
-import { EventEmitter } from 'node:events';
-import type { ConversationService, TurnDone } from '../../dialogs/conversation.js';
-import { turnScope } from '../../dialogs/conversation.js';
-import { handoffSummary, type HandoffInput, type HandoffSummary, type HandoffTicket } from '../../machines/returns.machine.js';
+import type { HandoffSummary } from '../../machines/returns.machine.js';
+import type { SystemEvent } from '../../machines/types.js';
 import type { Decision } from '../policy/decision.js';
 import { REMEDIES, type Remedy } from '../policy/pack.js';
 import { SOURCED_FACTS, type ReturnReason, type SourcedFact, type Sources } from '../policy/case.js';
@@ -18,8 +18,10 @@ import { tryLoadPack } from '../policy/packs.js';
 import type { Logger } from '../log.js';
 import { normalizeOrderNumber, type Order, type OrderItem } from '../orders.js';
 import { changeRmaRemedy, factsFromOrder, setRmaStatus } from '../rmas.js';
-import { RMA_STATUSES, type HandoffRecord, type HandoffStatus, type LogEntry, type RmaFacts, type RmaRecord, type RmaStatus, type Store } from '../store/store.js';
-import type { OpeningHours } from './hours.js';
+import { RMA_STATUSES, type HandoffRecord, type RmaFacts, type RmaRecord, type RmaStatus, type Store } from '../store/store.js';
+import type { ConversationView, HandoffQueue } from './queue.js';
+
+export { LOCKED_REASON, type ConversationView, type ProofLock, type TranscriptLine } from './queue.js';
 
 /** Where a conversation lives, to send it something outside a turn of its own. */
 export interface Target {
@@ -28,12 +30,30 @@ export interface Target {
   reference: Record<string, unknown> | null;
 }
 
-/** Sends activities already written to the conversation's log to the customer's channel. */
+/** Sends activities already written to the conversation's log to the customer's channel (the channel gateways). */
 export type Deliver = (target: Target, activities: Record<string, unknown>[]) => Promise<void>;
 
-export interface Agent {
+/** Runs a system event on a conversation as a turn of its own (the conversation service's `dispatch`). */
+export interface SystemEvents {
+  dispatch(conversationId: string, channelId: string, event: SystemEvent): Promise<{ activities: readonly object[] }>;
+}
+
+/** A member of staff: the name in the audit trail, and the one the customer sees. */
+export interface StaffMember {
   name: string;
   displayName: string;
+}
+/** @deprecated the old name of {@link StaffMember}. */
+export type Agent = StaffMember;
+
+export interface HandoffOptions {
+  queue: HandoffQueue;
+  store: Store;
+  conversations: SystemEvents;
+  /** The channel gateways: sending happens in the background (see the constructor). */
+  deliver: Deliver;
+  now: () => number;
+  logger: Logger;
 }
 
 /**
@@ -64,56 +84,6 @@ export interface StaffRmaRequest {
   sku?: string;
   reason?: ReturnReason;
 }
-
-export interface TranscriptLine {
-  seq: number;
-  at: string;
-  role: 'customer' | 'bot' | 'agent';
-  name: string | null;
-  text: string;
-  attachments: { name?: string; contentType?: string; contentUrl?: string }[];
-  step: string | null;
-}
-
-export interface ConversationView {
-  id: string;
-  status: HandoffStatus;
-  reason: string;
-  channelId: string;
-  queuedAt: string;
-  takenAt: string | null;
-  endedAt: string | null;
-  agent: string | null;
-  position: number | null;
-  summary: HandoffSummary | Record<string, unknown>;
-  transcript: TranscriptLine[];
-}
-
-/** A proof-of-ownership lock on a conversation or its order, as staff see it in the hand-over summary (`verification`). */
-export interface ProofLock {
-  locked: true;
-  /** When it ends (ISO time). */
-  until: string;
-  /** Too many failed proofs of this order (from any conversation). */
-  orderLocked: boolean;
-  /** Too many failed proofs in this conversation. */
-  conversationLocked: boolean;
-  failedAttempts: { order: number; conversation: number };
-}
-
-export interface HandoffOptions {
-  store: Store;
-  now: () => number;
-  logger: Logger;
-  hours: OpeningHours | null;
-  minutesPerChat: number;
-  mode: 'console' | 'event';
-  /** The proof-of-ownership lock of a conversation and its order, if any (shown to staff). */
-  proofLock?: (conversationId: string, orderNumber: string | null) => Promise<ProofLock | null>;
-}
-
-/** The hand-over reason when the customer came because of a proof-of-ownership lock. */
-export const LOCKED_REASON = 'verification-locked';
 
 /** The RMA a person issues: the bot's decision, overruled or confirmed by staff. */
 function staffDecision(base: Decision | null, policy: string, policyVersion: string, reason: ReturnReason, remedy: Remedy, agent: string, note: string | null, facts: RmaFacts): Decision {
@@ -152,114 +122,23 @@ function staffFacts(order: Order | null, item: OrderItem | null, reason: ReturnR
   return facts;
 }
 
-function transcriptLine(e: LogEntry): TranscriptLine {
-  const a = e.activity as {
-    text?: string;
-    from?: { id?: string; name?: string; role?: string };
-    attachments?: { name?: string; contentType?: string; contentUrl?: string }[];
-    channelData?: { returns?: { step?: string } };
-  };
-  const fromAgent = a.from?.id?.startsWith('agent:') ?? false;
-  return {
-    seq: e.seq,
-    at: e.at,
-    role: fromAgent ? 'agent' : a.from?.role === 'bot' ? 'bot' : 'customer',
-    name: fromAgent ? a.from?.name ?? null : null,
-    text: a.text ?? '',
-    attachments: (a.attachments ?? []).map((x) => ({ name: x.name, contentType: x.contentType, contentUrl: x.contentUrl })),
-    step: a.channelData?.returns?.step ?? null,
-  };
-}
-
 export class HandoffService {
-  /** `changed` (conversationId): something a console should show happened. */
-  readonly events = new EventEmitter();
-  private deliver: Deliver = async () => {};
-  private conversations: ConversationService | null = null;
-  private readonly staffListeners: ((done: TurnDone, record: HandoffRecord | null) => Promise<void>)[] = [];
+  /** `changed` (conversationId): something a console should show happened (the queue's emitter). */
+  readonly events: HandoffQueue['events'];
+  private readonly deliver: Deliver;
 
   constructor(private readonly o: HandoffOptions) {
-    this.events.setMaxListeners(1000);
-  }
-
-  /** Wire the conversation service (it is built after this one). */
-  attach(conversations: ConversationService): void {
-    this.conversations = conversations;
-  }
-
-  /**
-   * How to reach customers on their channels (set by the server). Sending happens in the
-   * background: the message is already in the conversation's log, and a slow or unreachable channel
-   * must not hold up the person's action.
-   */
-  setDelivery(deliver: Deliver): void {
+    this.events = o.queue.events;
+    // The message is already in the conversation's log: a slow or unreachable channel must not hold up the person's action.
     this.deliver = async (target, activities) => {
-      void deliver(target, activities).catch((e: unknown) =>
-        this.o.logger.warn({ conversationId: target.conversationId, err: e instanceof Error ? e.message : String(e) }, 'delivery to the customer failed'),
+      void o.deliver(target, activities).catch((e: unknown) =>
+        o.logger.warn({ conversationId: target.conversationId, err: e instanceof Error ? e.message : String(e) }, 'delivery to the customer failed'),
       );
     };
   }
 
-  /** Someone else to tell after each turn (staff working from Teams). */
-  onTurn(listener: (done: TurnDone, record: HandoffRecord | null) => Promise<void>): void {
-    this.staffListeners.push(listener);
-  }
-
   get mode(): 'console' | 'event' {
-    return this.o.mode;
-  }
-
-  // ---- the customer's side ------------------------------------------------------------------
-
-  /** The `requestHandoff` actor: put the conversation in the queue and say what happens next. */
-  async request(input: HandoffInput): Promise<HandoffTicket> {
-    const scope = turnScope.getStore();
-    // Staff see a proof-of-ownership lock first: as the reason, and in the summary (`verification`).
-    const lock = await this.lockOf(input.conversationId, input.summary.orderNumber);
-    const { position } = await this.o.store.openHandoff({
-      conversationId: input.conversationId,
-      reason: lock ? LOCKED_REASON : input.reason,
-      channelId: scope?.channelId ?? 'unknown',
-      summary: { ...(input.summary as unknown as Record<string, unknown>), ...(lock ? { verification: lock } : {}) },
-      reference: scope?.reference ?? null,
-      at: new Date(this.o.now()).toISOString(),
-    });
-    const open = this.o.hours ? this.o.hours.isOpen(this.o.now()) : true;
-    return {
-      position,
-      waitMinutes: position && open ? Math.max(1, position * this.o.minutesPerChat) : null,
-      open,
-      hours: this.o.hours?.text ?? null,
-    };
-  }
-
-  /** After every turn: a customer who left the queue, new messages for the person, live consoles. */
-  async afterTurn(done: TurnDone): Promise<void> {
-    let record = await this.o.store.getHandoff(done.conversationId);
-    // Keep the summary staff see current (a staff RMA, a reason given after the hand-over …).
-    if (record && (record.status === 'queued' || record.status === 'active')) {
-      const kept = record.summary.verification;
-      const summary = { ...(handoffSummary(done.context) as unknown as Record<string, unknown>), ...(kept !== undefined ? { verification: kept } : {}) };
-      if (JSON.stringify(summary) !== JSON.stringify(record.summary)) record = (await this.o.store.updateHandoffSummary(done.conversationId, summary)) ?? record;
-    }
-    if (record && done.from === 'handoff' && done.to !== 'handoff' && record.status === 'queued') {
-      await this.o.store.endHandoff(done.conversationId, { customer: true }, 'left', new Date(this.o.now()).toISOString());
-      await this.audit(done.conversationId, 'customer', 'handoff.left', {});
-    }
-    this.events.emit('changed', done.conversationId);
-    for (const l of this.staffListeners) {
-      await l(done, record).catch((e: unknown) => this.o.logger.warn({ conversationId: done.conversationId, err: e instanceof Error ? e.message : String(e) }, 'staff relay failed'));
-    }
-  }
-
-  private async lockOf(conversationId: string, orderNumber: string | null): Promise<ProofLock | null> {
-    if (!this.o.proofLock) return null;
-    try {
-      return await this.o.proofLock(conversationId, orderNumber);
-    } catch (e) {
-      this.o.logger.warn({ conversationId, err: e instanceof Error ? e.message : String(e) }, 'could not read the proof lock');
-      return null;
-    }
+    return this.o.queue.mode;
   }
 
   // ---- the support person's side ------------------------------------------------------------
@@ -273,40 +152,18 @@ export class HandoffService {
   }
 
   /** Run a system event on the conversation and send the customer what the bot said about it. */
-  private async run(record: HandoffRecord, event: Parameters<ConversationService['dispatch']>[2]): Promise<void> {
-    if (!this.conversations) throw new Error('the hand-over service is not attached to the conversations');
-    const result = await this.conversations.dispatch(record.conversationId, record.channelId, event);
+  private async run(record: HandoffRecord, event: SystemEvent): Promise<void> {
+    const result = await this.o.conversations.dispatch(record.conversationId, record.channelId, event);
     if (result.activities.length) await this.deliver(this.target(record), result.activities as unknown as Record<string, unknown>[]);
     this.events.emit('changed', record.conversationId);
   }
 
-  async list(status: 'queued' | 'active' | 'closed' | 'all' = 'queued'): Promise<ConversationView[]> {
-    const statuses: HandoffStatus[] | undefined =
-      status === 'queued' ? ['queued'] : status === 'active' ? ['active'] : status === 'closed' ? ['closed', 'released', 'left'] : undefined;
-    const records = await this.o.store.listHandoffs({ status: statuses, limit: 200 });
-    return Promise.all(records.map((r) => this.view(r)));
+  list(status: 'queued' | 'active' | 'closed' | 'all' = 'queued'): Promise<ConversationView[]> {
+    return this.o.queue.list(status);
   }
 
-  async get(conversationId: string): Promise<ConversationView | null> {
-    const record = await this.o.store.getHandoff(conversationId);
-    return record ? this.view(record) : null;
-  }
-
-  private async view(r: HandoffRecord): Promise<ConversationView> {
-    const log = await this.o.store.readLog(r.conversationId);
-    return {
-      id: r.conversationId,
-      status: r.status,
-      reason: r.reason,
-      channelId: r.channelId,
-      queuedAt: r.queuedAt,
-      takenAt: r.takenAt,
-      endedAt: r.endedAt,
-      agent: r.agent,
-      position: r.status === 'queued' ? await this.o.store.queuePosition(r.conversationId) : null,
-      summary: r.summary,
-      transcript: log.map(transcriptLine),
-    };
+  get(conversationId: string): Promise<ConversationView | null> {
+    return this.o.queue.get(conversationId);
   }
 
   private refused(r: { ok: false; reason: string; holder?: string }): StaffResult<never> {
@@ -469,11 +326,11 @@ export class HandoffService {
     const at = new Date(this.o.now()).toISOString();
     if (state === 'accepted' && record.status === 'queued') {
       const r = await this.o.store.takeHandoff(conversationId, agent.name, at);
-      if (r.ok) await this.conversations?.dispatch(conversationId, channelId, { type: 'AGENT_TOOK', agent: agent.displayName });
+      if (r.ok) await this.o.conversations.dispatch(conversationId, channelId, { type: 'AGENT_TOOK', agent: agent.displayName });
     } else if ((state === 'completed' || state === 'failed') && (record.status === 'queued' || record.status === 'active')) {
       if (record.status === 'queued') await this.o.store.takeHandoff(conversationId, agent.name, at);
       await this.o.store.endHandoff(conversationId, { agent: agent.name }, state === 'completed' ? 'closed' : 'released', at);
-      await this.conversations?.dispatch(conversationId, channelId, state === 'completed' ? { type: 'AGENT_CLOSED', agent: agent.displayName } : { type: 'AGENT_RELEASED', agent: agent.displayName });
+      await this.o.conversations.dispatch(conversationId, channelId, state === 'completed' ? { type: 'AGENT_CLOSED', agent: agent.displayName } : { type: 'AGENT_RELEASED', agent: agent.displayName });
     }
     await this.audit(conversationId, 'contact-centre', `handoff.status.${state}`, { message });
     this.events.emit('changed', conversationId);
@@ -481,6 +338,6 @@ export class HandoffService {
 
   /** The page of attachments of a conversation (the console shows them). */
   attachments(conversationId: string) {
-    return this.o.store.listAttachments(conversationId);
+    return this.o.queue.attachments(conversationId);
   }
 }

@@ -36,7 +36,10 @@
 import { randomBytes } from 'node:crypto';
 import type restify from 'restify';
 import { z } from 'zod';
-import type { Runtime } from '../app.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import type { HandoffService } from '../handoff/service.js';
 import { bearer, TokenSigner, newTokenKey } from '../directline/tokens.js';
 import { jsonBody } from './body.js';
 import { clientAddress, selfOrigins } from './client.js';
@@ -112,11 +115,20 @@ export interface AgentApi {
   close: () => void;
 }
 
-export async function registerAgentApi(server: restify.Server, runtime: Runtime): Promise<AgentApi> {
-  const { store, handoff, logger, config } = runtime;
+/** What the staff API uses: the staff actions, staff accounts and the session key in the store. */
+export interface AgentApiDeps {
+  config: Config;
+  store: Pick<Store, 'secret' | 'agentByKeyHash' | 'conversationAudit'>;
+  handoff: HandoffService;
+  logger: Logger;
+  now: () => number;
+}
+
+export async function registerAgentApi(server: restify.Server, deps: AgentApiDeps): Promise<AgentApi> {
+  const { store, handoff, logger, config } = deps;
   const sessions = new TokenSigner(Buffer.from(await store.secret('staff-session-key', newTokenKey)), SESSION_SECONDS);
   const body = jsonBody({ maxBytes: 64 * 1024, root: 'body', errorBody: (e) => ({ error: e.code, message: e.message, ...(e.problems.length ? { problems: e.problems } : {}) }) });
-  const attempts = new RateLimiter(config.STAFF_LOGIN_ATTEMPTS_PER_MINUTE, Math.max(1, config.STAFF_LOGIN_ATTEMPTS_PER_MINUTE), runtime.now);
+  const attempts = new RateLimiter(config.STAFF_LOGIN_ATTEMPTS_PER_MINUTE, Math.max(1, config.STAFF_LOGIN_ATTEMPTS_PER_MINUTE), deps.now);
   const address = (req: restify.Request) => clientAddress(req, config.RETURNS_TRUST_PROXY);
   /** 429 (and false) while this address has used up its failed attempts. */
   const notThrottled = (req: restify.Request, res: restify.Response): boolean => {
@@ -140,7 +152,7 @@ export async function registerAgentApi(server: restify.Server, runtime: Runtime)
     }
     next();
   };
-  const now = () => runtime.now();
+  const now = () => deps.now();
   const streams = new Set<restify.Response>();
   // Sessions signed out on this process (by their CSRF value, unique per session) until they expire.
   const signedOut = new Map<string, number>();
