@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { createApp } from '../app.js';
+import { createApp, type App } from '../app.js';
 import { knownPackIds } from '../policy/pack-folder.js';
 import { tryLoadPack } from '../policy/packs.js';
 import { EXIT_BAD_INPUT, UsageError, writeLines, type Command } from './io.js';
@@ -37,11 +37,8 @@ export const chatCommand: Command = async (args, io) => {
 
   try {
     writeLines(io.stdout, ['(type exit or quit, or press Ctrl-D, to end the chat)', '']);
-    // The same turn pipeline as every other channel: a conversation start, then each line a message.
-    const turn = (activity: { type: string; id?: string; text?: string; membersAdded?: { id: string }[] }) =>
-      app.turns.handle({ via: 'terminal', activity: { ...activity, channelId: 'cli', conversation: { id: conversationId }, ...(locale ? { locale } : {}) }, reference: null, logActivity: null });
-    const first = await turn({ type: 'conversationUpdate', membersAdded: [{ id: 'cli-user' }] });
-    say(first.result?.activities.map((a) => a.text) ?? []);
+    const chat = terminalChat(app, conversationId, locale);
+    say(await chat.start());
     const rl = createInterface({ input: io.stdin, terminal: false });
     io.stdout.write('you> ');
     let ended = 'end of input, Ctrl-D';
@@ -55,8 +52,7 @@ export const chatCommand: Command = async (args, io) => {
         io.stdout.write('you> ');
         continue;
       }
-      const outcome = await turn({ type: 'message', id: randomUUID(), text });
-      say(outcome.result?.activities.map((a) => a.text) ?? []);
+      say(await chat.say(text));
       io.stdout.write('you> ');
     }
     rl.close();
@@ -66,3 +62,18 @@ export const chatCommand: Command = async (args, io) => {
   }
   return 0;
 };
+
+/**
+ * A conversation in the terminal, through the same turn pipeline as every other channel: a
+ * conversation start, then each line a message. Answers the texts of the bot's replies.
+ */
+export function terminalChat(app: Pick<App, 'turns'>, conversationId: string, locale: string | null) {
+  const turn = async (activity: { type: string; id?: string; text?: string; membersAdded?: { id: string }[] }): Promise<string[]> => {
+    const outcome = await app.turns.handle({ via: 'terminal', activity: { ...activity, channelId: 'cli', conversation: { id: conversationId }, ...(locale ? { locale } : {}) }, reference: null, logActivity: null });
+    return outcome.result?.activities.map((a) => a.text) ?? [];
+  };
+  return {
+    start: () => turn({ type: 'conversationUpdate', membersAdded: [{ id: 'cli-user' }] }),
+    say: (text: string) => turn({ type: 'message', id: randomUUID(), text }),
+  };
+}

@@ -30,7 +30,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
-import type { TurnPipeline } from '../../dialogs/pipeline.js';
+import type { TurnOutcome, TurnPipeline } from '../../dialogs/pipeline.js';
 import { problemsFrom } from '../validation.js';
 import type { DirectLineHub } from './hub.js';
 import { bearer, newTokenKey, TokenSigner, type TokenClaims } from './tokens.js';
@@ -174,7 +174,12 @@ function directLineContext(deps: DirectLineDeps, signer: TokenSigner) {
 
   /** The bot greets a conversation (a conversation start through the turn pipeline). */
   const welcome = async (conversationId: string, userId: string, locale: string | null) => {
-    await deps.turns.handle({ via: 'direct-line', activity: { type: 'conversationUpdate', channelId: CHANNEL, conversation: { id: conversationId }, membersAdded: [{ id: userId }], ...(locale ? { locale } : {}) }, reference: null });
+    const outcome = await deps.turns.handle({ via: 'direct-line', activity: { type: 'conversationUpdate', channelId: CHANNEL, conversation: { id: conversationId }, from: { id: userId }, membersAdded: [{ id: userId }], ...(locale ? { locale } : {}) }, reference: null });
+    await logStaffReplies(conversationId, outcome);
+  };
+  /** A staff member on Direct Line: the desk's answers go into their conversation's log (and out on its streams). */
+  const logStaffReplies = async (conversationId: string, outcome: TurnOutcome) => {
+    if (outcome.staffReplies.length) await store.appendLog(conversationId, outcome.staffReplies.map((x) => ({ ...x, from: BOT_ACCOUNT })), new Date(now()).toISOString());
   };
 
   /** A new conversation with its token; the bot greets it in `locale`. */
@@ -232,8 +237,7 @@ function directLineContext(deps: DirectLineDeps, signer: TokenSigner) {
       attachments: attachments.length,
       correlationId,
     });
-    // A staff member on Direct Line: the desk's answers go into their conversation's log, and out.
-    if (outcome.staffReplies.length) await store.appendLog(conversationId, outcome.staffReplies.map((x) => ({ ...x, from: BOT_ACCOUNT })), new Date(now()).toISOString());
+    await logStaffReplies(conversationId, outcome);
     await hub.notify(conversationId);
     return id;
   };
