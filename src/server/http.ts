@@ -18,7 +18,11 @@ import { randomUUID } from 'node:crypto';
 import restify from 'restify';
 import type { Activity, TurnContext } from 'botbuilder';
 import { AuthenticationError } from 'botframework-connector';
-import type { App } from '../app.js';
+import type { Config } from '../config.js';
+import type { Store } from '../store/store.js';
+import type { HandoffService } from '../handoff/service.js';
+import type { TurnPipeline } from '../../dialogs/pipeline.js';
+import type { ChannelGateways } from './gateways.js';
 import { activitySchema } from '../../dialogs/activity.js';
 import { ReturnsBot } from '../../dialogs/bot.js';
 import { problemsFrom } from '../validation.js';
@@ -41,8 +45,17 @@ export interface HttpServer {
   close: (graceMs?: number) => Promise<void>;
 }
 
-/** What the server uses of the app (src/app.ts); each route module gets its own part of it. */
-export type HttpDeps = Pick<App, 'config' | 'logger' | 'now' | 'store' | 'gateways' | 'turns' | 'metrics' | 'handoff'>;
+/** What the server uses (the composition root, src/app.ts, gives it); each route module gets its own part of it. */
+export interface HttpDeps {
+  config: Config;
+  logger: Logger;
+  now: () => number;
+  store: Store;
+  gateways: ChannelGateways;
+  turns: TurnPipeline;
+  metrics: Metrics;
+  handoff: HandoffService;
+}
 
 /** Bodies an error may have: a code, never an internal message. */
 const ERROR_CODES: Record<number, string> = {
