@@ -43,8 +43,6 @@ export interface StaffMember {
   name: string;
   displayName: string;
 }
-/** @deprecated the old name of {@link StaffMember}. */
-export type Agent = StaffMember;
 
 export interface HandoffOptions {
   queue: HandoffQueue;
@@ -86,7 +84,7 @@ export interface StaffRmaRequest {
 }
 
 /** The RMA a person issues: the bot's decision, overruled or confirmed by staff. */
-function staffDecision(base: Decision | null, policy: string, policyVersion: string, reason: ReturnReason, remedy: Remedy, agent: string, note: string | null, facts: RmaFacts): Decision {
+function staffDecision(base: Decision | null, policy: string, policyVersion: string, reason: ReturnReason, remedy: Remedy, staffName: string, note: string | null, facts: RmaFacts): Decision {
   const clauses = base?.clauses.length ? base.clauses : [];
   return {
     policy: base?.policy ?? policy,
@@ -99,7 +97,7 @@ function staffDecision(base: Decision | null, policy: string, policyVersion: str
     deductions: base?.deductions ?? [],
     conditions: base?.conditions ?? [],
     deadlines: base?.deadlines ?? { notifyBy: null, returnBy: null, reportBy: null, refundWithinDays: null },
-    reasons: [...(base?.reasons ?? []), { code: 'STAFF_DECISION', params: { agent, note, botOutcome: base?.outcome ?? null } }],
+    reasons: [...(base?.reasons ?? []), { code: 'STAFF_DECISION', params: { agent: staffName, note, botOutcome: base?.outcome ?? null } }],
     clauses,
     rmaRequired: true,
     statutoryNote: base?.statutoryNote ?? null,
@@ -173,40 +171,40 @@ export class HandoffService {
     return { ok: false, code: 'not-found', message: 'no hand-over for this conversation' };
   }
 
-  /** The hand-over, when `agent` holds it; else why not. */
-  private async held(conversationId: string, agent: Agent): Promise<StaffResult<HandoffRecord>> {
+  /** The hand-over, when `staff` holds it; else why not. */
+  private async held(conversationId: string, staff: StaffMember): Promise<StaffResult<HandoffRecord>> {
     const record = await this.o.store.getHandoff(conversationId);
     if (!record) return { ok: false, code: 'not-found', message: 'no hand-over for this conversation' };
     if (record.status === 'queued') return { ok: false, code: 'not-taken', message: 'take the conversation first' };
     if (record.status !== 'active') return { ok: false, code: 'ended', message: 'this hand-over has ended' };
-    if (record.agent !== agent.name) return { ok: false, code: 'held', message: `${record.agent} has this conversation`, holder: record.agent ?? undefined };
+    if (record.agent !== staff.name) return { ok: false, code: 'held', message: `${record.agent} has this conversation`, holder: record.agent ?? undefined };
     return { ok: true, value: record };
   }
 
-  async take(conversationId: string, agent: Agent): Promise<StaffResult<ConversationView>> {
+  async take(conversationId: string, staff: StaffMember): Promise<StaffResult<ConversationView>> {
     const before = await this.o.store.getHandoff(conversationId);
-    const r = await this.o.store.takeHandoff(conversationId, agent.name, new Date(this.o.now()).toISOString());
+    const r = await this.o.store.takeHandoff(conversationId, staff.name, new Date(this.o.now()).toISOString());
     if (!r.ok) return this.refused(r);
     // Taking a conversation one already holds changes nothing (and tells the customer nothing).
     if (before?.status === 'queued') {
-      await this.audit(conversationId, `agent:${agent.name}`, 'handoff.taken', {});
-      await this.run(r.record, { type: 'AGENT_TOOK', agent: agent.displayName });
+      await this.audit(conversationId, `agent:${staff.name}`, 'handoff.taken', {});
+      await this.run(r.record, { type: 'AGENT_TOOK', agent: staff.displayName });
     }
     return { ok: true, value: (await this.get(conversationId))! };
   }
 
-  async message(conversationId: string, agent: Agent, text: string): Promise<StaffResult<{ seq: number }>> {
-    const held = await this.held(conversationId, agent);
+  async message(conversationId: string, staff: StaffMember, text: string): Promise<StaffResult<{ seq: number }>> {
+    const held = await this.held(conversationId, staff);
     if (!held.ok) return held;
     const activity = {
       type: 'message',
-      from: { id: `agent:${agent.name}`, name: agent.displayName, role: 'bot' },
-      text: `${agent.displayName}: ${text}`,
+      from: { id: `agent:${staff.name}`, name: staff.displayName, role: 'bot' },
+      text: `${staff.displayName}: ${text}`,
       textFormat: 'plain',
-      channelData: { returns: { agent: agent.displayName } },
+      channelData: { returns: { agent: staff.displayName } },
     };
     const [entry] = await this.o.store.appendLog(conversationId, [activity], new Date(this.o.now()).toISOString());
-    await this.audit(conversationId, `agent:${agent.name}`, 'handoff.message', { seq: entry?.seq ?? null });
+    await this.audit(conversationId, `agent:${staff.name}`, 'handoff.message', { seq: entry?.seq ?? null });
     await this.deliver(this.target(held.value), [activity]);
     this.events.emit('changed', conversationId);
     return { ok: true, value: { seq: entry?.seq ?? 0 } };
@@ -221,8 +219,8 @@ export class HandoffService {
    * so (`vouched`, `vouchedBy`). Codes: `bad-remedy`, `incomplete` (with the `field` to give),
    * `unknown-order`, `unknown-sku`, and the hand-over's own (`not-found`, `not-taken`, `held`, `ended`).
    */
-  async issueRma(conversationId: string, agent: Agent, body: StaffRmaRequest): Promise<StaffResult<{ rma: string; created: boolean; vouched: boolean }>> {
-    const held = await this.held(conversationId, agent);
+  async issueRma(conversationId: string, staff: StaffMember, body: StaffRmaRequest): Promise<StaffResult<{ rma: string; created: boolean; vouched: boolean }>> {
+    const held = await this.held(conversationId, staff);
     if (!held.ok) return held;
     if (!(REMEDIES as readonly string[]).includes(body.remedy)) {
       return { ok: false, code: 'bad-remedy', field: 'remedy', message: `expected remedy to be one of ${REMEDIES.join(', ')}` };
@@ -257,8 +255,8 @@ export class HandoffService {
     const base = !vouched && summary.item?.sku === sku ? summary.decision : null;
     const policy = base?.policy ?? order?.policy ?? summary.decision?.policy ?? 'unknown';
     const facts = staffFacts(order, item, reason, vouched ? { ...summary, facts: {}, deliveredOn: null } : summary, base);
-    const decision = staffDecision(base, policy, base?.policyVersion ?? tryLoadPack(policy)?.pack.version ?? 'unknown', reason, body.remedy as Remedy, agent.name, note, facts);
-    const vouching = vouched ? { vouched: true, vouchedBy: agent.name, vouchedByName: agent.displayName } : {};
+    const decision = staffDecision(base, policy, base?.policyVersion ?? tryLoadPack(policy)?.pack.version ?? 'unknown', reason, body.remedy as Remedy, staff.name, note, facts);
+    const vouching = vouched ? { vouched: true, vouchedBy: staff.name, vouchedByName: staff.displayName } : {};
     const { record, created } = await this.o.store.issueRma({
       orderNumber,
       sku,
@@ -266,14 +264,14 @@ export class HandoffService {
       remedy: body.remedy as Remedy,
       decision,
       conversationId,
-      actor: `agent:${agent.name}`,
+      actor: `agent:${staff.name}`,
       note,
       at: new Date(this.o.now()).toISOString(),
       facts,
       auditData: vouching,
     });
-    await this.audit(conversationId, `agent:${agent.name}`, 'rma.issued', { rma: record.rma, remedy: body.remedy, note, created, ...(vouched ? { ...vouching, orderNumber, sku, reason } : {}) });
-    await this.run(held.value, { type: 'STAFF_RMA', rma: record.rma, remedy: body.remedy as Remedy, agent: agent.displayName });
+    await this.audit(conversationId, `agent:${staff.name}`, 'rma.issued', { rma: record.rma, remedy: body.remedy, note, created, ...(vouched ? { ...vouching, orderNumber, sku, reason } : {}) });
+    await this.run(held.value, { type: 'STAFF_RMA', rma: record.rma, remedy: body.remedy as Remedy, agent: staff.displayName });
     return { ok: true, value: { rma: record.rma, created, vouched } };
   }
 
@@ -284,37 +282,37 @@ export class HandoffService {
   }
 
   /** Staff move an RMA on (`received`: the item is being processed, its remedy is fixed; `completed`). */
-  async rmaStatus(rma: string, agent: Agent, body: { status: RmaStatus; note?: string | null }): Promise<StaffResult<RmaRecord>> {
-    const r = await setRmaStatus(this.o.store, { rma, status: body.status, agent: agent.name, displayName: agent.displayName, at: new Date(this.o.now()).toISOString(), note: body.note });
+  async rmaStatus(rma: string, staff: StaffMember, body: { status: RmaStatus; note?: string | null }): Promise<StaffResult<RmaRecord>> {
+    const r = await setRmaStatus(this.o.store, { rma, status: body.status, agent: staff.name, displayName: staff.displayName, at: new Date(this.o.now()).toISOString(), note: body.note });
     if (r.ok) return { ok: true, value: r.record };
     if (r.code === 'not-found') return { ok: false, code: 'not-found', message: `no RMA ${rma}` };
     return { ok: false, code: 'backwards', field: 'status', message: `the RMA is ${r.status}: its status only moves forward (${RMA_STATUSES.join(' → ')})` };
   }
 
   /** Staff change an RMA's remedy (any remedy, while it is issued), audited with their name and note. */
-  async rmaRemedy(rma: string, agent: Agent, body: { remedy: Remedy; note?: string | null }): Promise<StaffResult<RmaRecord>> {
-    const r = await changeRmaRemedy(this.o.store, { rma, remedy: body.remedy, by: { agent: agent.name, displayName: agent.displayName }, at: new Date(this.o.now()).toISOString(), note: body.note });
+  async rmaRemedy(rma: string, staff: StaffMember, body: { remedy: Remedy; note?: string | null }): Promise<StaffResult<RmaRecord>> {
+    const r = await changeRmaRemedy(this.o.store, { rma, remedy: body.remedy, by: { agent: staff.name, displayName: staff.displayName }, at: new Date(this.o.now()).toISOString(), note: body.note });
     if (r.ok) return { ok: true, value: r.record };
     if (r.code === 'not-found') return { ok: false, code: 'not-found', message: `no RMA ${rma}` };
     if (r.code === 'being-processed') return { ok: false, code: 'being-processed', field: 'remedy', message: `the RMA is ${r.status}: its remedy (${r.remedy ?? 'none'}) can no longer change` };
     return { ok: false, code: 'bad-remedy', field: 'remedy', message: `expected remedy to be one of ${REMEDIES.join(', ')}` };
   }
 
-  async release(conversationId: string, agent: Agent): Promise<StaffResult<ConversationView>> {
-    return this.end(conversationId, agent, 'released');
+  async release(conversationId: string, staff: StaffMember): Promise<StaffResult<ConversationView>> {
+    return this.end(conversationId, staff, 'released');
   }
 
-  async close(conversationId: string, agent: Agent): Promise<StaffResult<ConversationView>> {
-    return this.end(conversationId, agent, 'closed');
+  async close(conversationId: string, staff: StaffMember): Promise<StaffResult<ConversationView>> {
+    return this.end(conversationId, staff, 'closed');
   }
 
-  private async end(conversationId: string, agent: Agent, status: 'released' | 'closed'): Promise<StaffResult<ConversationView>> {
-    const held = await this.held(conversationId, agent);
+  private async end(conversationId: string, staff: StaffMember, status: 'released' | 'closed'): Promise<StaffResult<ConversationView>> {
+    const held = await this.held(conversationId, staff);
     if (!held.ok) return held;
-    const r = await this.o.store.endHandoff(conversationId, { agent: agent.name }, status, new Date(this.o.now()).toISOString());
+    const r = await this.o.store.endHandoff(conversationId, { agent: staff.name }, status, new Date(this.o.now()).toISOString());
     if (!r.ok) return this.refused(r);
-    await this.audit(conversationId, `agent:${agent.name}`, `handoff.${status}`, {});
-    await this.run(held.value, status === 'released' ? { type: 'AGENT_RELEASED', agent: agent.displayName } : { type: 'AGENT_CLOSED', agent: agent.displayName });
+    await this.audit(conversationId, `agent:${staff.name}`, `handoff.${status}`, {});
+    await this.run(held.value, status === 'released' ? { type: 'AGENT_RELEASED', agent: staff.displayName } : { type: 'AGENT_CLOSED', agent: staff.displayName });
     return { ok: true, value: (await this.get(conversationId))! };
   }
 
@@ -322,15 +320,15 @@ export class HandoffService {
   async external(conversationId: string, channelId: string, state: string, message: string | null): Promise<void> {
     const record = await this.o.store.getHandoff(conversationId);
     if (!record) return;
-    const agent = { name: 'contact-centre', displayName: message?.trim() || 'our support team' };
+    const staff = { name: 'contact-centre', displayName: message?.trim() || 'our support team' };
     const at = new Date(this.o.now()).toISOString();
     if (state === 'accepted' && record.status === 'queued') {
-      const r = await this.o.store.takeHandoff(conversationId, agent.name, at);
-      if (r.ok) await this.o.conversations.dispatch(conversationId, channelId, { type: 'AGENT_TOOK', agent: agent.displayName });
+      const r = await this.o.store.takeHandoff(conversationId, staff.name, at);
+      if (r.ok) await this.o.conversations.dispatch(conversationId, channelId, { type: 'AGENT_TOOK', agent: staff.displayName });
     } else if ((state === 'completed' || state === 'failed') && (record.status === 'queued' || record.status === 'active')) {
-      if (record.status === 'queued') await this.o.store.takeHandoff(conversationId, agent.name, at);
-      await this.o.store.endHandoff(conversationId, { agent: agent.name }, state === 'completed' ? 'closed' : 'released', at);
-      await this.o.conversations.dispatch(conversationId, channelId, state === 'completed' ? { type: 'AGENT_CLOSED', agent: agent.displayName } : { type: 'AGENT_RELEASED', agent: agent.displayName });
+      if (record.status === 'queued') await this.o.store.takeHandoff(conversationId, staff.name, at);
+      await this.o.store.endHandoff(conversationId, { agent: staff.name }, state === 'completed' ? 'closed' : 'released', at);
+      await this.o.conversations.dispatch(conversationId, channelId, state === 'completed' ? { type: 'AGENT_CLOSED', agent: staff.displayName } : { type: 'AGENT_RELEASED', agent: staff.displayName });
     }
     await this.audit(conversationId, 'contact-centre', `handoff.status.${state}`, { message });
     this.events.emit('changed', conversationId);

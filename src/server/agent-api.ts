@@ -45,7 +45,7 @@ import { jsonBody } from './body.js';
 import { clientAddress, selfOrigins } from './client.js';
 import { RateLimiter } from './rate-limit.js';
 import { hashAccessKey } from '../handoff/keys.js';
-import type { Agent, StaffCode, StaffResult } from '../handoff/service.js';
+import type { StaffCode, StaffMember, StaffResult } from '../handoff/service.js';
 import { REMEDIES } from '../policy/pack.js';
 import { REASONS } from '../policy/case.js';
 import { RMA_STATUSES } from '../store/store.js';
@@ -161,14 +161,14 @@ export async function registerAgentApi(server: restify.Server, deps: AgentApiDep
     return claims && !signedOut.has(claims.userId) ? claims : null;
   };
 
-  const agentFromKey = async (key: string | null): Promise<Agent | null> => {
+  const agentFromKey = async (key: string | null): Promise<StaffMember | null> => {
     if (!key || key.length > 200) return null;
     const found = await store.agentByKeyHash(hashAccessKey(key));
     return found ? { name: found.name, displayName: found.displayName } : null;
   };
 
   /** The agent of this request, or null (and the 401/403 already sent). */
-  const authenticate = async (req: restify.Request, res: restify.Response, changes: boolean): Promise<Agent | null> => {
+  const authenticate = async (req: restify.Request, res: restify.Response, changes: boolean): Promise<StaffMember | null> => {
     const key = bearer(req.headers.authorization);
     if (key) {
       const agent = await agentFromKey(key);
@@ -263,7 +263,7 @@ export async function registerAgentApi(server: restify.Server, deps: AgentApiDep
     res.send(200, { ...view, attachments: await handoff.attachments(id), audit: await store.conversationAudit(id) });
   });
 
-  const action = (path: string, run: (id: string, agent: Agent, req: restify.Request, res: restify.Response) => Promise<void>) =>
+  const action = (path: string, run: (id: string, agent: StaffMember, req: restify.Request, res: restify.Response) => Promise<void>) =>
     server.post(`/api/agent/conversations/:id/${path}`, body, async (req: restify.Request, res: restify.Response) => {
       const agent = await authenticate(req, res, true);
       if (!agent) return;
@@ -296,7 +296,7 @@ export async function registerAgentApi(server: restify.Server, deps: AgentApiDep
     if (!agent) return;
     answer(res, await handoff.rma(String(req.params.rma)));
   });
-  const rmaAction = <T>(path: string, schema: z.ZodType<T>, expected: string, run: (rma: string, agent: Agent, body: T) => Promise<StaffResult<unknown>>) =>
+  const rmaAction = <T>(path: string, schema: z.ZodType<T>, expected: string, run: (rma: string, agent: StaffMember, body: T) => Promise<StaffResult<unknown>>) =>
     server.post(`/api/agent/rmas/:rma/${path}`, body, async (req: restify.Request, res: restify.Response) => {
       const agent = await authenticate(req, res, true);
       if (!agent) return;
