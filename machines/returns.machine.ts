@@ -16,7 +16,7 @@
  *   parameters, never text: `dialogs/` renders them in the customer's language.
  */
 import { and, assertEvent, assign, emit, enqueueActions, fromPromise, not, raise, setup, type SnapshotFrom } from 'xstate';
-import { BOOLEAN_CONDITION_FIELDS, FAULT_CAUSES, type ConditionField, type ReturnReason } from '../src/policy/case.js';
+import { BOOLEAN_CONDITION_FIELDS, CONDITION_FIELDS, FAULT_CAUSES, type ConditionField, type ReturnReason } from '../src/policy/case.js';
 import type { Decision } from '../src/policy/decision.js';
 import { openAlternatives, type CompiledPack } from '../src/policy/engine.js';
 import { loadPack } from '../src/policy/packs.js';
@@ -202,6 +202,7 @@ export function stateName(snapshot: { value: unknown }): string {
   return top === 'flow' && typeof sub === 'string' ? sub : top;
 }
 
+const isConditionSlot = (slot: string) => (CONDITION_FIELDS as readonly string[]).includes(slot);
 const packOf = (ctx: ReturnsContext): CompiledPack => loadPack(ctx.order?.policy ?? ctx.defaultPolicy);
 const resolveItem = (mention: string, items: readonly OrderItem[]) => matchItem(mention, items, 'en') ?? matchItem(mention, items, 'es');
 
@@ -348,7 +349,8 @@ export const returnsMachine = setup({
     /** Facts given, but not the one asked. */
     missesAskedField: ({ context, event }) => {
       const field = context.decision?.needs[0];
-      return Boolean(field) && !slotCommands(commandsOf(event)).some((c) => c.slot === field);
+      const facts = slotCommands(commandsOf(event)).filter((c) => isConditionSlot(c.slot));
+      return Boolean(field) && facts.length > 0 && !facts.some((c) => c.slot === field);
     },
   },
   actions: {
