@@ -24,7 +24,7 @@ import type { Remedy } from '../src/policy/pack.js';
 import { matchItem } from '../src/nlu/items.js';
 import type { Order, OrderItem } from '../src/orders.js';
 import { buildCase, selectedItem, todayFor } from './case.js';
-import { explainDecision, nextSteps, remedyPart } from './explain.js';
+import { explainDecision, nextSteps, remedyPart, type Said } from './explain.js';
 import { askAnswerParts } from './answers.js';
 import { absorb, changesAnything, clearedItem, settle, slotCommands, unsureSlots, withFact, type SlotCommand } from './slots.js';
 import { CONFIDENT, UNSURE, type Command, type SlotValue, type VerifyRequest, type VerifyResult } from './commands.js';
@@ -225,6 +225,11 @@ function summaryParts(ctx: ReturnsContext): Part[] {
   if (item) known.push(part('summary.item', { item: item.name }));
   if (ctx.reason) known.push(part('summary.reason', { reason: { key: `reasonName.${ctx.reason}` } }));
   return known.length ? [part('summary.sofar', { known: { list: known, style: 'and' } })] : [];
+}
+
+/** What the customer said that changes how a decision is put (sealed: no "opened packaging" example). */
+function saidOf(ctx: ReturnsContext): Said {
+  return { sealed: ctx.facts.packagingOpened === false || ctx.facts.sealBroken === false };
 }
 
 function greeting(ctx: ReturnsContext): Part[] {
@@ -512,7 +517,7 @@ export const returnsMachine = setup({
     sayDecision: emit(({ context }) => {
       const d = context.decision!;
       const item = selectedItem(context)!;
-      return reply(explainDecision(d, context.order!, item), { returns: { outcome: d.outcome, decision: d } });
+      return reply(explainDecision(d, context.order!, item, saidOf(context)), { returns: { outcome: d.outcome, decision: d } });
     }),
     takeRemedy: assign(({ context }) => {
       const d = context.decision!;
@@ -555,7 +560,7 @@ export const returnsMachine = setup({
     sayRma: emit(({ context }) => {
       const d = context.decision!;
       const item = selectedItem(context)!;
-      const parts = [part('rma.issued', { rma: context.rma!, item: item.name }), ...nextSteps(d, context.order!, context.remedy)];
+      const parts = [part('rma.issued', { rma: context.rma!, item: item.name }), ...nextSteps(d, context.order!, context.remedy, saidOf(context))];
       const more = (context.order?.items.length ?? 0) > 1;
       const choices = more ? doneChoices : [];
       return reply(parts, { returns: { rma: context.rma!, outcome: d.outcome, decision: d }, ...(choices.length ? { choices } : {}) });

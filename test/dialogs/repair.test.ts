@@ -140,6 +140,37 @@ describe('answering and repairing like a person (HTTP, CLI)', function () {
     expect(askedStep(r), c.why()).to.not.equal('manufacturerPreauth');
   });
 
+  it('es-US: the tampering question is worded so that the natural answer is the true one, and "no la he tocado" is a no', async () => {
+    const c = conversation(bot, 'es-US');
+    let r = await c.run(['hola', 'UK-100234', 'sam@example.com', 'el portátil', 'no enciende', 'dejó de funcionar solo, no se me cayó']);
+    for (let i = 0; i < 6 && askedStep(r) !== 'tampered'; i++) r = await c.say(askedStep(r) === 'reason' ? 'sí' : 'no');
+    expect(askedStep(r), c.why()).to.equal('tampered');
+    const question = r.at(-1)?.text ?? '';
+    expect(question, c.why()).to.not.match(/se ha abierto/);
+    expect(question, c.why()).to.match(/caja/);
+    r = await c.say('no la he tocado');
+    expect(askedStep(r), c.why()).to.not.equal('tampered');
+    expect(decisionOf(r)?.outcome ?? null, c.why()).to.not.equal('rejected');
+  });
+
+  it('es-US: dates read "el martes 5 de enero", without a comma after the weekday', async () => {
+    const c = conversation(bot, 'es-US');
+    const r = await c.run(['hola', 'UK-100234', 'sam@example.com', 'los audífonos', 'cambié de opinión', 'no', 'no']);
+    expect(all(r), c.why()).to.match(/martes 5 de enero de 2027/);
+    expect(all(r), c.why()).to.not.match(/martes, 5/);
+  });
+
+  it('after the customer said it is sealed, the refund note gives no "opened packaging" example', async () => {
+    const c = conversation(bot);
+    let r = await c.run(['hi', 'UK-100234', 'sam@example.com', 'the headphones', 'I changed my mind']);
+    for (let i = 0; i < 6 && !decisionOf(r); i++) r = await c.say(askedStep(r) === 'sealBroken' ? 'no, it is still sealed' : 'no');
+    expect(decisionOf(r)?.outcome, c.why()).to.equal('approved');
+    expect(all(r), c.why()).to.not.match(/opened packaging/);
+    r = await c.say('yes');
+    expect(all(r), c.why()).to.match(RMA);
+    expect(all(r), c.why()).to.not.match(/opened packaging/);
+  });
+
   it('a later delivery date stated by the customer that changes the outcome is referred (DELIVERY_DATE_DISPUTED), its source recorded', async () => {
     const c = conversation(bot);
     let r = await c.run(['hi', 'UK-100900', 'kim@example.com', 'I changed my mind']);
