@@ -27,7 +27,7 @@ interface View {
   summary: { orderNumber?: string | null; item?: { name?: string } | null; reason?: string | null; decision?: { outcome?: string } | null } | Record<string, unknown>;
 }
 
-type Result<T> = { ok: true; value: T } | { ok: false; status: number; code: string; message: string; holder?: string };
+type Result<T> = { ok: true; value: T } | { ok: false; code: string; message: string; holder?: string };
 interface Agent {
   name: string;
   displayName: string;

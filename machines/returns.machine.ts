@@ -16,7 +16,7 @@
  *   parameters, never text: `dialogs/` renders them in the customer's language.
  */
 import { and, assertEvent, assign, emit, enqueueActions, fromPromise, not, raise, setup, type SnapshotFrom } from 'xstate';
-import { BOOLEAN_CONDITION_FIELDS, CONDITION_FIELDS, FAULT_CAUSES, type ConditionField, type ReturnReason } from '../src/policy/case.js';
+import { BOOLEAN_CONDITION_FIELDS, CONDITION_FIELDS, FAULT_CAUSES, type Case, type ConditionField, type ReturnReason } from '../src/policy/case.js';
 import type { Decision } from '../src/policy/decision.js';
 import { openAlternatives, type CompiledPack } from '../src/policy/engine.js';
 import { loadPack } from '../src/policy/packs.js';
@@ -41,6 +41,17 @@ export interface IssueRmaInput {
   reason: ReturnReason;
   remedy: Remedy | null;
   decision: Decision;
+  /** The case decided: every fact with its value and source, recorded with the RMA. */
+  case: Case | null;
+}
+/**
+ * What issuing gave: the RMA, the remedy recorded now (what the customer is told), and, when the
+ * line had an RMA already with another remedy, what asking for this one gave (src/rmas.ts).
+ */
+export interface IssueRmaOutput {
+  rma: string;
+  remedy?: Remedy | null;
+  remedyChange?: 'changed' | 'unchanged' | 'being-processed' | 'not-offered' | 'retailer-chooses' | 'not-found' | null;
 }
 export interface HandoffInput {
   conversationId: string;
@@ -85,6 +96,19 @@ export function handoffSummary(ctx: ReturnsContext): HandoffSummary {
     decision: ctx.decision,
     rma: ctx.rma,
   };
+}
+
+/** What asking for another remedy on an RMA already issued gave, in words (empty when nothing to say). */
+function remedyChangeParts(out: IssueRmaOutput, recorded: Remedy | null): Part[] {
+  if (!recorded) return [];
+  const params = { rma: out.rma, remedy: remedyPart(recorded) };
+  switch (out.remedyChange) {
+    case 'changed': return [part('rma.remedy.changed', params)];
+    case 'being-processed': return [part('rma.remedy.processing', params)];
+    case 'not-offered':
+    case 'retailer-chooses': return [part('rma.remedy.retailer', params)];
+    default: return [];
+  }
 }
 
 function queuedParts(t: HandoffTicket): Part[] {
@@ -292,7 +316,7 @@ export const returnsMachine = setup({
   },
   actors: {
     verifyOrder: fromPromise<VerifyOutput, VerifyInput>(notProvided('verifyOrder')),
-    issueRma: fromPromise<{ rma: string }, IssueRmaInput>(notProvided('issueRma')),
+    issueRma: fromPromise<IssueRmaOutput, IssueRmaInput>(notProvided('issueRma')),
     requestHandoff: fromPromise<HandoffTicket, HandoffInput>(notProvided('requestHandoff')),
   },
   guards: {
@@ -557,14 +581,6 @@ export const returnsMachine = setup({
       enqueue.assign(q.patch);
       enqueue.emit(q.reply);
     }),
-    sayRma: emit(({ context }) => {
-      const d = context.decision!;
-      const item = selectedItem(context)!;
-      const parts = [part('rma.issued', { rma: context.rma!, item: item.name }), ...nextSteps(d, context.order!, context.remedy, saidOf(context))];
-      const more = (context.order?.items.length ?? 0) > 1;
-      const choices = more ? doneChoices : [];
-      return reply(parts, { returns: { rma: context.rma!, outcome: d.outcome, decision: d }, ...(choices.length ? { choices } : {}) });
-    }),
     remindRma: emit(({ context }) => reply([part('done.again', { rma: context.rma ?? '' })], { choices: context.choices })),
     sayGoodbye: emit(({ context }) => reply([context.rma ? part('goodbye.rma', { rma: context.rma }) : part('goodbye')])),
     reset: assign(({ context }) => fresh(context)),
@@ -812,8 +828,19 @@ export const returnsMachine = setup({
               reason: context.reason!,
               remedy: context.remedy,
               decision: context.decision!,
+              case: buildCase(context, packOf(context)),
             }),
-            onDone: { target: 'done', actions: [assign({ rma: ({ event }) => event.output.rma }), 'sayRma'] },
+            onDone: {
+              target: 'done',
+              actions: enqueueActions(({ context, event, enqueue }) => {
+                // What is said is what is recorded: the RMA's remedy as it stands after this request.
+                const remedy = event.output.remedy !== undefined ? event.output.remedy : context.remedy;
+                enqueue.assign({ rma: event.output.rma, remedy });
+                enqueue.emit(rmaReply({ ...context, rma: event.output.rma, remedy }));
+                const change = remedyChangeParts(event.output, remedy);
+                if (change.length) enqueue.emit(reply(change));
+              }),
+            },
             onError: { target: 'askConfirm', actions: emit(reply([part('error.temporary')])) },
           },
         },
@@ -960,6 +987,15 @@ export const returnsMachine = setup({
     },
   },
 });
+
+/** The booking message: the RMA, what to do next (for the remedy recorded), another item when there is one. */
+function rmaReply(context: ReturnsContext): Reply {
+  const d = context.decision!;
+  const item = selectedItem(context)!;
+  const parts = [part('rma.issued', { rma: context.rma!, item: item.name }), ...nextSteps(d, context.order!, context.remedy, saidOf(context))];
+  const choices = (context.order?.items.length ?? 0) > 1 ? doneChoices : [];
+  return reply(parts, { returns: { rma: context.rma!, outcome: d.outcome, decision: d }, ...(choices.length ? { choices } : {}) });
+}
 
 const doneChoices: Choice[] = [choice(part('choice.anotherItem'), { type: 'StartReturn', ...sure }), choice(part('choice.done'), DENY)];
 

@@ -11,12 +11,13 @@ import { candidateMatches } from './nlu/identity.js';
 import { loadDemoOrdersIfEmpty, openStore, storeOptionsFrom, type Store } from './store/index.js';
 import type { ProofFailures } from './store/store.js';
 import { silentLogger, type Logger } from './log.js';
-import { returnsMachine, type HandoffInput, type HandoffTicket, type IssueRmaInput, type VerifyInput, type VerifyOutput } from '../machines/returns.machine.js';
+import { returnsMachine, type HandoffInput, type HandoffTicket, type IssueRmaInput, type IssueRmaOutput, type VerifyInput, type VerifyOutput } from '../machines/returns.machine.js';
 import type { VerifyRequest } from '../machines/commands.js';
 import { HandoffService, type ProofLock } from './handoff/service.js';
 import { parseOpeningHours } from './handoff/hours.js';
 import { ConversationService } from '../dialogs/conversation.js';
 import { normalizeOrderNumber } from './orders.js';
+import { factsFromOrder, issueOrChangeRma, usedFacts, type IssuedRma } from './rmas.js';
 
 export interface Runtime {
   config: Config;
@@ -68,20 +69,22 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const machine = returnsMachine.provide({
     actors: {
       verifyOrder: fromPromise<VerifyOutput, VerifyInput>(({ input }) => verifier.verify(input)),
-      issueRma: fromPromise<{ rma: string }, IssueRmaInput>(async ({ input }) => {
-        const { record } = await store.issueRma({
-          orderNumber: input.order.orderNumber,
-          sku: input.item.sku,
-          reason: input.reason,
-          remedy: input.remedy,
-          decision: input.decision,
-          conversationId: input.conversationId,
-          actor: 'bot',
-          note: null,
-          at: new Date(now()).toISOString(),
-        });
-        return { rma: record.rma };
-      }),
+      // Asked again for a line that has its RMA already, with another remedy: the remedy changes if it may
+      // (audited); the output's `remedy` is the one recorded, `remedyChange` what asking for it gave.
+      // The machine says the recorded `remedy`, and what `remedyChange` gave.
+      issueRma: fromPromise<IssueRmaOutput, IssueRmaInput>(({ input }): Promise<IssuedRma> => issueOrChangeRma(store, {
+        orderNumber: input.order.orderNumber,
+        sku: input.item.sku,
+        reason: input.reason,
+        remedy: input.remedy,
+        decision: input.decision,
+        conversationId: input.conversationId,
+        actor: 'bot',
+        note: null,
+        at: new Date(now()).toISOString(),
+        // The case the machine decided, when it passes it: every fact with its value and source.
+        facts: input.case ? usedFacts(input.case, input.decision) : factsFromOrder(input.order, input.item, input.decision),
+      })),
       requestHandoff: fromPromise<HandoffTicket, HandoffInput>(({ input }) => handoff.request(input)),
     },
   });

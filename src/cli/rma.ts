@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { openStore, storeOptionsFrom } from '../store/index.js';
 import { checkSymbol, isValidRmaNumber, normalizeRmaNumber } from '../store/rma-id.js';
+import { auditLine, factLine } from '../rmas.js';
 import { EXIT_BAD_INPUT, UsageError, writeLines, type Command } from './io.js';
 
 /** An RMA number that is valid (its check character included), for messages. */
@@ -36,16 +37,23 @@ export const rmaCommand: Command = async (args, io) => {
       return 0;
     }
     const d = record.decision;
+    const facts = Object.entries(record.facts);
+    // An RMA from before facts were recorded: at least where its decision's facts came from.
+    const sources = Object.entries(d.sources ?? {});
     writeLines(io.stdout, [
       `${record.rma}  order ${record.orderNumber}  item ${record.sku}  reason ${record.reason}`,
-      `issued ${record.createdAt} by ${record.issuedBy}${record.remedy ? `, remedy ${record.remedy}` : ''}${record.note ? `, note: ${record.note}` : ''}`,
+      `status ${record.status}; remedy recorded: ${record.remedy ?? '-'}`,
+      `issued ${record.createdAt} by ${record.issuedBy}${record.note ? `, note: ${record.note}` : ''}`,
       `decision: ${d.outcome} under ${d.policy} ${d.policyVersion}; remedies ${d.remedies.join(', ') || '-'} (${d.remedyChosenBy ?? '-'})`,
       `reasons: ${d.reasons.map((r) => r.code).join(', ')}`,
       `clauses: ${d.clauses.join(', ')}`,
       `deadlines: notify by ${d.deadlines.notifyBy ?? '-'}, return by ${d.deadlines.returnBy ?? '-'}, report by ${d.deadlines.reportBy ?? '-'}, refund within ${d.deadlines.refundWithinDays ?? '-'} days`,
       `conditions: ${d.conditions.join(', ') || '-'}`,
+      facts.length
+        ? `facts: ${facts.map(([fact, f]) => factLine(fact, f)).join('; ')}`
+        : `sources: ${sources.map(([fact, source]) => `${fact} (${source})`).join(', ') || '-'}`,
       'audit:',
-      ...record.audit.map((a) => `  ${a.at}  ${a.actor}  ${a.action}  ${JSON.stringify(a.data)}`),
+      ...record.audit.map((a) => `  ${auditLine(a)}`),
     ]);
     return 0;
   } finally {

@@ -13,9 +13,12 @@ import { turnScope } from '../../dialogs/conversation.js';
 import { handoffSummary, type HandoffInput, type HandoffSummary, type HandoffTicket } from '../../machines/returns.machine.js';
 import type { Decision } from '../policy/decision.js';
 import { REMEDIES, type Remedy } from '../policy/pack.js';
-import type { ReturnReason } from '../policy/case.js';
+import { SOURCED_FACTS, type ReturnReason, type SourcedFact, type Sources } from '../policy/case.js';
+import { tryLoadPack } from '../policy/packs.js';
 import type { Logger } from '../log.js';
-import type { HandoffRecord, HandoffStatus, LogEntry, Store } from '../store/store.js';
+import { normalizeOrderNumber, type Order, type OrderItem } from '../orders.js';
+import { changeRmaRemedy, factsFromOrder, setRmaStatus } from '../rmas.js';
+import { RMA_STATUSES, type HandoffRecord, type HandoffStatus, type LogEntry, type RmaFacts, type RmaRecord, type RmaStatus, type Store } from '../store/store.js';
 import type { OpeningHours } from './hours.js';
 
 /** Where a conversation lives, to send it something outside a turn of its own. */
@@ -33,9 +36,34 @@ export interface Agent {
   displayName: string;
 }
 
+/**
+ * Why a staff action was refused, as a code (the HTTP layer maps codes to statuses; nothing here
+ * knows HTTP): no such hand-over, RMA or order (`not-found`, `unknown-order`, `unknown-sku`); the
+ * conversation's state (`held` by someone else, `ended`, `not-taken` yet); what the request lacks
+ * or gets wrong (`incomplete`, `bad-remedy`, naming the `field`); a conflict with what is recorded
+ * (`order-mismatch`: not the order the bot verified; `being-processed`: the RMA's remedy is fixed;
+ * `backwards`: an RMA's status only moves forward).
+ */
+export type StaffCode =
+  | 'not-found' | 'unknown-order' | 'unknown-sku'
+  | 'held' | 'ended' | 'not-taken'
+  | 'incomplete' | 'bad-remedy'
+  | 'order-mismatch' | 'being-processed' | 'backwards';
+
 export type StaffResult<T> =
   | { ok: true; value: T }
-  | { ok: false; status: 404 | 409 | 400; code: string; message: string; holder?: string };
+  | { ok: false; code: StaffCode; message: string; holder?: string; field?: string };
+
+/** What a member of staff gives to issue an RMA (CONTRACT section 8). */
+export interface StaffRmaRequest {
+  remedy: string;
+  note?: string | null;
+  /** Only when the bot has no verified order: staff vouch for the customer (audited). */
+  orderNumber?: string;
+  /** The order line; may be left out when the order has one line (or the bot knows the item). */
+  sku?: string;
+  reason?: ReturnReason;
+}
 
 export interface TranscriptLine {
   seq: number;
@@ -88,7 +116,7 @@ export interface HandoffOptions {
 export const LOCKED_REASON = 'verification-locked';
 
 /** The RMA a person issues: the bot's decision, overruled or confirmed by staff. */
-function staffDecision(base: Decision | null, policy: string, policyVersion: string, reason: ReturnReason, remedy: Remedy, agent: string, note: string | null): Decision {
+function staffDecision(base: Decision | null, policy: string, policyVersion: string, reason: ReturnReason, remedy: Remedy, agent: string, note: string | null, facts: RmaFacts): Decision {
   const clauses = base?.clauses.length ? base.clauses : [];
   return {
     policy: base?.policy ?? policy,
@@ -105,7 +133,23 @@ function staffDecision(base: Decision | null, policy: string, policyVersion: str
     clauses,
     rmaRequired: true,
     statutoryNote: base?.statutoryNote ?? null,
+    sources: Object.fromEntries(Object.entries(facts).map(([fact, f]) => [fact, f.source])),
   };
+}
+
+/** The facts behind a staff RMA: the order's own, and those the customer gave the bot (with the bot decision's sources). */
+function staffFacts(order: Order | null, item: OrderItem | null, reason: ReturnReason, summary: HandoffSummary, base: Decision | null): RmaFacts {
+  if (!order || !item) return {};
+  const sources: Sources = { deliveredOn: 'order', product: 'order', ...(base?.sources ?? {}) };
+  const facts = factsFromOrder(order, item, { reason, sources });
+  for (const [fact, value] of Object.entries(summary.facts ?? {})) {
+    if (value === undefined || !(SOURCED_FACTS as readonly string[]).includes(fact)) continue;
+    facts[fact as SourcedFact] = { value, source: base?.sources?.[fact as SourcedFact] ?? 'customer' };
+  }
+  if (summary.deliveredOn && summary.deliveredOn !== order.deliveredOn) {
+    facts.deliveredOn = { value: summary.deliveredOn, source: base?.sources?.deliveredOn ?? 'customer' };
+  }
+  return facts;
 }
 
 function transcriptLine(e: LogEntry): TranscriptLine {
@@ -266,18 +310,19 @@ export class HandoffService {
   }
 
   private refused(r: { ok: false; reason: string; holder?: string }): StaffResult<never> {
-    if (r.reason === 'held') return { ok: false, status: 409, code: 'held', message: `${r.holder ?? 'another agent'} has this conversation`, holder: r.holder };
-    if (r.reason === 'ended') return { ok: false, status: 409, code: 'ended', message: 'this hand-over has ended' };
-    if (r.reason === 'queued') return { ok: false, status: 409, code: 'not-taken', message: 'take the conversation first' };
-    return { ok: false, status: 404, code: 'not-found', message: 'no hand-over for this conversation' };
+    if (r.reason === 'held') return { ok: false, code: 'held', message: `${r.holder ?? 'another agent'} has this conversation`, holder: r.holder };
+    if (r.reason === 'ended') return { ok: false, code: 'ended', message: 'this hand-over has ended' };
+    if (r.reason === 'queued') return { ok: false, code: 'not-taken', message: 'take the conversation first' };
+    return { ok: false, code: 'not-found', message: 'no hand-over for this conversation' };
   }
 
   /** The hand-over, when `agent` holds it; else why not. */
   private async held(conversationId: string, agent: Agent): Promise<StaffResult<HandoffRecord>> {
     const record = await this.o.store.getHandoff(conversationId);
-    if (!record) return { ok: false, status: 404, code: 'not-found', message: 'no hand-over for this conversation' };
-    if (record.status !== 'active') return { ok: false, status: 409, code: record.status === 'queued' ? 'not-taken' : 'ended', message: record.status === 'queued' ? 'take the conversation first' : 'this hand-over has ended' };
-    if (record.agent !== agent.name) return { ok: false, status: 409, code: 'held', message: `${record.agent} has this conversation`, holder: record.agent ?? undefined };
+    if (!record) return { ok: false, code: 'not-found', message: 'no hand-over for this conversation' };
+    if (record.status === 'queued') return { ok: false, code: 'not-taken', message: 'take the conversation first' };
+    if (record.status !== 'active') return { ok: false, code: 'ended', message: 'this hand-over has ended' };
+    if (record.agent !== agent.name) return { ok: false, code: 'held', message: `${record.agent} has this conversation`, holder: record.agent ?? undefined };
     return { ok: true, value: record };
   }
 
@@ -310,21 +355,53 @@ export class HandoffService {
     return { ok: true, value: { seq: entry?.seq ?? 0 } };
   }
 
-  async issueRma(conversationId: string, agent: Agent, body: { remedy: string; note?: string | null; sku?: string; reason?: ReturnReason }): Promise<StaffResult<{ rma: string; created: boolean }>> {
+  /**
+   * A staff RMA for the conversation's order line (CONTRACT section 8), told to the customer in the
+   * conversation. When the bot verified the order, it is that order (an `orderNumber` naming
+   * another is `order-mismatch`) and the item and reason the bot knows, unless staff give `sku` and
+   * `reason`. When it has none, staff give `orderNumber` (and `sku` unless the order has one line,
+   * and `reason` unless the bot knows it): they vouch for the customer, and both audit trails say
+   * so (`vouched`, `vouchedBy`). Codes: `bad-remedy`, `incomplete` (with the `field` to give),
+   * `unknown-order`, `unknown-sku`, and the hand-over's own (`not-found`, `not-taken`, `held`, `ended`).
+   */
+  async issueRma(conversationId: string, agent: Agent, body: StaffRmaRequest): Promise<StaffResult<{ rma: string; created: boolean; vouched: boolean }>> {
     const held = await this.held(conversationId, agent);
     if (!held.ok) return held;
     if (!(REMEDIES as readonly string[]).includes(body.remedy)) {
-      return { ok: false, status: 400, code: 'bad-remedy', message: `expected remedy to be one of ${REMEDIES.join(', ')}` };
+      return { ok: false, code: 'bad-remedy', field: 'remedy', message: `expected remedy to be one of ${REMEDIES.join(', ')}` };
     }
     const summary = held.value.summary as unknown as HandoffSummary;
-    const sku = body.sku ?? summary.item?.sku;
+    const verified = summary.verified && summary.orderNumber ? summary.orderNumber : null;
+    const given = body.orderNumber?.trim() || null;
+    if (verified && given && normalizeOrderNumber(given) !== normalizeOrderNumber(verified)) {
+      return { ok: false, code: 'order-mismatch', field: 'orderNumber', message: `the bot verified order ${verified} in this conversation; an RMA here is for that order` };
+    }
+    const vouched = !verified;
+    if (vouched && !given) {
+      return { ok: false, code: 'incomplete', field: 'orderNumber', message: 'the conversation has no verified order: give orderNumber, sku and reason (you vouch for the customer)' };
+    }
+    const order = await this.o.store.getOrder(verified ?? given!);
+    if (vouched && !order) return { ok: false, code: 'unknown-order', field: 'orderNumber', message: `no order ${given} in the store` };
+    const orderNumber = order?.orderNumber ?? verified!;
+    let item = order?.items.find((i) => i.sku === (body.sku ?? summary.item?.sku)) ?? null;
+    if (vouched) {
+      const sku = body.sku?.trim();
+      item = sku ? order!.items.find((i) => i.sku.toLowerCase() === sku.toLowerCase()) ?? null : order!.items.length === 1 ? order!.items[0]! : null;
+      if (!sku && !item) return { ok: false, code: 'incomplete', field: 'sku', message: `order ${orderNumber} has ${order!.items.length} items: give sku (${order!.items.map((i) => i.sku).join(', ')})` };
+      if (!item) return { ok: false, code: 'unknown-sku', field: 'sku', message: `order ${orderNumber} has no item ${sku} (it has ${order!.items.map((i) => i.sku).join(', ')})` };
+    }
+    const sku = item?.sku ?? body.sku ?? summary.item?.sku;
     const reason = body.reason ?? summary.reason;
-    const orderNumber = summary.orderNumber;
-    if (!orderNumber || !summary.verified || !sku || !reason) {
-      return { ok: false, status: 400, code: 'incomplete', message: 'the conversation has no verified order, item and reason yet (give sku and reason)' };
+    if (!sku || !reason) {
+      return { ok: false, code: 'incomplete', field: sku ? 'reason' : 'sku', message: 'the conversation has no item and reason yet (give sku and reason)' };
     }
     const note = body.note?.trim() || null;
-    const decision = staffDecision(summary.decision, summary.decision?.policy ?? 'unknown', summary.decision?.policyVersion ?? 'unknown', reason, body.remedy as Remedy, agent.name, note);
+    // The bot's decision stands behind the staff one only when it is about this order line.
+    const base = !vouched && summary.item?.sku === sku ? summary.decision : null;
+    const policy = base?.policy ?? order?.policy ?? summary.decision?.policy ?? 'unknown';
+    const facts = staffFacts(order, item, reason, vouched ? { ...summary, facts: {}, deliveredOn: null } : summary, base);
+    const decision = staffDecision(base, policy, base?.policyVersion ?? tryLoadPack(policy)?.pack.version ?? 'unknown', reason, body.remedy as Remedy, agent.name, note, facts);
+    const vouching = vouched ? { vouched: true, vouchedBy: agent.name, vouchedByName: agent.displayName } : {};
     const { record, created } = await this.o.store.issueRma({
       orderNumber,
       sku,
@@ -335,10 +412,35 @@ export class HandoffService {
       actor: `agent:${agent.name}`,
       note,
       at: new Date(this.o.now()).toISOString(),
+      facts,
+      auditData: vouching,
     });
-    await this.audit(conversationId, `agent:${agent.name}`, 'rma.issued', { rma: record.rma, remedy: body.remedy, note, created });
+    await this.audit(conversationId, `agent:${agent.name}`, 'rma.issued', { rma: record.rma, remedy: body.remedy, note, created, ...(vouched ? { ...vouching, orderNumber, sku, reason } : {}) });
     await this.run(held.value, { type: 'STAFF_RMA', rma: record.rma, remedy: body.remedy as Remedy, agent: agent.displayName });
-    return { ok: true, value: { rma: record.rma, created } };
+    return { ok: true, value: { rma: record.rma, created, vouched } };
+  }
+
+  /** An RMA as staff see it (any RMA, whoever issued it). */
+  async rma(rma: string): Promise<StaffResult<RmaRecord>> {
+    const record = await this.o.store.getRma(rma);
+    return record ? { ok: true, value: record } : { ok: false, code: 'not-found', message: `no RMA ${rma}` };
+  }
+
+  /** Staff move an RMA on (`received`: the item is being processed, its remedy is fixed; `completed`). */
+  async rmaStatus(rma: string, agent: Agent, body: { status: RmaStatus; note?: string | null }): Promise<StaffResult<RmaRecord>> {
+    const r = await setRmaStatus(this.o.store, { rma, status: body.status, agent: agent.name, displayName: agent.displayName, at: new Date(this.o.now()).toISOString(), note: body.note });
+    if (r.ok) return { ok: true, value: r.record };
+    if (r.code === 'not-found') return { ok: false, code: 'not-found', message: `no RMA ${rma}` };
+    return { ok: false, code: 'backwards', field: 'status', message: `the RMA is ${r.status}: its status only moves forward (${RMA_STATUSES.join(' → ')})` };
+  }
+
+  /** Staff change an RMA's remedy (any remedy, while it is issued), audited with their name and note. */
+  async rmaRemedy(rma: string, agent: Agent, body: { remedy: Remedy; note?: string | null }): Promise<StaffResult<RmaRecord>> {
+    const r = await changeRmaRemedy(this.o.store, { rma, remedy: body.remedy, by: { agent: agent.name, displayName: agent.displayName }, at: new Date(this.o.now()).toISOString(), note: body.note });
+    if (r.ok) return { ok: true, value: r.record };
+    if (r.code === 'not-found') return { ok: false, code: 'not-found', message: `no RMA ${rma}` };
+    if (r.code === 'being-processed') return { ok: false, code: 'being-processed', field: 'remedy', message: `the RMA is ${r.status}: its remedy (${r.remedy ?? 'none'}) can no longer change` };
+    return { ok: false, code: 'bad-remedy', field: 'remedy', message: `expected remedy to be one of ${REMEDIES.join(', ')}` };
   }
 
   async release(conversationId: string, agent: Agent): Promise<StaffResult<ConversationView>> {

@@ -5,7 +5,12 @@
  *   GET  /api/agent/conversations/{id}                          one, with its full transcript
  *   POST /api/agent/conversations/{id}/take                     409 when another agent holds it
  *   POST /api/agent/conversations/{id}/messages   {"text"}      to the customer
- *   POST /api/agent/conversations/{id}/rma        {"remedy","note"}   a staff decision, audited
+ *   POST /api/agent/conversations/{id}/rma        {"remedy","note"[,"orderNumber","sku","reason"]}
+ *        a staff decision, audited; without an order the bot verified, staff give the order line
+ *        and vouch for the customer
+ *   GET  /api/agent/rmas/{rma}                                  an RMA with its facts, status and audit trail
+ *   POST /api/agent/rmas/{rma}/status             {"status","note"}   received (being processed) / completed
+ *   POST /api/agent/rmas/{rma}/remedy             {"remedy","note"}   while the RMA is issued
  *   POST /api/agent/conversations/{id}/release                  back to the bot
  *   POST /api/agent/conversations/{id}/close                    the end of the chat
  *   GET  /api/agent/me, GET /api/agent/events (server-sent events: what changed)
@@ -24,6 +29,9 @@
  * beyond it every attempt from that address is 429 with Retry-After, without looking at the key, so
  * that the answer says nothing about it). An access key has 256 random bits: the Bearer API needs
  * no such limit.
+ *
+ * The hand-over service answers with codes; {@link STATUS_OF} maps them to HTTP statuses. A body
+ * that does not fit is 400 `bad-request` naming the field (`field`, and every `problems` entry).
  */
 import { randomBytes } from 'node:crypto';
 import type restify from 'restify';
@@ -34,20 +42,60 @@ import { jsonBody } from './body.js';
 import { clientAddress, selfOrigins } from './client.js';
 import { RateLimiter } from './rate-limit.js';
 import { hashAccessKey } from '../handoff/keys.js';
-import type { Agent, StaffResult } from '../handoff/service.js';
+import type { Agent, StaffCode, StaffResult } from '../handoff/service.js';
 import { REMEDIES } from '../policy/pack.js';
 import { REASONS } from '../policy/case.js';
+import { RMA_STATUSES } from '../store/store.js';
 
 const COOKIE = 'rb_staff';
 const SESSION_SECONDS = 12 * 3600;
 
 const messageBody = z.strictObject({ text: z.string().trim().min(1, { error: 'expected the message text' }).max(4000) });
+const note = z.string({ error: 'expected text' }).max(2000, { error: 'expected at most 2000 characters' }).optional().nullable();
+const remedy = z.enum(REMEDIES, { error: `expected one of ${REMEDIES.join(', ')}` });
 const rmaBody = z.strictObject({
-  remedy: z.enum(REMEDIES),
-  note: z.string().max(2000).optional().nullable(),
-  sku: z.string().max(100).optional(),
-  reason: z.enum(REASONS).optional(),
+  remedy,
+  note,
+  orderNumber: z.string({ error: 'expected an order number' }).trim().min(1, { error: 'expected an order number' }).max(64, { error: 'expected at most 64 characters' }).optional(),
+  sku: z.string({ error: 'expected a SKU' }).trim().min(1, { error: 'expected a SKU' }).max(100, { error: 'expected at most 100 characters' }).optional(),
+  reason: z.enum(REASONS, { error: `expected one of ${REASONS.join(', ')}` }).optional(),
 });
+const rmaStatusBody = z.strictObject({
+  status: z.enum(RMA_STATUSES.filter((s) => s !== 'issued') as ['received', 'completed'], { error: 'expected received or completed' }),
+  note,
+});
+const rmaRemedyBody = z.strictObject({ remedy, note });
+
+/** The HTTP status of each code the hand-over service answers with. */
+export const STATUS_OF: Readonly<Record<StaffCode, number>> = {
+  'not-found': 404,
+  'unknown-order': 404,
+  'unknown-sku': 404,
+  held: 409,
+  ended: 409,
+  'not-taken': 409,
+  'order-mismatch': 409,
+  'being-processed': 409,
+  backwards: 409,
+  incomplete: 400,
+  'bad-remedy': 400,
+};
+
+/** A 400 body naming each field that does not fit (an unknown field by its own name). */
+export function badRequest(error: z.ZodError, expected: string): { error: 'bad-request'; message: string; field: string | null; problems: { path: string; message: string }[] } {
+  const problems = error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ path: [...issue.path, k].join('.'), message: 'unknown field' }));
+    if (issue.path.length === 0) return [{ path: '', message: `expected ${expected}` }];
+    return [{ path: issue.path.join('.'), message: issue.message }];
+  });
+  const first = problems[0];
+  return {
+    error: 'bad-request',
+    message: first ? (first.path ? `${first.path}: ${first.message}` : first.message) : `expected ${expected}`,
+    field: first?.path || null,
+    problems,
+  };
+}
 
 function cookieOf(req: restify.Request, name: string): string | null {
   const header = req.headers.cookie;
@@ -131,7 +179,7 @@ export async function registerAgentApi(server: restify.Server, runtime: Runtime)
 
   const answer = <T>(res: restify.Response, r: StaffResult<T>, ok = 200) => {
     if (r.ok) res.send(ok, r.value);
-    else res.send(r.status, { error: r.code, message: r.message, ...(r.holder ? { holder: r.holder } : {}) });
+    else res.send(STATUS_OF[r.code], { error: r.code, message: r.message, ...(r.holder ? { holder: r.holder } : {}), ...(r.field ? { field: r.field } : {}) });
   };
 
   server.post('/agent/login', sameSiteOnly, body, async (req: restify.Request, res: restify.Response) => {
@@ -224,11 +272,31 @@ export async function registerAgentApi(server: restify.Server, runtime: Runtime)
   action('rma', async (id, agent, req, res) => {
     const parsed = rmaBody.safeParse(req.body);
     if (!parsed.success) {
-      res.send(400, { error: 'bad-request', message: `expected {"remedy": one of ${REMEDIES.join(', ')}, "note": "..."}` });
+      res.send(400, badRequest(parsed.error, `{"remedy": one of ${REMEDIES.join(', ')}, "note": "...", and without a verified order "orderNumber", "sku", "reason"}`));
       return;
     }
     answer(res, await handoff.issueRma(id, agent, parsed.data), 201);
   });
+
+  // RMAs, whoever issued them: what staff see and do once the chat is over.
+  server.get('/api/agent/rmas/:rma', async (req: restify.Request, res: restify.Response) => {
+    const agent = await authenticate(req, res, false);
+    if (!agent) return;
+    answer(res, await handoff.rma(String(req.params.rma)));
+  });
+  const rmaAction = <T>(path: string, schema: z.ZodType<T>, expected: string, run: (rma: string, agent: Agent, body: T) => Promise<StaffResult<unknown>>) =>
+    server.post(`/api/agent/rmas/:rma/${path}`, body, async (req: restify.Request, res: restify.Response) => {
+      const agent = await authenticate(req, res, true);
+      if (!agent) return;
+      const parsed = schema.safeParse(req.body);
+      if (!parsed.success) {
+        res.send(400, badRequest(parsed.error, expected));
+        return;
+      }
+      answer(res, await run(String(req.params.rma), agent, parsed.data));
+    });
+  rmaAction('status', rmaStatusBody, '{"status": "received" or "completed", "note": "..."}', (rma, agent, b) => handoff.rmaStatus(rma, agent, b));
+  rmaAction('remedy', rmaRemedyBody, `{"remedy": one of ${REMEDIES.join(', ')}, "note": "..."}`, (rma, agent, b) => handoff.rmaRemedy(rma, agent, b));
 
   // Live updates for the console: a server-sent event whenever a hand-over changes, and a tick
   // every few seconds (so a console also sees what another instance changed).

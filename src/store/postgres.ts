@@ -67,7 +67,7 @@ type PgPool = pgTypes.Pool;
 type PgPoolClient = pgTypes.PoolClient;
 import type { ReturnReason } from '../policy/case.js';
 import type { Decision } from '../policy/decision.js';
-import type { Remedy } from '../policy/pack.js';
+import { REMEDIES, type Remedy } from '../policy/pack.js';
 import { normalizeOrderNumber, type Order } from '../orders.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { POSTGRES_MIGRATIONS, type Migration } from './migrations/postgres.js';
@@ -84,6 +84,9 @@ import {
   type HandoffRow as StoredHandoffRow,
 } from './rows.js';
 import {
+  checkRmaChange,
+  rmaChangeStep,
+  RMA_STATUSES,
   checkAgentName,
   checkAttachment,
   checkHandoffEnd,
@@ -120,8 +123,12 @@ import {
   type NewAttachment,
   type NewHandoff,
   type ProofFailures,
+  type RmaChange,
+  type RmaChangeResult,
+  type RmaFacts,
   type RmaRecord,
   type RmaRequest,
+  type RmaStatus,
   type StaffReference,
   type Store,
   type TakeHandoffResult,
@@ -215,6 +222,8 @@ interface RmaRow {
   issued_by: string;
   note: string | null;
   created_at: string;
+  status: string;
+  facts: RmaFacts;
 }
 
 type HandoffRow = StoredHandoffRow<Record<string, unknown>>;
@@ -693,6 +702,8 @@ export class PostgresStore implements Store {
       issuedBy: row.issued_by,
       note: row.note,
       createdAt: row.created_at,
+      status: row.status as RmaStatus,
+      facts: row.facts,
       audit: rows.map(auditFrom),
     };
   }
@@ -719,15 +730,15 @@ export class PostgresStore implements Store {
         // aborting the transaction). A concurrent insert of the same line, by any instance, makes
         // this wait until it commits or rolls back.
         const { rows } = await client.query<RmaRow>(
-          `INSERT INTO rmas (rma, order_number, sku, reason, remedy, decision, conversation_id, issued_by, note, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING *`,
-          [rma, orderNumber, request.sku, request.reason, request.remedy, decision, request.conversationId, request.actor, note, request.at],
+          `INSERT INTO rmas (rma, order_number, sku, reason, remedy, decision, conversation_id, issued_by, note, created_at, facts)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11::jsonb) ON CONFLICT DO NOTHING RETURNING *`,
+          [rma, orderNumber, request.sku, request.reason, request.remedy, decision, request.conversationId, request.actor, note, request.at, jsonText(request.facts ?? {})],
         );
         const row = rows[0];
         if (row) {
           await client.query('INSERT INTO rma_audit (rma, at, actor, action, data) VALUES ($1, $2, $3, $4, $5::jsonb)', [
             rma, request.at, request.actor, 'rma.issued',
-            jsonText({ remedy: request.remedy, note, conversationId: request.conversationId, outcome: request.decision.outcome }),
+            jsonText({ ...request.auditData, remedy: request.remedy, note, conversationId: request.conversationId, outcome: request.decision.outcome }),
           ]);
           return { record: await this.#rmaRecord(client, row), created: true };
         }
@@ -750,6 +761,37 @@ export class PostgresStore implements Store {
   async findRma(orderNumber: string, sku: string, reason: ReturnReason): Promise<RmaRecord | null> {
     const row = await this.#rmaByLine(this.#pool, orderNumber, sku, reason);
     return row ? this.#rmaRecord(this.#pool, row) : null;
+  }
+
+  async changeRmaRemedy(change: RmaChange<Remedy>): Promise<RmaChangeResult> {
+    return this.#changeRma(change, 'remedy');
+  }
+
+  async setRmaStatus(change: RmaChange<RmaStatus>): Promise<RmaChangeResult> {
+    return this.#changeRma(change, 'status');
+  }
+
+  /** One change of an RMA's column, decided on the row read `FOR UPDATE` (a racing change, on any instance, waits). */
+  async #changeRma(
+    change: RmaChange<string>,
+    column: 'remedy' | 'status',
+  ): Promise<RmaChangeResult> {
+    checkRmaChange(change, column === 'remedy' ? REMEDIES : RMA_STATUSES);
+    const number = normalizeRmaNumber(change.rma);
+    if (number === null) return { ok: false, reason: 'not-found' };
+    return this.#transaction(async (client): Promise<RmaChangeResult> => {
+      const { rows } = await client.query<RmaRow>('SELECT * FROM rmas WHERE rma = $1 FOR UPDATE', [number]);
+      const row = rows[0];
+      if (!row) return { ok: false, reason: 'not-found' };
+      const d = rmaChangeStep(column, row, change.to);
+      if (d === 'unchanged') return { ok: true, record: await this.#rmaRecord(client, row), changed: false };
+      if (typeof d === 'string') return { ok: false, reason: d, record: await this.#rmaRecord(client, row) };
+      const updated = await client.query<RmaRow>(`UPDATE rmas SET ${column} = $1 WHERE rma = $2 RETURNING *`, [change.to, number]);
+      await client.query('INSERT INTO rma_audit (rma, at, actor, action, data) VALUES ($1, $2, $3, $4, $5::jsonb)', [
+        number, change.at, change.actor, `rma.${column}-changed`, jsonText({ ...change.data, from: d.from, to: change.to }),
+      ]);
+      return { ok: true, record: await this.#rmaRecord(client, updated.rows[0]!), changed: true };
+    });
   }
 
   // ---- attachments ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ReturnReason } from '../policy/case.js';
 import type { Decision } from '../policy/decision.js';
-import type { Remedy } from '../policy/pack.js';
+import { REMEDIES, type Remedy } from '../policy/pack.js';
 import { normalizeOrderNumber, type Order } from '../orders.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/sqlite.js';
@@ -58,6 +58,9 @@ import {
   DuplicateAgentError,
   DuplicateAttachmentError,
   storableText,
+  checkRmaChange,
+  rmaChangeStep,
+  RMA_STATUSES,
   type AgentAccount,
   type AgentRecord,
   type Attachment,
@@ -75,8 +78,12 @@ import {
   type NewAttachment,
   type NewHandoff,
   type ProofFailures,
+  type RmaChange,
+  type RmaChangeResult,
+  type RmaFacts,
   type RmaRecord,
   type RmaRequest,
+  type RmaStatus,
   type StaffReference,
   type Store,
   type TakeHandoffResult,
@@ -144,6 +151,8 @@ interface RmaRow {
   issued_by: string;
   note: string | null;
   created_at: string;
+  status: string;
+  facts: string;
 }
 
 /** The next change_seq of a hand-over (inside a write transaction: writes are serialised). */
@@ -441,6 +450,8 @@ export class SqliteStore implements Store {
       issuedBy: row.issued_by,
       note: row.note,
       createdAt: row.created_at,
+      status: row.status as RmaStatus,
+      facts: JSON.parse(row.facts) as RmaFacts,
       audit,
     };
   }
@@ -466,8 +477,8 @@ export class SqliteStore implements Store {
     const note = request.note ?? null;
     const decision = json(request.decision);
     const insert = this.#stmt(
-      `INSERT INTO rmas (rma, order_number, sku, reason, remedy, decision, conversation_id, issued_by, note, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rma) DO NOTHING`,
+      `INSERT INTO rmas (rma, order_number, sku, reason, remedy, decision, conversation_id, issued_by, note, created_at, facts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rma) DO NOTHING`,
     );
     return this.#write(() => {
       const existing = this.#rmaByLine(orderNumber, request.sku, request.reason);
@@ -476,12 +487,12 @@ export class SqliteStore implements Store {
         const rma = this.#newRmaNumber();
         const inserted = insert.run(
           rma, orderNumber, request.sku, request.reason, request.remedy, decision,
-          request.conversationId, request.actor, note, request.at,
+          request.conversationId, request.actor, note, request.at, json(request.facts ?? {}),
         );
         if (inserted.changes === 0) continue; // the number is taken: draw another
         this.#stmt('INSERT INTO rma_audit (rma, at, actor, action, data) VALUES (?, ?, ?, ?, ?)').run(
           rma, request.at, request.actor, 'rma.issued',
-          json({ remedy: request.remedy, note, conversationId: request.conversationId, outcome: request.decision.outcome }),
+          json({ ...request.auditData, remedy: request.remedy, note, conversationId: request.conversationId, outcome: request.decision.outcome }),
         );
         const row = this.#stmt<[string], RmaRow>('SELECT * FROM rmas WHERE rma = ?').get(rma);
         if (!row) throw new Error(`RMA ${rma} vanished inside its own transaction`);
@@ -501,6 +512,37 @@ export class SqliteStore implements Store {
   async findRma(orderNumber: string, sku: string, reason: ReturnReason): Promise<RmaRecord | null> {
     const row = this.#rmaByLine(orderNumber, sku, reason);
     return row ? this.#rmaRecord(row) : null;
+  }
+
+  async changeRmaRemedy(change: RmaChange<Remedy>): Promise<RmaChangeResult> {
+    return this.#changeRma(change, 'remedy');
+  }
+
+  async setRmaStatus(change: RmaChange<RmaStatus>): Promise<RmaChangeResult> {
+    return this.#changeRma(change, 'status');
+  }
+
+  /** One change of an RMA's column, decided on the row read inside the write transaction. */
+  #changeRma(
+    change: RmaChange<string>,
+    column: 'remedy' | 'status',
+  ): RmaChangeResult {
+    checkRmaChange(change, column === 'remedy' ? REMEDIES : RMA_STATUSES);
+    const number = normalizeRmaNumber(change.rma);
+    if (number === null) return { ok: false, reason: 'not-found' };
+    return this.#write((): RmaChangeResult => {
+      const row = this.#stmt<[string], RmaRow>('SELECT * FROM rmas WHERE rma = ?').get(number);
+      if (!row) return { ok: false, reason: 'not-found' };
+      const d = rmaChangeStep(column, row, change.to);
+      if (d === 'unchanged') return { ok: true, record: this.#rmaRecord(row), changed: false };
+      if (typeof d === 'string') return { ok: false, reason: d, record: this.#rmaRecord(row) };
+      this.#stmt(`UPDATE rmas SET ${column} = ? WHERE rma = ?`).run(change.to, number);
+      this.#stmt('INSERT INTO rma_audit (rma, at, actor, action, data) VALUES (?, ?, ?, ?, ?)').run(
+        number, change.at, change.actor, `rma.${column}-changed`, json({ ...change.data, from: d.from, to: change.to }),
+      );
+      const after = this.#stmt<[string], RmaRow>('SELECT * FROM rmas WHERE rma = ?').get(number)!;
+      return { ok: true, record: this.#rmaRecord(after), changed: true };
+    });
   }
 
   // ---- attachments ------------------------------------------------------------------------------

@@ -13,6 +13,11 @@
  *   returns those entries' activities, as the log stores them.
  * - An RMA is issued at most once per order line and reason: asking again returns the same record.
  *   The RMA row, its decision and its first audit entry are written in one transaction.
+ * - A change of an RMA (its remedy, its status) is one atomic step that checks the status it
+ *   changes, with its audit entry (who, when, from what to what) in the same transaction: a remedy
+ *   changes only while the RMA is `issued`, a status only moves forward. Racing changes, in one
+ *   instance or several, are applied one after the other (each audit entry's `from` is the previous
+ *   one's `to`).
  * - `withConversationLock` serialises work on one conversation: in-process on SQLite, across
  *   instances on PostgreSQL.
  * - An attachment is written once, whole (one row: its details and its bytes): a second save with
@@ -32,7 +37,7 @@
  *   (concurrent calls, in one instance or several, never lose one).
  */
 import type { Decision } from '../policy/decision.js';
-import type { ReturnReason } from '../policy/case.js';
+import type { FactSource, ReturnReason, SourcedFact } from '../policy/case.js';
 import type { Remedy } from '../policy/pack.js';
 import type { Order } from '../orders.js';
 
@@ -86,6 +91,24 @@ export interface TurnCommit {
   at: string;
 }
 
+/** One fact a decision used, with its value and where it came from (the order, the customer, staff). */
+export interface RmaFact {
+  /** The value the decision used (a date, a yes/no, a category …; JSON). */
+  value: unknown;
+  source: FactSource;
+}
+
+/** The facts an RMA's decision used, by fact (CONTRACT section 7: every fact records its source). */
+export type RmaFacts = Partial<Record<SourcedFact, RmaFact>>;
+
+/**
+ * Where an RMA stands: `issued` (nothing received yet: the customer may still change the remedy),
+ * `received` (staff have the item: it is being processed, the remedy is fixed), `completed` (the
+ * remedy was given). It only moves forward.
+ */
+export type RmaStatus = 'issued' | 'received' | 'completed';
+export const RMA_STATUSES: readonly RmaStatus[] = ['issued', 'received', 'completed'];
+
 export interface RmaRequest {
   orderNumber: string;
   sku: string;
@@ -97,6 +120,13 @@ export interface RmaRequest {
   actor: string;
   note?: string | null;
   at: string;
+  /** The facts the decision used, with their sources ({} when not given). */
+  facts?: RmaFacts;
+  /**
+   * More for the first audit entry (`rma.issued`), e.g. `{ vouched: true, vouchedBy: "alex" }`
+   * when a member of staff vouched for the customer instead of the bot verifying the order.
+   */
+  auditData?: Record<string, unknown>;
 }
 
 export interface RmaRecord {
@@ -104,13 +134,71 @@ export interface RmaRecord {
   orderNumber: string;
   sku: string;
   reason: ReturnReason;
+  /** The remedy recorded now (changed by {@link Store.changeRmaRemedy}; the audit trail has its history). */
   remedy: Remedy | null;
+  /** The decision it was issued under. */
   decision: Decision;
   conversationId: string | null;
   issuedBy: string;
   note: string | null;
   createdAt: string;
+  status: RmaStatus;
+  facts: RmaFacts;
   audit: AuditEntry[];
+}
+
+/** A change of an RMA's remedy or status: who (`actor`: "customer", "agent:<name>" …), when, and more for the audit entry. */
+export interface RmaChange<T> {
+  rma: string;
+  to: T;
+  actor: string;
+  at: string;
+  /** More for the audit entry (a note, the display name of who changed it …). */
+  data?: Record<string, unknown>;
+}
+
+/**
+ * What changing an RMA gave: the record after it (`changed` false when it already had that value:
+ * nothing written), or why not: no such RMA, or its status forbids the change (`not-open`: the
+ * remedy of an RMA that is no longer `issued`; `backwards`: a status that would move back), with
+ * the record as it is.
+ */
+export type RmaChangeResult =
+  | { ok: true; record: RmaRecord; changed: boolean }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'not-open' | 'backwards'; record: RmaRecord };
+
+/** What a remedy change does to `current` (read under the write lock or a row lock); the same rules for every engine. */
+export function decideRemedyChange(current: { remedy: Remedy | null; status: RmaStatus }, to: Remedy): 'unchanged' | 'not-open' | 'change' {
+  if (current.remedy === to) return 'unchanged';
+  return current.status === 'issued' ? 'change' : 'not-open';
+}
+
+/** What a status change does to `current` (see {@link decideRemedyChange}). */
+export function decideStatusChange(current: { status: RmaStatus }, to: RmaStatus): 'unchanged' | 'backwards' | 'change' {
+  if (current.status === to) return 'unchanged';
+  return RMA_STATUSES.indexOf(to) > RMA_STATUSES.indexOf(current.status) ? 'change' : 'backwards';
+}
+
+/** What changing an RMA's `column` to `to` does to `current`: nothing, refused, or a change from the value it has. */
+export function rmaChangeStep(
+  column: 'remedy' | 'status',
+  current: { remedy: string | null; status: string },
+  to: string,
+): 'unchanged' | 'not-open' | 'backwards' | { from: string | null } {
+  const step = column === 'remedy'
+    ? decideRemedyChange({ remedy: current.remedy as Remedy | null, status: current.status as RmaStatus }, to as Remedy)
+    : decideStatusChange({ status: current.status as RmaStatus }, to as RmaStatus);
+  return step === 'change' ? { from: current[column] } : step;
+}
+
+/** TypeError/RangeError unless the change can be applied (engines call it first). */
+export function checkRmaChange(change: RmaChange<unknown>, allowed: readonly string[]): void {
+  checkString('rma', change.rma);
+  checkString('actor', change.actor, true);
+  checkTimestamp(change.at);
+  if (typeof change.to !== 'string' || !allowed.includes(change.to)) throw new RangeError(`expected one of ${allowed.join(', ')}, got ${JSON.stringify(change.to)}`);
+  if (change.data !== undefined && !isPlainObject(change.data)) throw new TypeError('change data must be an object');
 }
 
 /** RangeError unless `turn.replyCount` is a whole number from 0 to `turn.log.length` (engines call it first). */
@@ -499,6 +587,19 @@ export interface Store {
   issueRma(request: RmaRequest): Promise<{ record: RmaRecord; created: boolean }>;
   getRma(rma: string): Promise<RmaRecord | null>;
   findRma(orderNumber: string, sku: string, reason: ReturnReason): Promise<RmaRecord | null>;
+  /**
+   * Change the RMA's recorded remedy, atomically, with an audit entry `rma.remedy-changed`
+   * (`{ from, to, ...data }`, by `actor` at `at`): only while its status is `issued` (`not-open`
+   * otherwise). The same remedy again changes nothing (`changed: false`, no audit entry).
+   * RangeError for a value that is not a remedy.
+   */
+  changeRmaRemedy(change: RmaChange<Remedy>): Promise<RmaChangeResult>;
+  /**
+   * Move the RMA's status forward (`issued` → `received` → `completed`; a step may be skipped),
+   * atomically, with an audit entry `rma.status-changed` (`{ from, to, ...data }`). Backwards is
+   * refused (`backwards`); the same status again changes nothing.
+   */
+  setRmaStatus(change: RmaChange<RmaStatus>): Promise<RmaChangeResult>;
 
   /**
    * Store a file a customer sent, whole, with its size. DuplicateAttachmentError (and nothing

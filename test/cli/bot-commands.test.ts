@@ -8,6 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../src/paths.js';
+import { caseSchema } from '../../src/policy/case.js';
+import { decide } from '../../src/policy/engine.js';
+import { loadPack } from '../../src/policy/packs.js';
+import { changeRmaRemedy, setRmaStatus, usedFacts } from '../../src/rmas.js';
+import { openStore } from '../../src/store/index.js';
 import { runCli } from '../support/cli.js';
 import { SCENARIO_ORDERS } from '../support/server.js';
 
@@ -69,11 +74,43 @@ describe('returnsbot orders import / rma show / chat', function () {
     expect(shown.stdout).to.match(/decision: approved under uk-online/);
     expect(shown.stdout).to.match(/clauses: .*uk-online\/change-of-mind\/window/);
     expect(shown.stdout).to.match(/rma\.issued/);
+    // the facts of the decision with their sources (the machine gives no case yet: the order's own)
+    expect(shown.stdout).to.match(/^status issued; remedy recorded: refund$/m);
+    expect(shown.stdout).to.match(/^facts: delivered on 2026-12-22 \(order\)/m);
     const json = await runCli(['rma', 'show', rma!, '--json'], { env });
     const record = JSON.parse(json.stdout) as { rma: string; decision: { outcome: string }; audit: unknown[] };
     expect(record.rma).to.equal(rma);
     expect(record.decision.outcome).to.equal('approved');
     expect(record.audit).to.have.length.greaterThan(0);
+  });
+
+  it('rma show prints the recorded remedy, the status, every fact with its source and each change in the audit trail', async () => {
+    const store = await openStore({ dataDir: dir });
+    let rma: string;
+    try {
+      const c = caseSchema.parse({
+        policy: 'uk-online', today: '2026-12-30', reason: 'faulty', deliveredOn: '2026-12-17', recordedDeliveredOn: '2026-12-14',
+        sources: { deliveredOn: 'customer' }, product: { category: 'headphones', sku: 'HP-200' },
+        condition: { faultCause: 'defect', tampered: false, serialLabelIntact: true },
+      });
+      const decision = decide(c, loadPack('uk-online'));
+      ({ record: { rma } } = await store.issueRma({
+        orderNumber: 'UK-100234', sku: 'HP-200', reason: 'faulty', remedy: 'replacement', decision,
+        conversationId: 'c1', actor: 'bot', at: '2026-12-30T10:00:00.000Z', facts: usedFacts(c, decision),
+      }));
+      const changed = await changeRmaRemedy(store, { rma, remedy: 'refund', by: 'customer', at: '2026-12-30T10:05:00.000Z' });
+      expect(changed.code).to.equal('changed');
+      await setRmaStatus(store, { rma, status: 'received', agent: 'alex', displayName: 'Alex Morgan', at: '2027-01-02T09:00:00.000Z', note: 'parcel in' });
+    } finally {
+      await store.close();
+    }
+    const shown = await runCli(['rma', 'show', rma], { env });
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.match(/^status received; remedy recorded: refund$/m);
+    expect(shown.stdout).to.match(/^facts: delivered on 2026-12-17 \(customer\); .*faultCause defect \(customer\)/m);
+    expect(shown.stdout).to.match(/product headphones \/ HP-200 \(order\)/);
+    expect(shown.stdout).to.match(/2026-12-30T10:05:00.000Z {2}customer {2}remedy replacement → refund$/m);
+    expect(shown.stdout).to.match(/2027-01-02T09:00:00.000Z {2}agent:alex {2}status issued → received \(by Alex Morgan, note: parcel in\)$/m);
   });
 
   it('rma show refuses a malformed number (exit 2) and reports an unknown one (exit 1)', async () => {

@@ -171,6 +171,29 @@ describe('answering and repairing like a person (HTTP, CLI)', function () {
     expect(all(r), c.why()).to.not.match(/opened packaging/);
   });
 
+  it('asked again for an item with an RMA, "refund this time": the RMA records the refund and the reply says so', async () => {
+    const book = async (remedy: string) => {
+      const c = conversation(bot);
+      let r = await c.run(['hi', 'UK-100234', 'sam@example.com', 'the notebook']);
+      for (let i = 0; i < 8 && askedStep(r) !== 'remedy' && askedStep(r) !== 'confirm'; i++) {
+        const step = askedStep(r);
+        r = await c.say(step === 'reason' ? "It's faulty" : step === 'faultCause' ? 'it stopped working by itself' : step === 'serialLabelIntact' ? 'yes' : 'no');
+      }
+      expect(askedStep(r), c.why()).to.equal('remedy');
+      await c.say(remedy);
+      r = await c.say('yes');
+      return { r, why: c.why() };
+    };
+    const first = await book('replacement');
+    const rma = RMA.exec(all(first.r))?.[0];
+    expect(rma, first.why).to.be.a('string');
+    expect((await bot.runtime.store.getRma(rma!))?.remedy).to.equal('replacement');
+    const again = await book('refund this time');
+    expect(RMA.exec(all(again.r))?.[0], again.why).to.equal(rma);
+    expect((await bot.runtime.store.getRma(rma!))?.remedy, again.why).to.equal('refund');
+    expect(all(again.r), again.why).to.match(/changed .* to a refund/);
+  });
+
   it('a later delivery date stated by the customer that changes the outcome is referred (DELIVERY_DATE_DISPUTED), its source recorded', async () => {
     const c = conversation(bot);
     let r = await c.run(['hi', 'UK-100900', 'kim@example.com', 'I changed my mind']);

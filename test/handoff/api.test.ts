@@ -93,6 +93,11 @@ describe('hand-over: the staff API', function () {
     const fromAlex = log2.map((e) => e.activity as { text?: string; from?: { id?: string; name?: string } }).find((a) => a.from?.id === 'agent:alex');
     expect(fromAlex?.text).to.equal('Alex: Sorry about that — I will sort it out.');
 
+    // An RMA here is for the order the bot verified: another order number is refused.
+    const other = await api(bot, 'POST', `/api/agent/conversations/${conv}/rma`, alex, { remedy: 'replacement', orderNumber: 'UK-300001', sku: 'SD-256', reason: 'faulty' });
+    expect(other.status, JSON.stringify(other.body)).to.equal(409);
+    expect(other.body).to.deep.include({ error: 'order-mismatch', field: 'orderNumber' });
+
     // A staff RMA: audited with the agent and the note; the customer gets it.
     const rma = await api(bot, 'POST', `/api/agent/conversations/${conv}/rma`, alex, { remedy: 'replacement', note: 'photos show transit damage' });
     expect(rma.status, JSON.stringify(rma.body)).to.equal(201);
@@ -118,6 +123,84 @@ describe('hand-over: the staff API', function () {
     for (const a of ['agent:alex handoff.taken', 'agent:alex handoff.message', 'agent:alex rma.issued', 'agent:alex handoff.released']) expect(audit).to.include(a);
     const closed = await api(bot, 'GET', '/api/agent/conversations?status=closed', alex);
     expect((closed.body.conversations as { id: string }[]).some((c) => c.id === conv)).to.equal(true);
+  });
+
+  it('a staff RMA without a bot-verified order: staff give the order line and vouch for the customer (audited); the customer is told', async () => {
+    const conv = `c-${randomUUID()}`;
+    await say(bot.url, conv, 'hi', { locale: 'en-GB' });
+    await say(bot.url, conv, 'I want to talk to a person', { locale: 'en-GB' });
+    expect((await bot.runtime.store.getHandoff(conv))?.status).to.equal('queued');
+    expect((await api(bot, 'POST', `/api/agent/conversations/${conv}/take`, alex)).status).to.equal(200);
+    const rma = (body: unknown) => api(bot, 'POST', `/api/agent/conversations/${conv}/rma`, alex, body);
+
+    // What is missing or wrong is named.
+    const none = await rma({ remedy: 'refund' });
+    expect(none.status).to.equal(400);
+    expect(none.body).to.deep.include({ error: 'incomplete', field: 'orderNumber' });
+    for (const [body, field] of [
+      [{ remedy: 'refund', orderNumber: 42, sku: 'HP-200', reason: 'faulty' }, 'orderNumber'],
+      [{ remedy: 'refund', orderNumber: 'UK-100234', sku: 'HP-200', reason: 'broken' }, 'reason'],
+      [{ remedy: 'cash', orderNumber: 'UK-100234', sku: 'HP-200', reason: 'faulty' }, 'remedy'],
+      [{ remedy: 'refund', orderNumber: 'UK-100234', sku: 'HP-200', reason: 'faulty', customer: 'me' }, 'customer'],
+    ] as const) {
+      const r = await rma(body);
+      expect(r.status, JSON.stringify(r.body)).to.equal(400);
+      expect(r.body).to.deep.include({ error: 'bad-request', field });
+      expect(r.body.message).to.match(new RegExp(`^${field}: `));
+    }
+    const unknownOrder = await rma({ remedy: 'refund', orderNumber: 'UK-999999', sku: 'HP-200', reason: 'faulty' });
+    expect(unknownOrder.status).to.equal(404);
+    expect(unknownOrder.body).to.deep.include({ error: 'unknown-order', field: 'orderNumber' });
+    const unknownSku = await rma({ remedy: 'refund', orderNumber: 'UK-100234', sku: 'TV-99', reason: 'faulty' });
+    expect(unknownSku.status).to.equal(404);
+    expect(unknownSku.body).to.deep.include({ error: 'unknown-sku', field: 'sku' });
+    const which = await rma({ remedy: 'refund', orderNumber: 'UK-100234', reason: 'faulty' });
+    expect(which.status).to.equal(400);
+    expect(which.body).to.deep.include({ error: 'incomplete', field: 'sku' });
+    expect(await bot.runtime.store.findRma('UK-100234', 'HP-200', 'faulty')).to.equal(null);
+
+    // Given the order line, the RMA is issued: the staff member vouched, both audit trails say so.
+    const issued = await rma({ remedy: 'refund', note: 'customer showed the invoice on a call', orderNumber: 'uk-100234', sku: 'hp-200', reason: 'faulty' });
+    expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
+    expect(issued.body).to.deep.include({ created: true, vouched: true });
+    const record = (await bot.runtime.store.getRma(issued.body.rma as string))!;
+    expect(record).to.deep.include({ orderNumber: 'UK-100234', sku: 'HP-200', reason: 'faulty', remedy: 'refund', issuedBy: 'agent:alex', note: 'customer showed the invoice on a call' });
+    expect(record.audit[0]?.data).to.deep.include({ vouched: true, vouchedBy: 'alex', vouchedByName: 'Alex' });
+    expect(record.decision.policy).to.equal('uk-online');
+    expect(record.decision.sources).to.deep.include({ deliveredOn: 'order', product: 'order' });
+    expect(record.facts.deliveredOn).to.deep.equal({ value: '2026-12-22', source: 'order' });
+    const audit = await bot.runtime.store.conversationAudit(conv);
+    expect(audit.find((a) => a.action === 'rma.issued')).to.deep.include({ actor: 'agent:alex' });
+    expect(audit.find((a) => a.action === 'rma.issued')?.data).to.deep.include({ vouched: true, vouchedBy: 'alex', orderNumber: 'UK-100234', sku: 'HP-200', reason: 'faulty' });
+    const told = (await bot.runtime.store.readLog(conv)).map((e) => e.activity as { text?: string; channelData?: { returns?: { rma?: string } } });
+    const message = told.find((a) => a.channelData?.returns?.rma === issued.body.rma);
+    expect(message?.text).to.include(issued.body.rma as string);
+
+    // Staff see it, change its remedy while it is issued, mark it received; then its remedy is fixed.
+    const shown = await api(bot, 'GET', `/api/agent/rmas/${(issued.body.rma as string).toLowerCase()}`, alex);
+    expect(shown.status).to.equal(200);
+    expect(shown.body).to.deep.include({ rma: issued.body.rma, status: 'issued' });
+    expect((shown.body.facts as Record<string, unknown>).deliveredOn).to.deep.equal({ value: '2026-12-22', source: 'order' });
+    const changed = await api(bot, 'POST', `/api/agent/rmas/${issued.body.rma as string}/remedy`, alex, { remedy: 'replacement', note: 'out of stock for refunds?' });
+    expect(changed.status, JSON.stringify(changed.body)).to.equal(200);
+    expect(changed.body.remedy).to.equal('replacement');
+    const received = await api(bot, 'POST', `/api/agent/rmas/${issued.body.rma as string}/status`, alex, { status: 'received', note: 'parcel in' });
+    expect(received.status).to.equal(200);
+    expect(received.body.status).to.equal('received');
+    const fixed = await api(bot, 'POST', `/api/agent/rmas/${issued.body.rma as string}/remedy`, alex, { remedy: 'refund' });
+    expect(fixed.status).to.equal(409);
+    expect(fixed.body).to.deep.include({ error: 'being-processed' });
+    const badStatus = await api(bot, 'POST', `/api/agent/rmas/${issued.body.rma as string}/status`, alex, { status: 'issued' });
+    expect(badStatus.status).to.equal(400);
+    expect(badStatus.body).to.deep.include({ field: 'status' });
+    expect((await api(bot, 'POST', `/api/agent/rmas/${issued.body.rma as string}/status`, alex, { status: 'completed' })).status).to.equal(200);
+    const back = await api(bot, 'POST', `/api/agent/rmas/${issued.body.rma as string}/status`, alex, { status: 'received' });
+    expect(back.status).to.equal(409);
+    expect(back.body).to.deep.include({ error: 'backwards' });
+    expect((await api(bot, 'GET', '/api/agent/rmas/RMA-0000-0000', alex)).status).to.equal(404);
+    expect((await api(bot, 'GET', `/api/agent/rmas/${issued.body.rma as string}`, null)).status).to.equal(401);
+    const trail = (await bot.runtime.store.getRma(issued.body.rma as string))!.audit.map((a) => `${a.actor} ${a.action} ${String(a.data['to'] ?? '')}`);
+    expect(trail).to.deep.equal(['agent:alex rma.issued ', 'agent:alex rma.remedy-changed replacement', 'agent:alex rma.status-changed received', 'agent:alex rma.status-changed completed']);
   });
 
   it('a customer can leave the queue; the queue no longer shows them', async () => {

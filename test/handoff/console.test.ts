@@ -144,11 +144,19 @@ describe('hand-over: the staff console session and page', function () {
       expect(asset.headers.get('cache-control')).to.equal('public, max-age=31536000, immutable');
     }
     expect((await fetch(`${bot.url}/agent/console-000000000000.js`)).status).to.equal(404);
+    // The RMA form takes the order line when the bot verified no order: labelled fields, with the hint read out.
+    expect(html).to.match(/<fieldset id="rma-vouch" class="rma-vouch" aria-describedby="rma-vouch-hint" hidden>\s*<legend>Order \(not verified by the bot\)<\/legend>/);
+    expect(html).to.match(/<p id="rma-vouch-hint" class="muted">[^<]*you vouch for the customer, and the audit trail records it\.<\/p>/);
+    expect(html).to.include('<label for="rma-order">Order number</label>');
+    expect(html).to.match(/<input id="rma-order" type="text"/);
+    expect(html).to.include('<label for="rma-sku">Item SKU</label>');
+    expect(html).to.match(/<input id="rma-sku" [^>]*aria-describedby="rma-sku-hint">/);
 
     // In Spanish for a Spanish browser; the page's labels from locales/.
     const es = await (await fetch(`${bot.url}/agent`, { headers: { 'accept-language': 'es-MX,es;q=0.9,en;q=0.5' } })).text();
     expect(es).to.match(/<html lang="es-US">/);
     expect(es).to.include('Clave de acceso');
+    expect(es).to.include('<label for="rma-order">Número de pedido</label>');
     const strings = async (locale: string) => (await (await fetch(`${bot.url}/agent/strings.json?locale=${locale}`)).json()) as { locale: string; strings: Record<string, string> };
     const consoleKeys = Object.keys(messagesOf('en-GB')).filter((k) => k.startsWith('console.')).sort();
     const esStrings = await strings('es-US');

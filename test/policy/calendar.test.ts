@@ -1,6 +1,6 @@
 /**
  * Calendar arithmetic and holiday calendars, checked against the worked examples and tables of
- * /work/shared/docs/law-and-dates.md (§0, §4.1–§4.5, §5) and CONTRACT.md §2 and §5.
+ * docs/law-and-dates.md (§0, §4.1–§4.5, §5) and docs/CONTRACT.md §2 and §5.
  *
  * Every expected value below is copied from those documents (or follows from a holiday list given
  * there, as noted on the row); nothing is computed with the code under test.

@@ -2,7 +2,7 @@
  * Decisions where a date decides, through the real packs (uk-online, impress-us).
  *
  * Expected values come from CONTRACT.md §2–§5 (which prevails) and the worked scenarios S1–S24 of
- * /work/shared/docs/law-and-dates.md §5 and its tables in §4. Each row names its source.
+ * docs/law-and-dates.md §5 and its tables in §4. Each row names its source.
  */
 import { expect } from 'chai';
 import { localDateIn } from '../../src/policy/calendar.js';

@@ -527,6 +527,8 @@ export function storeContract(
           issuedBy: 'bot',
           note: 'customer was polite',
           createdAt: T0,
+          status: 'issued',
+          facts: {},
           audit: [{
             at: T0, actor: 'bot', action: 'rma.issued',
             data: { remedy: 'refund', note: 'customer was polite', conversationId: 'conv-1', outcome: 'approved' },
@@ -564,9 +566,84 @@ export function storeContract(
         expect(await store.getRma('RMA-0000-0000')).to.equal(null);
         expect(await store.getRma('not an rma')).to.equal(null);
       });
+
+      it('records the facts the decision used, with their sources, and more for the first audit entry', async function () {
+        const facts = {
+          deliveredOn: { value: '2026-12-17', source: 'customer' as const },
+          product: { value: { category: 'headphones', sku: 'HP-200' }, source: 'order' as const },
+          sealBroken: { value: false, source: 'staff' as const },
+        };
+        const { record } = await store.issueRma(rmaRequest({ facts, auditData: { vouched: true, vouchedBy: 'alex' }, actor: 'agent:alex' }));
+        expect(record.facts).to.deep.equal(facts);
+        expect(record.audit[0]?.data).to.deep.include({ vouched: true, vouchedBy: 'alex', remedy: 'refund' });
+        expect(await store.getRma(record.rma)).to.deep.equal(record);
+      });
+
+      it('changes the remedy of an issued RMA with an audit entry (who, when, from what to what); the same remedy writes nothing', async function () {
+        const { record } = await store.issueRma(rmaRequest({ remedy: 'replacement' }));
+        const changed = await store.changeRmaRemedy({ rma: record.rma.toLowerCase(), to: 'refund', actor: 'customer', at: T1, data: { by: 'customer' } });
+        expect(changed.ok && changed.changed).to.equal(true);
+        const after = await store.getRma(record.rma);
+        expect(after?.remedy).to.equal('refund');
+        expect(after?.audit.slice(1)).to.deep.equal([{ at: T1, actor: 'customer', action: 'rma.remedy-changed', data: { by: 'customer', from: 'replacement', to: 'refund' } }]);
+        expect(changed.ok && changed.record).to.deep.equal(after);
+        // pinned: from/to win over the caller's data of the same name
+        const again = await store.changeRmaRemedy({ rma: record.rma, to: 'refund', actor: 'agent:alex', at: T2, data: { from: 'x' } });
+        expect(again).to.deep.equal({ ok: true, record: after, changed: false });
+        expect(await store.changeRmaRemedy({ rma: 'RMA-0000-0000', to: 'refund', actor: 'customer', at: T1 })).to.deep.equal({ ok: false, reason: 'not-found' });
+        expect(await store.changeRmaRemedy({ rma: 'nonsense', to: 'refund', actor: 'customer', at: T1 })).to.deep.equal({ ok: false, reason: 'not-found' });
+        const bad = await store.changeRmaRemedy({ rma: record.rma, to: 'cash' as 'refund', actor: 'customer', at: T1 }).catch((e: unknown) => e);
+        expect(bad).to.be.instanceOf(RangeError);
+        expect((await store.getRma(record.rma))?.audit).to.have.length(2);
+      });
+
+      it('moves the status forward only, audited; a received RMA keeps its remedy', async function () {
+        const { record } = await store.issueRma(rmaRequest({ remedy: 'replacement' }));
+        expect(record.status).to.equal('issued');
+        const received = await store.setRmaStatus({ rma: record.rma, to: 'received', actor: 'agent:alex', at: T1, data: { note: 'in the warehouse' } });
+        expect(received.ok && received.record.status).to.equal('received');
+        expect(received.ok && received.record.audit.at(-1)).to.deep.equal({
+          at: T1, actor: 'agent:alex', action: 'rma.status-changed', data: { note: 'in the warehouse', from: 'issued', to: 'received' },
+        });
+        const refused = await store.changeRmaRemedy({ rma: record.rma, to: 'refund', actor: 'customer', at: T2 });
+        expect(refused.ok).to.equal(false);
+        expect(!refused.ok && refused.reason).to.equal('not-open');
+        expect(!refused.ok && 'record' in refused && refused.record.remedy).to.equal('replacement');
+        // the remedy it has already is no change, whatever the status
+        expect((await store.changeRmaRemedy({ rma: record.rma, to: 'replacement', actor: 'customer', at: T2 })).ok).to.equal(true);
+        const same = await store.setRmaStatus({ rma: record.rma, to: 'received', actor: 'agent:alex', at: T2 });
+        expect(same.ok && same.changed).to.equal(false);
+        const back = await store.setRmaStatus({ rma: record.rma, to: 'issued', actor: 'agent:alex', at: T2 });
+        expect(!back.ok && back.reason).to.equal('backwards');
+        const done = await store.setRmaStatus({ rma: record.rma, to: 'completed', actor: 'agent:alex', at: T2 });
+        expect(done.ok && done.record.status).to.equal('completed');
+        expect((await store.getRma(record.rma))?.audit.map((a) => a.action)).to.deep.equal(['rma.issued', 'rma.status-changed', 'rma.status-changed']);
+        expect(await store.setRmaStatus({ rma: 'RMA-0000-0000', to: 'received', actor: 'agent:alex', at: T1 })).to.deep.equal({ ok: false, reason: 'not-found' });
+      });
     });
 
     describe('concurrency', function () {
+      it('20 concurrent remedy changes and a status change apply one after the other: every from is the previous to', async function () {
+        const { record } = await store.issueRma(rmaRequest({ remedy: 'replacement' }));
+        const remedies = ['refund', 'replacement', 'repair'] as const;
+        const results = await Promise.all([
+          ...Array.from({ length: 20 }, (_, i) => store.changeRmaRemedy({ rma: record.rma, to: remedies[i % 3]!, actor: `agent:a${i}`, at: T1 })),
+          store.setRmaStatus({ rma: record.rma, to: 'received', actor: 'agent:boss', at: T2 }),
+        ]);
+        const after = (await store.getRma(record.rma))!;
+        const changes = after.audit.filter((a) => a.action === 'rma.remedy-changed');
+        let remedy: string = 'replacement';
+        for (const c of changes) {
+          expect(c.data['from']).to.equal(remedy);
+          remedy = String(c.data['to']);
+        }
+        expect(after.remedy).to.equal(remedy);
+        // nothing changed the remedy after the status did
+        const statusAt = after.audit.findIndex((a) => a.action === 'rma.status-changed');
+        expect(after.audit.slice(statusAt + 1).filter((a) => a.action === 'rma.remedy-changed')).to.deep.equal([]);
+        expect(results.filter((r) => r.ok && r.changed && r.record.remedy !== null).length).to.be.at.least(changes.length);
+      });
+
       it('50 concurrent issueRma for one line create exactly one RMA', async function () {
         const results = await Promise.all(
           Array.from({ length: 50 }, (_, i) => store.issueRma(rmaRequest({ actor: i % 2 ? 'bot' : `agent:a${i}` }))),

@@ -146,7 +146,7 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
         expect(columns).to.deep.equal([
           'conversation_audit.data:jsonb', 'conversation_log.activity:jsonb', 'conversations.snapshot:jsonb',
           'handoffs.reference:jsonb', 'handoffs.summary:jsonb', 'orders.data:jsonb',
-          'rma_audit.data:jsonb', 'rmas.decision:jsonb', 'staff_references.reference:jsonb',
+          'rma_audit.data:jsonb', 'rmas.decision:jsonb', 'rmas.facts:jsonb', 'staff_references.reference:jsonb',
         ]);
       });
 
@@ -660,6 +660,19 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
       it('upgrades a 0003 schema: the new tables are added and the rest is kept', async function () {
         const s = await upgradeFrom(3, '0004-handoffs-and-staff');
         expect((await s.openHandoff(newHandoff('c1'))).created).to.equal(true);
+      });
+
+      it('upgrades a 0005 schema: its RMAs are issued, with no facts, and their remedy can change', async function () {
+        await (await open({ migrations: POSTGRES_MIGRATIONS.slice(0, 5) })).close();
+        // an RMA the previous code wrote (it names no status or facts)
+        await withClient((c) => c.query(`INSERT INTO ${schema}.rmas (rma, order_number, sku, reason, remedy, decision, conversation_id, issued_by, note, created_at)
+          VALUES ('RMA-7K3M-Q2XS', 'UK-100234', 'OLD', 'change-of-mind', 'replacement', '{"outcome":"approved"}', 'c1', 'bot', NULL, 'x')`));
+        const s = await upgradeFrom(5, '0006-rma-status-and-facts');
+        expect(await s.findRma('UK-100234', 'OLD', 'change-of-mind')).to.deep.include({ status: 'issued', facts: {}, remedy: 'replacement' });
+        const changed = await s.changeRmaRemedy({ rma: 'RMA-7K3M-Q2XS', to: 'refund', actor: 'customer', at: T0 });
+        expect(changed.ok && changed.record.remedy).to.equal('refund');
+        const error = (await withClient((c) => c.query(`UPDATE ${schema}.rmas SET status = 'lost'`)).catch((e: unknown) => e)) as Error;
+        expect(error.message).to.match(/check constraint/);
       });
 
       it('keeps the table constraints: an active hand-over has an agent; a name is unique among active agents only', async function () {

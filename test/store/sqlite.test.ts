@@ -510,4 +510,26 @@ describe('SqliteStore', function () {
       }
     });
   });
+
+  describe('RMA status and facts', function () {
+    it('upgrades a 0005 database: its RMAs are issued, with no facts, and their remedy can change', async function () {
+      let rma = '';
+      await upgradeFrom(5, '0006-rma-status-and-facts', async (store) => {
+        const raw = rawDb(store.file);
+        try {
+          // an RMA the previous code wrote (it names no status or facts)
+          rma = (await store.issueRma(rmaRequest({ remedy: 'replacement' }))).record.rma;
+          raw.prepare("INSERT INTO rmas (rma, order_number, sku, reason, remedy, decision, conversation_id, issued_by, note, created_at) SELECT 'RMA-OLD0-0000', order_number, 'OLD', reason, remedy, decision, conversation_id, issued_by, note, created_at FROM rmas").run();
+          expect(() => raw.prepare("UPDATE rmas SET status = 'lost'").run()).to.throw(/CHECK constraint/);
+          expect(() => raw.prepare("UPDATE rmas SET facts = '[]'").run()).to.throw(/CHECK constraint/);
+        } finally {
+          raw.close();
+        }
+        const old = await store.findRma('UK-100234', 'OLD', 'change-of-mind');
+        expect(old).to.deep.include({ status: 'issued', facts: {} });
+        const changed = await store.changeRmaRemedy({ rma, to: 'refund', actor: 'customer', at: 'x' });
+        expect(changed.ok && changed.record.remedy).to.equal('refund');
+      });
+    });
+  });
 });

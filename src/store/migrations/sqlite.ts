@@ -204,4 +204,15 @@ CREATE INDEX proof_failures_by_window ON proof_failures (window_start);
 CREATE INDEX attachments_by_size ON attachments (size);
 `,
   },
+  {
+    // An RMA's status (issued → received → completed: once staff have the item the remedy is
+    // fixed) and the facts its decision used, each with its value and source (order, customer,
+    // staff). Only adds columns with defaults: processes still running the previous code are
+    // unaffected (their RMAs are issued, with no facts recorded).
+    id: '0006-rma-status-and-facts',
+    sql: `
+ALTER TABLE rmas ADD COLUMN status TEXT NOT NULL DEFAULT 'issued' CHECK (status IN ('issued', 'received', 'completed'));
+ALTER TABLE rmas ADD COLUMN facts TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(facts) AND json_type(facts) = 'object');
+`,
+  },
 ];

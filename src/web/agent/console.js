@@ -429,7 +429,13 @@
     if (body.error === 'held') return t('console.heldBy', { agent: body.holder || '' });
     if (body.error === 'ended') return t('console.ended');
     if (body.error === 'not-taken') return t('console.error.notTaken');
+    if (body.error === 'incomplete' && body.field === 'orderNumber') return t('console.error.needOrder');
+    if (body.error === 'incomplete' && body.field === 'sku') return t('console.error.needSku');
     if (body.error === 'incomplete') return t('console.error.incomplete');
+    if (body.error === 'unknown-order') return t('console.error.unknownOrder');
+    if (body.error === 'unknown-sku') return t('console.error.unknownSku');
+    if (body.error === 'order-mismatch') return t('console.error.orderMismatch');
+    if (body.error === 'bad-request' && body.message) return t('console.error.badField', { problem: body.message });
     if (body.error === 'not-found') return t('console.error.notFound');
     return t('console.error.generic');
   }
@@ -512,7 +518,14 @@
     } else row(list, t('console.summary.order'), order);
     row(list, t('console.summary.item'), s.item ? s.item.name + ' (' + s.item.sku + ')' : t('console.queue.noItem'));
     row(list, t('console.summary.reason'), reasonName(s.reason));
-    if (s.deliveredOn) row(list, t('console.summary.delivered'), new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(s.deliveredOn + 'T00:00:00Z')));
+    // Where each fact of the bot's decision came from (the order, the customer, staff).
+    var sources = (s.decision && s.decision.sources) || {};
+    if (s.deliveredOn) {
+      var delivered = document.createDocumentFragment();
+      delivered.appendChild(el('span', '', new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(s.deliveredOn + 'T00:00:00Z'))));
+      if (sources.deliveredOn) delivered.appendChild(el('span', sources.deliveredOn === 'order' ? 'tag' : 'tag tag-warn', t('console.source.' + sources.deliveredOn)));
+      row(list, t('console.summary.delivered'), delivered);
+    }
     row(list, t('console.summary.why'), t('console.why.' + view.reason));
     var facts = s.facts || {};
     var names = Object.keys(facts);
@@ -522,6 +535,7 @@
         var li = el('li');
         li.appendChild(el('span', 'fact-name', t('console.fact.' + name) === 'console.fact.' + name ? name : t('console.fact.' + name)));
         li.appendChild(el('span', 'fact-value', factValue(name, facts[name])));
+        if (sources[name]) li.appendChild(el('span', 'tag', t('console.source.' + sources[name])));
         ul.appendChild(li);
       });
       row(list, t('console.summary.facts'), ul);
@@ -595,8 +609,16 @@
       select.value = current || s.reason || '';
       select.setAttribute('data-for', view.id);
     }
-    var possible = held && !!s.item && !!s.verified;
-    ['rma-remedy', 'rma-reason', 'rma-note', 'rma-submit'].forEach(function (id) {
+    // Without an order the bot verified, staff give the order line and vouch for the customer.
+    var vouch = !s.verified;
+    show($('rma-vouch'), vouch);
+    if (select.getAttribute('data-vouch-for') !== view.id) {
+      $('rma-order').value = (vouch && s.orderNumber) || '';
+      $('rma-sku').value = '';
+      select.setAttribute('data-vouch-for', view.id);
+    }
+    var possible = held && (vouch || !!s.item);
+    ['rma-remedy', 'rma-reason', 'rma-note', 'rma-submit', 'rma-order', 'rma-sku'].forEach(function (id) {
       $(id).disabled = !possible;
     });
     show($('rma-panel'), view.status === 'active' || !!state.rma);
@@ -750,7 +772,19 @@
     }
     var note = $('rma-note').value.trim();
     var forId = state.selected;
-    act($('rma-submit'), 'rma', { remedy: $('rma-remedy').value, reason: reason, note: note || null }).then(function (r) {
+    var body = { remedy: $('rma-remedy').value, reason: reason, note: note || null };
+    if (!$('rma-vouch').hidden) {
+      var orderNumber = $('rma-order').value.trim();
+      var sku = $('rma-sku').value.trim();
+      if (!orderNumber) {
+        setError(t('console.error.needOrder'));
+        $('rma-order').focus();
+        return;
+      }
+      body.orderNumber = orderNumber;
+      if (sku) body.sku = sku;
+    }
+    act($('rma-submit'), 'rma', body).then(function (r) {
       if (!r || state.selected !== forId) return;
       state.rma = r.rma;
       $('rma-note').value = '';
