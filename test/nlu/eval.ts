@@ -6,17 +6,26 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../src/paths.js';
-import { confusionTable, evaluate, EVAL_LOCALES, table, type EvalLang, type Result } from './evaluate.js';
+import { confusionTable, evaluate, EVAL_LOCALES, table, type EvalLang, type EvalSet, type Result } from './evaluate.js';
 
 const langs = Object.keys(EVAL_LOCALES) as EvalLang[];
-const results = {} as Record<EvalLang, { model: Result; rules: Result }>;
-for (const l of langs) results[l] = { model: evaluate(l, true), rules: evaluate(l, false) };
-const out = [table(results), ''];
-for (const l of langs) out.push(`Reason confusion, ${EVAL_LOCALES[l]} (model):`, '', confusionTable(results[l].model), '');
+const TITLES: Record<EvalSet, string> = {
+  b: 'Held-out set B (written after the training data, never used to change it)',
+  a: "Held-out set A (the issue's own examples; read while the training data was written)",
+};
+const out: string[] = [];
+const all: Record<EvalSet, Record<EvalLang, { model: Result; rules: Result }>> = { a: {} as never, b: {} as never };
+for (const set of ['b', 'a'] as const) {
+  const results = all[set];
+  for (const l of langs) results[l] = { model: evaluate(l, true, set), rules: evaluate(l, false, set) };
+  out.push(`**${TITLES[set]}**`, '', table(results), '');
+  for (const l of langs) out.push(`Reason confusion, ${EVAL_LOCALES[l]}, set ${set.toUpperCase()} (model):`, '', confusionTable(results[l].model), '');
+}
 const text = out.join('\n');
 process.stdout.write(`${text}\n`);
 if (process.argv.includes('--failures')) {
-  for (const l of langs) for (const f of results[l].model.failures) process.stdout.write(`[${l}] ${f}\n`);
+  // Set A only: set B's misses are not read, so that they never shape the training data.
+  for (const l of langs) for (const f of all.a[l].model.failures) process.stdout.write(`[${l}] ${f}\n`);
 }
 if (process.argv.includes('--readme')) {
   const path = join(ROOT, 'README.md');
