@@ -192,3 +192,37 @@ export function confusionTable(r: Result): string {
   for (const [want, got] of Object.entries(r.confusion)) rows.push(`| ${want} | ${cols.map((c) => got[c] ?? 0).join(' | ')} |`);
   return rows.join('\n');
 }
+
+const contentWords = (t: string) =>
+  new Set(
+    t.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/[^a-z0-9 ]+/g, ' ').split(/\s+/).filter((w) => w.length > 2),
+  );
+const folded = (t: string) => [...contentWords(t)].sort().join(' ');
+
+/** Similarity at or above which a training example counts as a copy of a held-out one. */
+export const NEAR_COPY = 0.6;
+
+/**
+ * Training examples that copy a held-out message of three words or more: the same words, or a
+ * word overlap (Jaccard over words of three letters or more) of NEAR_COPY or more. The held-out sets must stay
+ * unseen: test/nlu/eval.test.ts fails on any.
+ */
+export function nearCopies(lang: EvalLang, training: readonly string[]): string[] {
+  const held = (Object.keys(SETS) as EvalSet[]).flatMap((s) => heldout(lang, s).map((r) => r.text));
+  const heldWords = held.map((h) => ({ h, w: contentWords(h), f: folded(h) }));
+  const out: string[] = [];
+  for (const t of training) {
+    const w = contentWords(t);
+    const f = folded(t);
+    for (const x of heldWords) {
+      let inter = 0;
+      for (const a of w) if (x.w.has(a)) inter++;
+      const union = w.size + x.w.size - inter;
+      // Short closed-class answers ("yes", "cancel", "thanks, bye") are the same in any sample.
+      if (x.w.size < 3) continue;
+      const same = f === x.f;
+      if (same || (w.size >= 2 && union > 0 && inter / union >= NEAR_COPY)) out.push(`${JSON.stringify(t)} ~ ${JSON.stringify(x.h)}`);
+    }
+  }
+  return out;
+}
