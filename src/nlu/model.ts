@@ -244,7 +244,26 @@ export function warmModels(): void {
  * NLU does), so a clear winner stands out; a message with no known word gives [] (nothing known).
  */
 export function classify(lang: Lang, model: ModelName, text: string): Scores {
-  const out = netsOf(lang)[model].run(featuresOf(text, lang));
+  // The readers of one message ask for the same classification more than once: the last one is kept.
+  const key = `${lang}\u0000${model}\u0000${text}`;
+  if (last.key === key) return last.scores;
+  const scores = classifyUncached(lang, model, text);
+  last.key = key;
+  last.scores = scores;
+  return scores;
+}
+
+const last: { key: string; scores: Scores } = { key: '', scores: [] };
+let lastFeatures: { key: string; features: Record<string, number> } = { key: '', features: {} };
+
+function featuresCached(text: string, lang: Lang): Record<string, number> {
+  const key = `${lang}\u0000${text}`;
+  if (lastFeatures.key !== key) lastFeatures = { key, features: featuresOf(text, lang) };
+  return lastFeatures.features;
+}
+
+function classifyUncached(lang: Lang, model: ModelName, text: string): Scores {
+  const out = netsOf(lang)[model].run(featuresCached(text, lang));
   if (!out) return [];
   let total = 0;
   const scores: Scores = [];

@@ -489,7 +489,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   }
 
   // The delivery date ("it arrived on the 17th", "the kettle arrived broken yesterday").
-  if (step !== 'verify' && step !== 'orderNumber' && findAll(n, lex.corrections.deliveryVerbs).length > 0) {
+  if (step !== 'verify' && step !== 'orderNumber' && mayHoldDate(n, lex) && findAll(n, lex.corrections.deliveryVerbs).length > 0) {
     const date = parseDate(withoutCodes(said), lang, view.today, view.dateOrder);
     if (date) put(b, { slot: 'deliveredOn', value: date }, DIRECT);
   }
@@ -514,6 +514,33 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     b.out.unshift({ type: 'StartReturn', confidence: INDIRECT + 0.1 });
   }
   return b.out.length > 0 ? b.out : [{ type: 'NotUnderstood' }];
+}
+
+const dateWordSets = new Map<Lang, ReadonlySet<string>>();
+
+/** The words a date is said with: months, weekdays (from Intl), units, "ago", "yesterday", ordinals. */
+function dateWords(lex: Lexicon): ReadonlySet<string> {
+  let set = dateWordSets.get(lex.lang);
+  if (!set) {
+    const d = lex.data.dates;
+    const phrases: string[] = [
+      ...d.months.flat(), ...d.dayOrdinals.flat(), ...d.agoBefore, ...d.agoAfter, ...Object.values(d.units).flat(),
+      ...Object.values(d.relative).flat(), ...d.pastMarkers,
+    ];
+    const weekday = new Intl.DateTimeFormat(lex.lang, { weekday: 'long', timeZone: 'UTC' });
+    for (let i = 0; i < 7; i++) phrases.push(weekday.format(new Date(Date.UTC(2026, 0, 4 + i))));
+    const words = new Set<string>();
+    for (const p of phrases) for (const t of normalize(p, lex.maps).tokens) if (t !== ',' && t.length > 2) words.add(t);
+    set = words;
+    dateWordSets.set(lex.lang, set);
+  }
+  return set;
+}
+
+/** Whether a message may hold a date at all (a digit or a date word): the date parser is costly. */
+function mayHoldDate(n: Norm, lex: Lexicon): boolean {
+  const words = dateWords(lex);
+  return n.tokens.some((t) => /\d/.test(t) || words.has(t));
 }
 
 function mentionsPerson(n: Norm, lang: Lang, lex: Lexicon): boolean {
