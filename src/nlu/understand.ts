@@ -500,7 +500,11 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     if (r) put(b, { slot: 'remedy', value: r }, DIRECT);
   } else if (step !== 'verify' && !ordinalOnly(n, lex) && yes === null) {
     const offered = view.remedies.length > 0 ? view.remedies : REMEDIES;
-    const r = matchRemedy(said, offered, lang);
+    // A remedy is asked for in a clause of its own ("they sent another model, I want a refund"):
+    // the whole message, else its clauses from the last.
+    const clauses = said.split(/[,.;!?]+/).map((c) => c.trim()).filter(Boolean).reverse();
+    let r = matchRemedy(said, offered, lang);
+    for (const c of clauses) r ??= matchRemedy(c, offered, lang);
     if (r) put(b, { slot: 'remedy', value: r }, DIRECT);
   }
   const asked = b.out.find((c) => c.type === 'Ask');
