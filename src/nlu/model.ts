@@ -5,7 +5,7 @@
  * Each is a one-layer neural network from NLP.js (`@nlpjs/neural`, the network NLP.js's own NLU
  * uses) over bag-of-words features: word stems (NLP.js's Snowball stemmers for English and
  * Spanish, `@nlpjs/lang-en-min`, `@nlpjs/lang-es`), negated stems ("I haven't dropped it" gives
- * `¬drop`, never `drop`) and stem pairs. Trained from the examples in locales/nlu/train/<lang>.yaml
+ * `¬drop`, never `drop`), the first letters of long words and stem pairs. Trained from the examples in locales/nlu/train/<lang>.yaml
  * (a non-programmer may extend them); training starts from zero weights and runs a fixed number of
  * passes in order, so the same data always gives the same model. The build (`npm run build`)
  * trains and writes dist/nlu/<lang>.json; a process finding that file missing or out of date
@@ -81,6 +81,8 @@ export function parseTraining(source: string): Example[] {
 const stemmers: Record<Lang, Stemmer> = { en: new StemmerEn(), es: new StemmerEs() };
 const stemCache: Record<Lang, Map<string, string>> = { en: new Map(), es: new Map() };
 const NEGATION_SPAN = 4;
+const PREFIX = 4;
+const PREFIX_FROM = 6;
 
 function stem(word: string, lang: Lang): string {
   const cache = stemCache[lang];
@@ -119,7 +121,11 @@ export function featuresOf(text: string, lang: Lang): Record<string, number> {
     if (negLeft > 0) {
       out[`¬${s}`] = 1;
       negLeft--;
-    } else out[s] = 1;
+    } else {
+      out[s] = 1;
+      // The first letters of a long word carry it through typos and endings the stemmer misses ("stripey").
+      if (tok.length >= PREFIX_FROM) out[`~${tok.slice(0, PREFIX)}`] = 1;
+    }
     out[`${prev}_${s}`] = 1;
     prev = s;
   }
@@ -238,7 +244,26 @@ export function warmModels(): void {
  * NLU does), so a clear winner stands out; a message with no known word gives [] (nothing known).
  */
 export function classify(lang: Lang, model: ModelName, text: string): Scores {
-  const out = netsOf(lang)[model].run(featuresOf(text, lang));
+  // The readers of one message ask for the same classification more than once: the last one is kept.
+  const key = `${lang}\u0000${model}\u0000${text}`;
+  if (last.key === key) return last.scores;
+  const scores = classifyUncached(lang, model, text);
+  last.key = key;
+  last.scores = scores;
+  return scores;
+}
+
+const last: { key: string; scores: Scores } = { key: '', scores: [] };
+let lastFeatures: { key: string; features: Record<string, number> } = { key: '', features: {} };
+
+function featuresCached(text: string, lang: Lang): Record<string, number> {
+  const key = `${lang}\u0000${text}`;
+  if (lastFeatures.key !== key) lastFeatures = { key, features: featuresOf(text, lang) };
+  return lastFeatures.features;
+}
+
+function classifyUncached(lang: Lang, model: ModelName, text: string): Scores {
+  const out = netsOf(lang)[model].run(featuresCached(text, lang));
   if (!out) return [];
   let total = 0;
   const scores: Scores = [];
