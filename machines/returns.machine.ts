@@ -177,7 +177,9 @@ const has = (cmds: readonly Command[], type: Command['type'], min = UNSURE) =>
 
 /** What a message is mainly about, most important first (a person wins over everything). */
 export function kindOf(cmds: readonly Command[]): Kind {
-  if (has(cmds, 'HumanHandoff')) return 'person';
+  // A person is asked for surely, or as the only thing in the message (an unsure reading beside an
+  // answer is the answer: "a refund please" at the remedy question).
+  if (has(cmds, 'HumanHandoff', CONFIDENT) || (has(cmds, 'HumanHandoff') && slotCommands(cmds).length === 0)) return 'person';
   if (has(cmds, 'Restart')) return 'restart';
   if (has(cmds, 'Cancel') && slotCommands(cmds).length === 0) return 'cancel';
   if (has(cmds, 'Frustrated')) return 'frustrated';
@@ -450,7 +452,9 @@ export const returnsMachine = setup({
     answerQuestions: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'MESSAGE');
       for (const c of event.commands) {
-        if (c.type === 'Ask' && c.confidence >= UNSURE) enqueue.emit(reply(askAnswerParts(packOf(context), c.topic, context, event.commands)));
+        // Beside an answer, only a sure reading of a question is one ("refund this time" answers).
+        const sure = c.type === 'Ask' && (c.confidence >= CONFIDENT || (c.confidence >= UNSURE && slotCommands(event.commands).length === 0));
+        if (sure) enqueue.emit(reply(askAnswerParts(packOf(context), c.topic, context, event.commands)));
       }
     }),
     reask: raise({ type: 'REASK' }),
