@@ -53,8 +53,8 @@ export function explainDecision(decision: Decision, order: Order, item: OrderIte
 
 export function deductionPart(decision: Decision, kind: string, certainty: string, currency: string, said: Said = {}): Part {
   const reason = decision.reasons.find((r) => 'charge' in r.params && kind === 'delivery-upgrade');
-  const key = said.sealed && kind === 'diminished-value' && certainty === 'may' ? 'deduction.diminished-value.may.sealed' : `deduction.${kind}.${certainty}`;
-  return { key, params: reason ? params(reason.params, currency) : {} };
+  const sealed = said.sealed && kind === 'diminished-value' && certainty === 'may';
+  return { key: sealed ? 'deduction.diminished-value.may.sealed' : `deduction.${kind}.${certainty}`, params: reason ? params(reason.params, currency) : {} };
 }
 
 /** What to do next once the RMA is issued: the deadline, the conditions, deductions, refund timing. */
