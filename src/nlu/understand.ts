@@ -406,7 +406,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   // A yes/no answer, hedged or not, and "I don't know".
   const yn = readYesNo(n, lex);
   // The phrase lists first (they read more, see the README's table); Recognizers-Text where they read nothing.
-  const yes = parseYesNo(said, lang) ?? (opts.model && !yn.hedge ? recognizedYesNo(said, lang) : null);
+  const yes = parseYesNo(said, lang) ?? (opts.model && !yn.hedge && expectsYesNo(step) ? recognizedYesNo(said, lang) : null);
   const dontKnow = isDontKnow(said, lang);
   const hedgedYes = yes === null && !dontKnow && yn.particle !== null && (yn.hedge || tone.hedged);
   // A whole message that is a hedge: "I think so", "kind of" lean yes; "probably not" leans no; "maybe" is not knowing.
@@ -527,6 +527,11 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     b.out.unshift({ type: 'StartReturn', confidence: INDIRECT + 0.1 });
   }
   return b.out.length > 0 ? b.out : [{ type: 'NotUnderstood' }];
+}
+
+/** Steps whose question a bare yes or no answers. */
+function expectsYesNo(step: Step | null): boolean {
+  return step === null || step === 'confirm' || step === 'item' || step === 'remedy' || step === 'manufacturerPreauth' || isBooleanField(step);
 }
 
 const dateWordSets = new Map<Lang, ReadonlySet<string>>();
