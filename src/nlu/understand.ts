@@ -215,7 +215,7 @@ const ACT_MIN = 0.5;
 const ACT_DESTRUCTIVE = 0.8;
 const SHORT_MESSAGE = 6;
 /** A frustration score this high marks a request for a person as said in anger. */
-const ANGER = 0.25;
+const ANGER = 0.2;
 
 interface ActInput {
   said: string;
