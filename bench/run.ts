@@ -59,7 +59,7 @@ if (want('nlu')) {
     '—',
   );
   row('understand one message: p99', `${r.model.p99.toFixed(3)} ms`, `rule readers alone ${r.rules.p99.toFixed(3)} ms`, times(r.ratioP99), `p99 ≤ ${r.targetP99Ms} ms: ${met(r.model.p99 <= r.targetP99Ms)}`);
-  row('understanding start-up (fresh process: import, load both languages\' models, warm up)', `${ms(r.startupMs)} ms`, '—', '—', `≤ ${n(r.targetStartupMs)} ms: ${met(r.startupMs <= r.targetStartupMs)}`);
+  row('understanding start-up (fresh process: import, load both languages\' models, warm up)', `${ms(r.startupMs)} ms (CPU ${ms(r.startupCpuMs)} ms)`, '—', '—', `≤ ${n(r.targetStartupMs)} ms: ${met(r.startupMs <= r.targetStartupMs)}`);
 }
 
 const STATE_GOAL_BYTES = 8 * 1024;

@@ -22,7 +22,7 @@ import { classify, type Scores } from './model.js';
 import { matchItem } from './items.js';
 import { languageOf, lexicon, personWords, type Lang, type Lexicon } from './lexicon.js';
 import { parsePreauth } from './preauth.js';
-import { classifyReason } from './reasons.js';
+import { classifyReason, type ReasonReading } from './reasons.js';
 import { matchRemedy } from './remedies.js';
 import { coverage, findAll, fold, isNegated, normalize, resolveOverlaps, trimFillers, type Match, type Norm } from './text.js';
 import { isDontKnow, parseYesNo, readYesNo } from './yesno.js';
@@ -215,7 +215,7 @@ const ACT_MIN = 0.5;
 const ACT_DESTRUCTIVE = 0.8;
 const SHORT_MESSAGE = 6;
 /** A frustration score this high marks a request for a person as said in anger. */
-const ANGER = 0.25;
+const ANGER = 0.2;
 
 interface ActInput {
   said: string;
@@ -272,7 +272,7 @@ const RULE_FALLBACK = 0.75;
 const asReason = (label: string): ReturnReason | null => REASONS.find((r) => r === label) ?? null;
 
 function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null, tone: Tone, model: boolean, correcting: boolean): void {
-  const rule = classifyReason(said, lang);
+  const rule = ruleReason(said, lang);
   const atAnswer = step === 'reason' || step === null;
   let reason: ReturnReason | null = null;
   let confidence = 0;
@@ -312,6 +312,15 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
   if (cause && step !== 'faultCause' && mentionsFault && cause.cause !== 'unknown') put(b, { slot: 'faultCause', value: cause.cause }, cause.confidence);
 }
 
+let lastRule: { key: string; reading: ReasonReading | null } = { key: '', reading: null };
+
+/** The rule reader's reason (asked for twice per message: the reason and a volunteered cause). */
+function ruleReason(said: string, lang: Lang): ReasonReading | null {
+  const key = `${lang}\u0000${said}`;
+  if (lastRule.key !== key) lastRule = { key, reading: classifyReason(said, lang) };
+  return lastRule.reading;
+}
+
 /** A cause is taken from the model at or above this score. */
 const CAUSE_MIN = 0.6;
 /** A cause volunteered in a reason, which the rules do not read, is taken at or above this. */
@@ -323,7 +332,7 @@ const CAUSE_SURE = 0.9;
  * volunteered one (not the answer to the cause question) never reaches it either.
  */
 function causeOf(said: string, lang: Lang, tone: Tone, model: boolean, asked: boolean): { cause: FaultCause; confidence: number } | null {
-  const rule = asked ? parseFaultCause(said, lang) : (classifyReason(said, lang)?.faultCause ?? null);
+  const rule = asked ? parseFaultCause(said, lang) : (ruleReason(said, lang)?.faultCause ?? null);
   let cause: FaultCause | null = null;
   let confidence = 0;
   if (model) {
@@ -397,7 +406,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   // A yes/no answer, hedged or not, and "I don't know".
   const yn = readYesNo(n, lex);
   // The phrase lists first (they read more, see the README's table); Recognizers-Text where they read nothing.
-  const yes = parseYesNo(said, lang) ?? (opts.model && !yn.hedge ? recognizedYesNo(said, lang) : null);
+  const yes = parseYesNo(said, lang) ?? (opts.model && !yn.hedge && expectsYesNo(step) ? recognizedYesNo(said, lang) : null);
   const dontKnow = isDontKnow(said, lang);
   const hedgedYes = yes === null && !dontKnow && yn.particle !== null && (yn.hedge || tone.hedged);
   // A whole message that is a hedge: "I think so", "kind of" lean yes; "probably not" leans no; "maybe" is not knowing.
@@ -518,6 +527,11 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     b.out.unshift({ type: 'StartReturn', confidence: INDIRECT + 0.1 });
   }
   return b.out.length > 0 ? b.out : [{ type: 'NotUnderstood' }];
+}
+
+/** Steps whose question a bare yes or no answers. */
+function expectsYesNo(step: Step | null): boolean {
+  return step === null || step === 'confirm' || step === 'item' || step === 'remedy' || step === 'manufacturerPreauth' || isBooleanField(step);
 }
 
 const dateWordSets = new Map<Lang, ReadonlySet<string>>();
