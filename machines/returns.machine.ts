@@ -454,7 +454,10 @@ export const returnsMachine = setup({
       for (const c of event.commands) {
         // Beside an answer, only a sure reading of a question is one ("refund this time" answers).
         const sure = c.type === 'Ask' && (c.confidence >= CONFIDENT || (c.confidence >= UNSURE && slotCommands(event.commands).length === 0));
-        if (sure) enqueue.emit(reply(askAnswerParts(packOf(context), c.topic, context, event.commands)));
+        if (!sure) continue;
+        const parts = askAnswerParts(packOf(context), c.topic, context, event.commands);
+        // A question the pack cannot answer: a person can, one click away.
+        enqueue.emit(reply(parts, parts[0]?.key === 'answer.unknown' ? { choices: [personChoice] } : {}));
       }
     }),
     reask: raise({ type: 'REASK' }),
