@@ -16,7 +16,7 @@
  *   parameters, never text: `dialogs/` renders them in the customer's language.
  */
 import { and, assertEvent, assign, emit, enqueueActions, fromPromise, not, raise, setup, type SnapshotFrom } from 'xstate';
-import { BOOLEAN_CONDITION_FIELDS, FAULT_CAUSES, type ConditionField, type ReturnReason } from '../src/policy/case.js';
+import { BOOLEAN_CONDITION_FIELDS, CONDITION_FIELDS, FAULT_CAUSES, type Case, type ConditionField, type ReturnReason } from '../src/policy/case.js';
 import type { Decision } from '../src/policy/decision.js';
 import { openAlternatives, type CompiledPack } from '../src/policy/engine.js';
 import { loadPack } from '../src/policy/packs.js';
@@ -24,7 +24,7 @@ import type { Remedy } from '../src/policy/pack.js';
 import { matchItem } from '../src/nlu/items.js';
 import type { Order, OrderItem } from '../src/orders.js';
 import { buildCase, selectedItem, todayFor } from './case.js';
-import { explainDecision, nextSteps, remedyPart } from './explain.js';
+import { explainDecision, nextSteps, remedyPart, type Said } from './explain.js';
 import { askAnswerParts } from './answers.js';
 import { absorb, changesAnything, clearedItem, settle, slotCommands, unsureSlots, withFact, type SlotCommand } from './slots.js';
 import { CONFIDENT, UNSURE, type Command, type SlotValue, type VerifyRequest, type VerifyResult } from './commands.js';
@@ -41,6 +41,17 @@ export interface IssueRmaInput {
   reason: ReturnReason;
   remedy: Remedy | null;
   decision: Decision;
+  /** The case decided: every fact with its value and source, recorded with the RMA. */
+  case: Case | null;
+}
+/**
+ * What issuing gave: the RMA, the remedy recorded now (what the customer is told), and, when the
+ * line had an RMA already with another remedy, what asking for this one gave (src/rmas.ts).
+ */
+export interface IssueRmaOutput {
+  rma: string;
+  remedy?: Remedy | null;
+  remedyChange?: 'changed' | 'unchanged' | 'being-processed' | 'not-offered' | 'retailer-chooses' | 'not-found' | null;
 }
 export interface HandoffInput {
   conversationId: string;
@@ -87,6 +98,19 @@ export function handoffSummary(ctx: ReturnsContext): HandoffSummary {
     decision: ctx.decision,
     rma: ctx.rma,
   };
+}
+
+/** What asking for another remedy on an RMA already issued gave, in words (empty when nothing to say). */
+function remedyChangeParts(out: IssueRmaOutput, recorded: Remedy | null): Part[] {
+  if (!recorded) return [];
+  const params = { rma: out.rma, remedy: remedyPart(recorded) };
+  switch (out.remedyChange) {
+    case 'changed': return [part('rma.remedy.changed', params)];
+    case 'being-processed': return [part('rma.remedy.processing', params)];
+    case 'not-offered':
+    case 'retailer-chooses': return [part('rma.remedy.retailer', params)];
+    default: return [];
+  }
 }
 
 function queuedParts(t: HandoffTicket): Part[] {
@@ -155,7 +179,9 @@ const has = (cmds: readonly Command[], type: Command['type'], min = UNSURE) =>
 
 /** What a message is mainly about, most important first (a person wins over everything). */
 export function kindOf(cmds: readonly Command[]): Kind {
-  if (has(cmds, 'HumanHandoff')) return 'person';
+  // A person is asked for surely, or as the only thing in the message (an unsure reading beside an
+  // answer is the answer: "a refund please" at the remedy question).
+  if (has(cmds, 'HumanHandoff', CONFIDENT) || (has(cmds, 'HumanHandoff') && slotCommands(cmds).length === 0)) return 'person';
   if (has(cmds, 'Restart')) return 'restart';
   if (has(cmds, 'Cancel') && slotCommands(cmds).length === 0) return 'cancel';
   if (has(cmds, 'Frustrated')) return 'frustrated';
@@ -204,6 +230,7 @@ export function stateName(snapshot: { value: unknown }): string {
   return top === 'flow' && typeof sub === 'string' ? sub : top;
 }
 
+const isConditionSlot = (slot: string) => (CONDITION_FIELDS as readonly string[]).includes(slot);
 const packOf = (ctx: ReturnsContext): CompiledPack => loadPack(ctx.order?.policy ?? ctx.defaultPolicy);
 const resolveItem = (mention: string, items: readonly OrderItem[]) => matchItem(mention, items, 'en') ?? matchItem(mention, items, 'es');
 
@@ -226,6 +253,11 @@ function summaryParts(ctx: ReturnsContext): Part[] {
   if (item) known.push(part('summary.item', { item: item.name }));
   if (ctx.reason) known.push(part('summary.reason', { reason: { key: `reasonName.${ctx.reason}` } }));
   return known.length ? [part('summary.sofar', { known: { list: known, style: 'and' } })] : [];
+}
+
+/** What the customer said that changes how a decision is put (sealed: no "opened packaging" example). */
+function saidOf(ctx: ReturnsContext): Said {
+  return { sealed: ctx.facts.packagingOpened === false || ctx.facts.sealBroken === false };
 }
 
 function greeting(ctx: ReturnsContext): Part[] {
@@ -288,7 +320,7 @@ export const returnsMachine = setup({
   },
   actors: {
     verifyOrder: fromPromise<VerifyOutput, VerifyInput>(notProvided('verifyOrder')),
-    issueRma: fromPromise<{ rma: string }, IssueRmaInput>(notProvided('issueRma')),
+    issueRma: fromPromise<IssueRmaOutput, IssueRmaInput>(notProvided('issueRma')),
     requestHandoff: fromPromise<HandoffTicket, HandoffInput>(notProvided('requestHandoff')),
   },
   guards: {
@@ -350,7 +382,8 @@ export const returnsMachine = setup({
     /** Facts given, but not the one asked. */
     missesAskedField: ({ context, event }) => {
       const field = context.decision?.needs[0];
-      return Boolean(field) && !slotCommands(commandsOf(event)).some((c) => c.slot === field);
+      const facts = slotCommands(commandsOf(event)).filter((c) => isConditionSlot(c.slot));
+      return Boolean(field) && facts.length > 0 && !facts.some((c) => c.slot === field);
     },
   },
   actions: {
@@ -421,7 +454,12 @@ export const returnsMachine = setup({
     answerQuestions: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'MESSAGE');
       for (const c of event.commands) {
-        if (c.type === 'Ask' && c.confidence >= UNSURE) enqueue.emit(reply(askAnswerParts(packOf(context), c.topic, context, event.commands)));
+        // Beside an answer, only a sure reading of a question is one ("refund this time" answers).
+        const sure = c.type === 'Ask' && (c.confidence >= CONFIDENT || (c.confidence >= UNSURE && slotCommands(event.commands).length === 0));
+        if (!sure) continue;
+        const parts = askAnswerParts(packOf(context), c.topic, context, event.commands);
+        // A question the pack cannot answer: a person can, one click away.
+        enqueue.emit(reply(parts, parts[0]?.key === 'answer.unknown' ? { choices: [personChoice] } : {}));
       }
     }),
     reask: raise({ type: 'REASK' }),
@@ -512,7 +550,7 @@ export const returnsMachine = setup({
     sayDecision: emit(({ context }) => {
       const d = context.decision!;
       const item = selectedItem(context)!;
-      return reply(explainDecision(d, context.order!, item), { returns: { outcome: d.outcome, decision: d } });
+      return reply(explainDecision(d, context.order!, item, saidOf(context)), { returns: { outcome: d.outcome, decision: d } });
     }),
     takeRemedy: assign(({ context }) => {
       const d = context.decision!;
@@ -551,14 +589,6 @@ export const returnsMachine = setup({
       const q = ask(context, 'confirm', [part('referred.offer')], yesNo(part('choice.referral.yes'), part('choice.referral.no')));
       enqueue.assign(q.patch);
       enqueue.emit(q.reply);
-    }),
-    sayRma: emit(({ context }) => {
-      const d = context.decision!;
-      const item = selectedItem(context)!;
-      const parts = [part('rma.issued', { rma: context.rma!, item: item.name }), ...nextSteps(d, context.order!, context.remedy)];
-      const more = (context.order?.items.length ?? 0) > 1;
-      const choices = more ? doneChoices : [];
-      return reply(parts, { returns: { rma: context.rma!, outcome: d.outcome, decision: d }, ...(choices.length ? { choices } : {}) });
     }),
     remindRma: emit(({ context }) => reply([part('done.again', { rma: context.rma ?? '' })], { choices: context.choices })),
     sayGoodbye: emit(({ context }) => reply([context.rma ? part('goodbye.rma', { rma: context.rma }) : part('goodbye')])),
@@ -807,8 +837,19 @@ export const returnsMachine = setup({
               reason: context.reason!,
               remedy: context.remedy,
               decision: context.decision!,
+              case: buildCase(context, packOf(context)),
             }),
-            onDone: { target: 'done', actions: [assign({ rma: ({ event }) => event.output.rma }), 'sayRma'] },
+            onDone: {
+              target: 'done',
+              actions: enqueueActions(({ context, event, enqueue }) => {
+                // What is said is what is recorded: the RMA's remedy as it stands after this request.
+                const remedy = event.output.remedy !== undefined ? event.output.remedy : context.remedy;
+                enqueue.assign({ rma: event.output.rma, remedy });
+                enqueue.emit(rmaReply({ ...context, rma: event.output.rma, remedy }));
+                const change = remedyChangeParts(event.output, remedy);
+                if (change.length) enqueue.emit(reply(change));
+              }),
+            },
             onError: { target: 'askConfirm', actions: emit(reply([part('error.temporary')])) },
           },
         },
@@ -955,6 +996,15 @@ export const returnsMachine = setup({
     },
   },
 });
+
+/** The booking message: the RMA, what to do next (for the remedy recorded), another item when there is one. */
+function rmaReply(context: ReturnsContext): Reply {
+  const d = context.decision!;
+  const item = selectedItem(context)!;
+  const parts = [part('rma.issued', { rma: context.rma!, item: item.name }), ...nextSteps(d, context.order!, context.remedy, saidOf(context))];
+  const choices = (context.order?.items.length ?? 0) > 1 ? doneChoices : [];
+  return reply(parts, { returns: { rma: context.rma!, outcome: d.outcome, decision: d }, ...(choices.length ? { choices } : {}) });
+}
 
 const doneChoices: Choice[] = [choice(part('choice.anotherItem'), { type: 'StartReturn', ...sure }), choice(part('choice.done'), DENY)];
 

@@ -24,7 +24,7 @@ import { candidateMatches } from './nlu/identity.js';
 import { loadDemoOrdersIfEmpty, openStore, storeOptionsFrom, type Store } from './store/index.js';
 import type { ProofFailures } from './store/store.js';
 import { silentLogger, type Logger } from './log.js';
-import { returnsMachine, type HandoffInput, type HandoffTicket, type IssueRmaInput, type VerifyInput, type VerifyOutput } from '../machines/returns.machine.js';
+import { returnsMachine, type HandoffInput, type HandoffTicket, type IssueRmaInput, type IssueRmaOutput, type VerifyInput, type VerifyOutput } from '../machines/returns.machine.js';
 import type { VerifyRequest } from '../machines/commands.js';
 import { HandoffService } from './handoff/service.js';
 import { HandoffQueue, type ProofLock } from './handoff/queue.js';
@@ -36,7 +36,6 @@ import { StaffDesk, type StaffPort } from '../dialogs/staff.js';
 import { createGateways, type ChannelGateways } from './server/gateways.js';
 import { Metrics } from './server/metrics.js';
 import { normalizeOrderNumber } from './orders.js';
-import type { Case } from './policy/case.js';
 import { factsFromOrder, issueOrChangeRma, usedFacts, type IssuedRma } from './rmas.js';
 
 /** The bot, put together: what the HTTP server, the terminal chat and the tests use. */
@@ -108,8 +107,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       verifyOrder: fromPromise<VerifyOutput, VerifyInput>(({ input }) => verifier.verify(input)),
       // Asked again for a line that has its RMA already, with another remedy: the remedy changes if it may
       // (audited); the output's `remedy` is the one recorded, `remedyChange` what asking for it gave.
-      // (The machine reads `rma` only so far; it should type its output as IssuedRma and say `remedy`.)
-      issueRma: fromPromise<{ rma: string }, IssueRmaInput>(({ input }): Promise<IssuedRma> => issueOrChangeRma(store, {
+      // The machine says the recorded `remedy`, and what `remedyChange` gave.
+      issueRma: fromPromise<IssueRmaOutput, IssueRmaInput>(({ input }): Promise<IssuedRma> => issueOrChangeRma(store, {
         orderNumber: input.order.orderNumber,
         sku: input.item.sku,
         reason: input.reason,
@@ -120,7 +119,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         note: null,
         at: new Date(now()).toISOString(),
         // The case the machine decided, when it passes it: every fact with its value and source.
-        facts: 'case' in input && input.case ? usedFacts(input.case as Case, input.decision) : factsFromOrder(input.order, input.item, input.decision),
+        facts: input.case ? usedFacts(input.case, input.decision) : factsFromOrder(input.order, input.item, input.decision),
       })),
       requestHandoff: fromPromise<HandoffTicket, HandoffInput>(({ input }) => queue.request(input)),
     },

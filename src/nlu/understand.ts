@@ -17,11 +17,12 @@ import { parseDate } from './dates.js';
 import { parseFaultCause } from './fault.js';
 import { extractOrderNumber, extractReference, proofCandidates } from './identity.js';
 import { readActs, type ActReading } from './intents.js';
+import { recognizedOrdinal, recognizedYesNo } from './recognizers.js';
 import { classify, type Scores } from './model.js';
 import { matchItem } from './items.js';
 import { languageOf, lexicon, personWords, type Lang, type Lexicon } from './lexicon.js';
 import { parsePreauth } from './preauth.js';
-import { classifyReason } from './reasons.js';
+import { classifyReason, type ReasonReading } from './reasons.js';
 import { matchRemedy } from './remedies.js';
 import { coverage, findAll, fold, isNegated, normalize, resolveOverlaps, trimFillers, type Match, type Norm } from './text.js';
 import { isDontKnow, parseYesNo, readYesNo } from './yesno.js';
@@ -214,7 +215,7 @@ const ACT_MIN = 0.5;
 const ACT_DESTRUCTIVE = 0.8;
 const SHORT_MESSAGE = 6;
 /** A frustration score this high marks a request for a person as said in anger. */
-const ANGER = 0.25;
+const ANGER = 0.2;
 
 interface ActInput {
   said: string;
@@ -254,6 +255,13 @@ function actCommands(b: Builder, a: ActInput): void {
   else if (top?.kind === 'startReturn') b.out.push({ type: 'StartReturn', confidence: top.confidence });
 }
 
+const ACT_TYPES: ReadonlySet<Command['type']> = new Set(['HumanHandoff', 'Frustrated', 'Cancel', 'Restart', 'Help', 'Ask', 'Goodbye']);
+
+function renormalised(scores: Scores): Scores {
+  const total = scores.reduce((t, x) => t + x.score, 0);
+  return total > 0 ? scores.map((x) => ({ label: x.label, score: x.score / total })) : [];
+}
+
 /** A reason is taken when its score is at least UNSURE and this far ahead of the next reason. */
 const REASON_MARGIN = 0.2;
 /** A candidate of a clarifying question scores at least this. */
@@ -264,14 +272,16 @@ const RULE_FALLBACK = 0.75;
 const asReason = (label: string): ReturnReason | null => REASONS.find((r) => r === label) ?? null;
 
 function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null, tone: Tone, model: boolean, correcting: boolean): void {
-  const rule = classifyReason(said, lang);
+  const rule = ruleReason(said, lang);
   const atAnswer = step === 'reason' || step === null;
   let reason: ReturnReason | null = null;
   let confidence = 0;
   if (!model) {
     if (rule) [reason, confidence] = [rule.reason, atAnswer ? DIRECT : 0.85];
   } else {
-    const scores: Scores = classify(lang, 'reason', said);
+    let scores: Scores = classify(lang, 'reason', said);
+    // Asked for the reason, a message that is no request or question gives one: weigh the reasons alone.
+    if (step === 'reason' && !b.out.some((c) => ACT_TYPES.has(c.type))) scores = renormalised(scores.filter((x) => x.label !== 'none'));
     const candidates = scores.filter((s) => s.label !== 'none' && s.score >= CANDIDATE_MIN);
     const [best, second] = candidates;
     const top = scores[0];
@@ -302,6 +312,15 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
   if (cause && step !== 'faultCause' && mentionsFault && cause.cause !== 'unknown') put(b, { slot: 'faultCause', value: cause.cause }, cause.confidence);
 }
 
+let lastRule: { key: string; reading: ReasonReading | null } = { key: '', reading: null };
+
+/** The rule reader's reason (asked for twice per message: the reason and a volunteered cause). */
+function ruleReason(said: string, lang: Lang): ReasonReading | null {
+  const key = `${lang}\u0000${said}`;
+  if (lastRule.key !== key) lastRule = { key, reading: classifyReason(said, lang) };
+  return lastRule.reading;
+}
+
 /** A cause is taken from the model at or above this score. */
 const CAUSE_MIN = 0.6;
 /** A cause volunteered in a reason, which the rules do not read, is taken at or above this. */
@@ -313,7 +332,7 @@ const CAUSE_SURE = 0.9;
  * volunteered one (not the answer to the cause question) never reaches it either.
  */
 function causeOf(said: string, lang: Lang, tone: Tone, model: boolean, asked: boolean): { cause: FaultCause; confidence: number } | null {
-  const rule = asked ? parseFaultCause(said, lang) : (classifyReason(said, lang)?.faultCause ?? null);
+  const rule = asked ? parseFaultCause(said, lang) : (ruleReason(said, lang)?.faultCause ?? null);
   let cause: FaultCause | null = null;
   let confidence = 0;
   if (model) {
@@ -386,7 +405,8 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
 
   // A yes/no answer, hedged or not, and "I don't know".
   const yn = readYesNo(n, lex);
-  const yes = parseYesNo(said, lang);
+  // The phrase lists first (they read more, see the README's table); Recognizers-Text where they read nothing.
+  const yes = parseYesNo(said, lang) ?? (opts.model && !yn.hedge && expectsYesNo(step) ? recognizedYesNo(said, lang) : null);
   const dontKnow = isDontKnow(said, lang);
   const hedgedYes = yes === null && !dontKnow && yn.particle !== null && (yn.hedge || tone.hedged);
   // A whole message that is a hedge: "I think so", "kind of" lean yes; "probably not" leans no; "maybe" is not knowing.
@@ -455,7 +475,8 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
 
   // The item.
   if (step === 'item' && items.length > 0) {
-    const index = matchItem(said, items, lang);
+    const nth = opts.model ? recognizedOrdinal(said, lang) : null;
+    const index = matchItem(said, items, lang) ?? (nth !== null && nth <= items.length ? nth - 1 : null);
     if (index !== null) put(b, { slot: 'item', value: { index } }, DIRECT);
   } else if (step !== 'verify') {
     const index = namedItem(said, n, view.items, lang, lex);
@@ -477,7 +498,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   }
 
   // The delivery date ("it arrived on the 17th", "the kettle arrived broken yesterday").
-  if (step !== 'verify' && step !== 'orderNumber' && findAll(n, lex.corrections.deliveryVerbs).length > 0) {
+  if (step !== 'verify' && step !== 'orderNumber' && mayHoldDate(n, lex) && findAll(n, lex.corrections.deliveryVerbs).length > 0) {
     const date = parseDate(withoutCodes(said), lang, view.today, view.dateOrder);
     if (date) put(b, { slot: 'deliveredOn', value: date }, DIRECT);
   }
@@ -488,7 +509,11 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     if (r) put(b, { slot: 'remedy', value: r }, DIRECT);
   } else if (step !== 'verify' && !ordinalOnly(n, lex) && yes === null) {
     const offered = view.remedies.length > 0 ? view.remedies : REMEDIES;
-    const r = matchRemedy(said, offered, lang);
+    // A remedy is asked for in a clause of its own ("they sent another model, I want a refund"):
+    // the whole message, else its clauses from the last.
+    const clauses = said.split(/[,.;!?]+/).map((c) => c.trim()).filter(Boolean).reverse();
+    let r = matchRemedy(said, offered, lang);
+    for (const c of clauses) r ??= matchRemedy(c, offered, lang);
     if (r) put(b, { slot: 'remedy', value: r }, DIRECT);
   }
   const asked = b.out.find((c) => c.type === 'Ask');
@@ -502,6 +527,38 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     b.out.unshift({ type: 'StartReturn', confidence: INDIRECT + 0.1 });
   }
   return b.out.length > 0 ? b.out : [{ type: 'NotUnderstood' }];
+}
+
+/** Steps whose question a bare yes or no answers. */
+function expectsYesNo(step: Step | null): boolean {
+  return step === null || step === 'confirm' || step === 'item' || step === 'remedy' || step === 'manufacturerPreauth' || isBooleanField(step);
+}
+
+const dateWordSets = new Map<Lang, ReadonlySet<string>>();
+
+/** The words a date is said with: months, weekdays (from Intl), units, "ago", "yesterday", ordinals. */
+function dateWords(lex: Lexicon): ReadonlySet<string> {
+  let set = dateWordSets.get(lex.lang);
+  if (!set) {
+    const d = lex.data.dates;
+    const phrases: string[] = [
+      ...d.months.flat(), ...d.dayOrdinals.flat(), ...d.agoBefore, ...d.agoAfter, ...Object.values(d.units).flat(),
+      ...Object.values(d.relative).flat(), ...d.pastMarkers,
+    ];
+    const weekday = new Intl.DateTimeFormat(lex.lang, { weekday: 'long', timeZone: 'UTC' });
+    for (let i = 0; i < 7; i++) phrases.push(weekday.format(new Date(Date.UTC(2026, 0, 4 + i))));
+    const words = new Set<string>();
+    for (const p of phrases) for (const t of normalize(p, lex.maps).tokens) if (t !== ',' && t.length > 2) words.add(t);
+    set = words;
+    dateWordSets.set(lex.lang, set);
+  }
+  return set;
+}
+
+/** Whether a message may hold a date at all (a digit or a date word): the date parser is costly. */
+function mayHoldDate(n: Norm, lex: Lexicon): boolean {
+  const words = dateWords(lex);
+  return n.tokens.some((t) => /\d/.test(t) || words.has(t));
 }
 
 function mentionsPerson(n: Norm, lang: Lang, lex: Lexicon): boolean {

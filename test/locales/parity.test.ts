@@ -372,6 +372,9 @@ describe('locales', () => {
       expect(formatDate('en-GB', '2027-01-05')).to.include('5 January 2027');
       expect(formatDate('en-US', '2027-01-05')).to.include('January 5, 2027');
       expect(formatDate('es-US', '2027-01-05')).to.include('enero').and.include('5 de enero de 2027');
+      // "el martes 5 de enero", never "el martes, 5 de enero".
+      expect(formatDate('es-US', '2027-01-05')).to.equal('martes 5 de enero de 2027');
+      expect(t('es-US', 'corrected.deliveredOn', { date: { date: '2027-01-14' } })).to.include('el jueves 14 de enero de 2027');
       expect(formatDate('en-GB', 'not-a-date')).to.equal('not-a-date');
       expect(t('en-GB', 'rma.next.returnBy', { date: { date: '2027-01-05' } })).to.include('by Tuesday, 5 January 2027.');
       expect(t('en-US', 'rma.next.returnBy', { date: { date: '2027-01-05' } })).to.include('January 5, 2027');

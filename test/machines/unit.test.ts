@@ -125,6 +125,16 @@ describe('the returns machine', () => {
     s.stop();
   });
 
+  it('a question the pack cannot answer says so and offers a person', async () => {
+    const s = new Session();
+    await s.say(order('UK-100001'), proof);
+    const t = await s.say({ type: 'Ask', topic: 'other', confidence: 0.95 });
+    const answer = t.replies.find((r) => r.parts[0]?.key === 'answer.unknown');
+    expect(answer?.choices?.flatMap((c) => c.commands.map((k) => k.type))).to.deep.equal(['HumanHandoff']);
+    expect(t.step).to.equal('reason');
+    s.stop();
+  });
+
   it('not understood three times at the order number: the hand-over is offered', async () => {
     const s = new Session();
     let t = await s.say(NOT_UNDERSTOOD);
