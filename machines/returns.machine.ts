@@ -988,7 +988,8 @@ export const returnsMachine = setup({
         // A new message after the end starts a new conversation, keeping what it says.
         MESSAGE: [
           { guard: 'saysGoodbye', actions: 'sayGoodbye' },
-          { guard: 'wantsPerson', target: 'handoff', actions: 'reset' },
+          // A person after the end sees what the conversation had (the order, the RMA).
+          { guard: 'wantsPerson', target: 'handoff' },
           { target: 'flow.route', actions: ['reset', 'greetAndAbsorb'] },
         ],
         REASK: {},

@@ -133,7 +133,6 @@ describe('the returns chart, model-based (xstate/graph)', function () {
   let paths: Walked[] = [];
   before(() => {
     paths = walk();
-    if (process.env.CHART_DEBUG) console.log([...new Set(paths.map((p) => stateName(p.end)))], paths.length);
   });
 
   it('the walk reaches every kind of waiting state', () => {

@@ -10,7 +10,7 @@ import { confusionTable, evaluate, EVAL_LOCALES, table, type EvalLang, type Eval
 
 const langs = Object.keys(EVAL_LOCALES) as EvalLang[];
 const TITLES: Record<EvalSet, string> = {
-  c: 'Held-out set C (written after the training data was frozen; never read to change it)',
+  c: 'Held-out set C (written after the training data was frozen at 3e44122)',
   b: 'Held-out set B (development set: written after the first training data, read while it grew)',
   a: "Held-out set A (development set: the issue's own examples, read while the training data grew)",
 };
