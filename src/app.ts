@@ -57,9 +57,6 @@ export interface App {
   close: () => Promise<void>;
 }
 
-/** @deprecated the old name of {@link App}. */
-export type Runtime = App;
-
 export interface AppOptions {
   logger?: Logger;
   /** The clock (epoch ms); tests pass a fixed one. */
@@ -67,7 +64,6 @@ export interface AppOptions {
   /** Use this store instead of opening the configured one. */
   store?: Store;
 }
-export type RuntimeOptions = AppOptions;
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? silentLogger;
@@ -169,9 +165,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   };
 }
-
-/** @deprecated the old name of {@link createApp}. */
-export const createRuntime = createApp;
 
 /** The staff desk's view of the staff actions and the store. */
 function staffPort(h: HandoffService, store: Store): StaffPort {
