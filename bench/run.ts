@@ -3,11 +3,12 @@
  * (every raw number) and latest.md (the table). Every result is reported with a baseline measured in
  * the same run; nothing here is a pass/fail test.
  *
- * Benchmarks: `decide`, `understand` (interpret + decide one message), `http` (the returns bot on
- * SQLite vs a stock echo bot), `http-postgres` (the same on PostgreSQL: BENCH_DATABASE_URL or
- * TEST_DATABASE_URL; skipped without one), `directline` (the widget's Direct Line path vs the echo
- * bot behind Direct Line), `growth` (the same load on stores of BENCH_GROWTH_SIZES finished
- * conversations), `scale-out` (two instances on one PostgreSQL database vs one; skipped without one).
+ * Benchmarks: `decide`, `nlu` (understanding one message, and the models' start-up), `understand`
+ * (understand + decide one message), `http` (the returns bot on SQLite vs a stock echo bot),
+ * `http-postgres` (the same on PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL; skipped without
+ * one), `directline` (the widget's Direct Line path vs the echo bot behind Direct Line), `growth` (the
+ * same load on stores of BENCH_GROWTH_SIZES finished conversations), `scale-out` (two instances on one
+ * PostgreSQL database vs one; skipped without one).
  *
  * Settings (environment): BENCH_SECONDS (measured seconds per load run, 10), BENCH_WARMUP_SECONDS
  * (3), BENCH_CONCURRENCY (32), BENCH_COLD_STARTS (5), BENCH_ORDER_CLONES (copies of each scenario
@@ -24,10 +25,11 @@ import { formatProfile } from './cpu-profile.js';
 import { benchHttp, SkipError, type HttpBenchResult, type LoadSummary } from './http.js';
 import { benchDirectLine } from './directline.js';
 import { benchGrowth } from './growth.js';
+import { benchNlu } from './nlu.js';
 import { benchUnderstand } from './understand.js';
 import { benchScaleOut } from './scale-out.js';
 
-const KNOWN = ['decide', 'understand', 'http', 'http-postgres', 'directline', 'growth', 'scale-out'];
+const KNOWN = ['decide', 'nlu', 'understand', 'http', 'http-postgres', 'directline', 'growth', 'scale-out'];
 const wanted = new Set(process.argv.slice(2));
 for (const name of wanted) if (!KNOWN.includes(name)) throw new Error(`unknown benchmark "${name}" (known: ${KNOWN.join(', ')})`);
 const want = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -54,6 +56,20 @@ if (want('decide')) {
     times(r.ratio),
     `target ≥ ${r.target.toLocaleString('en')}/s: ${met(r.decisionsPerSecond >= r.target)}`,
   );
+}
+
+if (want('nlu')) {
+  const r = benchNlu(env('BENCH_NLU_SECONDS', 5));
+  results.nlu = r;
+  row(
+    `understand one message (held-out messages, ${n(r.messages)} timed, CPU time on one core): p50 (max)`,
+    `${r.model.p50.toFixed(3)} ms (${ms(r.model.max)} ms)`,
+    `rule readers alone ${r.rules.p50.toFixed(3)} ms`,
+    times(r.model.p50 / r.rules.p50),
+    '—',
+  );
+  row('understand one message: p99', `${r.model.p99.toFixed(3)} ms`, `rule readers alone ${r.rules.p99.toFixed(3)} ms`, times(r.ratioP99), `p99 ≤ ${r.targetP99Ms} ms: ${met(r.model.p99 <= r.targetP99Ms)}`);
+  row('understanding start-up (fresh process: import, load both languages\' models, warm up)', `${ms(r.startupMs)} ms (CPU ${ms(r.startupCpuMs)} ms)`, '—', '—', `≤ ${n(r.targetStartupMs)} ms: ${met(r.startupMs <= r.targetStartupMs)}`);
 }
 
 if (want('understand')) {

@@ -8,16 +8,15 @@
  * - A snapshot from an older machine version restarts the conversation politely.
  * - The clock is injected; "today" is derived from it in the pack's time zone, or RETURNS_TODAY.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createActor, waitFor, type Actor, type SnapshotFrom } from 'xstate';
-import { languageOf, dateOrderOf } from '../src/nlu/index.js';
+import { dateOrderOf } from '../src/nlu/index.js';
 import { negotiateLocale } from '../src/i18n/index.js';
 import type { CompiledPack } from '../src/policy/engine.js';
-import { ConflictError, type AuditEntry, type Store } from '../src/store/store.js';
+import { ConflictError, type AuditEntry, type ConversationRecord, type Store } from '../src/store/store.js';
 import type { Logger } from '../src/log.js';
 import { todayFor } from '../machines/case.js';
-import { MACHINE_VERSION, type Reply, type ReturnsContext, type ReturnsEvent, type Step, type SystemEvent } from '../machines/types.js';
-import type { ReturnsMachine } from '../machines/returns.machine.js';
+import { MACHINE_VERSION, type Reply, type ReturnsContext, type ReturnsEvent, type ReturnsInput, type SystemEvent, type TurnChannel } from '../machines/types.js';
+import { stateName, stepOf, type ReturnsMachine } from '../machines/returns.machine.js';
 import { interpret, type View } from './interpret.js';
 import { renderReply, type ReplyActivity } from './render.js';
 
@@ -44,17 +43,7 @@ export interface TurnRequest {
   reference?: Record<string, unknown>;
 }
 
-/** What the actors of a turn may need to know about it (read with `turnScope.getStore()`). */
-export interface TurnScope {
-  conversationId: string;
-  channelId: string;
-  reference: Record<string, unknown> | null;
-}
-
-/** The turn being run, for the I/O actors the composition root provides (AsyncLocalStorage). */
-export const turnScope = new AsyncLocalStorage<TurnScope>();
-
-/** What a committed turn did, for listeners (the hand-over service, live consoles). */
+/** What a committed turn did, for its subscribers (the hand-over queue, the staff desk, live consoles). */
 export interface TurnDone {
   conversationId: string;
   channelId: string;
@@ -64,6 +53,8 @@ export interface TurnDone {
   context: ReturnsContext;
   activities: ReplyActivity[];
   locale: string;
+  /** The customer's words when they wrote while a person has (or will have) the conversation. */
+  customerText: string | null;
 }
 
 export interface TurnResult {
@@ -83,34 +74,18 @@ export interface ConversationDeps {
   logger: Logger;
   /** How many conversations keep a live machine between turns (default 2000; 0 turns it off). */
   liveActors?: number;
-  /** Called after each committed turn (errors are logged, never fail the turn). */
-  afterTurn?: (done: TurnDone) => Promise<void> | void;
+  /** Where each committed turn is published ("turn committed"; a subscriber's error never fails the turn). */
+  committed?: TurnCommitted;
+}
+
+/** The "turn committed" events: subscribers run in the order they subscribed, each awaited. */
+export interface TurnCommitted {
+  publish(done: TurnDone): Promise<void>;
 }
 
 type Snapshot = SnapshotFrom<ReturnsMachine>;
 
-/** The top-level state name of a snapshot (`askFact`, `handoff`, …). */
-export function stateName(snapshot: Snapshot): string {
-  const v = snapshot.value;
-  return typeof v === 'string' ? v : Object.keys(v)[0] ?? 'start';
-}
-
-/** What the bot is waiting for, from the last question it asked. */
-function currentStep(snapshot: Snapshot): Step | null {
-  const ctx = snapshot.context;
-  switch (stateName(snapshot)) {
-    case 'askOrderNumber': return 'orderNumber';
-    case 'askVerify': return 'verify';
-    case 'askItem': return 'item';
-    case 'askReason': return 'reason';
-    case 'askFact': return ctx.decision?.needs[0] ?? null;
-    case 'askPreauthNumber': return 'manufacturerPreauth';
-    case 'askRemedy': return 'remedy';
-    case 'askConfirm':
-    case 'referred': return 'confirm';
-    default: return null;
-  }
-}
+export { stateName };
 
 const MAX_ATTEMPTS = 5;
 
@@ -154,7 +129,7 @@ export class ConversationService {
     return store.withConversationLock(req.conversationId, async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await turnScope.run({ conversationId: req.conversationId, channelId: req.channelId, reference: req.reference ?? null }, () => this.turn(req));
+          return await this.turn(req);
         } catch (e) {
           if (e instanceof ConflictError && attempt < MAX_ATTEMPTS) {
             this.deps.logger.warn({ correlationId: req.correlationId, conversationId: req.conversationId, attempt }, 'turn conflict, retrying');
@@ -166,117 +141,114 @@ export class ConversationService {
     });
   }
 
+  /** One attempt at a turn: a retried activity's replies, or restore → run → commit → publish. */
   private async turn(req: TurnRequest): Promise<TurnResult> {
-    const { store, machine, logger } = this.deps;
-    if (req.activityId) {
-      const previous = await store.findProcessedActivity(req.conversationId, req.activityId);
-      if (previous) {
-        const rec = await store.loadConversation(req.conversationId);
-        return { activities: previous as ReplyActivity[], duplicate: true, state: 'duplicate', locale: rec?.locale ?? 'en-GB' };
-      }
-    }
+    const replayed = await this.replay(req);
+    if (replayed) return replayed;
+    const { store, logger } = this.deps;
     const record = await store.loadConversation(req.conversationId);
     const now = this.deps.now();
-    const input = { conversationId: req.conversationId, defaultPolicy: this.deps.defaultPolicy, todayOverride: this.deps.todayOverride, now };
-    const replies: Reply[] = [];
-    const audit: AuditEntry[] = [];
     const at = new Date(now).toISOString();
-
-    // The actor of this conversation's last turn, when it is still exactly what the store holds.
-    let restarted = false;
-    let actor: LiveActor;
-    const cached = this.live.get(req.conversationId);
-    this.live.delete(req.conversationId);
-    if (cached && record && cached.version === record.version && record.machineVersion === MACHINE_VERSION) {
-      actor = cached.actor;
-    } else {
-      cached?.actor.stop();
-      let snapshot: unknown = undefined;
-      if (record && record.machineVersion === MACHINE_VERSION) snapshot = record.snapshot;
-      else if (record) restarted = true;
-      actor = createActor(machine, snapshot ? { snapshot: snapshot as Snapshot, input } : { input });
-      try {
-        actor.start();
-      } catch (e) {
-        // A snapshot this machine cannot restore: start afresh rather than fail every turn.
-        logger.warn({ conversationId: req.conversationId, err: e }, 'could not restore conversation; restarting it');
-        actor = createActor(machine, { input });
-        actor.start();
-        restarted = true;
-      }
-    }
+    const { actor, restarted } = this.actorFor(req.conversationId, record, { conversationId: req.conversationId, defaultPolicy: this.deps.defaultPolicy, todayOverride: this.deps.todayOverride, now });
+    const replies: Reply[] = [];
     const listening = actor.on('reply', (r) => replies.push(r));
     let keep = false;
     try {
       if (restarted) replies.push({ type: 'reply', parts: [{ key: 'restarted' }] });
-
-      actor.send({ type: 'CLOCK', now });
-      const before = actor.getSnapshot();
-      const ctx = before.context;
-      const locale = negotiateLocale(req.locale ?? record?.locale ?? null, this.packLocale(ctx));
-      const pack = this.deps.packs(ctx.order?.policy ?? ctx.defaultPolicy);
-      const view: View = {
-        state: stateName(before),
-        step: currentStep(before),
-        context: ctx,
-        locale,
-        lang: languageOf(locale),
-        today: todayFor(ctx, pack.pack.timeZone),
-        dateOrder: dateOrderOf(locale),
-      };
-      const event: ReturnsEvent = req.event ?? interpret(req.text, req.value, view, req.attachments ?? 0);
-      actor.send(event);
-      let after = await waitFor(actor, (s) => s.hasTag('waiting') || s.status !== 'active', { timeout: 15_000 });
-      if (replies.length === 0 && !req.event && !after.hasTag('handoff') && event.type !== 'NOT_UNDERSTOOD') {
-        // The event did not apply here (a correction before the order is known, say): ask again.
-        actor.send({ type: 'NOT_UNDERSTOOD' });
-        after = await waitFor(actor, (s) => s.hasTag('waiting') || s.status !== 'active', { timeout: 15_000 });
-      }
-      const persisted = actor.getPersistedSnapshot();
-
-      const finalLocale = negotiateLocale(req.locale ?? record?.locale ?? null, this.packLocale(after.context));
+      const ran = await this.run(actor, req, now, record?.locale ?? null, replies);
+      const finalLocale = negotiateLocale(req.locale ?? record?.locale ?? null, this.packLocale(ran.after.context));
       const activities = replies.map((r) => renderReply(r, finalLocale, req.channelId, req.userId));
-      for (const r of replies) {
-        if (r.returns?.decision) {
-          const d = r.returns.decision;
-          audit.push({ at, actor: 'bot', action: 'decision', data: { outcome: d.outcome, reason: d.reason, codes: d.reasons.map((x) => x.code), clauses: d.clauses, policy: d.policy, policyVersion: d.policyVersion, orderNumber: after.context.orderNumber } });
-        }
-        if (r.returns?.rma) audit.push({ at, actor: 'bot', action: 'rma.shown', data: { rma: r.returns.rma } });
-        if (r.returns?.handoff) audit.push({ at, actor: 'bot', action: `handoff.${r.returns.handoff}`, data: { position: r.returns.position ?? null } });
-      }
-      if (event.type === 'CORRECT_DELIVERY' || event.type === 'CORRECT_ITEM' || event.type === 'CORRECT_REASON') {
-        audit.push({ at, actor: 'customer', action: 'correction', data: { ...event } });
-      }
-      // A greeting the bot starts itself (no message from the customer) logs only the replies.
-      const spontaneous = req.text === null && req.value === undefined && !req.logActivity;
-      const inbound = spontaneous ? [] : [req.logActivity ?? { type: 'message', from: { id: req.userId ?? 'user', role: 'user' }, text: req.text ?? '', ...(req.value ? { value: req.value } : {}) }];
       const committed = await store.commitTurn({
         conversationId: req.conversationId,
         expectedVersion: record?.version ?? null,
-        snapshot: persisted,
+        snapshot: actor.getPersistedSnapshot(),
         machineVersion: MACHINE_VERSION,
         locale: finalLocale,
         activityId: req.activityId,
         replyCount: activities.length,
-        log: [...inbound, ...activities.map((a) => ({ ...a, from: { id: 'bot', role: 'bot' } }))],
-        audit,
+        log: [...inboundLog(req), ...activities.map((a) => ({ ...a, from: { id: 'bot', role: 'bot' } }))],
+        audit: auditOf(replies, ran.event, ran.after.context, at),
         at,
       });
-      logger.info({ correlationId: req.correlationId, conversationId: req.conversationId, event: event.type, from: view.state, to: stateName(after), replies: activities.length }, 'turn');
+      const to = stateName(ran.after);
+      logger.info({ correlationId: req.correlationId, conversationId: req.conversationId, event: ran.event.type, from: ran.from, to, replies: activities.length }, 'turn');
       this.remember(req.conversationId, committed.version, actor);
       keep = true;
-      if (this.deps.afterTurn) {
-        const done: TurnDone = { conversationId: req.conversationId, channelId: req.channelId, event, from: view.state, to: stateName(after), context: after.context, activities, locale: finalLocale };
-        try {
-          await this.deps.afterTurn(done);
-        } catch (e) {
-          logger.error({ correlationId: req.correlationId, conversationId: req.conversationId, err: e instanceof Error ? { name: e.name, message: e.message } : String(e) }, 'after-turn listener failed');
-        }
-      }
-      return { activities, duplicate: false, state: stateName(after), locale: finalLocale };
+      const customerText = !req.event && ran.from === 'handoff' && to === 'handoff' ? (req.text ?? '') : null;
+      await this.publish(req, { conversationId: req.conversationId, channelId: req.channelId, event: ran.event, from: ran.from, to, context: ran.after.context, activities, locale: finalLocale, customerText });
+      return { activities, duplicate: false, state: to, locale: finalLocale };
     } finally {
       listening.unsubscribe();
       if (!keep) actor.stop();
+    }
+  }
+
+  /** A retried activity (same id): the replies it got the first time. */
+  private async replay(req: TurnRequest): Promise<TurnResult | null> {
+    if (!req.activityId) return null;
+    const previous = await this.deps.store.findProcessedActivity(req.conversationId, req.activityId);
+    if (!previous) return null;
+    const rec = await this.deps.store.loadConversation(req.conversationId);
+    return { activities: previous as ReplyActivity[], duplicate: true, state: 'duplicate', locale: rec?.locale ?? 'en-GB' };
+  }
+
+  /** The actor of this conversation's last turn when it is still exactly what the store holds; else one restored from the snapshot (or fresh). */
+  private actorFor(conversationId: string, record: ConversationRecord | null, input: ReturnsInput): { actor: LiveActor; restarted: boolean } {
+    const cached = this.live.get(conversationId);
+    this.live.delete(conversationId);
+    if (cached && record && cached.version === record.version && record.machineVersion === MACHINE_VERSION) return { actor: cached.actor, restarted: false };
+    cached?.actor.stop();
+    const { machine, logger } = this.deps;
+    const snapshot = record && record.machineVersion === MACHINE_VERSION ? record.snapshot : undefined;
+    let restarted = record !== null && record.machineVersion !== MACHINE_VERSION;
+    let actor = createActor(machine, snapshot ? { snapshot: snapshot as Snapshot, input } : { input });
+    try {
+      actor.start();
+    } catch (e) {
+      // A snapshot this machine cannot restore: start afresh rather than fail every turn.
+      logger.warn({ conversationId, err: e }, 'could not restore conversation; restarting it');
+      actor = createActor(machine, { input });
+      actor.start();
+      restarted = true;
+    }
+    return { actor, restarted };
+  }
+
+  /** Tell the machine the time and the channel, read the message in the view of where it is, run it to its next wait. */
+  private async run(actor: LiveActor, req: TurnRequest, now: number, storedLocale: string | null, replies: readonly Reply[]): Promise<{ event: ReturnsEvent; from: string; after: Snapshot }> {
+    // A customer's turn says where they are now; a system event (staff) keeps what the last one said.
+    const channel: TurnChannel | undefined = req.event ? undefined : { channelId: req.channelId, reference: req.reference ?? null };
+    actor.send({ type: 'CLOCK', now, ...(channel ? { channel } : {}) });
+    const before = actor.getSnapshot();
+    const ctx = before.context;
+    const locale = negotiateLocale(req.locale ?? storedLocale, this.packLocale(ctx));
+    const pack = this.deps.packs(ctx.order?.policy ?? ctx.defaultPolicy);
+    const view: View = {
+      state: stateName(before),
+      step: stepOf(before),
+      context: ctx,
+      locale,
+      today: todayFor(ctx, pack.pack.timeZone),
+      dateOrder: dateOrderOf(locale),
+    };
+    const event: ReturnsEvent = req.event ?? interpret(req.text, req.value, view, req.attachments ?? 0);
+    actor.send(event);
+    let after = await waitFor(actor, (s) => s.hasTag('waiting') || s.status !== 'active', { timeout: 15_000 });
+    if (replies.length === 0 && !req.event && !after.hasTag('handoff')) {
+      // Nothing in the message applied here (a "no" where no yes/no was asked, say): ask again.
+      actor.send({ type: 'MESSAGE', commands: [{ type: 'NotUnderstood' }] });
+      after = await waitFor(actor, (s) => s.hasTag('waiting') || s.status !== 'active', { timeout: 15_000 });
+    }
+    return { event, from: view.state, after };
+  }
+
+  /** "Turn committed": the subscribers' errors are logged, never fail the turn. */
+  private async publish(req: TurnRequest, done: TurnDone): Promise<void> {
+    if (!this.deps.committed) return;
+    try {
+      await this.deps.committed.publish(done);
+    } catch (e) {
+      this.deps.logger.error({ correlationId: req.correlationId, conversationId: req.conversationId, err: e instanceof Error ? { name: e.name, message: e.message } : String(e) }, 'after-turn listener failed');
     }
   }
 
@@ -295,4 +267,30 @@ export class ConversationService {
     this.live.get(conversationId)?.actor.stop();
     this.live.delete(conversationId);
   }
+}
+
+/** The customer's side of the turn for the log (a greeting the bot starts itself logs only the replies). */
+function inboundLog(req: TurnRequest): Record<string, unknown>[] {
+  const spontaneous = req.text === null && req.value === undefined && !req.logActivity;
+  if (spontaneous) return [];
+  return [req.logActivity ?? { type: 'message', from: { id: req.userId ?? 'user', role: 'user' }, text: req.text ?? '', ...(req.value ? { value: req.value } : {}) }];
+}
+
+/** The audit entries of a turn: decisions reached, RMAs shown, hand-overs, and the customer's corrections. */
+function auditOf(replies: readonly Reply[], event: ReturnsEvent, ctx: ReturnsContext, at: string): AuditEntry[] {
+  const audit: AuditEntry[] = [];
+  for (const r of replies) {
+    if (r.returns?.decision) {
+      const d = r.returns.decision;
+      audit.push({ at, actor: 'bot', action: 'decision', data: { outcome: d.outcome, reason: d.reason, codes: d.reasons.map((x) => x.code), clauses: d.clauses, policy: d.policy, policyVersion: d.policyVersion, orderNumber: ctx.orderNumber } });
+    }
+    if (r.returns?.rma) audit.push({ at, actor: 'bot', action: 'rma.shown', data: { rma: r.returns.rma } });
+    if (r.returns?.handoff) audit.push({ at, actor: 'bot', action: `handoff.${r.returns.handoff}`, data: { position: r.returns.position ?? null } });
+  }
+  if (event.type === 'MESSAGE') {
+    for (const c of event.commands) {
+      if (c.type === 'CorrectSlot' && c.slot !== 'proof') audit.push({ at, actor: 'customer', action: 'correction', data: { slot: c.slot, value: c.value } });
+    }
+  }
+  return audit;
 }

@@ -54,12 +54,14 @@ function adaptiveCard(locale: string, choices: readonly Choice[]) {
   // The question is the message text; the card carries only the buttons.
   return adaptive({
     body: [],
-    actions: choices.map((c) => {
+    actions: choices.map((c, i) => {
       const title = label(locale, c);
+      // The payload names the choice; the conversation maps it back to the choice's commands.
+      const value = { returns: { choice: i } };
       return {
         type: 'Action.Submit',
         title,
-        data: { returns: c.event, msteams: { type: 'messageBack', displayText: title, text: title, value: { returns: c.event } } },
+        data: { ...value, msteams: { type: 'messageBack', displayText: title, text: title, value } },
       };
     }),
   });
@@ -116,7 +118,7 @@ export function renderReply(reply: Reply, locale: string, channelId: string | un
       activity.attachments = [adaptiveCard(locale, choices)];
     } else if (style === 'heroCard') {
       activity.attachments = [heroCard(locale, choices)];
-    } else {
+    } else if (!reply.listed) {
       text += `\n${choices.map((c, i) => `${i + 1}. ${label(locale, c)}`).join('\n')}`;
       activity.text = text;
     }

@@ -6,10 +6,13 @@
  * `rma <remedy> [note]`, `help`). While someone holds a conversation, what they type goes to the
  * customer (with their name), and what the customer types comes to them — both sent proactively
  * (`continueConversationAsync`) with the conversation references the store keeps.
+ *
+ * The desk is channel-neutral: `handle` answers a staff member's activity with the activities to
+ * send back (the turn pipeline sends them on the channel it came from), and `onTurn` subscribes to
+ * "turn committed" in the composition root.
  */
 import { createHash } from 'node:crypto';
-import type { Activity, TurnContext } from 'botbuilder';
-import { TurnContext as TC } from 'botbuilder';
+import type { Activity } from 'botbuilder';
 import { negotiateLocale, t } from '../src/i18n/index.js';
 import type { Logger } from '../src/log.js';
 import type { TurnDone } from './conversation.js';
@@ -28,19 +31,39 @@ interface View {
 }
 
 type Result<T> = { ok: true; value: T } | { ok: false; code: string; message: string; holder?: string };
-interface Agent {
+/** A staff member as the audit trail and the customer know them. */
+interface Staff {
   name: string;
   displayName: string;
+}
+
+/** A hand-over as the desk reads it after a turn. */
+export interface HandoffState {
+  status: string;
+  agent: string | null;
+  summary: Record<string, unknown>;
+}
+
+/** A staff member's activity, as the turn pipeline hands it over. */
+export interface StaffActivity {
+  type: string;
+  channelId: string;
+  from?: { id?: string };
+  text?: string;
+  value?: unknown;
+  locale?: string;
 }
 
 /** What the desk needs from the hand-over service and the store. */
 export interface StaffPort {
   list(status: 'queued' | 'active'): Promise<View[]>;
-  take(id: string, agent: Agent): Promise<Result<unknown>>;
-  message(id: string, agent: Agent, text: string): Promise<Result<unknown>>;
-  issueRma(id: string, agent: Agent, body: { remedy: string; note?: string | null }): Promise<Result<{ rma: string }>>;
-  release(id: string, agent: Agent): Promise<Result<unknown>>;
-  close(id: string, agent: Agent): Promise<Result<unknown>>;
+  /** The hand-over of a conversation as the store holds it now (null when there is none). */
+  handoff(conversationId: string): Promise<HandoffState | null>;
+  take(id: string, staff: Staff): Promise<Result<unknown>>;
+  message(id: string, staff: Staff, text: string): Promise<Result<unknown>>;
+  issueRma(id: string, staff: Staff, body: { remedy: string; note?: string | null }): Promise<Result<{ rma: string }>>;
+  release(id: string, staff: Staff): Promise<Result<unknown>>;
+  close(id: string, staff: Staff): Promise<Result<unknown>>;
   saveStaffReference(staffId: string, reference: Record<string, unknown>, at: string): Promise<void>;
   staffReferences(): Promise<{ staffId: string; reference: Record<string, unknown> }[]>;
 }
@@ -54,8 +77,8 @@ export interface StaffDeskDeps {
   logger: Logger;
 }
 
-/** An agent name for the audit trail from a staff member's display name ("Alex Smith" → "alex-smith"). */
-function agentOf(member: StaffMember): Agent {
+/** A staff name for the audit trail from a staff member's display name ("Alex Smith" → "alex-smith"). */
+function staffOf(member: StaffMember): Staff {
   const slug = member.name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48);
   const name = slug || `staff-${createHash('sha256').update(member.id).digest('hex').slice(0, 8)}`;
   return { name, displayName: member.name };
@@ -103,14 +126,22 @@ export class StaffDesk {
     return { type: 'message', text, locale, suggestedActions: { to: [], actions: actions.map((a) => ({ type: 'imBack', title: a.title, value: a.command })) } };
   }
 
-  /** A message from a staff member. */
-  async handle(context: TurnContext, _correlationId?: string): Promise<void> {
-    const a = context.activity;
+  /**
+   * A staff member's activity (`reference`: the conversation reference of their chat, kept to reach
+   * them later); returns what to answer them.
+   */
+  async handle(a: StaffActivity, reference: Record<string, unknown>): Promise<Partial<Activity>[]> {
+    const out: Partial<Activity>[] = [];
+    await this.command(a, reference, out);
+    return out;
+  }
+
+  private async command(a: StaffActivity, reference: Record<string, unknown>, out: Partial<Activity>[]): Promise<void> {
     const member = this.byId.get(`${a.channelId}:${a.from?.id}`)!;
-    const agent = agentOf(member);
+    const staff = staffOf(member);
     const locale = negotiateLocale(a.locale ?? null, 'en-GB');
-    const say = (key: string, params: Record<string, unknown> = {}) => context.sendActivity({ type: 'message', text: t(locale, key, params), locale });
-    await this.deps.port.saveStaffReference(member.id, TC.getConversationReference(a) as unknown as Record<string, unknown>, new Date(this.deps.now()).toISOString());
+    const say = async (key: string, params: Record<string, unknown> = {}) => void out.push({ type: 'message', text: t(locale, key, params), locale });
+    await this.deps.port.saveStaffReference(member.id, reference, new Date(this.deps.now()).toISOString());
     if (a.type !== 'message') {
       if (a.type === 'conversationUpdate') await say('staff.welcome', { name: member.name });
       return;
@@ -119,7 +150,7 @@ export class StaffDesk {
     const text = (a.text ?? '').replace(/<at>[^<]*<\/at>/g, '').trim();
     const [word, ...rest] = text.split(/\s+/);
     const command = value?.action ?? word?.toLowerCase() ?? '';
-    const current = async () => (await this.deps.port.list('active')).find((v) => v.agent === agent.name) ?? null;
+    const current = async () => (await this.deps.port.list('active')).find((v) => v.agent === staff.name) ?? null;
     const report = async (r: Result<unknown>, okKey: string, params: Record<string, unknown> = {}) => {
       if (r.ok) await say(okKey, params);
       else await say(r.code === 'held' ? 'staff.held' : r.code === 'not-found' ? 'staff.notFound' : 'staff.refused', { holder: r.holder ?? '', message: r.message });
@@ -131,7 +162,7 @@ export class StaffDesk {
         const queued = await this.deps.port.list('queued');
         if (!queued.length) return void (await say('staff.queueEmpty'));
         const lines = queued.map((v, i) => `${i + 1}. ${summaryLine(v, locale)}`).join('\n');
-        await context.sendActivity(this.card(a, locale, `${t(locale, 'staff.queue', { count: queued.length })}\n${lines}`, queued.slice(0, 5).map((v, i) => ({ title: t(locale, 'staff.take', { n: i + 1 }), value: { staff: { action: 'take', conversationId: v.id } }, command: `take ${i + 1}` }))));
+        out.push(this.card(a, locale, `${t(locale, 'staff.queue', { count: queued.length })}\n${lines}`, queued.slice(0, 5).map((v, i) => ({ title: t(locale, 'staff.take', { n: i + 1 }), value: { staff: { action: 'take', conversationId: v.id } }, command: `take ${i + 1}` }))));
         return;
       }
       case 'take': {
@@ -139,7 +170,7 @@ export class StaffDesk {
         const arg = rest[0];
         const id = value?.conversationId ?? (arg && /^\d+$/.test(arg) ? queued[Number(arg) - 1]?.id : arg) ?? queued[0]?.id;
         if (!id) return void (await say('staff.queueEmpty'));
-        const r = await this.deps.port.take(id, agent);
+        const r = await this.deps.port.take(id, staff);
         if (r.ok) {
           const v = (r.value as View) ?? null;
           await say('staff.taken', { summary: v ? summaryLine(v, locale) : id });
@@ -150,14 +181,14 @@ export class StaffDesk {
       case 'close': {
         const v = value?.conversationId ? { id: value.conversationId } : await current();
         if (!v) return void (await say('staff.nothingHeld'));
-        await report(command === 'release' ? await this.deps.port.release(v.id, agent) : await this.deps.port.close(v.id, agent), command === 'release' ? 'staff.released' : 'staff.closed');
+        await report(command === 'release' ? await this.deps.port.release(v.id, staff) : await this.deps.port.close(v.id, staff), command === 'release' ? 'staff.released' : 'staff.closed');
         return;
       }
       case 'rma': {
         const v = await current();
         if (!v) return void (await say('staff.nothingHeld'));
         const [remedy, ...note] = rest;
-        const r = await this.deps.port.issueRma(v.id, agent, { remedy: remedy ?? '', note: note.join(' ') || null });
+        const r = await this.deps.port.issueRma(v.id, staff, { remedy: remedy ?? '', note: note.join(' ') || null });
         if (r.ok) await say('staff.rmaIssued', { rma: r.value.rma });
         else await report(r, 'staff.rmaIssued');
         return;
@@ -169,15 +200,19 @@ export class StaffDesk {
       default: {
         const v = await current();
         if (!v) return void (await say('staff.help'));
-        const r = await this.deps.port.message(v.id, agent, text);
+        const r = await this.deps.port.message(v.id, staff, text);
         if (!r.ok) await report(r, 'staff.sent');
       }
     }
   }
 
-  /** After a customer's turn: a new escalation for everyone; a customer's words for whoever holds the chat. */
-  async onTurn(done: TurnDone, record: { status: string; agent: string | null; summary: Record<string, unknown> } | null): Promise<void> {
-    if (!record || this.byId.size === 0) return;
+  /** "Turn committed": a new escalation for everyone; a customer's words for whoever holds the chat. */
+  async onTurn(done: TurnDone): Promise<void> {
+    if (this.byId.size === 0) return;
+    const escalated = done.to === 'handoff' && done.from !== 'handoff';
+    if (!escalated && done.customerText === null) return;
+    const record = await this.deps.port.handoff(done.conversationId);
+    if (!record) return;
     const refs = await this.deps.port.staffReferences();
     if (!refs.length) return;
     const members = new Map(refs.map((r) => [r.staffId, r.reference]));
@@ -191,12 +226,12 @@ export class StaffDesk {
       }
       return;
     }
-    if (done.event.type === 'CUSTOMER_MESSAGE' && record.status === 'active' && record.agent) {
+    if (done.customerText !== null && record.status === 'active' && record.agent) {
       for (const [staffId, reference] of members) {
         const member = this.byId.get(staffId);
-        if (!member || agentOf(member).name !== record.agent) continue;
+        if (!member || staffOf(member).name !== record.agent) continue;
         const locale = negotiateLocale((reference as { locale?: string }).locale ?? null, 'en-GB');
-        await this.deps.send(reference, [{ type: 'message', locale, textFormat: 'plain', text: t(locale, 'staff.fromCustomer', { order: (record.summary as { orderNumber?: string }).orderNumber ?? '—', text: done.event.text }) }]);
+        await this.deps.send(reference, [{ type: 'message', locale, textFormat: 'plain', text: t(locale, 'staff.fromCustomer', { order: (record.summary as { orderNumber?: string }).orderNumber ?? '—', text: done.customerText }) }]);
       }
     }
   }

@@ -32,11 +32,15 @@ export function buildCase(ctx: ReturnsContext, pack: CompiledPack): Case | null 
     const v = ctx.facts[field];
     if (v !== undefined) (condition as Record<string, unknown>)[field] = v;
   }
+  // A date the customer stated goes beside the order's record: a later one that changes the
+  // outcome is referred (DELIVERY_DATE_DISPUTED), and the decision records where it came from.
+  const stated = ctx.deliveredOn !== null && ctx.deliveredOn !== order.deliveredOn;
   return {
     policy: pack.pack.id,
     today: todayFor(ctx, pack.pack.timeZone),
     reason: ctx.reason,
     deliveredOn: deliveredOn(ctx, order),
+    ...(stated ? { recordedDeliveredOn: order.deliveredOn, sources: { deliveredOn: 'customer' as const } } : {}),
     purchasedOn: order.placedOn,
     purchasedFromUs: true,
     customerRegion: order.customer.region ?? null,

@@ -29,7 +29,12 @@ export function remedyPart(remedy: string): Part {
 }
 
 /** Headline, why, what the customer gets, what may be deducted, what they must do, by when. */
-export function explainDecision(decision: Decision, order: Order, item: OrderItem): Part[] {
+/** What the customer said about the packaging: sealed or unopened rules out "opened packaging" as an example. */
+export interface Said {
+  sealed?: boolean;
+}
+
+export function explainDecision(decision: Decision, order: Order, item: OrderItem, said: Said = {}): Part[] {
   const currency = order.currency;
   const base: Params = { item: item.name };
   const parts: Part[] = [{ key: `decision.${decision.outcome}`, params: base }];
@@ -40,19 +45,20 @@ export function explainDecision(decision: Decision, order: Order, item: OrderIte
     const list: Param = { list: decision.remedies.map(remedyPart), style: 'or' };
     if (decision.remedies.length === 1) parts.push({ key: 'decision.remedies.single', params: { remedy: remedyPart(decision.remedies[0]!) } });
     else parts.push({ key: decision.remedyChosenBy === 'retailer' ? 'decision.remedies.retailer' : 'decision.remedies.customer', params: { remedies: list } });
-    for (const d of decision.deductions) parts.push(deductionPart(decision, d.kind, d.certainty, currency));
+    for (const d of decision.deductions) parts.push(deductionPart(decision, d.kind, d.certainty, currency, said));
   }
   if (decision.statutoryNote) parts.push({ key: `statutory.${decision.statutoryNote}` });
   return parts;
 }
 
-export function deductionPart(decision: Decision, kind: string, certainty: string, currency: string): Part {
+export function deductionPart(decision: Decision, kind: string, certainty: string, currency: string, said: Said = {}): Part {
   const reason = decision.reasons.find((r) => 'charge' in r.params && kind === 'delivery-upgrade');
-  return { key: `deduction.${kind}.${certainty}`, params: reason ? params(reason.params, currency) : {} };
+  const sealed = said.sealed && kind === 'diminished-value' && certainty === 'may';
+  return { key: sealed ? 'deduction.diminished-value.may.sealed' : `deduction.${kind}.${certainty}`, params: reason ? params(reason.params, currency) : {} };
 }
 
 /** What to do next once the RMA is issued: the deadline, the conditions, deductions, refund timing. */
-export function nextSteps(decision: Decision, order: Order, remedy: string | null): Part[] {
+export function nextSteps(decision: Decision, order: Order, remedy: string | null, said: Said = {}): Part[] {
   const parts: Part[] = [];
   if (decision.deadlines.returnBy) parts.push({ key: 'rma.next.returnBy', params: { date: { date: decision.deadlines.returnBy } } });
   else parts.push({ key: 'rma.next.send' });
@@ -60,7 +66,7 @@ export function nextSteps(decision: Decision, order: Order, remedy: string | nul
   if (decision.conditions.length) {
     parts.push({ key: 'rma.next.conditions', params: { conditions: { list: decision.conditions.map((c) => ({ key: `condition.${c}` })), style: 'lines' } } });
   }
-  for (const d of decision.deductions) parts.push(deductionPart(decision, d.kind, d.certainty, order.currency));
+  for (const d of decision.deductions) parts.push(deductionPart(decision, d.kind, d.certainty, order.currency, said));
   if (remedy === 'refund' || (remedy === null && decision.remedies.includes('refund') && decision.remedies.length === 1)) {
     parts.push(decision.deadlines.refundWithinDays !== null
       ? { key: 'rma.next.refundWithin', params: { days: decision.deadlines.refundWithinDays } }

@@ -3,11 +3,11 @@
  * replies it emits. Replies are message keys with parameters, never text: `dialogs/` renders them
  * in the customer's language (`locales/`).
  */
-import type { ConditionField, FaultCause, LocalDate, ReturnReason } from '../src/policy/case.js';
+import type { ConditionField, LocalDate, ReturnReason } from '../src/policy/case.js';
 import type { Decision } from '../src/policy/decision.js';
 import type { Remedy } from '../src/policy/pack.js';
 import type { Order } from '../src/orders.js';
-import type { ProofCandidate } from './commands.js';
+import type { Command, ProofCandidate } from './commands.js';
 
 /** What a question waits for (CONTRACT section 7, `channelData.returns.step`). */
 export type Step = 'orderNumber' | 'verify' | 'item' | 'reason' | ConditionField | 'remedy' | 'confirm';
@@ -30,10 +30,10 @@ export interface Part {
   params?: Params;
 }
 
-/** A choice offered with a question: shown as a button, also accepted as typed text. */
+/** A choice offered with a question: shown as a button, also accepted as typed text; choosing it sends `commands`. */
 export interface Choice {
   label: Part;
-  event: UserEvent;
+  commands: Command[];
 }
 
 /** What `channelData.returns` carries besides the step. */
@@ -51,41 +51,29 @@ export interface Reply {
   parts: Part[];
   step?: Step;
   choices?: Choice[];
+  /** The text already lists the choices (numbered): text-only channels do not list them again. */
+  listed?: boolean;
   returns?: ReturnsData;
 }
 
 export type Emitted = Reply;
 
-/** Events a customer's message (or a card button) turns into. */
-export type UserEvent =
-  | { type: 'OPENING'; orderNumber?: string | null; reason?: ReturnReason | null; mentionsFault?: boolean; faultCause?: FaultCause | null }
-  | { type: 'ORDER_NUMBER'; orderNumber: string }
-  /** A proof of ownership: every candidate found in the message (one is needed, see VerifyRequest). */
-  | { type: 'VERIFY'; candidates: ProofCandidate[] }
-  | { type: 'ITEM'; index: number }
-  | { type: 'REASON'; reason: ReturnReason; mentionsFault?: boolean; faultCause?: FaultCause | null }
-  | { type: 'ANSWER'; field: ConditionField; value: boolean | string }
-  | { type: 'HAS_PREAUTH' }
-  | { type: 'DONT_KNOW' }
-  | { type: 'REMEDY'; remedy: Remedy }
-  | { type: 'YES' }
-  | { type: 'NO' }
-  | { type: 'ANOTHER_ITEM' }
-  | { type: 'HUMAN' }
-  | { type: 'CANCEL' }
-  | { type: 'RESTART' }
-  | { type: 'HELP' }
-  | { type: 'CORRECT_DELIVERY'; date: LocalDate }
-  | { type: 'CORRECT_ITEM'; index: number }
-  | { type: 'CORRECT_REASON'; reason: ReturnReason }
-  | { type: 'NOT_UNDERSTOOD' }
-  | { type: 'CUSTOMER_MESSAGE'; text: string }
-  /** Photos the customer attached (stored with the conversation for the support team). */
-  | { type: 'ATTACHMENT'; count: number };
+/**
+ * A customer's message as the turn layer hands it to the machine: what the understanding layer read
+ * in it (or the commands of the choice or card button picked), and how many photos came with it.
+ */
+export interface MessageEvent {
+  type: 'MESSAGE';
+  commands: Command[];
+  attachments?: number;
+}
+
+export type UserEvent = MessageEvent;
 
 /** Events from the composition root: the clock, and the support team (handoff). */
 export type SystemEvent =
-  | { type: 'CLOCK'; now: number }
+  /** Every turn starts with it: the time, and (on a customer's turn) the channel the customer is on. */
+  | { type: 'CLOCK'; now: number; channel?: TurnChannel }
   /** Internal: ask the current question again (after help, or a correction that could not apply). */
   | { type: 'REASK' }
   | { type: 'AGENT_TOOK'; agent: string }
@@ -94,6 +82,13 @@ export type SystemEvent =
   | { type: 'STAFF_RMA'; rma: string; remedy: Remedy | null; agent: string };
 
 export type ReturnsEvent = UserEvent | SystemEvent;
+
+/** Where the customer is (passed in with each of their turns; the hand-over keeps it to reach them later). */
+export interface TurnChannel {
+  channelId: string;
+  /** The Bot Framework conversation reference of the customer's last activity, when the channel has one. */
+  reference: Record<string, unknown> | null;
+}
 
 export interface ReturnsContext {
   /** The last time the composition root told us (epoch ms); today's date is derived from it. */
@@ -107,22 +102,48 @@ export interface ReturnsContext {
   /** Set only once the customer proved the order is theirs. */
   order: Order | null;
   verifyAttempts: number;
+  /** Proof of ownership given and not yet checked (kept until the order number is known). */
+  proof: ProofCandidate[] | null;
   itemIndex: number | null;
+  /** What the customer called the item before the order was verified ("the kettle"). */
+  itemMention: string | null;
   reason: ReturnReason | null;
+  /** A reason read in passing but not surely ("my laptop…"): confirmed at the reason question. */
+  reasonGuess: ReturnReason | null;
   mentionsFault: boolean;
   facts: Partial<Record<ConditionField, boolean | string>>;
+  /**
+   * Facts read from a hedged, negated or low-confidence reading: taken only if they would not
+   * reject or refer the return; otherwise checked first with a plain yes/no question.
+   */
+  tentative: Partial<Record<ConditionField, boolean | string>>;
+  /** The fact being checked ("Just to check: …"), with the value that was read. */
+  check: { field: ConditionField; value: boolean | string } | null;
+  /**
+   * The yes/no question just answered with other facts only ("I opened the case to put the disc
+   * in, that's it" at `tampered`): asked next as a plain check, in words that set the others apart.
+   */
+  recheck: ConditionField | null;
   unavailable: ConditionField[];
-  /** A delivery date the customer corrected ("actually it arrived on the 3rd"). */
+  /** A delivery date the customer stated ("actually it arrived on the 3rd"). */
   deliveredOn: LocalDate | null;
   decision: Decision | null;
+  /** The remedy the customer asked for (maybe before the decision allowed any). */
+  wantedRemedy: Remedy | null;
   remedy: Remedy | null;
   rma: string | null;
+  /** The step of the last question asked (misunderstandings are counted per step). */
+  asking: Step | null;
   /** How many times in a row the question at `step` was not understood. */
   misunderstood: { step: Step | null; count: number };
-  /** The choices offered with the last question (so a typed label maps back to its event). */
+  /** The choices offered with the last question (so a typed label maps back to its commands). */
   choices: Choice[];
-  /** The last state that waited for the customer (where a hand-over returns to). */
-  at: ResumableState | null;
+  /** Why the conversation was handed over (what support staff see first). */
+  handoffReason: 'asked' | 'referred' | 'not-understood' | 'disputed' | 'verification' | 'frustrated';
+  /** Why a person was offered: frustration (declining returns to the question) or being lost. */
+  offer: 'frustrated' | 'lost' | null;
+  /** The channel of the customer's last turn (see {@link TurnChannel}); absent in snapshots from before it was kept. */
+  channel?: TurnChannel | null;
   /** Handoff: position in the queue and the agent, when a person has the conversation. */
   handoff: { status: 'queued' | 'active'; agent: string | null; position: number | null } | null;
 }
@@ -134,12 +155,5 @@ export interface ReturnsInput {
   now: number;
 }
 
-/** States a conversation can be in when a person takes it, and returns to when they hand it back. */
-export const RESUMABLE_STATES = [
-  'askOrderNumber', 'askVerify', 'verifyFailed', 'askItem', 'askReason', 'askFact', 'askPreauthNumber',
-  'askRemedy', 'askConfirm', 'done', 'declined', 'rejected', 'referred',
-] as const;
-export type ResumableState = (typeof RESUMABLE_STATES)[number];
-
 /** Bump when a stored snapshot of an older machine can no longer be restored as is. */
-export const MACHINE_VERSION = 2;
+export const MACHINE_VERSION = 3;

@@ -1,7 +1,20 @@
 /**
- * The composition root of the bot: configuration → store → machine (with its I/O actors) →
- * conversation service. The HTTP server, the terminal chat and the tests all build the bot here.
- * This is also the only place besides the command line that reads the clock.
+ * The composition root: the one place the bot is put together. `createApp` builds, in this order,
+ * each given only what it uses:
+ *
+ *   1. the store ports (src/store)
+ *   2. the channel gateways: the Bot Framework adapter and Direct Line's streams (src/server/gateways.ts)
+ *   3. the hand-over queue (src/handoff/queue.ts), whose `request` is the machine's requestHandoff actor
+ *   4. the conversation service (dialogs/conversation.ts) over the machine with its I/O actors,
+ *      publishing "turn committed" (dialogs/turn-events.ts)
+ *   5. the staff actions (src/handoff/service.ts: take, message, RMA …), which run system events on
+ *      the conversation service and deliver through the gateways
+ *   6. the staff desk (dialogs/staff.ts, staff on Teams), subscribed to "turn committed" after the queue
+ *   7. the turn pipeline (dialogs/pipeline.ts) every channel enters, observed by the metrics
+ *
+ * Nothing is wired after construction. The HTTP server (src/server/http.ts), the terminal chat
+ * (src/cli/chat.ts) and the tests all start from here. This is also the only place besides the
+ * command line that reads the clock.
  */
 import { fromPromise } from 'xstate';
 import type { Config } from './config.js';
@@ -11,20 +24,32 @@ import { candidateMatches } from './nlu/identity.js';
 import { loadDemoOrdersIfEmpty, openStore, storeOptionsFrom, type Store } from './store/index.js';
 import type { ProofFailures } from './store/store.js';
 import { silentLogger, type Logger } from './log.js';
-import { createReturnsMachine, type HandoffInput, type HandoffTicket, type IssueRmaInput, type VerifyInput, type VerifyOutput } from '../machines/returns.machine.js';
+import { returnsMachine, type HandoffInput, type HandoffTicket, type IssueRmaInput, type IssueRmaOutput, type VerifyInput, type VerifyOutput } from '../machines/returns.machine.js';
 import type { VerifyRequest } from '../machines/commands.js';
-import { HandoffService, type ProofLock } from './handoff/service.js';
+import { HandoffService } from './handoff/service.js';
+import { HandoffQueue, type ProofLock } from './handoff/queue.js';
 import { parseOpeningHours } from './handoff/hours.js';
 import { ConversationService } from '../dialogs/conversation.js';
+import { TurnEvents } from '../dialogs/turn-events.js';
+import { TurnPipeline, type TurnObserver } from '../dialogs/pipeline.js';
+import { StaffDesk, type StaffPort } from '../dialogs/staff.js';
+import { createGateways, type ChannelGateways } from './server/gateways.js';
+import { Metrics } from './server/metrics.js';
 import { normalizeOrderNumber } from './orders.js';
-import type { Case } from './policy/case.js';
 import { factsFromOrder, issueOrChangeRma, usedFacts, type IssuedRma } from './rmas.js';
 
-export interface Runtime {
+/** The bot, put together: what the HTTP server, the terminal chat and the tests use. */
+export interface App {
   config: Config;
   store: Store;
+  gateways: ChannelGateways;
+  queue: HandoffQueue;
   service: ConversationService;
+  /** The staff actions (the console, the staff API, the staff desk). */
   handoff: HandoffService;
+  /** The one turn path of every channel. */
+  turns: TurnPipeline;
+  metrics: Metrics;
   logger: Logger;
   now: () => number;
   /** Today's date for a policy: RETURNS_TODAY, else the clock in the policy's time zone. */
@@ -32,7 +57,7 @@ export interface Runtime {
   close: () => Promise<void>;
 }
 
-export interface RuntimeOptions {
+export interface AppOptions {
   logger?: Logger;
   /** The clock (epoch ms); tests pass a fixed one. */
   now?: () => number;
@@ -40,24 +65,29 @@ export interface RuntimeOptions {
   store?: Store;
 }
 
-export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? (() => Date.now());
   const packs = (id: string) => loadPack(id);
   packs(config.RETURNS_DEFAULT_POLICY); // fail at start, not on the first customer, if the default pack is broken
   const today = (policy = config.RETURNS_DEFAULT_POLICY) => config.RETURNS_TODAY ?? localDateIn(packs(policy).pack.timeZone, now());
+  const zone = packs(config.RETURNS_DEFAULT_POLICY).pack.timeZone;
+  const hours = config.SUPPORT_HOURS ? parseOpeningHours(config.SUPPORT_HOURS, config.SUPPORT_TIMEZONE ?? zone) : null;
+  if (typeof hours === 'string') throw new Error(`SUPPORT_HOURS: ${hours}`);
 
+  // 1. The store ports.
   const store = options.store ?? (await openStore(storeOptionsFrom(config)));
   if (config.RETURNS_DEMO_ORDERS) {
     const loaded = await loadDemoOrdersIfEmpty(store, today());
     if (loaded) logger.info({ orders: loaded }, 'demo orders loaded');
   }
 
-  const zone = packs(config.RETURNS_DEFAULT_POLICY).pack.timeZone;
-  const hours = config.SUPPORT_HOURS ? parseOpeningHours(config.SUPPORT_HOURS, config.SUPPORT_TIMEZONE ?? zone) : null;
-  if (typeof hours === 'string') throw new Error(`SUPPORT_HOURS: ${hours}`);
+  // 2. The channel gateways.
+  const gateways = createGateways(config, store, logger);
+
+  // 3. The hand-over queue.
   const verifier = new OwnershipVerifier(store, proofLimitsFrom(config), now);
-  const handoff = new HandoffService({
+  const queue = new HandoffQueue({
     store,
     now,
     logger,
@@ -67,13 +97,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     proofLock: (conversationId, orderNumber) => verifier.lock(conversationId, orderNumber),
   });
 
-  const machine = createReturnsMachine({ pack: packs }).provide({
+  // 4. The conversation service, over the machine with its I/O actors.
+  const machine = returnsMachine.provide({
     actors: {
       verifyOrder: fromPromise<VerifyOutput, VerifyInput>(({ input }) => verifier.verify(input)),
       // Asked again for a line that has its RMA already, with another remedy: the remedy changes if it may
       // (audited); the output's `remedy` is the one recorded, `remedyChange` what asking for it gave.
-      // (The machine reads `rma` only so far; it should type its output as IssuedRma and say `remedy`.)
-      issueRma: fromPromise<{ rma: string }, IssueRmaInput>(({ input }): Promise<IssuedRma> => issueOrChangeRma(store, {
+      // The machine says the recorded `remedy`, and what `remedyChange` gave.
+      issueRma: fromPromise<IssueRmaOutput, IssueRmaInput>(({ input }): Promise<IssuedRma> => issueOrChangeRma(store, {
         orderNumber: input.order.orderNumber,
         sku: input.item.sku,
         reason: input.reason,
@@ -84,12 +115,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         note: null,
         at: new Date(now()).toISOString(),
         // The case the machine decided, when it passes it: every fact with its value and source.
-        facts: 'case' in input && input.case ? usedFacts(input.case as Case, input.decision) : factsFromOrder(input.order, input.item, input.decision),
+        facts: input.case ? usedFacts(input.case, input.decision) : factsFromOrder(input.order, input.item, input.decision),
       })),
-      requestHandoff: fromPromise<HandoffTicket, HandoffInput>(({ input }) => handoff.request(input)),
+      requestHandoff: fromPromise<HandoffTicket, HandoffInput>(({ input }) => queue.request(input)),
     },
   });
-
+  const committed = new TurnEvents(logger);
   const service = new ConversationService({
     store,
     machine,
@@ -98,19 +129,68 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     todayOverride: config.RETURNS_TODAY ?? null,
     defaultPolicy: config.RETURNS_DEFAULT_POLICY,
     logger,
-    afterTurn: (done) => handoff.afterTurn(done),
+    committed,
   });
-  handoff.attach(service);
+
+  // 5. The staff actions.
+  const handoff = new HandoffService({ queue, store, conversations: service, deliver: gateways.deliver, now, logger });
+
+  // 6. "Turn committed": the queue first (it keeps the hand-over current), then the staff desk.
+  committed.subscribe('handoff-queue', async (done) => void (await queue.afterTurn(done)));
+  const staff = config.RETURNS_STAFF.length
+    ? new StaffDesk({ staff: config.RETURNS_STAFF, port: staffPort(handoff, store), send: gateways.send, now, logger })
+    : undefined;
+  if (staff) committed.subscribe('staff-desk', (done) => staff.onTurn(done));
+
+  // 7. The turn pipeline, observed by the metrics.
+  const metrics = new Metrics();
+  // handoff.status events are followed only when every request carries a valid channel token (an app id is set).
+  const turns = new TurnPipeline({ service, logger, handoff, staff, observer: metricsObserver(metrics), channelAuthenticated: !config.anonymous });
 
   return {
     config,
     store,
+    gateways,
+    queue,
     service,
     handoff,
+    turns,
+    metrics,
     logger,
     now,
     today,
-    close: () => store.close(),
+    close: async () => {
+      gateways.close();
+      await store.close();
+    },
+  };
+}
+
+/** The staff desk's view of the staff actions and the store. */
+function staffPort(h: HandoffService, store: Store): StaffPort {
+  return {
+    list: (status) => h.list(status) as ReturnType<StaffPort['list']>,
+    handoff: (id) => store.getHandoff(id),
+    take: (id, staff) => h.take(id, staff),
+    message: (id, staff, text) => h.message(id, staff, text),
+    issueRma: (id, staff, body) => h.issueRma(id, staff, body as Parameters<typeof h.issueRma>[2]),
+    release: (id, staff) => h.release(id, staff),
+    close: (id, staff) => h.close(id, staff),
+    saveStaffReference: (id, reference, at) => store.saveStaffReference(id, reference, at),
+    staffReferences: () => store.staffReferences(),
+  };
+}
+
+/** The metrics' view of each turn of every channel: turns by channel and result, their duration, what their replies carried. */
+function metricsObserver(metrics: Metrics): TurnObserver {
+  return {
+    turn: (channel, outcome, seconds) => {
+      metrics.turnSeconds.observe({ channel }, seconds);
+      const result = outcome.result;
+      if (!result) return;
+      metrics.turns.inc({ channel, result: result.duplicate ? 'duplicate' : 'ok' });
+      if (!result.duplicate) metrics.observeReplies(result.activities);
+    },
   };
 }
 

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { createRuntime } from '../app.js';
+import { createApp, type App } from '../app.js';
 import { knownPackIds } from '../policy/pack-folder.js';
 import { tryLoadPack } from '../policy/packs.js';
 import { EXIT_BAD_INPUT, UsageError, writeLines, type Command } from './io.js';
@@ -30,15 +30,15 @@ export const chatCommand: Command = async (args, io) => {
     writeLines(io.stderr, [e instanceof Error ? e.message : String(e)]);
     return EXIT_BAD_INPUT;
   }
-  const runtime = await createRuntime({ ...config, RETURNS_DATA_DIR: resolve(io.cwd, config.RETURNS_DATA_DIR) }, { now: () => io.now().getTime() });
+  const app = await createApp({ ...config, RETURNS_DATA_DIR: resolve(io.cwd, config.RETURNS_DATA_DIR) }, { now: () => io.now().getTime() });
   const conversationId = `cli-${randomUUID()}`;
   const locale = values.locale ?? null;
   const say = (texts: string[]) => writeLines(io.stdout, texts.flatMap((t) => [`bot> ${t.replace(/\n/g, '\n     ')}`, '']));
 
   try {
     writeLines(io.stdout, ['(type exit or quit, or press Ctrl-D, to end the chat)', '']);
-    const first = await runtime.service.welcome({ conversationId, activityId: null, channelId: 'cli', text: null, locale });
-    say(first?.activities.map((a) => a.text) ?? []);
+    const chat = terminalChat(app, conversationId, locale);
+    say(await chat.start());
     const rl = createInterface({ input: io.stdin, terminal: false });
     io.stdout.write('you> ');
     let ended = 'end of input, Ctrl-D';
@@ -52,14 +52,28 @@ export const chatCommand: Command = async (args, io) => {
         io.stdout.write('you> ');
         continue;
       }
-      const result = await runtime.service.handle({ conversationId, activityId: randomUUID(), channelId: 'cli', text, locale });
-      say(result.activities.map((a) => a.text));
+      say(await chat.say(text));
       io.stdout.write('you> ');
     }
     rl.close();
     writeLines(io.stdout, ['', `chat ended (${ended}); the conversation ${conversationId} is kept in the store`]);
   } finally {
-    await runtime.close();
+    await app.close();
   }
   return 0;
 };
+
+/**
+ * A conversation in the terminal, through the same turn pipeline as every other channel: a
+ * conversation start, then each line a message. Answers the texts of the bot's replies.
+ */
+export function terminalChat(app: Pick<App, 'turns'>, conversationId: string, locale: string | null) {
+  const turn = async (activity: { type: string; id?: string; text?: string; membersAdded?: { id: string }[] }): Promise<string[]> => {
+    const outcome = await app.turns.handle({ via: 'terminal', activity: { ...activity, channelId: 'cli', conversation: { id: conversationId }, ...(locale ? { locale } : {}) }, reference: null, logActivity: null });
+    return outcome.result?.activities.map((a) => a.text) ?? [];
+  };
+  return {
+    start: () => turn({ type: 'conversationUpdate', membersAdded: [{ id: 'cli-user' }] }),
+    say: (text: string) => turn({ type: 'message', id: randomUUID(), text }),
+  };
+}

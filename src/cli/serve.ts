@@ -1,5 +1,6 @@
 /**
- * `returnsbot serve` (= `npm start`): validate the configuration, open the store, start the server.
+ * `returnsbot serve` (= `npm start`): validate the configuration, build the bot (`createApp`, the
+ * composition root in src/app.ts), start the HTTP server.
  * SIGTERM and SIGINT stop accepting requests and let in-flight turns finish before exit.
  *
  * On a terminal it says where everything is (the demo shop, the staff console and how to get a
@@ -13,7 +14,7 @@
  */
 import cluster from 'node:cluster';
 import type { Config } from '../config.js';
-import { createRuntime, type Runtime } from '../app.js';
+import { createApp, type App } from '../app.js';
 import type { DestinationStream } from 'pino';
 import { createLogger, isPretty, prettyDestination } from '../log.js';
 import { createHttpServer } from '../server/http.js';
@@ -38,24 +39,24 @@ export const serveCommand: Command = async (_args, io) => {
   const logger = createLogger(config.LOG_LEVEL, destination);
   if (config.RETURNS_WORKERS > 1 && cluster.isPrimary) return supervise({ count: config.RETURNS_WORKERS, logger });
   const started = performance.now();
-  let runtime: Runtime | undefined;
+  let app: App | undefined;
   let port: number;
   try {
-    runtime = await createRuntime(config, { logger, now: () => io.now().getTime() });
-    const http = await createHttpServer(runtime);
+    app = await createApp(config, { logger, now: () => io.now().getTime() });
+    const http = await createHttpServer(app);
     // The process's last-resort handlers, when this is the process (in-process callers, tests, keep theirs).
     if (io.stdout === process.stdout) installProcessGuard(logger, { onError: (kind) => http.metrics.errors.inc({ kind }) });
     ({ port } = await http.listen(config.PORT, config.listenHost));
-    logger.info({ port, host: config.listenHost, store: runtime.store.engine, dataDir: config.RETURNS_DATA_DIR, today: config.RETURNS_TODAY ?? null, startMs: Math.round(performance.now() - started) }, 'returnsbot listening');
+    logger.info({ port, host: config.listenHost, store: app.store.engine, dataDir: config.RETURNS_DATA_DIR, today: config.RETURNS_TODAY ?? null, startMs: Math.round(performance.now() - started) }, 'returnsbot listening');
     // Compile the language lists now, between requests, rather than during a customer's first turn.
     setImmediate(() => warmUp());
     if (config.anonymous) {
       logger.warn('no MicrosoftAppId is set: the bot accepts unauthenticated requests (fine for the Emulator and local tests, not for production)');
     }
     // Said once: by the process, or by the first of its workers.
-    if (tty && (cluster.isPrimary || cluster.worker?.id === 1)) writeLines(io.stdout, await welcome(config, runtime, port));
+    if (tty && (cluster.isPrimary || cluster.worker?.id === 1)) writeLines(io.stdout, await welcome(config, app, port));
 
-    const running = runtime;
+    const running = app;
     await new Promise<void>((resolve) => {
       const onTerm = () => stop('SIGTERM');
       const onInt = () => stop('SIGINT');
@@ -74,7 +75,7 @@ export const serveCommand: Command = async (_args, io) => {
       process.once('SIGINT', onInt);
     });
   } catch (e) {
-    await runtime?.close().catch(() => undefined);
+    await app?.close().catch(() => undefined);
     logger.flush?.();
     writeLines(io.stderr, failureLines('could not start', e, { port: config.PORT, host: config.listenHost, dataDir: config.RETURNS_DATA_DIR }));
     return 1;
@@ -83,13 +84,13 @@ export const serveCommand: Command = async (_args, io) => {
 };
 
 /** The lines a person starting the bot on a terminal reads: where to go, and what to do first. */
-async function welcome(config: Config, runtime: Runtime, port: number): Promise<string[]> {
+async function welcome(config: Config, app: App, port: number): Promise<string[]> {
   const host = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.listenHost) ? 'localhost' : config.listenHost;
   const base = `http://${host}:${port}`;
-  const agents = (await runtime.store.listAgents()).filter((a) => a.removedAt === null).length;
+  const agents = (await app.store.listAgents()).filter((a) => a.removedAt === null).length;
   const store = config.DATABASE_URL
     ? 'PostgreSQL (DATABASE_URL)'
-    : `${sqliteFileIn(config.RETURNS_DATA_DIR)} (SQLite through ${(runtime.store as SqliteStore).binding})`;
+    : `${sqliteFileIn(config.RETURNS_DATA_DIR)} (SQLite through ${(app.store as SqliteStore).binding})`;
   const packs = merchantPackIds();
   return [
     '',

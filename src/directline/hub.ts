@@ -27,7 +27,7 @@ export class DirectLineHub {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'readLog'>,
     private readonly toActivity: ToActivity,
     private readonly logger: Logger,
     private readonly pollMs = 1000,

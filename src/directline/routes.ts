@@ -27,18 +27,20 @@ import busboy from 'busboy';
 import type restify from 'restify';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
-import type { Runtime } from '../app.js';
-import type { LogEntry } from '../store/store.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import type { TurnOutcome, TurnPipeline } from '../../dialogs/pipeline.js';
 import { problemsFrom } from '../validation.js';
-import { DirectLineHub } from './hub.js';
+import type { DirectLineHub } from './hub.js';
 import { bearer, newTokenKey, TokenSigner, type TokenClaims } from './tokens.js';
 import { RateLimiter } from '../server/rate-limit.js';
 import { jsonBody, type BodyError } from '../server/body.js';
 import { clientAddress, selfOrigins } from '../server/client.js';
 import { sniffImage } from './images.js';
+import { BOT_ACCOUNT, CHANNEL, seqId, toDirectLine } from './activities.js';
 
-export const BOT_ACCOUNT = { id: 'returnsbot', name: 'Returns assistant', role: 'bot' } as const;
-const CHANNEL = 'directline';
+export { BOT_ACCOUNT } from './activities.js';
 
 export interface DirectLine {
   hub: DirectLineHub;
@@ -57,28 +59,6 @@ const postedActivity = z.looseObject({
   channelData: z.looseObject({ clientActivityID: z.string().max(128).optional() }).optional(),
 });
 
-function seqId(conversationId: string, seq: number): string {
-  return `${conversationId}|${String(seq).padStart(7, '0')}`;
-}
-
-/** A log entry as a Direct Line activity. */
-function toDirectLine(entry: LogEntry): Record<string, unknown> {
-  const a = entry.activity as Record<string, unknown> & { from?: { id?: string; name?: string; role?: string } };
-  const fromBot = a.from?.role === 'bot';
-  const from = fromBot ? (a.from?.id?.startsWith('agent:') ? { id: a.from.id, name: a.from.name, role: 'bot' } : BOT_ACCOUNT) : a.from;
-  const out: Record<string, unknown> = {
-    ...a,
-    id: typeof a.id === 'string' && !fromBot ? a.id : seqId(entry.conversationId, entry.seq),
-    channelId: CHANNEL,
-    conversation: { id: entry.conversationId },
-    timestamp: entry.at,
-    from,
-  };
-  delete out.serviceUrl;
-  delete out.deliveryMode;
-  return out;
-}
-
 /** One query parameter (restify's query parser is not installed: routes read what they need). */
 function queryParam(req: restify.Request, name: string): string | undefined {
   return new URL(req.url ?? '/', 'http://localhost').searchParams.get(name) ?? undefined;
@@ -89,13 +69,44 @@ function header(req: IncomingMessage | restify.Request, name: string): string | 
   return Array.isArray(v) ? v[0] : v;
 }
 
-export async function registerDirectLine(server: restify.Server, runtime: Runtime): Promise<DirectLine> {
-  const { config, store, logger } = runtime;
-  const key = config.RETURNS_TOKEN_SECRET ?? (await store.secret('directline-token-key', newTokenKey));
-  const signer = new TokenSigner(Buffer.from(key), config.DIRECTLINE_TOKEN_TTL_SECONDS);
-  const hub = new DirectLineHub(store, toDirectLine, logger);
-  const perIp = new RateLimiter(config.WIDGET_TOKENS_PER_MINUTE, Math.max(1, Math.min(config.WIDGET_TOKENS_PER_MINUTE, 10)), runtime.now);
-  const perConversation = new RateLimiter(config.RATE_LIMIT_PER_MINUTE, config.RATE_LIMIT_BURST, runtime.now);
+/** What Direct Line uses: the conversation log and photos in the store, the hub's streams, and the turn pipeline. */
+export interface DirectLineDeps {
+  config: Config;
+  store: Pick<Store, 'secret' | 'loadConversation' | 'readLog' | 'findProcessedActivity' | 'listAttachments' | 'attachmentBytes' | 'saveAttachment' | 'getAttachment' | 'appendLog'>;
+  logger: Logger;
+  now: () => number;
+  hub: DirectLineHub;
+  turns: TurnPipeline;
+}
+
+export async function registerDirectLine(server: restify.Server, deps: DirectLineDeps): Promise<DirectLine> {
+  const key = deps.config.RETURNS_TOKEN_SECRET ?? (await deps.store.secret('directline-token-key', newTokenKey));
+  const dl = directLineContext(deps, new TokenSigner(Buffer.from(key), deps.config.DIRECTLINE_TOKEN_TTL_SECONDS));
+  for (const path of ['/api/widget/token', '/v3/directline/*']) server.opts(path, dl.preflight);
+  registerTokens(server, dl);
+  registerConversations(server, dl);
+  registerUpload(server, dl);
+  registerAttachments(server, dl);
+  registerConnector(server, dl);
+  const wss = acceptStreams(server, dl);
+  return {
+    hub: deps.hub,
+    signer: dl.signer,
+    notify: (conversationId) => void deps.hub.notify(conversationId),
+    close: () => {
+      deps.hub.close();
+      wss.close();
+    },
+  };
+}
+
+type DirectLineContext = ReturnType<typeof directLineContext>;
+
+/** What the Direct Line routes share: limits, tokens, CORS, the URLs clients reach us at, and the turn. */
+function directLineContext(deps: DirectLineDeps, signer: TokenSigner) {
+  const { config, store, logger, hub } = deps;
+  const perIp = new RateLimiter(config.WIDGET_TOKENS_PER_MINUTE, Math.max(1, Math.min(config.WIDGET_TOKENS_PER_MINUTE, 10)), deps.now);
+  const perConversation = new RateLimiter(config.RATE_LIMIT_PER_MINUTE, config.RATE_LIMIT_BURST, deps.now);
   /** The same per-conversation limit as /api/messages; answers 429 and returns false when exceeded. */
   const withinLimit = (res: restify.Response, conversationId: string): boolean => {
     const wait = perConversation.take(conversationId);
@@ -108,14 +119,14 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
   const clientIp = (req: restify.Request): string => clientAddress(req, config.RETURNS_TRUST_PROXY);
   // Photo storage: a budget of bytes per client address per hour, and one for all photos stored.
   const HOUR_MINUTES = 60;
-  const uploadBudget = new RateLimiter(config.RETURNS_UPLOAD_BYTES_PER_ADDRESS_PER_HOUR / HOUR_MINUTES, config.RETURNS_UPLOAD_BYTES_PER_ADDRESS_PER_HOUR, runtime.now);
+  const uploadBudget = new RateLimiter(config.RETURNS_UPLOAD_BYTES_PER_ADDRESS_PER_HOUR / HOUR_MINUTES, config.RETURNS_UPLOAD_BYTES_PER_ADDRESS_PER_HOUR, deps.now);
   const isSecret = (given: string | null): boolean => {
     if (!config.DIRECTLINE_SECRET || !given) return false;
     const a = Buffer.from(given), b = Buffer.from(config.DIRECTLINE_SECRET);
     return a.length === b.length && timingSafeEqual(a, b);
   };
   const allowed = new Set(config.RETURNS_ALLOWED_ORIGINS);
-  const now = () => runtime.now();
+  const now = () => deps.now();
 
   /** Where clients reach us: RETURNS_PUBLIC_URL, else what the request says (Host, X-Forwarded-Proto). */
   const baseUrl = (req: IncomingMessage | restify.Request): string => {
@@ -161,11 +172,21 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
     return claims;
   };
 
+  /** The bot greets a conversation (a conversation start through the turn pipeline). */
+  const welcome = async (conversationId: string, userId: string, locale: string | null) => {
+    const outcome = await deps.turns.handle({ via: 'direct-line', activity: { type: 'conversationUpdate', channelId: CHANNEL, conversation: { id: conversationId }, from: { id: userId }, membersAdded: [{ id: userId }], ...(locale ? { locale } : {}) }, reference: null });
+    await logStaffReplies(conversationId, outcome);
+  };
+  /** A staff member on Direct Line: the desk's answers go into their conversation's log (and out on its streams). */
+  const logStaffReplies = async (conversationId: string, outcome: TurnOutcome) => {
+    if (outcome.staffReplies.length) await store.appendLog(conversationId, outcome.staffReplies.map((x) => ({ ...x, from: BOT_ACCOUNT })), new Date(now()).toISOString());
+  };
+
   /** A new conversation with its token; the bot greets it in `locale`. */
   const newConversation = async (userId: string | undefined, locale: string | null) => {
     const conversationId = `dl-${randomUUID()}`;
     const user = userId && /^[\w.:@-]{1,128}$/.test(userId) ? userId : `u_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
-    await runtime.service.welcome({ conversationId, activityId: null, channelId: CHANNEL, userId: user, text: null, locale });
+    await welcome(conversationId, user, locale);
     const { token, expiresIn } = signer.sign(conversationId, user, now());
     return { conversationId, userId: user, token, expires_in: expiresIn };
   };
@@ -181,11 +202,52 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
     root: 'activity',
     errorBody: (e: BodyError) => ({ error: { code: DL_CODES[e.status] ?? 'BadArgument', message: e.message, ...(e.problems.length ? { problems: e.problems } : {}) } }),
   });
+
   const preflight = async (req: restify.Request, res: restify.Response) => {
     if (cors(req, res)) res.send(204);
   };
-  for (const path of ['/api/widget/token', '/v3/directline/*']) server.opts(path, preflight);
+  /** Run a customer's activity through the bot and deliver what it committed. */
+  const turn = async (conversationId: string, claims: TokenClaims, activity: z.output<typeof postedActivity>, attachments: Record<string, unknown>[], correlationId: string) => {
+    const clientId = activity.channelData?.clientActivityID;
+    const activityId = clientId ? `c-${clientId}` : randomUUID();
+    const id = `${conversationId}|${activityId}`;
+    const from = { id: claims.userId, ...(activity.from?.name ? { name: activity.from.name } : {}), role: 'user' };
+    const logActivity: Record<string, unknown> = {
+      type: 'message',
+      id,
+      from,
+      text: activity.text ?? '',
+      ...(activity.locale ? { locale: activity.locale } : {}),
+      ...(activity.value !== undefined ? { value: activity.value } : {}),
+      ...(activity.channelData ? { channelData: activity.channelData } : {}),
+      ...(attachments.length ? { attachments } : {}),
+    };
+    // The customer's message back at once (Web Chat's confirmation of the send), then "typing…" —
+    // unless this is a retry of a message already answered (its echo went out the first time).
+    if (!(await store.findProcessedActivity(conversationId, activityId))) {
+      const stamp = new Date(now()).toISOString();
+      hub.broadcast(conversationId, { ...logActivity, channelId: CHANNEL, conversation: { id: conversationId }, timestamp: stamp }, true);
+      hub.broadcast(conversationId, { type: 'typing', id: `${conversationId}|typing-${randomUUID()}`, from: BOT_ACCOUNT, channelId: CHANNEL, conversation: { id: conversationId }, timestamp: stamp });
+    }
+    const outcome = await deps.turns.handle({
+      via: 'direct-line',
+      activity: { type: 'message', id: activityId, channelId: CHANNEL, conversation: { id: conversationId }, from, text: activity.text, value: activity.value, locale: activity.locale },
+      reference: null,
+      logActivity,
+      attachments: attachments.length,
+      correlationId,
+    });
+    await logStaffReplies(conversationId, outcome);
+    await hub.notify(conversationId);
+    return id;
+  };
 
+  return { config, store, logger, hub, signer, now, perIp, isSecret, claimsOf, authorize, cors, preflight, newConversation, welcome, localeOf, json, streamUrl, baseUrl, originAllowed, clientIp, withinLimit, uploadBudget, turn };
+}
+
+/** Tokens: the widget's (public, per address), a site backend's (with the secret), and refreshing one. */
+function registerTokens(server: restify.Server, dl: DirectLineContext): void {
+  const { cors, perIp, clientIp, json, newConversation, localeOf, isSecret, claimsOf, signer, now } = dl;
   server.post('/api/widget/token', json, async (req: restify.Request, res: restify.Response) => {
     if (!cors(req, res)) return;
     const wait = perIp.take(clientIp(req));
@@ -218,6 +280,11 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
     res.send(200, { conversationId: claims.conversationId, token, expires_in: expiresIn });
   });
 
+}
+
+/** Starting, resuming and reading a conversation, and the customer's messages. */
+function registerConversations(server: restify.Server, dl: DirectLineContext): void {
+  const { cors, json, claimsOf, isSecret, newConversation, localeOf, signer, now, store, welcome, streamUrl, authorize, withinLimit, turn, logger } = dl;
   server.post('/v3/directline/conversations', json, async (req: restify.Request, res: restify.Response) => {
     if (!cors(req, res)) return;
     const auth = bearer(req.headers.authorization);
@@ -230,9 +297,7 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
       res.send(403, { error: { code: 'TokenInvalid', message: 'a valid token is required' } });
       return;
     }
-    if (!(await store.loadConversation(claims.conversationId))) {
-      await runtime.service.welcome({ conversationId: claims.conversationId, activityId: null, channelId: CHANNEL, userId: claims.userId, text: null, locale: localeOf(req.body) });
-    }
+    if (!(await store.loadConversation(claims.conversationId))) await welcome(claims.conversationId, claims.userId, localeOf(req.body));
     const { token, expiresIn } = signer.sign(claims.conversationId, claims.userId, now());
     res.send(201, { conversationId: claims.conversationId, token, expires_in: expiresIn, streamUrl: streamUrl(req, claims.conversationId, token) });
   });
@@ -256,45 +321,6 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
     const watermark = entries.length ? entries[entries.length - 1]!.seq : Number.isFinite(after) ? after : 0;
     res.send(200, { activities: entries.map(toDirectLine), watermark: String(watermark) });
   });
-
-  /** Run a customer's activity through the bot and deliver what it committed. */
-  const turn = async (conversationId: string, claims: TokenClaims, activity: z.output<typeof postedActivity>, attachments: Record<string, unknown>[], correlationId: string) => {
-    const clientId = activity.channelData?.clientActivityID;
-    const activityId = clientId ? `c-${clientId}` : randomUUID();
-    const id = `${conversationId}|${activityId}`;
-    const from = { id: claims.userId, ...(activity.from?.name ? { name: activity.from.name } : {}), role: 'user' };
-    const logActivity: Record<string, unknown> = {
-      type: 'message',
-      id,
-      from,
-      text: activity.text ?? '',
-      ...(activity.locale ? { locale: activity.locale } : {}),
-      ...(activity.value !== undefined ? { value: activity.value } : {}),
-      ...(activity.channelData ? { channelData: activity.channelData } : {}),
-      ...(attachments.length ? { attachments } : {}),
-    };
-    // The customer's message back at once (Web Chat's confirmation of the send), then "typing…" —
-    // unless this is a retry of a message already answered (its echo went out the first time).
-    if (!(await store.findProcessedActivity(conversationId, activityId))) {
-      const stamp = new Date(now()).toISOString();
-      hub.broadcast(conversationId, { ...logActivity, channelId: CHANNEL, conversation: { id: conversationId }, timestamp: stamp }, true);
-      hub.broadcast(conversationId, { type: 'typing', id: `${conversationId}|typing-${randomUUID()}`, from: BOT_ACCOUNT, channelId: CHANNEL, conversation: { id: conversationId }, timestamp: stamp });
-    }
-    await runtime.service.handle({
-      conversationId,
-      activityId,
-      channelId: CHANNEL,
-      userId: claims.userId,
-      text: activity.text ?? null,
-      value: activity.value,
-      locale: activity.locale ?? null,
-      logActivity,
-      attachments: attachments.length,
-      correlationId,
-    });
-    await hub.notify(conversationId);
-    return id;
-  };
 
   server.post('/v3/directline/conversations/:id/activities', json, async (req: restify.Request, res: restify.Response) => {
     if (!cors(req, res)) return;
@@ -321,6 +347,11 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
     }
   });
 
+}
+
+/** Photos (multipart), within the per-conversation, per-address and total budgets; the message with them is a turn. */
+function registerUpload(server: restify.Server, dl: DirectLineContext): void {
+  const { cors, authorize, withinLimit, config, store, clientIp, uploadBudget, baseUrl, signer, now, turn, logger } = dl;
   server.post('/v3/directline/conversations/:id/upload', async (req: restify.Request, res: restify.Response) => {
     if (!cors(req, res)) return;
     const id = String(req.params.id);
@@ -385,6 +416,11 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
     }
   });
 
+}
+
+/** A photo, by its capability URL. */
+function registerAttachments(server: restify.Server, dl: DirectLineContext): void {
+  const { signer, store } = dl;
   server.get('/v3/directline/attachments/:id', async (req: restify.Request, res: restify.Response) => {
     const id = String(req.params.id);
     const cap = queryParam(req, 'c');
@@ -405,6 +441,11 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
     res.end(a.bytes);
   });
 
+}
+
+/** The connector the bot's serviceUrl points at (loopback only). */
+function registerConnector(server: restify.Server, dl: DirectLineContext): void {
+  const { store, now, hub, json } = dl;
   // The connector the bot's serviceUrl points at, for Direct Line conversations: what is posted here
   // (a proactive message, say) goes into the conversation's log and out on its streams. Loopback only.
   const connector = async (req: restify.Request, res: restify.Response): Promise<void> => {
@@ -428,6 +469,11 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
   server.post('/v3/conversations/:id/activities', json, connector);
   server.post('/v3/conversations/:id/activities/:replyTo', json, connector);
 
+}
+
+/** The WebSocket streams (`/v3/directline/conversations/{id}/stream`), each opened by its conversation's token. */
+function acceptStreams(server: restify.Server, dl: DirectLineContext): WebSocketServer {
+  const { signer, now, originAllowed, hub } = dl;
   // WebSocket streams.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const STREAM = /^\/v3\/directline\/conversations\/([^/?]+)\/stream(?:\?|$)/;
@@ -470,15 +516,7 @@ export async function registerDirectLine(server: restify.Server, runtime: Runtim
     });
   });
 
-  return {
-    hub,
-    signer,
-    notify: (conversationId) => void hub.notify(conversationId),
-    close: () => {
-      hub.close();
-      wss.close();
-    },
-  };
+  return wss;
 }
 
 function sizeText(bytes: number): string {

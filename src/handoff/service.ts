@@ -1,16 +1,16 @@
 /**
- * Human hand-over: the queue, the support person's actions, and delivery of what they say.
+ * Human hand-over, the staff side: a support person's actions on a queued or held conversation,
+ * and delivery of what they say to the customer's channel.
  *
- * State lives in the store (queued → taken by an agent → released to the bot, or closed; or left
- * by the customer), so it survives restarts and works across instances. While a person holds a
- * conversation the bot's machine is paused (its `handoff` state): every customer message is logged
- * for that person and the bot stays silent. Staff actions run on the conversation as system events
- * (serialised with the customer's turns) and every one goes into the audit trail.
+ * While a person holds a conversation the bot's machine is paused (its `handoff` state): every
+ * customer message is logged for that person and the bot stays silent. Staff actions run on the
+ * conversation as system events through the {@link SystemEvents} port (the conversation service,
+ * serialised with the customer's turns) and every one goes into the audit trail. The queue itself
+ * (the customer's side, what staff read) is ./queue.ts. Built by the composition root (src/app.ts)
+ * after the conversation service, with everything it uses given to its constructor.
  */
-import { EventEmitter } from 'node:events';
-import type { ConversationService, TurnDone } from '../../dialogs/conversation.js';
-import { turnScope } from '../../dialogs/conversation.js';
-import { handoffSummary, type HandoffInput, type HandoffSummary, type HandoffTicket } from '../../machines/returns.machine.js';
+import type { HandoffSummary } from '../../machines/returns.machine.js';
+import type { SystemEvent } from '../../machines/types.js';
 import type { Decision } from '../policy/decision.js';
 import { REMEDIES, type Remedy } from '../policy/pack.js';
 import { SOURCED_FACTS, type ReturnReason, type SourcedFact, type Sources } from '../policy/case.js';
@@ -18,8 +18,10 @@ import { tryLoadPack } from '../policy/packs.js';
 import type { Logger } from '../log.js';
 import { normalizeOrderNumber, type Order, type OrderItem } from '../orders.js';
 import { changeRmaRemedy, factsFromOrder, setRmaStatus } from '../rmas.js';
-import { RMA_STATUSES, type HandoffRecord, type HandoffStatus, type LogEntry, type RmaFacts, type RmaRecord, type RmaStatus, type Store } from '../store/store.js';
-import type { OpeningHours } from './hours.js';
+import { RMA_STATUSES, type HandoffRecord, type RmaFacts, type RmaRecord, type RmaStatus, type Store } from '../store/store.js';
+import type { ConversationView, HandoffQueue } from './queue.js';
+
+export { LOCKED_REASON, type ConversationView, type ProofLock, type TranscriptLine } from './queue.js';
 
 /** Where a conversation lives, to send it something outside a turn of its own. */
 export interface Target {
@@ -28,12 +30,28 @@ export interface Target {
   reference: Record<string, unknown> | null;
 }
 
-/** Sends activities already written to the conversation's log to the customer's channel. */
+/** Sends activities already written to the conversation's log to the customer's channel (the channel gateways). */
 export type Deliver = (target: Target, activities: Record<string, unknown>[]) => Promise<void>;
 
-export interface Agent {
+/** Runs a system event on a conversation as a turn of its own (the conversation service's `dispatch`). */
+export interface SystemEvents {
+  dispatch(conversationId: string, channelId: string, event: SystemEvent): Promise<{ activities: readonly object[] }>;
+}
+
+/** A member of staff: the name in the audit trail, and the one the customer sees. */
+export interface StaffMember {
   name: string;
   displayName: string;
+}
+
+export interface HandoffOptions {
+  queue: HandoffQueue;
+  store: Store;
+  conversations: SystemEvents;
+  /** The channel gateways: sending happens in the background (see the constructor). */
+  deliver: Deliver;
+  now: () => number;
+  logger: Logger;
 }
 
 /**
@@ -65,58 +83,8 @@ export interface StaffRmaRequest {
   reason?: ReturnReason;
 }
 
-export interface TranscriptLine {
-  seq: number;
-  at: string;
-  role: 'customer' | 'bot' | 'agent';
-  name: string | null;
-  text: string;
-  attachments: { name?: string; contentType?: string; contentUrl?: string }[];
-  step: string | null;
-}
-
-export interface ConversationView {
-  id: string;
-  status: HandoffStatus;
-  reason: string;
-  channelId: string;
-  queuedAt: string;
-  takenAt: string | null;
-  endedAt: string | null;
-  agent: string | null;
-  position: number | null;
-  summary: HandoffSummary | Record<string, unknown>;
-  transcript: TranscriptLine[];
-}
-
-/** A proof-of-ownership lock on a conversation or its order, as staff see it in the hand-over summary (`verification`). */
-export interface ProofLock {
-  locked: true;
-  /** When it ends (ISO time). */
-  until: string;
-  /** Too many failed proofs of this order (from any conversation). */
-  orderLocked: boolean;
-  /** Too many failed proofs in this conversation. */
-  conversationLocked: boolean;
-  failedAttempts: { order: number; conversation: number };
-}
-
-export interface HandoffOptions {
-  store: Store;
-  now: () => number;
-  logger: Logger;
-  hours: OpeningHours | null;
-  minutesPerChat: number;
-  mode: 'console' | 'event';
-  /** The proof-of-ownership lock of a conversation and its order, if any (shown to staff). */
-  proofLock?: (conversationId: string, orderNumber: string | null) => Promise<ProofLock | null>;
-}
-
-/** The hand-over reason when the customer came because of a proof-of-ownership lock. */
-export const LOCKED_REASON = 'verification-locked';
-
 /** The RMA a person issues: the bot's decision, overruled or confirmed by staff. */
-function staffDecision(base: Decision | null, policy: string, policyVersion: string, reason: ReturnReason, remedy: Remedy, agent: string, note: string | null, facts: RmaFacts): Decision {
+function staffDecision(base: Decision | null, policy: string, policyVersion: string, reason: ReturnReason, remedy: Remedy, staffName: string, note: string | null, facts: RmaFacts): Decision {
   const clauses = base?.clauses.length ? base.clauses : [];
   return {
     policy: base?.policy ?? policy,
@@ -129,7 +97,7 @@ function staffDecision(base: Decision | null, policy: string, policyVersion: str
     deductions: base?.deductions ?? [],
     conditions: base?.conditions ?? [],
     deadlines: base?.deadlines ?? { notifyBy: null, returnBy: null, reportBy: null, refundWithinDays: null },
-    reasons: [...(base?.reasons ?? []), { code: 'STAFF_DECISION', params: { agent, note, botOutcome: base?.outcome ?? null } }],
+    reasons: [...(base?.reasons ?? []), { code: 'STAFF_DECISION', params: { agent: staffName, note, botOutcome: base?.outcome ?? null } }],
     clauses,
     rmaRequired: true,
     statutoryNote: base?.statutoryNote ?? null,
@@ -152,114 +120,23 @@ function staffFacts(order: Order | null, item: OrderItem | null, reason: ReturnR
   return facts;
 }
 
-function transcriptLine(e: LogEntry): TranscriptLine {
-  const a = e.activity as {
-    text?: string;
-    from?: { id?: string; name?: string; role?: string };
-    attachments?: { name?: string; contentType?: string; contentUrl?: string }[];
-    channelData?: { returns?: { step?: string } };
-  };
-  const fromAgent = a.from?.id?.startsWith('agent:') ?? false;
-  return {
-    seq: e.seq,
-    at: e.at,
-    role: fromAgent ? 'agent' : a.from?.role === 'bot' ? 'bot' : 'customer',
-    name: fromAgent ? a.from?.name ?? null : null,
-    text: a.text ?? '',
-    attachments: (a.attachments ?? []).map((x) => ({ name: x.name, contentType: x.contentType, contentUrl: x.contentUrl })),
-    step: a.channelData?.returns?.step ?? null,
-  };
-}
-
 export class HandoffService {
-  /** `changed` (conversationId): something a console should show happened. */
-  readonly events = new EventEmitter();
-  private deliver: Deliver = async () => {};
-  private conversations: ConversationService | null = null;
-  private readonly staffListeners: ((done: TurnDone, record: HandoffRecord | null) => Promise<void>)[] = [];
+  /** `changed` (conversationId): something a console should show happened (the queue's emitter). */
+  readonly events: HandoffQueue['events'];
+  private readonly deliver: Deliver;
 
   constructor(private readonly o: HandoffOptions) {
-    this.events.setMaxListeners(1000);
-  }
-
-  /** Wire the conversation service (it is built after this one). */
-  attach(conversations: ConversationService): void {
-    this.conversations = conversations;
-  }
-
-  /**
-   * How to reach customers on their channels (set by the server). Sending happens in the
-   * background: the message is already in the conversation's log, and a slow or unreachable channel
-   * must not hold up the person's action.
-   */
-  setDelivery(deliver: Deliver): void {
+    this.events = o.queue.events;
+    // The message is already in the conversation's log: a slow or unreachable channel must not hold up the person's action.
     this.deliver = async (target, activities) => {
-      void deliver(target, activities).catch((e: unknown) =>
-        this.o.logger.warn({ conversationId: target.conversationId, err: e instanceof Error ? e.message : String(e) }, 'delivery to the customer failed'),
+      void o.deliver(target, activities).catch((e: unknown) =>
+        o.logger.warn({ conversationId: target.conversationId, err: e instanceof Error ? e.message : String(e) }, 'delivery to the customer failed'),
       );
     };
   }
 
-  /** Someone else to tell after each turn (staff working from Teams). */
-  onTurn(listener: (done: TurnDone, record: HandoffRecord | null) => Promise<void>): void {
-    this.staffListeners.push(listener);
-  }
-
   get mode(): 'console' | 'event' {
-    return this.o.mode;
-  }
-
-  // ---- the customer's side ------------------------------------------------------------------
-
-  /** The `requestHandoff` actor: put the conversation in the queue and say what happens next. */
-  async request(input: HandoffInput): Promise<HandoffTicket> {
-    const scope = turnScope.getStore();
-    // Staff see a proof-of-ownership lock first: as the reason, and in the summary (`verification`).
-    const lock = await this.lockOf(input.conversationId, input.summary.orderNumber);
-    const { position } = await this.o.store.openHandoff({
-      conversationId: input.conversationId,
-      reason: lock ? LOCKED_REASON : input.reason,
-      channelId: scope?.channelId ?? 'unknown',
-      summary: { ...(input.summary as unknown as Record<string, unknown>), ...(lock ? { verification: lock } : {}) },
-      reference: scope?.reference ?? null,
-      at: new Date(this.o.now()).toISOString(),
-    });
-    const open = this.o.hours ? this.o.hours.isOpen(this.o.now()) : true;
-    return {
-      position,
-      waitMinutes: position && open ? Math.max(1, position * this.o.minutesPerChat) : null,
-      open,
-      hours: this.o.hours?.text ?? null,
-    };
-  }
-
-  /** After every turn: a customer who left the queue, new messages for the person, live consoles. */
-  async afterTurn(done: TurnDone): Promise<void> {
-    let record = await this.o.store.getHandoff(done.conversationId);
-    // Keep the summary staff see current (a staff RMA, a reason given after the hand-over …).
-    if (record && (record.status === 'queued' || record.status === 'active')) {
-      const kept = record.summary.verification;
-      const summary = { ...(handoffSummary(done.context) as unknown as Record<string, unknown>), ...(kept !== undefined ? { verification: kept } : {}) };
-      if (JSON.stringify(summary) !== JSON.stringify(record.summary)) record = (await this.o.store.updateHandoffSummary(done.conversationId, summary)) ?? record;
-    }
-    if (record && done.from === 'handoff' && done.to !== 'handoff' && record.status === 'queued') {
-      await this.o.store.endHandoff(done.conversationId, { customer: true }, 'left', new Date(this.o.now()).toISOString());
-      await this.audit(done.conversationId, 'customer', 'handoff.left', {});
-    }
-    this.events.emit('changed', done.conversationId);
-    for (const l of this.staffListeners) {
-      await l(done, record).catch((e: unknown) => this.o.logger.warn({ conversationId: done.conversationId, err: e instanceof Error ? e.message : String(e) }, 'staff relay failed'));
-    }
-  }
-
-  private async lockOf(conversationId: string, orderNumber: string | null): Promise<ProofLock | null> {
-    if (!this.o.proofLock) return null;
-    try {
-      return await this.o.proofLock(conversationId, orderNumber);
-    } catch (e) {
-      this.o.logger.warn({ conversationId, err: e instanceof Error ? e.message : String(e) }, 'could not read the proof lock');
-      return null;
-    }
+    return this.o.queue.mode;
   }
 
   // ---- the support person's side ------------------------------------------------------------
@@ -273,40 +150,18 @@ export class HandoffService {
   }
 
   /** Run a system event on the conversation and send the customer what the bot said about it. */
-  private async run(record: HandoffRecord, event: Parameters<ConversationService['dispatch']>[2]): Promise<void> {
-    if (!this.conversations) throw new Error('the hand-over service is not attached to the conversations');
-    const result = await this.conversations.dispatch(record.conversationId, record.channelId, event);
+  private async run(record: HandoffRecord, event: SystemEvent): Promise<void> {
+    const result = await this.o.conversations.dispatch(record.conversationId, record.channelId, event);
     if (result.activities.length) await this.deliver(this.target(record), result.activities as unknown as Record<string, unknown>[]);
     this.events.emit('changed', record.conversationId);
   }
 
-  async list(status: 'queued' | 'active' | 'closed' | 'all' = 'queued'): Promise<ConversationView[]> {
-    const statuses: HandoffStatus[] | undefined =
-      status === 'queued' ? ['queued'] : status === 'active' ? ['active'] : status === 'closed' ? ['closed', 'released', 'left'] : undefined;
-    const records = await this.o.store.listHandoffs({ status: statuses, limit: 200 });
-    return Promise.all(records.map((r) => this.view(r)));
+  list(status: 'queued' | 'active' | 'closed' | 'all' = 'queued'): Promise<ConversationView[]> {
+    return this.o.queue.list(status);
   }
 
-  async get(conversationId: string): Promise<ConversationView | null> {
-    const record = await this.o.store.getHandoff(conversationId);
-    return record ? this.view(record) : null;
-  }
-
-  private async view(r: HandoffRecord): Promise<ConversationView> {
-    const log = await this.o.store.readLog(r.conversationId);
-    return {
-      id: r.conversationId,
-      status: r.status,
-      reason: r.reason,
-      channelId: r.channelId,
-      queuedAt: r.queuedAt,
-      takenAt: r.takenAt,
-      endedAt: r.endedAt,
-      agent: r.agent,
-      position: r.status === 'queued' ? await this.o.store.queuePosition(r.conversationId) : null,
-      summary: r.summary,
-      transcript: log.map(transcriptLine),
-    };
+  get(conversationId: string): Promise<ConversationView | null> {
+    return this.o.queue.get(conversationId);
   }
 
   private refused(r: { ok: false; reason: string; holder?: string }): StaffResult<never> {
@@ -316,40 +171,40 @@ export class HandoffService {
     return { ok: false, code: 'not-found', message: 'no hand-over for this conversation' };
   }
 
-  /** The hand-over, when `agent` holds it; else why not. */
-  private async held(conversationId: string, agent: Agent): Promise<StaffResult<HandoffRecord>> {
+  /** The hand-over, when `staff` holds it; else why not. */
+  private async held(conversationId: string, staff: StaffMember): Promise<StaffResult<HandoffRecord>> {
     const record = await this.o.store.getHandoff(conversationId);
     if (!record) return { ok: false, code: 'not-found', message: 'no hand-over for this conversation' };
     if (record.status === 'queued') return { ok: false, code: 'not-taken', message: 'take the conversation first' };
     if (record.status !== 'active') return { ok: false, code: 'ended', message: 'this hand-over has ended' };
-    if (record.agent !== agent.name) return { ok: false, code: 'held', message: `${record.agent} has this conversation`, holder: record.agent ?? undefined };
+    if (record.agent !== staff.name) return { ok: false, code: 'held', message: `${record.agent} has this conversation`, holder: record.agent ?? undefined };
     return { ok: true, value: record };
   }
 
-  async take(conversationId: string, agent: Agent): Promise<StaffResult<ConversationView>> {
+  async take(conversationId: string, staff: StaffMember): Promise<StaffResult<ConversationView>> {
     const before = await this.o.store.getHandoff(conversationId);
-    const r = await this.o.store.takeHandoff(conversationId, agent.name, new Date(this.o.now()).toISOString());
+    const r = await this.o.store.takeHandoff(conversationId, staff.name, new Date(this.o.now()).toISOString());
     if (!r.ok) return this.refused(r);
     // Taking a conversation one already holds changes nothing (and tells the customer nothing).
     if (before?.status === 'queued') {
-      await this.audit(conversationId, `agent:${agent.name}`, 'handoff.taken', {});
-      await this.run(r.record, { type: 'AGENT_TOOK', agent: agent.displayName });
+      await this.audit(conversationId, `agent:${staff.name}`, 'handoff.taken', {});
+      await this.run(r.record, { type: 'AGENT_TOOK', agent: staff.displayName });
     }
     return { ok: true, value: (await this.get(conversationId))! };
   }
 
-  async message(conversationId: string, agent: Agent, text: string): Promise<StaffResult<{ seq: number }>> {
-    const held = await this.held(conversationId, agent);
+  async message(conversationId: string, staff: StaffMember, text: string): Promise<StaffResult<{ seq: number }>> {
+    const held = await this.held(conversationId, staff);
     if (!held.ok) return held;
     const activity = {
       type: 'message',
-      from: { id: `agent:${agent.name}`, name: agent.displayName, role: 'bot' },
-      text: `${agent.displayName}: ${text}`,
+      from: { id: `agent:${staff.name}`, name: staff.displayName, role: 'bot' },
+      text: `${staff.displayName}: ${text}`,
       textFormat: 'plain',
-      channelData: { returns: { agent: agent.displayName } },
+      channelData: { returns: { agent: staff.displayName } },
     };
     const [entry] = await this.o.store.appendLog(conversationId, [activity], new Date(this.o.now()).toISOString());
-    await this.audit(conversationId, `agent:${agent.name}`, 'handoff.message', { seq: entry?.seq ?? null });
+    await this.audit(conversationId, `agent:${staff.name}`, 'handoff.message', { seq: entry?.seq ?? null });
     await this.deliver(this.target(held.value), [activity]);
     this.events.emit('changed', conversationId);
     return { ok: true, value: { seq: entry?.seq ?? 0 } };
@@ -364,8 +219,8 @@ export class HandoffService {
    * so (`vouched`, `vouchedBy`). Codes: `bad-remedy`, `incomplete` (with the `field` to give),
    * `unknown-order`, `unknown-sku`, and the hand-over's own (`not-found`, `not-taken`, `held`, `ended`).
    */
-  async issueRma(conversationId: string, agent: Agent, body: StaffRmaRequest): Promise<StaffResult<{ rma: string; created: boolean; vouched: boolean }>> {
-    const held = await this.held(conversationId, agent);
+  async issueRma(conversationId: string, staff: StaffMember, body: StaffRmaRequest): Promise<StaffResult<{ rma: string; created: boolean; vouched: boolean }>> {
+    const held = await this.held(conversationId, staff);
     if (!held.ok) return held;
     if (!(REMEDIES as readonly string[]).includes(body.remedy)) {
       return { ok: false, code: 'bad-remedy', field: 'remedy', message: `expected remedy to be one of ${REMEDIES.join(', ')}` };
@@ -400,8 +255,8 @@ export class HandoffService {
     const base = !vouched && summary.item?.sku === sku ? summary.decision : null;
     const policy = base?.policy ?? order?.policy ?? summary.decision?.policy ?? 'unknown';
     const facts = staffFacts(order, item, reason, vouched ? { ...summary, facts: {}, deliveredOn: null } : summary, base);
-    const decision = staffDecision(base, policy, base?.policyVersion ?? tryLoadPack(policy)?.pack.version ?? 'unknown', reason, body.remedy as Remedy, agent.name, note, facts);
-    const vouching = vouched ? { vouched: true, vouchedBy: agent.name, vouchedByName: agent.displayName } : {};
+    const decision = staffDecision(base, policy, base?.policyVersion ?? tryLoadPack(policy)?.pack.version ?? 'unknown', reason, body.remedy as Remedy, staff.name, note, facts);
+    const vouching = vouched ? { vouched: true, vouchedBy: staff.name, vouchedByName: staff.displayName } : {};
     const { record, created } = await this.o.store.issueRma({
       orderNumber,
       sku,
@@ -409,14 +264,14 @@ export class HandoffService {
       remedy: body.remedy as Remedy,
       decision,
       conversationId,
-      actor: `agent:${agent.name}`,
+      actor: `agent:${staff.name}`,
       note,
       at: new Date(this.o.now()).toISOString(),
       facts,
       auditData: vouching,
     });
-    await this.audit(conversationId, `agent:${agent.name}`, 'rma.issued', { rma: record.rma, remedy: body.remedy, note, created, ...(vouched ? { ...vouching, orderNumber, sku, reason } : {}) });
-    await this.run(held.value, { type: 'STAFF_RMA', rma: record.rma, remedy: body.remedy as Remedy, agent: agent.displayName });
+    await this.audit(conversationId, `agent:${staff.name}`, 'rma.issued', { rma: record.rma, remedy: body.remedy, note, created, ...(vouched ? { ...vouching, orderNumber, sku, reason } : {}) });
+    await this.run(held.value, { type: 'STAFF_RMA', rma: record.rma, remedy: body.remedy as Remedy, agent: staff.displayName });
     return { ok: true, value: { rma: record.rma, created, vouched } };
   }
 
@@ -427,37 +282,37 @@ export class HandoffService {
   }
 
   /** Staff move an RMA on (`received`: the item is being processed, its remedy is fixed; `completed`). */
-  async rmaStatus(rma: string, agent: Agent, body: { status: RmaStatus; note?: string | null }): Promise<StaffResult<RmaRecord>> {
-    const r = await setRmaStatus(this.o.store, { rma, status: body.status, agent: agent.name, displayName: agent.displayName, at: new Date(this.o.now()).toISOString(), note: body.note });
+  async rmaStatus(rma: string, staff: StaffMember, body: { status: RmaStatus; note?: string | null }): Promise<StaffResult<RmaRecord>> {
+    const r = await setRmaStatus(this.o.store, { rma, status: body.status, agent: staff.name, displayName: staff.displayName, at: new Date(this.o.now()).toISOString(), note: body.note });
     if (r.ok) return { ok: true, value: r.record };
     if (r.code === 'not-found') return { ok: false, code: 'not-found', message: `no RMA ${rma}` };
     return { ok: false, code: 'backwards', field: 'status', message: `the RMA is ${r.status}: its status only moves forward (${RMA_STATUSES.join(' → ')})` };
   }
 
   /** Staff change an RMA's remedy (any remedy, while it is issued), audited with their name and note. */
-  async rmaRemedy(rma: string, agent: Agent, body: { remedy: Remedy; note?: string | null }): Promise<StaffResult<RmaRecord>> {
-    const r = await changeRmaRemedy(this.o.store, { rma, remedy: body.remedy, by: { agent: agent.name, displayName: agent.displayName }, at: new Date(this.o.now()).toISOString(), note: body.note });
+  async rmaRemedy(rma: string, staff: StaffMember, body: { remedy: Remedy; note?: string | null }): Promise<StaffResult<RmaRecord>> {
+    const r = await changeRmaRemedy(this.o.store, { rma, remedy: body.remedy, by: { agent: staff.name, displayName: staff.displayName }, at: new Date(this.o.now()).toISOString(), note: body.note });
     if (r.ok) return { ok: true, value: r.record };
     if (r.code === 'not-found') return { ok: false, code: 'not-found', message: `no RMA ${rma}` };
     if (r.code === 'being-processed') return { ok: false, code: 'being-processed', field: 'remedy', message: `the RMA is ${r.status}: its remedy (${r.remedy ?? 'none'}) can no longer change` };
     return { ok: false, code: 'bad-remedy', field: 'remedy', message: `expected remedy to be one of ${REMEDIES.join(', ')}` };
   }
 
-  async release(conversationId: string, agent: Agent): Promise<StaffResult<ConversationView>> {
-    return this.end(conversationId, agent, 'released');
+  async release(conversationId: string, staff: StaffMember): Promise<StaffResult<ConversationView>> {
+    return this.end(conversationId, staff, 'released');
   }
 
-  async close(conversationId: string, agent: Agent): Promise<StaffResult<ConversationView>> {
-    return this.end(conversationId, agent, 'closed');
+  async close(conversationId: string, staff: StaffMember): Promise<StaffResult<ConversationView>> {
+    return this.end(conversationId, staff, 'closed');
   }
 
-  private async end(conversationId: string, agent: Agent, status: 'released' | 'closed'): Promise<StaffResult<ConversationView>> {
-    const held = await this.held(conversationId, agent);
+  private async end(conversationId: string, staff: StaffMember, status: 'released' | 'closed'): Promise<StaffResult<ConversationView>> {
+    const held = await this.held(conversationId, staff);
     if (!held.ok) return held;
-    const r = await this.o.store.endHandoff(conversationId, { agent: agent.name }, status, new Date(this.o.now()).toISOString());
+    const r = await this.o.store.endHandoff(conversationId, { agent: staff.name }, status, new Date(this.o.now()).toISOString());
     if (!r.ok) return this.refused(r);
-    await this.audit(conversationId, `agent:${agent.name}`, `handoff.${status}`, {});
-    await this.run(held.value, status === 'released' ? { type: 'AGENT_RELEASED', agent: agent.displayName } : { type: 'AGENT_CLOSED', agent: agent.displayName });
+    await this.audit(conversationId, `agent:${staff.name}`, `handoff.${status}`, {});
+    await this.run(held.value, status === 'released' ? { type: 'AGENT_RELEASED', agent: staff.displayName } : { type: 'AGENT_CLOSED', agent: staff.displayName });
     return { ok: true, value: (await this.get(conversationId))! };
   }
 
@@ -465,15 +320,15 @@ export class HandoffService {
   async external(conversationId: string, channelId: string, state: string, message: string | null): Promise<void> {
     const record = await this.o.store.getHandoff(conversationId);
     if (!record) return;
-    const agent = { name: 'contact-centre', displayName: message?.trim() || 'our support team' };
+    const staff = { name: 'contact-centre', displayName: message?.trim() || 'our support team' };
     const at = new Date(this.o.now()).toISOString();
     if (state === 'accepted' && record.status === 'queued') {
-      const r = await this.o.store.takeHandoff(conversationId, agent.name, at);
-      if (r.ok) await this.conversations?.dispatch(conversationId, channelId, { type: 'AGENT_TOOK', agent: agent.displayName });
+      const r = await this.o.store.takeHandoff(conversationId, staff.name, at);
+      if (r.ok) await this.o.conversations.dispatch(conversationId, channelId, { type: 'AGENT_TOOK', agent: staff.displayName });
     } else if ((state === 'completed' || state === 'failed') && (record.status === 'queued' || record.status === 'active')) {
-      if (record.status === 'queued') await this.o.store.takeHandoff(conversationId, agent.name, at);
-      await this.o.store.endHandoff(conversationId, { agent: agent.name }, state === 'completed' ? 'closed' : 'released', at);
-      await this.conversations?.dispatch(conversationId, channelId, state === 'completed' ? { type: 'AGENT_CLOSED', agent: agent.displayName } : { type: 'AGENT_RELEASED', agent: agent.displayName });
+      if (record.status === 'queued') await this.o.store.takeHandoff(conversationId, staff.name, at);
+      await this.o.store.endHandoff(conversationId, { agent: staff.name }, state === 'completed' ? 'closed' : 'released', at);
+      await this.o.conversations.dispatch(conversationId, channelId, state === 'completed' ? { type: 'AGENT_CLOSED', agent: staff.displayName } : { type: 'AGENT_RELEASED', agent: staff.displayName });
     }
     await this.audit(conversationId, 'contact-centre', `handoff.status.${state}`, { message });
     this.events.emit('changed', conversationId);
@@ -481,6 +336,6 @@ export class HandoffService {
 
   /** The page of attachments of a conversation (the console shows them). */
   attachments(conversationId: string) {
-    return this.o.store.listAttachments(conversationId);
+    return this.o.queue.attachments(conversationId);
   }
 }

@@ -104,7 +104,9 @@ export function formatDate(locale: string, date: string): string {
     dateFormats.set(locale, f);
   }
   const d = new Date(`${date}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) ? date : f.format(d);
+  if (Number.isNaN(d.getTime())) return date;
+  // Spanish writes "el jueves 14 de enero", without the comma Intl puts after the weekday.
+  return locale.startsWith('es') ? f.format(d).replace(/^(\p{L}+), /u, '$1 ') : f.format(d);
 }
 
 /** An amount of money written for the locale: "£59.99", "$1,100.00", "1100,00 US$". */

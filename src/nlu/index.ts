@@ -16,3 +16,4 @@ export { matchRemedy } from './remedies.js';
 export { parseDate, type DateOrder } from './dates.js';
 export { detectCorrection, type Correction, type CorrectionContext } from './corrections.js';
 export { isDispute, normalizeText } from './misc.js';
+export { understand, understandWith, isAdverse, type UnderstandView, type ReadOptions } from './understand.js';

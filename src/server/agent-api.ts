@@ -36,13 +36,16 @@
 import { randomBytes } from 'node:crypto';
 import type restify from 'restify';
 import { z } from 'zod';
-import type { Runtime } from '../app.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import type { HandoffService } from '../handoff/service.js';
 import { bearer, TokenSigner, newTokenKey } from '../directline/tokens.js';
 import { jsonBody } from './body.js';
 import { clientAddress, selfOrigins } from './client.js';
 import { RateLimiter } from './rate-limit.js';
 import { hashAccessKey } from '../handoff/keys.js';
-import type { Agent, StaffCode, StaffResult } from '../handoff/service.js';
+import type { StaffCode, StaffMember, StaffResult } from '../handoff/service.js';
 import { REMEDIES } from '../policy/pack.js';
 import { REASONS } from '../policy/case.js';
 import { RMA_STATUSES } from '../store/store.js';
@@ -112,11 +115,20 @@ export interface AgentApi {
   close: () => void;
 }
 
-export async function registerAgentApi(server: restify.Server, runtime: Runtime): Promise<AgentApi> {
-  const { store, handoff, logger, config } = runtime;
+/** What the staff API uses: the staff actions, staff accounts and the session key in the store. */
+export interface AgentApiDeps {
+  config: Config;
+  store: Pick<Store, 'secret' | 'agentByKeyHash' | 'conversationAudit'>;
+  handoff: HandoffService;
+  logger: Logger;
+  now: () => number;
+}
+
+export async function registerAgentApi(server: restify.Server, deps: AgentApiDeps): Promise<AgentApi> {
+  const { store, handoff, logger, config } = deps;
   const sessions = new TokenSigner(Buffer.from(await store.secret('staff-session-key', newTokenKey)), SESSION_SECONDS);
   const body = jsonBody({ maxBytes: 64 * 1024, root: 'body', errorBody: (e) => ({ error: e.code, message: e.message, ...(e.problems.length ? { problems: e.problems } : {}) }) });
-  const attempts = new RateLimiter(config.STAFF_LOGIN_ATTEMPTS_PER_MINUTE, Math.max(1, config.STAFF_LOGIN_ATTEMPTS_PER_MINUTE), runtime.now);
+  const attempts = new RateLimiter(config.STAFF_LOGIN_ATTEMPTS_PER_MINUTE, Math.max(1, config.STAFF_LOGIN_ATTEMPTS_PER_MINUTE), deps.now);
   const address = (req: restify.Request) => clientAddress(req, config.RETURNS_TRUST_PROXY);
   /** 429 (and false) while this address has used up its failed attempts. */
   const notThrottled = (req: restify.Request, res: restify.Response): boolean => {
@@ -140,7 +152,7 @@ export async function registerAgentApi(server: restify.Server, runtime: Runtime)
     }
     next();
   };
-  const now = () => runtime.now();
+  const now = () => deps.now();
   const streams = new Set<restify.Response>();
   // Sessions signed out on this process (by their CSRF value, unique per session) until they expire.
   const signedOut = new Map<string, number>();
@@ -149,14 +161,14 @@ export async function registerAgentApi(server: restify.Server, runtime: Runtime)
     return claims && !signedOut.has(claims.userId) ? claims : null;
   };
 
-  const agentFromKey = async (key: string | null): Promise<Agent | null> => {
+  const agentFromKey = async (key: string | null): Promise<StaffMember | null> => {
     if (!key || key.length > 200) return null;
     const found = await store.agentByKeyHash(hashAccessKey(key));
     return found ? { name: found.name, displayName: found.displayName } : null;
   };
 
   /** The agent of this request, or null (and the 401/403 already sent). */
-  const authenticate = async (req: restify.Request, res: restify.Response, changes: boolean): Promise<Agent | null> => {
+  const authenticate = async (req: restify.Request, res: restify.Response, changes: boolean): Promise<StaffMember | null> => {
     const key = bearer(req.headers.authorization);
     if (key) {
       const agent = await agentFromKey(key);
@@ -251,7 +263,7 @@ export async function registerAgentApi(server: restify.Server, runtime: Runtime)
     res.send(200, { ...view, attachments: await handoff.attachments(id), audit: await store.conversationAudit(id) });
   });
 
-  const action = (path: string, run: (id: string, agent: Agent, req: restify.Request, res: restify.Response) => Promise<void>) =>
+  const action = (path: string, run: (id: string, agent: StaffMember, req: restify.Request, res: restify.Response) => Promise<void>) =>
     server.post(`/api/agent/conversations/:id/${path}`, body, async (req: restify.Request, res: restify.Response) => {
       const agent = await authenticate(req, res, true);
       if (!agent) return;
@@ -284,7 +296,7 @@ export async function registerAgentApi(server: restify.Server, runtime: Runtime)
     if (!agent) return;
     answer(res, await handoff.rma(String(req.params.rma)));
   });
-  const rmaAction = <T>(path: string, schema: z.ZodType<T>, expected: string, run: (rma: string, agent: Agent, body: T) => Promise<StaffResult<unknown>>) =>
+  const rmaAction = <T>(path: string, schema: z.ZodType<T>, expected: string, run: (rma: string, agent: StaffMember, body: T) => Promise<StaffResult<unknown>>) =>
     server.post(`/api/agent/rmas/:rma/${path}`, body, async (req: restify.Request, res: restify.Response) => {
       const agent = await authenticate(req, res, true);
       if (!agent) return;

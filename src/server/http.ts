@@ -16,19 +16,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import restify from 'restify';
-import { ConfigurationBotFrameworkAuthentication, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
 import { AuthenticationError } from 'botframework-connector';
-import type { Runtime } from '../app.js';
+import type { Config } from '../config.js';
+import type { Store } from '../store/store.js';
+import type { HandoffService } from '../handoff/service.js';
+import type { TurnPipeline } from '../../dialogs/pipeline.js';
+import type { ChannelGateways } from './gateways.js';
 import { activitySchema } from '../../dialogs/activity.js';
 import { ReturnsBot } from '../../dialogs/bot.js';
 import { problemsFrom } from '../validation.js';
-import { createAdapter } from './adapter.js';
-import { Metrics } from './metrics.js';
+import type { Metrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import { registerDirectLine, type DirectLine } from '../directline/routes.js';
 import { registerAgentApi } from './agent-api.js';
-import { StaffDesk, type StaffPort } from '../../dialogs/staff.js';
 import { registerWeb } from '../web/index.js';
+import { registerAgentConsole } from '../web/agent-console.js';
 import { jsonBody, type BodyError } from './body.js';
 import { clientAddress } from './client.js';
 import type { Logger } from '../log.js';
@@ -40,6 +43,18 @@ export interface HttpServer {
   listen: (port: number, host: string) => Promise<{ port: number }>;
   /** Stop accepting requests, let in-flight turns finish (up to `graceMs`), then close. */
   close: (graceMs?: number) => Promise<void>;
+}
+
+/** What the server uses (the composition root, src/app.ts, gives it); each route module gets its own part of it. */
+export interface HttpDeps {
+  config: Config;
+  logger: Logger;
+  now: () => number;
+  store: Store;
+  gateways: ChannelGateways;
+  turns: TurnPipeline;
+  metrics: Metrics;
+  handoff: HandoffService;
 }
 
 /** Bodies an error may have: a code, never an internal message. */
@@ -54,67 +69,31 @@ const ERROR_CODES: Record<number, string> = {
   429: 'rate-limited',
 };
 
-export async function createHttpServer(runtime: Runtime): Promise<HttpServer> {
-  const { config, logger } = runtime;
-  const auth = new ConfigurationBotFrameworkAuthentication({
-    MicrosoftAppId: config.MicrosoftAppId ?? '',
-    MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
-    MicrosoftAppType: config.MicrosoftAppType,
-    MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
-  });
-  const adapter = createAdapter(auth);
-  // Proactive sends (a person's messages, staff notifications) to channels other than our own Direct Line.
-  const appId = config.MicrosoftAppId ?? '';
-  const sendTo = async (reference: Record<string, unknown>, activities: Partial<Activity>[]) => {
-    await adapter.continueConversationAsync(appId, reference as Partial<ConversationReference>, async (ctx) => {
-      await ctx.sendActivities(activities);
-    });
-  };
-  const staff = config.RETURNS_STAFF.length
-    ? new StaffDesk({ staff: config.RETURNS_STAFF, port: { ...bindStaffPort(runtime) }, send: sendTo, now: runtime.now, logger })
-    : undefined;
-  if (staff) runtime.handoff.onTurn((done, record) => staff.onTurn(done, record));
-  // handoff.status events are followed only when every request carries a valid channel token (an app id is set).
-  const bot = new ReturnsBot({ service: runtime.service, logger, handoff: runtime.handoff, staff, channelAuthenticated: !config.anonymous });
-  const metrics = new Metrics();
-  // Keyed on the conversation id alone: a client that changes channelId on each message is still one conversation.
-  const limiter = new RateLimiter(config.RATE_LIMIT_PER_MINUTE, config.RATE_LIMIT_BURST, runtime.now);
-  // Without an app id anyone can start conversations: limit new ones per client address.
-  const perAddress = config.anonymous ? new RateLimiter(config.RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE, Math.max(1, config.RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE), runtime.now) : null;
-  const known = new RecentSet(50_000);
-  /** 0 when this activity may go ahead, else the seconds to wait (a new conversation over the per-address budget). */
-  const newConversationWait = async (req: restify.Request, conversationId: string): Promise<number> => {
-    if (!perAddress || known.has(conversationId)) return 0;
-    if (await runtime.store.loadConversation(conversationId)) {
-      known.add(conversationId);
-      return 0;
-    }
-    const wait = perAddress.take(clientAddress(req, config.RETURNS_TRUST_PROXY));
-    if (wait === 0) known.add(conversationId);
-    return wait;
-  };
-  let inFlight = 0;
-  let draining = false;
-  const idle: (() => void)[] = [];
+/** Requests in flight, so that `close()` can let them finish. */
+class Drain {
+  private inFlight = 0;
+  private readonly idle: (() => void)[] = [];
+  draining = false;
 
-  adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    const correlationId = (context.turnState.get('correlationId') as string | undefined) ?? randomUUID();
-    metrics.errors.inc({ kind: 'turn' });
-    logger.error({ correlationId, conversationId: context.activity?.conversation?.id, err: { name: error.name, message: error.message, stack: error.stack } }, 'turn failed');
-    try {
-      await context.sendActivity(bot.apology(context.activity?.locale, correlationId));
-    } catch {
-      // the channel may be down too; the error is logged
-    }
-  };
+  start(): void {
+    this.inFlight++;
+  }
 
+  end(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) this.idle.splice(0).forEach((f) => f());
+  }
+
+  /** Resolves when nothing is in flight, or after `graceMs`. */
+  async settled(graceMs: number): Promise<void> {
+    if (this.inFlight > 0) await Promise.race([new Promise<void>((r) => this.idle.push(r)), new Promise((r) => setTimeout(r, graceMs).unref())]);
+  }
+}
+
+export async function createHttpServer(app: HttpDeps): Promise<HttpServer> {
+  const { config, logger, metrics, store, now } = app;
+  const drain = new Drain();
   const server = restify.createServer({ name: 'returnsbot', handleUncaughtExceptions: false, log: restifyLogger(logger) as unknown as restify.ServerOptions['log'] });
-  // Bodies are read per route (uploads stream instead), each within MAX_BODY_BYTES decoded.
-  const body = jsonBody({
-    maxBytes: config.MAX_BODY_BYTES,
-    root: 'activity',
-    errorBody: (e: BodyError) => (e.problems.length ? { error: 'invalid-activity', problems: e.problems } : { error: e.code }),
-  });
   // restify's own errors (bad JSON, body too large, unknown route) go out as a code, nothing more.
   server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number; toJSON?: () => unknown }, next: () => void) => {
     const status = err.statusCode ?? 500;
@@ -122,87 +101,12 @@ export async function createHttpServer(runtime: Runtime): Promise<HttpServer> {
     next();
   });
 
-  server.post('/api/messages', body, async (req: restify.Request, res: restify.Response) => {
-    const correlationId = randomUUID();
-    res.header('x-correlation-id', correlationId);
-    if (draining) {
-      res.header('Retry-After', '1');
-      res.send(503, { error: 'unavailable' });
-      return;
-    }
-    const parsed = activitySchema.safeParse(req.body);
-    if (!parsed.success) {
-      metrics.turns.inc({ channel: 'unknown', result: 'invalid' });
-      res.send(400, { error: 'invalid-activity', problems: problemsFrom(parsed.error, 'activity').map((p) => ({ path: p.path, message: p.message.replace(/, got .*$/, '') })) });
-      return;
-    }
-    const activity = parsed.data;
-    const wait = limiter.take(activity.conversation.id) || (await newConversationWait(req, activity.conversation.id));
-    if (wait > 0) {
-      metrics.turns.inc({ channel: activity.channelId, result: 'rate_limited' });
-      res.header('Retry-After', String(wait));
-      res.send(429, { error: 'rate-limited' });
-      return;
-    }
-    inFlight++;
-    const end = metrics.turnSeconds.startTimer({ channel: activity.channelId });
-    try {
-      const authHeader = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
-      const invoke = await adapter.handle(authHeader, activity as unknown as Activity, async (context) => {
-        context.turnState.set('correlationId', correlationId);
-        const result = await bot.run(context, correlationId);
-        if (result) {
-          metrics.turns.inc({ channel: activity.channelId, result: result.duplicate ? 'duplicate' : 'ok' });
-          if (!result.duplicate) metrics.observeReplies(result.activities);
-        }
-      });
-      if (invoke?.body !== undefined) res.send(invoke.status ?? 200, invoke.body);
-      else res.send(invoke?.status ?? 200);
-    } catch (e) {
-      if (e instanceof AuthenticationError || (e as Error)?.name === 'AuthenticationError') {
-        metrics.turns.inc({ channel: activity.channelId, result: 'unauthorized' });
-        logger.warn({ correlationId, channelId: activity.channelId }, 'request refused: no valid channel token');
-        if (!res.headersSent) res.send(401, { error: 'unauthorized' });
-      } else {
-        metrics.errors.inc({ kind: 'request' });
-        logger.error({ correlationId, err: e instanceof Error ? { name: e.name, message: e.message } : String(e) }, 'request failed');
-        if (!res.headersSent) res.send(500, { error: 'internal', correlationId });
-      }
-    } finally {
-      end();
-      inFlight--;
-      if (inFlight === 0) idle.splice(0).forEach((f) => f());
-    }
-  });
-
-  server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
-    const ok = !draining && (await runtime.store.ping().catch(() => false));
-    res.send(ok ? 200 : 503, ok ? { status: 'ok' } : { status: 'unavailable' });
-  });
-
-  server.get('/metrics', async (req: restify.Request, res: restify.Response) => {
-    if (config.METRICS_TOKEN && req.headers.authorization !== `Bearer ${config.METRICS_TOKEN}`) {
-      res.send(401, { error: 'unauthorized' });
-      return;
-    }
-    const body = await metrics.registry.metrics();
-    res.setHeader('content-type', metrics.registry.contentType);
-    res.writeHead(200);
-    res.end(body);
-  });
-
-  const directLine = await registerDirectLine(server, runtime);
-  const agentApi = await registerAgentApi(server, runtime);
-  runtime.handoff.setDelivery(async (target, activities) => {
-    if (target.channelId === 'directline') return directLine.notify(target.conversationId);
-    if (!target.reference) return;
-    const clean = activities.map(({ from: _from, ...a }) => a as Partial<Activity>);
-    await sendTo(target.reference, clean).catch((e: unknown) =>
-      logger.warn({ conversationId: target.conversationId, err: e instanceof Error ? e.message : String(e) }, 'could not reach the customer on their channel'),
-    );
-  });
-  registerWeb(server, runtime);
-  (await import('../web/agent-console.js')).registerAgentConsole(server, runtime);
+  registerBotFramework(server, app, drain);
+  registerOperations(server, app, drain);
+  const directLine = await registerDirectLine(server, { config, store, logger, now, hub: app.gateways.directLine, turns: app.turns });
+  const agentApi = await registerAgentApi(server, { config, store, handoff: app.handoff, logger, now });
+  registerWeb(server, { config, logger });
+  registerAgentConsole(server, { config });
 
   return {
     server,
@@ -217,16 +121,130 @@ export async function createHttpServer(runtime: Runtime): Promise<HttpServer> {
         });
       }),
     close: async (graceMs = 10_000) => {
-      draining = true;
+      drain.draining = true;
       directLine.close();
       agentApi.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections?.();
-      if (inFlight > 0) await Promise.race([new Promise<void>((r) => idle.push(r)), new Promise((r) => setTimeout(r, graceMs).unref())]);
+      await drain.settled(graceMs);
       server.server.closeAllConnections?.();
       await closed;
     },
   };
+}
+
+/** `POST /api/messages`: the Bot Framework protocol, through botbuilder's adapter into the turn pipeline. */
+function registerBotFramework(server: restify.Server, app: HttpDeps, drain: Drain): void {
+  const { config, logger, metrics } = app;
+  const adapter = app.gateways.adapter;
+  const bot = new ReturnsBot({ turns: app.turns, logger });
+  const admit = admission(app);
+  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    const correlationId = (context.turnState.get('correlationId') as string | undefined) ?? randomUUID();
+    metrics.errors.inc({ kind: 'turn' });
+    logger.error({ correlationId, conversationId: context.activity?.conversation?.id, err: { name: error.name, message: error.message, stack: error.stack } }, 'turn failed');
+    try {
+      await context.sendActivity(bot.apology(context.activity?.locale, correlationId));
+    } catch {
+      // the channel may be down too; the error is logged
+    }
+  };
+  // Bodies are read per route (uploads stream instead), each within MAX_BODY_BYTES decoded.
+  const body = jsonBody({
+    maxBytes: config.MAX_BODY_BYTES,
+    root: 'activity',
+    errorBody: (e: BodyError) => (e.problems.length ? { error: 'invalid-activity', problems: e.problems } : { error: e.code }),
+  });
+
+  server.post('/api/messages', body, async (req: restify.Request, res: restify.Response) => {
+    const correlationId = randomUUID();
+    res.header('x-correlation-id', correlationId);
+    if (drain.draining) {
+      res.header('Retry-After', '1');
+      res.send(503, { error: 'unavailable' });
+      return;
+    }
+    const parsed = activitySchema.safeParse(req.body);
+    if (!parsed.success) {
+      metrics.turns.inc({ channel: 'unknown', result: 'invalid' });
+      res.send(400, { error: 'invalid-activity', problems: problemsFrom(parsed.error, 'activity').map((p) => ({ path: p.path, message: p.message.replace(/, got .*$/, '') })) });
+      return;
+    }
+    const activity = parsed.data;
+    const wait = await admit(req, activity.conversation.id);
+    if (wait > 0) {
+      metrics.turns.inc({ channel: activity.channelId, result: 'rate_limited' });
+      res.header('Retry-After', String(wait));
+      res.send(429, { error: 'rate-limited' });
+      return;
+    }
+    drain.start();
+    try {
+      const authHeader = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
+      const invoke = await adapter.handle(authHeader, activity as unknown as Activity, async (context) => {
+        context.turnState.set('correlationId', correlationId);
+        await bot.run(context, correlationId);
+      });
+      if (invoke?.body !== undefined) res.send(invoke.status ?? 200, invoke.body);
+      else res.send(invoke?.status ?? 200);
+    } catch (e) {
+      if (e instanceof AuthenticationError || (e as Error)?.name === 'AuthenticationError') {
+        metrics.turns.inc({ channel: activity.channelId, result: 'unauthorized' });
+        logger.warn({ correlationId, channelId: activity.channelId }, 'request refused: no valid channel token');
+        if (!res.headersSent) res.send(401, { error: 'unauthorized' });
+      } else {
+        metrics.errors.inc({ kind: 'request' });
+        logger.error({ correlationId, err: e instanceof Error ? { name: e.name, message: e.message } : String(e) }, 'request failed');
+        if (!res.headersSent) res.send(500, { error: 'internal', correlationId });
+      }
+    } finally {
+      drain.end();
+    }
+  });
+}
+
+/**
+ * The rate limits of `/api/messages`: 0 when an activity may go ahead, else the seconds to wait.
+ * Keyed on the conversation id alone (a client that changes channelId on each message is still one
+ * conversation); without an app id anyone can start conversations, so new ones are also limited per
+ * client address.
+ */
+function admission(app: Pick<HttpDeps, 'config' | 'now' | 'store'>): (req: restify.Request, conversationId: string) => Promise<number> {
+  const { config, now, store } = app;
+  const limiter = new RateLimiter(config.RATE_LIMIT_PER_MINUTE, config.RATE_LIMIT_BURST, now);
+  const perAddress = config.anonymous ? new RateLimiter(config.RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE, Math.max(1, config.RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE), now) : null;
+  const known = new RecentSet(50_000);
+  const newConversationWait = async (req: restify.Request, conversationId: string): Promise<number> => {
+    if (!perAddress || known.has(conversationId)) return 0;
+    if (await store.loadConversation(conversationId)) {
+      known.add(conversationId);
+      return 0;
+    }
+    const wait = perAddress.take(clientAddress(req, config.RETURNS_TRUST_PROXY));
+    if (wait === 0) known.add(conversationId);
+    return wait;
+  };
+  return async (req, conversationId) => limiter.take(conversationId) || (await newConversationWait(req, conversationId));
+}
+
+/** `GET /healthz` and `GET /metrics` (Bearer METRICS_TOKEN when it is set). */
+function registerOperations(server: restify.Server, app: Pick<HttpDeps, 'config' | 'store' | 'metrics'>, drain: Drain): void {
+  const { config, store, metrics } = app;
+  server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
+    const ok = !drain.draining && (await store.ping().catch(() => false));
+    res.send(ok ? 200 : 503, ok ? { status: 'ok' } : { status: 'unavailable' });
+  });
+
+  server.get('/metrics', async (req: restify.Request, res: restify.Response) => {
+    if (config.METRICS_TOKEN && req.headers.authorization !== `Bearer ${config.METRICS_TOKEN}`) {
+      res.send(401, { error: 'unauthorized' });
+      return;
+    }
+    const body = await metrics.registry.metrics();
+    res.setHeader('content-type', metrics.registry.contentType);
+    res.writeHead(200);
+    res.end(body);
+  });
 }
 
 /**
@@ -266,19 +284,4 @@ class RecentSet {
     this.keys.add(key);
     if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value as string);
   }
-}
-
-/** The staff desk's view of the hand-over service and the store. */
-function bindStaffPort(runtime: Runtime): StaffPort {
-  const h = runtime.handoff;
-  return {
-    list: (status) => h.list(status) as ReturnType<StaffPort['list']>,
-    take: (id, agent) => h.take(id, agent),
-    message: (id, agent, text) => h.message(id, agent, text),
-    issueRma: (id, agent, body) => h.issueRma(id, agent, body as Parameters<typeof h.issueRma>[2]),
-    release: (id, agent) => h.release(id, agent),
-    close: (id, agent) => h.close(id, agent),
-    saveStaffReference: (id, reference, at) => runtime.store.saveStaffReference(id, reference, at),
-    staffReferences: () => runtime.store.staffReferences(),
-  };
 }

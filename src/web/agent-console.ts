@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type restify from 'restify';
-import type { Runtime } from '../app.js';
+import type { Config } from '../config.js';
 import { messagesOf, negotiateLocale, t } from '../i18n/index.js';
 import { ROOT } from '../paths.js';
 import { loadPack } from '../policy/packs.js';
@@ -49,8 +49,8 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function registerAgentConsole(server: restify.Server, runtime: Runtime): void {
-  const fallbackLocale = loadPack(runtime.config.RETURNS_DEFAULT_POLICY).pack.locale;
+export function registerAgentConsole(server: restify.Server, deps: { config: Pick<Config, 'RETURNS_DEFAULT_POLICY'> }): void {
+  const fallbackLocale = loadPack(deps.config.RETURNS_DEFAULT_POLICY).pack.locale;
   const read = (name: string) => readFileSync(join(ASSETS_DIR, name), 'utf8');
   const js = read('console.js');
   const css = read('console.css');

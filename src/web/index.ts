@@ -23,7 +23,8 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type restify from 'restify';
-import type { Runtime } from '../app.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
 import { messagesOf, negotiateLocale, supportedLocales, t } from '../i18n/index.js';
 import { ROOT } from '../paths.js';
 import { loadPack } from '../policy/packs.js';
@@ -99,8 +100,14 @@ export function demoPageCsp(nonce: string): string {
   ].join('; ');
 }
 
-export function registerWeb(server: restify.Server, runtime: Runtime): void {
-  const { config, logger } = runtime;
+/** What the demo shop and the widget's assets use. */
+export interface WebDeps {
+  config: Pick<Config, 'RETURNS_DEFAULT_POLICY'>;
+  logger: Logger;
+}
+
+export function registerWeb(server: restify.Server, deps: WebDeps): void {
+  const { config, logger } = deps;
   const fallbackLocale = loadPack(config.RETURNS_DEFAULT_POLICY).pack.locale;
   const read = (name: string) => readFileSync(join(STATIC_DIR, name), 'utf8');
 

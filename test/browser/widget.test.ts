@@ -215,7 +215,7 @@ describe(`widget in a real browser${hasChromium() ? '' : ` — PENDING: no Chrom
     expect(await photo.first().evaluate((img) => (img as { complete: boolean; naturalWidth: number }).complete && (img as { naturalWidth: number }).naturalWidth)).to.equal(96);
     await w.sees('What happened to the Aero 15 notebook?');
     await w.type('it just stopped working');
-    await w.sees('opened up, modified');
+    await w.sees('opened up inside, modified');
     await w.choose('No', 'serial number label');
     await w.choose('Yes', 'Would you like a refund, a repair or a replacement?');
     await w.choose('Refund', 'Shall I book the return');

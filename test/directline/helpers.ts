@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { encodePng } from '../../manifest/png.js';
 import { loadConfig } from '../../src/config.js';
-import { createRuntime, type Runtime } from '../../src/app.js';
+import { createApp, type App } from '../../src/app.js';
 import { createHttpServer, type HttpServer } from '../../src/server/http.js';
 import { orderSchema } from '../../src/orders.js';
 import { SCENARIO_ORDERS } from '../support/server.js';
@@ -34,7 +34,7 @@ export interface DlBot {
   url: string;
   port: number;
   dataDir: string;
-  runtime: Runtime;
+  runtime: App;
   http: HttpServer;
   clock: Clock;
   /** Stop the server and close the store; the data folder is kept (for a restart). */
@@ -56,7 +56,7 @@ export async function startBot(options: StartOptions = {}): Promise<DlBot> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'returnsbot-dl-'));
   const clock = options.clock ?? movingClock();
   const config = loadConfig({ RETURNS_DATA_DIR: dataDir, RETURNS_TODAY: '2026-12-30', RETURNS_DEMO_ORDERS: 'false', PORT: '0', WIDGET_TOKENS_PER_MINUTE: '0', ...options.env });
-  const runtime = await createRuntime(config, { now: clock.now });
+  const runtime = await createApp(config, { now: clock.now });
   await runtime.store.importOrders(SCENARIO_ORDERS.map((o) => orderSchema.parse(o)));
   const http = await createHttpServer(runtime);
   const host = options.host ?? '127.0.0.1';

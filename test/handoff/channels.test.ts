@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { TestAdapter, TurnContext, type Activity } from 'botbuilder';
 import { ReturnsBot } from '../../dialogs/bot.js';
+import { TurnPipeline } from '../../dialogs/pipeline.js';
 import { silentLogger } from '../../src/log.js';
 import { startTestBot, type BotActivity, type TestBot } from '../support/server.js';
 
@@ -159,7 +160,7 @@ describe('hand-over: an external contact centre (HANDOFF_MODE=event)', function 
     expect((await bot.runtime.store.getHandoff(conv))?.status).to.equal('queued');
 
     // The hub's events, on a request authenticated as the channel's (what an app id gives): followed.
-    const hub = new ReturnsBot({ service: bot.runtime.service, logger: silentLogger, handoff: bot.runtime.handoff, channelAuthenticated: true });
+    const hub = new ReturnsBot({ turns: new TurnPipeline({ service: bot.runtime.service, logger: silentLogger, handoff: bot.runtime.handoff, channelAuthenticated: true }), logger: silentLogger });
     const fromHub = (value: Record<string, unknown>) =>
       hub.run(new TurnContext(new TestAdapter(), { type: 'event', name: 'handoff.status', value, ...base, from: { id: 'hub' }, recipient: { id: 'bot' } } as Partial<Activity>));
     await fromHub({ state: 'accepted', message: 'Jordan' });

@@ -15,9 +15,9 @@ import { basename, join } from 'node:path';
 import ts from 'typescript';
 import { formatDate, formatMoney, hasMessage, messagesOf, negotiateLocale, renderParts, supportedLocales, t, type Messages } from '../../src/i18n/index.js';
 import { LOCALES_DIR, ROOT } from '../../src/paths.js';
-import { CATEGORIES, CONDITION_FIELDS, FAULT_CAUSES, REASONS } from '../../src/policy/case.js';
+import { BOOLEAN_CONDITION_FIELDS, CATEGORIES, CONDITION_FIELDS, FAULT_CAUSES, REASONS } from '../../src/policy/case.js';
 import { ENGINE_CODES, OUTCOMES, UK_STATUTORY_NOTE } from '../../src/policy/decision.js';
-import { DEDUCTION_KINDS, REMEDIES } from '../../src/policy/pack.js';
+import { DEDUCTION_KINDS, REFUND_FROM, REMEDIES } from '../../src/policy/pack.js';
 import { builtInPackIds, loadPack } from '../../src/policy/packs.js';
 
 const REFERENCE = 'en-GB';
@@ -195,6 +195,9 @@ const TEMPLATE_DOMAINS: Record<string, readonly (readonly string[])[]> = {
   'reason.*': [reasonCodes],
   'condition.*': [conditionIds],
   'statutory.*': [statutoryNotes],
+  // The check before a fact rejects or refers (machines/returns.machine.ts): yes/no fields and the fault cause.
+  'check.*': [[...BOOLEAN_CONDITION_FIELDS, 'faultCause']],
+  'answer.from.*': [REFUND_FROM],
 };
 
 function expand(pattern: string): string[] {
@@ -369,6 +372,9 @@ describe('locales', () => {
       expect(formatDate('en-GB', '2027-01-05')).to.include('5 January 2027');
       expect(formatDate('en-US', '2027-01-05')).to.include('January 5, 2027');
       expect(formatDate('es-US', '2027-01-05')).to.include('enero').and.include('5 de enero de 2027');
+      // "el martes 5 de enero", never "el martes, 5 de enero".
+      expect(formatDate('es-US', '2027-01-05')).to.equal('martes 5 de enero de 2027');
+      expect(t('es-US', 'corrected.deliveredOn', { date: { date: '2027-01-14' } })).to.include('el jueves 14 de enero de 2027');
       expect(formatDate('en-GB', 'not-a-date')).to.equal('not-a-date');
       expect(t('en-GB', 'rma.next.returnBy', { date: { date: '2027-01-05' } })).to.include('by Tuesday, 5 January 2027.');
       expect(t('en-US', 'rma.next.returnBy', { date: { date: '2027-01-05' } })).to.include('January 5, 2027');

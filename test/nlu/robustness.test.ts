@@ -1,6 +1,7 @@
 /**
- * Robustness: odd input never throws, long input stays fast (no catastrophic backtracking), and
- * every reader stays well under a millisecond per message.
+ * Robustness: odd input never throws, and a very long message is read at all (a catastrophic
+ * backtracking would hang until mocha's timeout). Speed is measured in bench/ (`npm run bench -- nlu`),
+ * never asserted here.
  */
 import { expect } from 'chai';
 import {
@@ -18,6 +19,7 @@ import {
   parseFaultCause,
   parsePreauth,
   parseYesNo,
+  understand,
   type ItemRef,
 } from '../../src/nlu/index.js';
 
@@ -41,6 +43,8 @@ const readers: [string, (t: string) => unknown][] = [
   ['matchesCustomer', (t) => matchesCustomer(t, { email: 'a@b.co', postcode: 'LS1 4AP' })],
   ['parseDate', (t) => parseDate(t, 'en', '2026-12-30', 'DMY')],
   ['detectCorrection', (t) => detectCorrection(t, 'en', { today: '2026-12-30', order: 'DMY', items })],
+  ['understand', (t) => understand(t, { locale: 'en-GB', step: 'reason', today: '2026-12-30', dateOrder: 'DMY', items, remedies: ['refund'], filled: [] })],
+  ['understand (es, at verify)', (t) => understand(t, { locale: 'es-US', step: 'verify', today: '2026-12-30', dateOrder: 'MDY', items: [], remedies: [], filled: [] })],
 ];
 
 const odd = ['', ' ', '\n\t', '!!!', '???', '🙂🙂🙂', '\u0000', "'''", '(((', '|', '*', '~', '$^', 'a'.repeat(300), 'ñ'.repeat(50), '12345678901234567890'];
@@ -50,17 +54,9 @@ describe('nlu robustness', () => {
     it(`${name} accepts odd input without throwing`, () => {
       for (const t of odd) expect(() => read(t), JSON.stringify(t)).to.not.throw();
     });
-    it(`${name} reads a 6,000-character message in under 200 ms`, () => {
+    it(`${name} reads a 6,000-character message`, () => {
       const long = "it just stopped working, I didn't drop it, no no no yes maybe ".repeat(100);
-      const t0 = performance.now();
-      read(long);
-      expect(performance.now() - t0).to.be.lessThan(200);
-    });
-    it(`${name} averages under 0.5 ms per new message`, () => {
-      const n = 300;
-      const t0 = performance.now();
-      for (let i = 0; i < n; i++) read(`no, I never opened it and the box was crushed ${i}`);
-      expect((performance.now() - t0) / n).to.be.lessThan(0.5);
+      expect(() => read(long)).to.not.throw();
     });
   }
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { loadConfig } from '../../src/config.js';
-import { createRuntime, type Runtime } from '../../src/app.js';
+import { createApp, type App } from '../../src/app.js';
 import { createHttpServer, type HttpServer } from '../../src/server/http.js';
 import { createLogger, MAX_LOG_STRING } from '../../src/log.js';
 import { orderSchema } from '../../src/orders.js';
@@ -26,7 +26,7 @@ const deep = (depth: number, leaf = '"sam@example.com"') => '{"a":'.repeat(depth
 describe('security: logs hold no request data, and deep bodies are refused', function () {
   this.timeout(60_000);
   const lines: string[] = [];
-  let runtime: Runtime;
+  let runtime: App;
   let http: HttpServer;
   let url: string;
   let dataDir: string;
@@ -40,7 +40,7 @@ describe('security: logs hold no request data, and deep bodies are refused', fun
       },
     });
     const config = loadConfig({ RETURNS_DATA_DIR: dataDir, RETURNS_TODAY: '2026-12-30', RETURNS_DEMO_ORDERS: 'false', PORT: '0', LOG_LEVEL: 'trace', WIDGET_TOKENS_PER_MINUTE: '0' });
-    runtime = await createRuntime(config, { logger: createLogger('trace', dest), now: () => Date.parse('2026-12-30T12:00:00Z') });
+    runtime = await createApp(config, { logger: createLogger('trace', dest), now: () => Date.parse('2026-12-30T12:00:00Z') });
     await runtime.store.importOrders(SCENARIO_ORDERS.map((o) => orderSchema.parse(o)));
     http = await createHttpServer(runtime);
     const { port } = await http.listen(0, '127.0.0.1');

@@ -18,8 +18,7 @@ import { join } from 'node:path';
 import { createActor, fromPromise, waitFor } from 'xstate';
 import { hashAccessKey, newAccessKey } from '../../src/handoff/keys.js';
 import { candidateMatches, proofCandidates } from '../../src/nlu/identity.js';
-import { loadPack } from '../../src/policy/packs.js';
-import { createReturnsMachine, type VerifyInput, type VerifyOutput } from '../../machines/returns.machine.js';
+import { returnsMachine, stateName, type VerifyInput, type VerifyOutput } from '../../machines/returns.machine.js';
 import type { Reply } from '../../machines/types.js';
 import { movingClock, startBot, type Clock, type DlBot } from '../directline/helpers.js';
 import { askedStep, say, type BotActivity } from '../support/server.js';
@@ -85,7 +84,7 @@ describe('security: proof candidates', () => {
 
 describe('security: the verify states answer each result of the verifier', () => {
   const run = async (output: VerifyOutput) => {
-    const machine = createReturnsMachine({ pack: (id) => loadPack(id) }).provide({
+    const machine = returnsMachine.provide({
       actors: { verifyOrder: fromPromise<VerifyOutput, VerifyInput>(async () => output) },
     });
     const now = Date.parse('2026-12-30T12:00:00Z');
@@ -93,12 +92,12 @@ describe('security: the verify states answer each result of the verifier', () =>
     const replies: Reply[] = [];
     actor.on('reply', (r) => replies.push(r));
     actor.start();
-    actor.send({ type: 'ORDER_NUMBER', orderNumber: 'UK-100234' });
+    actor.send({ type: 'MESSAGE', commands: [{ type: 'SetSlot', confidence: 1, slot: 'orderNumber', value: 'UK-100234' }] });
     replies.length = 0;
-    actor.send({ type: 'VERIFY', candidates: [{ kind: 'zip', value: '10001' }, { kind: 'zip', value: '10002' }] });
+    actor.send({ type: 'MESSAGE', commands: [{ type: 'SetSlot', confidence: 1, slot: 'proof', value: [{ kind: 'zip', value: '10001' }, { kind: 'zip', value: '10002' }] }] });
     const s = await waitFor(actor, (x) => x.hasTag('waiting'));
     actor.stop();
-    return { state: s.value as string, keys: replies.flatMap((r) => r.parts.map((p) => p.key)), replies };
+    return { state: stateName(s), keys: replies.flatMap((r) => r.parts.map((p) => p.key)), replies };
   };
 
   it('ambiguous: asks for exactly one proof, at the verify step', async () => {
@@ -112,7 +111,7 @@ describe('security: the verify states answer each result of the verifier', () =>
     expect(r.state).to.equal('verifyFailed');
     const locked = r.replies.flatMap((x) => x.parts).find((p) => p.key === 'verify.locked');
     expect(locked?.params).to.deep.equal({ minutes: 15 });
-    expect(r.replies.flatMap((x) => x.choices ?? []).map((c) => c.event.type)).to.include('HUMAN');
+    expect(r.replies.flatMap((x) => x.choices ?? []).flatMap((c) => c.commands.map((k) => k.type))).to.include('HumanHandoff');
   });
 
   it('no attempts left: straight to the offer of a person', async () => {

@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../src/paths.js';
+import { stateName } from '../../machines/returns.machine.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { orderSchema, type OrderInput } from '../../src/orders.js';
 import { createSchema, dropSchema, TEST_DATABASE_URL, urlWithSchema } from '../support/pg.js';
@@ -171,8 +172,8 @@ function crashSuite(name: string, storeEnv: () => Promise<{ env: Record<string, 
           expect(r.rma, `conversation ${r.i} finished with an RMA`).to.match(/^RMA-/);
           const record = await store.loadConversation(r.conversationId);
           expect(record, r.conversationId).to.not.equal(null);
-          const snap = record!.snapshot as { value: string; context: { rma: string; facts: Record<string, unknown>; reason: string } };
-          expect(snap.value).to.equal('done');
+          const snap = record!.snapshot as { value: unknown; context: { rma: string; facts: Record<string, unknown>; reason: string } };
+          expect(stateName(snap)).to.equal('done');
           expect(snap.context.rma).to.equal(r.rma);
           expect(snap.context.reason).to.equal('change-of-mind');
           expect(Object.values(snap.context.facts).length).to.be.greaterThan(0);

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { createRuntime } from '../../src/app.js';
+import { createApp } from '../../src/app.js';
 import { createHttpServer } from '../../src/server/http.js';
 import { createLogger } from '../../src/log.js';
 import { orderSchema } from '../../src/orders.js';
@@ -138,7 +138,7 @@ describe('HTTP boundary: failures inside a turn', function () {
     const broken = wrapStore(real, { commitTurn: () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'secretInternalThing')")) });
     const lines: string[] = [];
     const logger = createLogger('info', new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } }) as never);
-    const runtime = await createRuntime(config, { store: broken, logger });
+    const runtime = await createApp(config, { store: broken, logger });
     const http = await createHttpServer(runtime);
     const { port } = await http.listen(0, '127.0.0.1');
     try {
@@ -168,7 +168,7 @@ describe('HTTP boundary: logs never contain customer email, postcode or message 
     const lines: string[] = [];
     const logger = createLogger('trace', new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } }) as never);
     const config = loadConfig({ RETURNS_DATA_DIR: dataDir, RETURNS_TODAY: '2026-12-30', RETURNS_DEMO_ORDERS: 'false' });
-    const runtime = await createRuntime(config, { logger });
+    const runtime = await createApp(config, { logger });
     await runtime.store.importOrders(SCENARIO_ORDERS.map((o) => orderSchema.parse(o)));
     const http = await createHttpServer(runtime);
     const { port } = await http.listen(0, '127.0.0.1');
@@ -201,7 +201,7 @@ describe('HTTP boundary: with a Microsoft app id', function () {
     const dataDir = mkdtempSync(join(tmpdir(), 'returnsbot-auth-'));
     const config = loadConfig({ RETURNS_DATA_DIR: dataDir, MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret', RETURNS_DEMO_ORDERS: 'false' });
     expect(config.anonymous).to.equal(false);
-    const runtime = await createRuntime(config);
+    const runtime = await createApp(config);
     const http = await createHttpServer(runtime);
     const { port } = await http.listen(0, '127.0.0.1');
     try {
@@ -235,7 +235,7 @@ describe('HTTP boundary: close() drains turns in flight', function () {
         return real.commitTurn(turn);
       },
     });
-    const runtime = await createRuntime(config, { store: slow });
+    const runtime = await createApp(config, { store: slow });
     const http = await createHttpServer(runtime);
     const { port } = await http.listen(0, '127.0.0.1');
     const url = `http://127.0.0.1:${port}`;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config.js';
-import { createRuntime, type Runtime } from '../../src/app.js';
+import { createApp, type App } from '../../src/app.js';
 import { createHttpServer, type HttpServer } from '../../src/server/http.js';
 import { orderSchema, type OrderInput } from '../../src/orders.js';
 
@@ -41,7 +41,7 @@ export const SCENARIO_ORDERS: OrderInput[] = [
 
 export interface TestBot {
   url: string;
-  runtime: Runtime;
+  runtime: App;
   http: HttpServer;
   dataDir: string;
   stop: () => Promise<void>;
@@ -50,7 +50,7 @@ export interface TestBot {
 export async function startTestBot(env: Record<string, string> = {}): Promise<TestBot> {
   const dataDir = mkdtempSync(join(tmpdir(), 'returnsbot-test-'));
   const config = loadConfig({ RETURNS_DATA_DIR: dataDir, RETURNS_TODAY: '2026-12-30', RETURNS_DEMO_ORDERS: 'false', PORT: '0', ...env });
-  const runtime = await createRuntime(config, { now: () => Date.parse('2026-12-30T12:00:00Z') });
+  const runtime = await createApp(config, { now: () => Date.parse('2026-12-30T12:00:00Z') });
   await runtime.store.importOrders(SCENARIO_ORDERS.map((o) => orderSchema.parse(o)));
   const http = await createHttpServer(runtime);
   const { port } = await http.listen(0, '127.0.0.1');

@@ -1,0 +1,196 @@
+/**
+ * What a message's commands do to what the conversation knows (pure). Every slot given is kept,
+ * even ahead of the step that needs it: a proof before the order number, an item named before the
+ * order is verified, a reason, a date, facts and a remedy all wait for the step that uses them, so
+ * the bot asks only what is still missing (CONTRACT section 7).
+ *
+ * A fact that would reject or refer the return is never taken from a hedged or low-confidence
+ * reading: such readings are `tentative` until `settle` finds they would not change the outcome for
+ * the worse, or a plain yes/no question (`check`) confirms them.
+ */
+import { BOOLEAN_CONDITION_FIELDS, FAULT_CAUSES, type ConditionField } from '../src/policy/case.js';
+import type { Decision } from '../src/policy/decision.js';
+import { decide, type CompiledPack } from '../src/policy/engine.js';
+import type { OrderItem } from '../src/orders.js';
+import { buildCase } from './case.js';
+import { CONFIDENT, UNSURE, type Command, type SlotValue } from './commands.js';
+import type { Part, ReturnsContext } from './types.js';
+
+export type SlotCommand = Extract<Command, { type: 'SetSlot' | 'CorrectSlot' }>;
+
+/** The facts, reason and decision about one item, cleared when the item changes. */
+export const clearedItem = {
+  facts: {},
+  tentative: {},
+  check: null,
+  recheck: null,
+  unavailable: [],
+  decision: null,
+  remedy: null,
+  rma: null,
+} satisfies Partial<ReturnsContext>;
+
+/** The slot commands of a message that are sure enough to act on (the rest are clarified). */
+export function slotCommands(commands: readonly Command[]): SlotCommand[] {
+  // "How long does the refund take?" asks about a remedy; it does not choose one ("refund this time" does).
+  const asking = commands.some((c) => c.type === 'Ask' && c.confidence >= CONFIDENT);
+  return commands.filter((c): c is SlotCommand => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.confidence >= UNSURE && !(asking && c.slot === 'remedy'));
+}
+
+/** Slot readings too unsure to act on: asked about with a clarifying question. */
+export function unsureSlots(commands: readonly Command[]): SlotCommand[] {
+  return commands.filter((c): c is SlotCommand => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.confidence < UNSURE);
+}
+
+const isCondition = (slot: string): slot is ConditionField =>
+  (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(slot) || slot === 'faultCause' || slot === 'manufacturerPreauth';
+
+function validFact(field: ConditionField, value: unknown): boolean {
+  if ((BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(field)) return typeof value === 'boolean';
+  if (field === 'faultCause') return typeof value === 'string' && (FAULT_CAUSES as readonly string[]).includes(value);
+  return typeof value === 'string' && value.trim().length > 0 && value.length <= 64;
+}
+
+export interface AbsorbEnv {
+  /** The index of the order item the customer means by `mention`, or null. */
+  resolveItem: (mention: string, items: readonly OrderItem[]) => number | null;
+}
+
+/** A condition fact as read: sure readings are facts, the others wait to be settled (see module). */
+export function withFact(ctx: ReturnsContext, field: ConditionField, value: boolean | string, sure: boolean): Pick<ReturnsContext, 'facts' | 'tentative' | 'check' | 'decision'> {
+  const facts = { ...ctx.facts };
+  const tentative = { ...ctx.tentative };
+  delete facts[field];
+  delete tentative[field];
+  if (sure) facts[field] = value;
+  else tentative[field] = value;
+  return { facts, tentative, check: ctx.check?.field === field ? null : ctx.check, decision: null };
+}
+
+/**
+ * Keep every slot of a message. Returns the new context and acknowledgements of corrections.
+ * Once an RMA is issued only a new order or another item starts something new; other slots are kept
+ * out of the booked return.
+ */
+export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[], env: AbsorbEnv): { ctx: ReturnsContext; notes: Part[] } {
+  let c: ReturnsContext = { ...ctx };
+  const notes: Part[] = [];
+  // Answering why, a customer names parts of the item ("the screen flickers"): at the reason step an
+  // item named beside the reason is not a change of item.
+  const answeringWhy = ctx.asking === 'reason' && ctx.itemIndex !== null && commands.some((c) => c.slot === 'reason');
+  const answeringWhich = ctx.asking === 'item' && commands.some((c) => c.slot === 'item');
+  const ordered = [...commands].filter((c) => !(answeringWhy && c.slot === 'item')).sort((a, b) => rank(a) - rank(b));
+  for (const cmd of ordered) {
+    const v = cmd as SlotValue & SlotCommand;
+    const correcting = cmd.type === 'CorrectSlot';
+    switch (v.slot) {
+      case 'orderNumber': {
+        if (v.value === c.orderNumber) break;
+        if (c.order && c.order.orderNumber === v.value) break;
+        // Another order: what was verified and decided about the last one no longer applies.
+        c = { ...c, ...clearedItem, orderNumber: v.value, order: null, itemIndex: null, deliveredOn: null, wantedRemedy: c.rma ? null : c.wantedRemedy };
+        break;
+      }
+      case 'proof':
+        if (!c.order) c = { ...c, proof: v.value };
+        break;
+      case 'item': {
+        if (!c.order) {
+          if ('mention' in v.value) c = { ...c, itemMention: v.value.mention };
+          break;
+        }
+        const index = 'index' in v.value ? v.value.index : env.resolveItem(v.value.mention, c.order.items);
+        if (index === null || !Number.isInteger(index) || index < 0 || index >= c.order.items.length) break;
+        if (index === c.itemIndex) break;
+        const another = c.rma !== null;
+        const had = c.itemIndex !== null;
+        c = { ...c, ...clearedItem, itemIndex: index, itemMention: null, ...(another ? { reason: null, mentionsFault: false, deliveredOn: null, wantedRemedy: null } : {}) };
+        if (had && !another) notes.push({ key: 'corrected.item', params: { item: c.order!.items[index]!.name } });
+        break;
+      }
+      default:
+        if (c.rma) break;
+        c = { ...c, ...absorbReturnSlot(c, v, correcting, notes, answeringWhich) };
+    }
+  }
+  return { ctx: c, notes };
+}
+
+/** Slots about the return itself (reason, dates, facts, remedy). */
+function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correcting: boolean, notes: Part[], answeringWhich: boolean): Partial<ReturnsContext> {
+  switch (v.slot) {
+    case 'reason': {
+      if (v.value === c.reason) return v.mentionsFault ? { mentionsFault: true } : {};
+      // Naming the item, a customer gives no reason ("the laptop"): a reason read beside the answer
+      // to "which item?" is taken only when sure; otherwise it is confirmed at the reason question.
+      if (answeringWhich && v.confidence < CONFIDENT && c.reason === null) return { reasonGuess: v.value, mentionsFault: c.mentionsFault || Boolean(v.mentionsFault) };
+      if (c.reason !== null && (correcting || c.decision)) notes.push({ key: 'corrected.reason', params: { reason: { key: `reasonName.${v.value}` } } });
+      return { reason: v.value, reasonGuess: null, mentionsFault: Boolean(v.mentionsFault), decision: null, remedy: null, check: null };
+    }
+    case 'deliveredOn':
+      if (v.value === c.deliveredOn) return {};
+      notes.push({ key: 'corrected.deliveredOn', params: { date: { date: v.value } } });
+      return { deliveredOn: v.value, decision: null, remedy: null };
+    case 'remedy':
+      return { wantedRemedy: v.value };
+    default: {
+      const field = v.slot;
+      if (!isCondition(field) || !validFact(field, v.value)) return {};
+      if (c.facts[field] === v.value) return {};
+      return withFact(c, field, v.value as boolean | string, v.confidence >= CONFIDENT && !v.hedged);
+    }
+  }
+}
+
+/** Whether keeping these slots changes anything the conversation knows. */
+export function changesAnything(ctx: ReturnsContext, commands: readonly SlotCommand[], env: AbsorbEnv): boolean {
+  const { ctx: after, notes } = absorb(ctx, commands, env);
+  if (notes.length) return true;
+  const relevant = (c: ReturnsContext) => JSON.stringify([c.orderNumber, c.proof, c.itemIndex, c.itemMention, c.reason, c.reasonGuess, c.mentionsFault, c.facts, c.tentative, c.deliveredOn, c.wantedRemedy]);
+  return relevant(after) !== relevant(ctx);
+}
+
+/** The order number first (it clears the rest), then the proof, the item, and the return's slots. */
+function rank(c: SlotCommand): number {
+  switch (c.slot) {
+    case 'orderNumber': return 0;
+    case 'proof': return 1;
+    case 'item': return 2;
+    case 'reason': return 3;
+    default: return 4;
+  }
+}
+
+export interface Settled {
+  facts: ReturnsContext['facts'];
+  tentative: ReturnsContext['tentative'];
+  check: ReturnsContext['check'];
+  decision: Decision | null;
+}
+
+/**
+ * Decide with what is known. A tentative fact the decision needs next is taken when it would not
+ * reject or refer the return; otherwise it becomes the `check` to ask. Pure.
+ */
+export function settle(ctx: ReturnsContext, pack: CompiledPack): Settled {
+  let facts = { ...ctx.facts };
+  const tentative = { ...ctx.tentative };
+  const run = (f: ReturnsContext['facts']) => {
+    const c = buildCase({ ...ctx, facts: f }, pack);
+    return c ? decide(c, pack, { unavailable: ctx.unavailable }) : null;
+  };
+  for (let guard = 0; guard < 32; guard++) {
+    const decision = run(facts);
+    if (!decision) return { facts, tentative, check: null, decision: null };
+    const next = decision.outcome === 'incomplete' ? decision.needs[0] : undefined;
+    if (next === undefined || !(next in tentative)) return { facts, tentative, check: null, decision };
+    const value = tentative[next]!;
+    const trial = run({ ...facts, [next]: value });
+    if (trial && (trial.outcome === 'rejected' || trial.outcome === 'referred')) {
+      return { facts, tentative, check: { field: next, value }, decision };
+    }
+    delete tentative[next];
+    facts = { ...facts, [next]: value };
+  }
+  return { facts, tentative, check: null, decision: run(facts) };
+}

@@ -1,0 +1,53 @@
+/**
+ * What a message asks for besides slot values — a person, goodbye, a question mid-way, anger, a
+ * new return — read by the trained `act` model (model.ts, examples in locales/nlu/train/).
+ */
+import { ASK_TOPICS, type AskTopic } from '../../machines/commands.js';
+import type { Lang } from './lexicon.js';
+import { classify, type Scores } from './model.js';
+
+export type Intent =
+  | { kind: 'human' | 'frustrated' | 'cancel' | 'restart' | 'help' | 'goodbye' | 'startReturn' | 'affirm' | 'deny' | 'dontKnow' | 'inform'; confidence: number }
+  | { kind: 'ask'; topic: AskTopic; confidence: number };
+
+export interface ActReading {
+  /** The most likely act, or null when the model knows none of the words. */
+  top: Intent | null;
+  /** How much the message sounds like anger (the `frustrated` score), in [0, 1]. */
+  frustration: number;
+  scores: Scores;
+}
+
+const KINDS: Record<string, Intent['kind']> = {
+  human: 'human',
+  frustrated: 'frustrated',
+  cancel: 'cancel',
+  restart: 'restart',
+  help: 'help',
+  goodbye: 'goodbye',
+  start_return: 'startReturn',
+  affirm: 'affirm',
+  deny: 'deny',
+  dont_know: 'dontKnow',
+  inform: 'inform',
+};
+
+function intentOfLabel(label: string, confidence: number): Intent | null {
+  if (label.startsWith('ask/')) {
+    const topic = ASK_TOPICS.find((t) => t === label.slice(4));
+    return topic ? { kind: 'ask', topic, confidence } : null;
+  }
+  const kind = KINDS[label];
+  return kind ? ({ kind, confidence } as Intent) : null;
+}
+
+/** The act model's reading of a message. */
+export function readActs(text: string, lang: Lang): ActReading {
+  const scores = classify(lang, 'act', text);
+  const best = scores[0];
+  return {
+    top: best ? intentOfLabel(best.label, best.score) : null,
+    frustration: scores.find((s) => s.label === 'frustrated')?.score ?? 0,
+    scores,
+  };
+}

@@ -1,0 +1,569 @@
+/**
+ * One customer message → the commands it carries (machines/commands.ts; anchor: Rasa CALM's
+ * dialogue understanding). Pure: no clock, no I/O; everything it needs is in the view.
+ *
+ * Every slot found is given, whatever the step (an all-in-one opening gives the order number, the
+ * proof, the item, the reason, the delivery date and the remedy at once); a slot already known and
+ * given again is a `CorrectSlot`. A fact that would reject or refer the return read from a negated,
+ * hedged, mixed or indirect phrasing is given below `CONFIDENT`, so the machine checks it first.
+ */
+import { CONFIDENT, UNSURE, type Command, type ProofCandidate, type Slot, type SlotValue } from '../../machines/commands.js';
+import type { Step } from '../../machines/types.js';
+import { BOOLEAN_CONDITION_FIELDS, FAULT_CAUSES, REASONS, type BooleanConditionField, type FaultCause, type LocalDate, type ReturnReason } from '../policy/case.js';
+import { REMEDIES, type Remedy } from '../policy/pack.js';
+import { detectCommand } from './commands.js';
+import { detectCorrection } from './corrections.js';
+import { parseDate } from './dates.js';
+import { parseFaultCause } from './fault.js';
+import { extractOrderNumber, extractReference, proofCandidates } from './identity.js';
+import { readActs, type ActReading } from './intents.js';
+import { recognizedOrdinal, recognizedYesNo } from './recognizers.js';
+import { classify, type Scores } from './model.js';
+import { matchItem } from './items.js';
+import { languageOf, lexicon, personWords, type Lang, type Lexicon } from './lexicon.js';
+import { parsePreauth } from './preauth.js';
+import { classifyReason, type ReasonReading } from './reasons.js';
+import { matchRemedy } from './remedies.js';
+import { coverage, findAll, fold, isNegated, normalize, resolveOverlaps, trimFillers, type Match, type Norm } from './text.js';
+import { isDontKnow, parseYesNo, readYesNo } from './yesno.js';
+
+export interface UnderstandView {
+  /** 'en-US' | 'en-GB' | 'es-US' */
+  locale: string;
+  /** The pending question's step; null before the first question / after an end. */
+  step: Step | null;
+  today: LocalDate;
+  dateOrder: 'DMY' | 'MDY';
+  /** The verified order's items ([] before one is verified). */
+  items: readonly { sku: string; name: string }[];
+  /** The remedies the current decision allows ([] before a decision). */
+  remedies: readonly Remedy[];
+  /** Slots already known (a new value for one of them is a CorrectSlot). */
+  filled: readonly Slot[];
+}
+
+/** Confidence of a plain, direct reading by a rule. */
+const DIRECT = 0.95;
+/** Confidence of a reading from a negated, mixed or indirect phrasing (checked before it rejects). */
+const INDIRECT = 0.7;
+/** Confidence of a hedged answer ("erm yes, a bit"). */
+const HEDGED = 0.6;
+
+/** The value of each yes/no fact that may reject or refer the return (CONTRACT section 4). */
+const ADVERSE: Record<BooleanConditionField, boolean> = {
+  packagingOpened: true,
+  sealBroken: true,
+  activationStripDamaged: true,
+  used: true,
+  allAccessories: false,
+  originalPackaging: false,
+  serialLabelIntact: false,
+  upcPresent: false,
+  physicalDamage: true,
+  tampered: true,
+  rebateClaimed: true,
+  softwareClaimed: true,
+  originalOsIntact: false,
+};
+const ADVERSE_CAUSES: ReadonlySet<FaultCause> = new Set(['accident', 'misuse', 'software', 'wear-and-tear']);
+
+const isBooleanField = (s: Step | null): s is BooleanConditionField =>
+  s !== null && (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(s);
+
+/** True when a reading of this slot value would reject or refer the return. */
+export function isAdverse(v: SlotValue): boolean {
+  if (v.slot === 'faultCause') return ADVERSE_CAUSES.has(v.value);
+  if ((BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(v.slot)) return ADVERSE[v.slot as BooleanConditionField] === v.value;
+  return false;
+}
+
+/** What the message says about its own certainty: negations, hedges. */
+interface Tone {
+  negated: boolean;
+  hedged: boolean;
+}
+
+function toneOf(n: Norm, lex: Lexicon): Tone {
+  const negated = n.tokens.some((t) => lex.neg.negators.has(t)) || n.tokens.some((t) => /n'?t$/.test(t) && t.length > 3);
+  const hedged = findAll(n, lex.yesNo.hedges).length > 0 || n.tokens.some((t) => HEDGE_WORDS.has(t));
+  return { negated, hedged };
+}
+const HEDGE_WORDS: ReadonlySet<string> = new Set(['erm', 'um', 'umm', 'uh', 'hmm', 'er', 'eh', 'bueno', 'pues', 'creo', 'quizas', 'quiza', 'tal']);
+
+/** A pre-authorisation is named ("pre-auth", "authorisation number", "autorización"). */
+const PREAUTH_WORD = /\b(pre[\s-]?auth\w*|authori[sz]ation|autorizaci\w*|preautorizaci\w*)\b/i;
+/** A proof is named before a number ("zip 33101", "my zip code is 33101", "código postal"). */
+const PROOF_WORD = /\b(zip|zipcode|post\s?code|postal|c[oó]digo postal|cp)\b/i;
+/** "only six weeks old", "solo tiene dos meses": the age rules wear and tear out, it does not state it. */
+const YOUNG = /\b(only|just|barely|less than|not even|solo|apenas|solamente)\b[^.,;]{0,20}\b(days?|weeks?|months?|dias?|semanas?|mes|meses)\b/;
+const UNDECIDED = /^\W*(maybe|perhaps|possibly|not sure|depends|it depends|unclear|either|both|yes and no|yes or no|quizas?|tal vez|depende|no se)\W*$/;
+const SUBJECT =
+  /\b(?:the|my|this|el|la|mi|los|las|mis)\s+([a-z]{3,}(?:\s[a-z]{3,})?)\s+(?:arrived|came|is|was|has|had|stopped|keeps|does|will|broke|llego|esta|estaba|no|dejo|se)\b/;
+const CODE = /(?<![A-Za-z0-9@.])[A-Z]{2,4}-\d{4,8}(?![0-9])/;
+const PREFIXED_ORDER = /[a-z]{2,4}[\s#-]*\d{4,8}/i;
+
+interface Builder {
+  out: Command[];
+  filled: ReadonlySet<Slot>;
+}
+
+function put(b: Builder, v: SlotValue, confidence: number, opts: { hedged?: boolean; correct?: boolean } = {}): void {
+  if (b.out.some((c) => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.slot === v.slot)) return;
+  const type = opts.correct || b.filled.has(v.slot) ? 'CorrectSlot' : 'SetSlot';
+  const cmd = { type, confidence, ...v, ...(opts.hedged ? { hedged: true } : {}) } as Command;
+  b.out.push(cmd);
+}
+
+/** The text with the spans that are order numbers, references and e-mails blanked (for dates). */
+function withoutCodes(text: string): string {
+  return text.replace(/\S+@\S+/g, ' ').replace(/[a-z]{0,4}[\s#-]*\d{4,}/gi, ' ');
+}
+
+function mentionOf(n: Norm, lex: Lexicon): string | null {
+  for (const { list } of lex.items.categories) {
+    const m = findAll(n, list)[0];
+    if (m) return n.tokens.slice(m.start, m.end).join(' ');
+  }
+  for (const g of lex.items.nameSynonyms) {
+    const m = findAll(n, g)[0];
+    if (m) return n.tokens.slice(m.start, m.end).join(' ');
+  }
+  // "the kettle arrived broken", "mi tostadora llegó rota": a noun before what happened to it.
+  return SUBJECT.exec(n.tokens.join(' '))?.[1] ?? null;
+}
+
+/** An item named outside the item step: matched by words of its name or SKU, never by "yes" or "the second". */
+function namedItem(text: string, n: Norm, items: UnderstandView['items'], lang: Lang, lex: Lexicon): number | null {
+  if (items.length === 0) return null;
+  const refs = items.map((i) => ({ name: i.name, sku: i.sku, category: '' }));
+  const index = matchItem(text, refs, lang);
+  if (index === null) return null;
+  const said = new Set(n.tokens);
+  const item = items[index];
+  if (!item) return null;
+  const own = normalize(`${item.name} ${item.sku}`, lex.maps).tokens.filter((t) => !lex.items.stopwords.has(t) && t.length > 2);
+  if (own.some((t) => said.has(t)) || fold(text).replace(/[^a-z0-9]/g, '').includes(fold(item.sku).replace(/[^a-z0-9]/g, ''))) return index;
+  // A synonym ("the laptop" for "Aero 15 notebook").
+  const groups = lex.items.nameSynonyms.filter((g) => findAll(n, g).length > 0);
+  const nameN = normalize(item.name, lex.maps);
+  return groups.some((g) => findAll(nameN, g).length > 0) ? index : null;
+}
+
+function ordinalOnly(n: Norm, lex: Lexicon): boolean {
+  const tokens = trimFillers(n, lex.items.fillers).tokens;
+  return lex.items.ordinals.has(tokens.join(' ')) || (tokens.length === 2 && lex.items.ordinals.has(tokens[0] ?? ''));
+}
+
+interface FieldReading {
+  value: boolean;
+  /** Every phrase read for it is also a phrase of an earlier field ("opened the case": packaging, not tampering). */
+  shared: boolean;
+  /** A phrase of two words or more (a volunteered fact needs one; a bare "fine" does not count). */
+  strong: boolean;
+}
+
+/**
+ * The yes/no facts a sentence states, per field. A phrase that reads as two fields belongs to the
+ * first one in the contract's order ("I opened the case" is packaging opened, never tampering).
+ */
+function conditionReadings(n: Norm, lex: Lexicon): Map<BooleanConditionField, FieldReading> {
+  const out = new Map<BooleanConditionField, FieldReading>();
+  const dk = findAll(n, lex.dontKnow);
+  const earlier: Match[] = [];
+  for (const f of BOOLEAN_CONDITION_FIELDS) {
+    const c = lex.conditions[f];
+    const lists = [c.true, c.false, c.trueOnly, c.falseOnly];
+    const ms = resolveOverlaps([...lists.flatMap((l) => findAll(n, l)), ...dk]).filter((m) => m.list !== lex.dontKnow.name);
+    if (ms.length === 0) continue;
+    const covered = coverage(n, [...ms, ...dk]);
+    const overlaps = (m: Match) => earlier.some((e) => m.start < e.end && e.start < m.end);
+    let t = 0;
+    let fl = 0;
+    for (const m of ms) {
+      const negated = isNegated(n, m, covered, lex.neg);
+      if (m.list === c.true.name) {
+        if (negated) fl++;
+        else t++;
+      } else if (m.list === c.false.name) {
+        if (negated) t++;
+        else fl++;
+      }
+      else if (m.list === c.trueOnly.name && !negated) t++;
+      else if (m.list === c.falseOnly.name && !negated) fl++;
+    }
+    const shared = ms.every(overlaps);
+    earlier.push(...ms);
+    if ((t > 0) === (fl > 0)) continue;
+    out.set(f, { value: t > 0, shared, strong: ms.some((m) => m.end - m.start >= 2) });
+  }
+  return out;
+}
+
+/** Facts volunteered in a sentence ("I haven't opened it", "the seal is broken"). */
+function conditionFacts(b: Builder, readings: Map<BooleanConditionField, FieldReading>, tone: Tone, except: BooleanConditionField | null): void {
+  for (const [f, r] of readings) {
+    if (f === except || r.shared || !r.strong) continue;
+    const v = { slot: f, value: r.value } as SlotValue;
+    const adverse = isAdverse(v);
+    put(b, v, adverse && (tone.negated || tone.hedged) ? INDIRECT : adverse ? 0.85 : DIRECT, tone.hedged && adverse ? { hedged: true } : {});
+  }
+}
+
+/** An act is taken from the model at or above this score. */
+const ACT_MIN = 0.5;
+/** Cancel and restart end or reset the conversation: the model alone must be surer, on a short message. */
+const ACT_DESTRUCTIVE = 0.8;
+const SHORT_MESSAGE = 6;
+/** A frustration score this high marks a request for a person as said in anger. */
+const ANGER = 0.2;
+
+interface ActInput {
+  said: string;
+  n: Norm;
+  lang: Lang;
+  lex: Lexicon;
+  step: Step | null;
+  acts: ActReading | null;
+  /** No order number and no proof in the message. */
+  noShapes: boolean;
+}
+
+function actCommands(b: Builder, a: ActInput): void {
+  const command = detectCommand(a.said, a.lang);
+  const top = a.acts?.top && a.acts.top.confidence >= ACT_MIN ? a.acts.top : null;
+  const frustrated = (a.acts?.frustration ?? 0) >= ANGER;
+  const person = mentionsPerson(a.n, a.lang, a.lex);
+  const words = a.n.tokens.filter((t) => t !== ',').length;
+  const handoff = (confidence: number, angry: boolean): Command =>
+    angry ? { type: 'HumanHandoff', confidence, frustrated: true } : { type: 'HumanHandoff', confidence };
+  if (top?.kind === 'goodbye' && (command === 'cancel' || command === null)) {
+    b.out.push({ type: 'Goodbye', confidence: top.confidence });
+  } else if (top?.kind === 'ask' && (command === 'cancel' || command === 'help')) {
+    // "can I cancel the return later?" asks; it does not cancel.
+    b.out.push({ type: 'Ask', topic: top.topic, confidence: top.confidence });
+  } else if (command === 'human') b.out.push(handoff(DIRECT, frustrated));
+  else if (command === 'cancel') b.out.push({ type: 'Cancel', confidence: DIRECT });
+  else if (command === 'restart') b.out.push({ type: 'Restart', confidence: DIRECT });
+  else if (command === 'help') b.out.push({ type: 'Help', confidence: DIRECT });
+  else if (top?.kind === 'human') b.out.push(handoff(top.confidence, frustrated));
+  else if (a.step === 'verify' && a.noShapes && person) b.out.push(handoff(CONFIDENT, frustrated));
+  else if (top?.kind === 'frustrated') b.out.push(person ? handoff(top.confidence, true) : { type: 'Frustrated', confidence: top.confidence });
+  else if (top?.kind === 'cancel' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Cancel', confidence: top.confidence });
+  else if (top?.kind === 'restart' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Restart', confidence: top.confidence });
+  else if (top?.kind === 'help' && words <= SHORT_MESSAGE) b.out.push({ type: 'Help', confidence: top.confidence });
+  else if (top?.kind === 'ask') b.out.push({ type: 'Ask', topic: top.topic, confidence: top.confidence });
+  else if (top?.kind === 'startReturn') b.out.push({ type: 'StartReturn', confidence: top.confidence });
+}
+
+const ACT_TYPES: ReadonlySet<Command['type']> = new Set(['HumanHandoff', 'Frustrated', 'Cancel', 'Restart', 'Help', 'Ask', 'Goodbye']);
+
+function renormalised(scores: Scores): Scores {
+  const total = scores.reduce((t, x) => t + x.score, 0);
+  return total > 0 ? scores.map((x) => ({ label: x.label, score: x.score / total })) : [];
+}
+
+/** A reason is taken when its score is at least UNSURE and this far ahead of the next reason. */
+const REASON_MARGIN = 0.2;
+/** A candidate of a clarifying question scores at least this. */
+const CANDIDATE_MIN = 0.1;
+/** Confidence of a reason the rules read where the model saw none. */
+const RULE_FALLBACK = 0.75;
+
+const asReason = (label: string): ReturnReason | null => REASONS.find((r) => r === label) ?? null;
+
+function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null, tone: Tone, model: boolean, correcting: boolean): void {
+  const rule = ruleReason(said, lang);
+  const atAnswer = step === 'reason' || step === null;
+  let reason: ReturnReason | null = null;
+  let confidence = 0;
+  if (!model) {
+    if (rule) [reason, confidence] = [rule.reason, atAnswer ? DIRECT : 0.85];
+  } else {
+    let scores: Scores = classify(lang, 'reason', said);
+    // Asked for the reason, a message that is no request or question gives one: weigh the reasons alone.
+    if (step === 'reason' && !b.out.some((c) => ACT_TYPES.has(c.type))) scores = renormalised(scores.filter((x) => x.label !== 'none'));
+    const candidates = scores.filter((s) => s.label !== 'none' && s.score >= CANDIDATE_MIN);
+    const [best, second] = candidates;
+    const top = scores[0];
+    if (best && top?.label === best.label && best.score >= UNSURE && (!second || best.score - second.score >= REASON_MARGIN)) {
+      [reason, confidence] = [asReason(best.label), Math.min(best.score, 0.99)];
+    } else if (rule && candidates.some((c) => c.label === rule.reason)) {
+      // The model hesitates between reasons and the rules name one of them.
+      [reason, confidence] = [rule.reason, RULE_FALLBACK];
+    } else if (best && top?.label !== 'none' && (step === 'reason' || step === null)) {
+      b.out.push({
+        type: 'Clarify',
+        slot: 'reason',
+        candidates: candidates.slice(0, 3).flatMap((c) => {
+          const r = asReason(c.label);
+          return r ? [{ slot: 'reason' as const, value: r, confidence: c.score }] : [];
+        }),
+      });
+      return;
+    } else if (rule && (!top || top.label === 'none')) {
+      [reason, confidence] = [rule.reason, RULE_FALLBACK];
+    }
+    if (!atAnswer) confidence = Math.min(confidence, 0.85);
+  }
+  if (!reason) return;
+  const cause = causeOf(said, lang, tone, model, false);
+  const mentionsFault = Boolean(rule?.mentionsFault) || reason === 'faulty' || (cause !== null && cause.cause !== 'unknown');
+  put(b, { slot: 'reason', value: reason, mentionsFault }, confidence, { correct: correcting });
+  if (cause && step !== 'faultCause' && mentionsFault && cause.cause !== 'unknown') put(b, { slot: 'faultCause', value: cause.cause }, cause.confidence);
+}
+
+let lastRule: { key: string; reading: ReasonReading | null } = { key: '', reading: null };
+
+/** The rule reader's reason (asked for twice per message: the reason and a volunteered cause). */
+function ruleReason(said: string, lang: Lang): ReasonReading | null {
+  const key = `${lang}\u0000${said}`;
+  if (lastRule.key !== key) lastRule = { key, reading: classifyReason(said, lang) };
+  return lastRule.reading;
+}
+
+/** A cause is taken from the model at or above this score. */
+const CAUSE_MIN = 0.6;
+/** A cause volunteered in a reason, which the rules do not read, is taken at or above this. */
+const CAUSE_SURE = 0.9;
+
+/**
+ * The fault cause a message states. A cause that would reject ("I dropped it") read from a
+ * negated or hedged message, or where the model and the rules disagree, is below CONFIDENT; a
+ * volunteered one (not the answer to the cause question) never reaches it either.
+ */
+function causeOf(said: string, lang: Lang, tone: Tone, model: boolean, asked: boolean): { cause: FaultCause; confidence: number } | null {
+  const rule = asked ? parseFaultCause(said, lang) : (ruleReason(said, lang)?.faultCause ?? null);
+  let cause: FaultCause | null = null;
+  let confidence = 0;
+  if (model) {
+    const top = classify(lang, 'cause', said)[0];
+    const label = FAULT_CAUSES.find((c) => c === top?.label);
+    // Asked, the model reads the answer; volunteered (in a reason), it must agree with the rules or be sure.
+    const min = asked ? CAUSE_MIN : label === rule ? CAUSE_MIN : CAUSE_SURE;
+    if (top && label && top.score >= min) [cause, confidence] = [label, Math.min(top.score, 0.99)];
+    else if (rule && asked) [cause, confidence] = [rule, RULE_FALLBACK];
+  } else if (rule) [cause, confidence] = [rule, DIRECT];
+  if (!cause) return null;
+  if (cause === 'wear-and-tear' && YOUNG.test(fold(said))) return { cause: 'defect', confidence: INDIRECT };
+  const adverse = ADVERSE_CAUSES.has(cause);
+  if (adverse && (tone.negated || tone.hedged || (model && rule !== cause))) confidence = Math.min(confidence, INDIRECT);
+  if (adverse && !asked) confidence = Math.min(confidence, 0.85);
+  return { cause, confidence };
+}
+
+/**
+ * The commands one customer message carries, given the pending question and what is already known.
+ * Never empty: a message with nothing readable is `[NotUnderstood]`.
+ */
+export function understand(text: string, view: UnderstandView): Command[] {
+  return understandWith(text, view, { model: true });
+}
+
+/** How to read: with the trained models (the product), or with the rule readers only (the baseline of `npm run nlu:eval`). */
+export interface ReadOptions {
+  model: boolean;
+}
+
+/** {@link understand}, with the readers chosen. */
+export function understandWith(text: string, view: UnderstandView, opts: ReadOptions): Command[] {
+  const said = text.trim();
+  if (!said) return [{ type: 'NotUnderstood' }];
+  const lang = languageOf(view.locale);
+  const lex = lexicon(lang);
+  const n = normalize(said, lex.maps);
+  const step = view.step;
+  const b: Builder = { out: [], filled: new Set(view.filled) };
+  const tone = toneOf(n, lex);
+
+  // Shapes first: the proof and the order number (a ZIP is digits; at verify only a prefixed number is an order).
+  const preauthNamed = PREAUTH_WORD.test(said);
+  const proofNamed = PROOF_WORD.test(said);
+  let orderNumber: string | null = null;
+  if (step !== 'manufacturerPreauth' && !preauthNamed) {
+    // "US-200451" typed as a code is an order number even where "us" is a word.
+    const candidate = CODE.exec(said)?.[0].toUpperCase() ?? extractOrderNumber(said);
+    const prefixed = candidate !== null && candidate.includes('-') && PREFIXED_ORDER.test(said);
+    const bareAllowed = step === null || step === 'orderNumber';
+    if (candidate && (prefixed || (bareAllowed && !proofNamed))) orderNumber = candidate;
+  }
+  const proofText = orderNumber ? said.replace(new RegExp(orderNumber.replace('-', '[\\s#:/.-]*'), 'i'), ' ') : said;
+  let proof: ProofCandidate[] = proofCandidates(proofText);
+  if (step !== 'verify') {
+    // Outside the proof step only unmistakable proofs: e-mails, full postcodes, a named ZIP.
+    proof = proof.filter((p) => p.kind === 'email' || (p.kind === 'postcode' && p.value.includes(' ')) || (p.kind === 'zip' && proofNamed));
+  }
+  if (step === 'manufacturerPreauth' || preauthNamed) proof = proof.filter((p) => p.kind === 'email');
+
+  // Commands said at any step: a person, cancel, start again, help, goodbye, a question, anger.
+  const acts: ActReading | null = opts.model ? readActs(said, lang) : null;
+  actCommands(b, { said, n, lang, lex, step, acts, noShapes: proof.length === 0 && !orderNumber });
+  const handoff = b.out.some((c) => c.type === 'HumanHandoff' || c.type === 'Cancel' || c.type === 'Restart');
+
+  if (orderNumber) put(b, { slot: 'orderNumber', value: orderNumber }, DIRECT);
+  if (proof.length > 0) put(b, { slot: 'proof', value: proof }, DIRECT);
+  if (handoff && b.out.length === 1) return b.out;
+
+  // A yes/no answer, hedged or not, and "I don't know".
+  const yn = readYesNo(n, lex);
+  // The phrase lists first (they read more, see the README's table); Recognizers-Text where they read nothing.
+  const yes = parseYesNo(said, lang) ?? (opts.model && !yn.hedge && expectsYesNo(step) ? recognizedYesNo(said, lang) : null);
+  const dontKnow = isDontKnow(said, lang);
+  const hedgedYes = yes === null && !dontKnow && yn.particle !== null && (yn.hedge || tone.hedged);
+  // A whole message that is a hedge: "I think so", "kind of" lean yes; "probably not" leans no; "maybe" is not knowing.
+  const hedgeWhole = yes === null && !dontKnow && yn.particle === null && yn.hedge;
+  const leansNo = hedgeWhole && /\b(not|no)\b/.test(fold(said));
+  const undecided = hedgeWhole && !leansNo && UNDECIDED.test(fold(said));
+  const hedgeOnly = hedgeWhole && !undecided;
+  const answeredYesNo = yes !== null || hedgedYes || hedgeOnly;
+
+  // Condition steps: the answer to THAT question (a sentence naming the field, or yes/no).
+  const readings = conditionReadings(yn.rest, lex);
+  if (isBooleanField(step)) {
+    const reading = readings.get(step);
+    const particle = yes ?? (hedgedYes ? yn.particle : hedgeOnly ? !leansNo : null);
+    if (particle !== null) {
+      const hedged = hedgedYes || hedgeOnly || tone.hedged;
+      const adverse = ADVERSE[step] === particle;
+      const mixed = reading !== undefined && reading.value !== particle;
+      const confidence = hedged ? HEDGED : adverse && mixed ? INDIRECT : DIRECT;
+      b.out.push({ type: particle ? 'Affirm' : 'Deny', confidence, ...(hedged ? { hedged: true } : {}) });
+    } else if (reading) {
+      const v = { slot: step, value: reading.value } as SlotValue;
+      const adverse = isAdverse(v);
+      // "I opened the case to put the disc in" at the tampering question: a phrase of another fact; ask again.
+      if (!(adverse && reading.shared)) {
+        put(b, v, adverse && (tone.negated || tone.hedged) ? INDIRECT : DIRECT, adverse && tone.hedged ? { hedged: true } : {});
+      } else {
+        for (const [f, r] of readings) {
+          if (f === step) break;
+          if (!r.shared) put(b, { slot: f, value: r.value } as SlotValue, isAdverse({ slot: f, value: r.value } as SlotValue) ? 0.85 : DIRECT);
+        }
+      }
+    } else if (dontKnow || undecided) {
+      b.out.push({ type: 'DontKnow', confidence: DIRECT });
+    }
+    if (particle === null) conditionFacts(b, readings, tone, step);
+  } else if (step === 'faultCause') {
+    const cause = causeOf(said, lang, tone, opts.model, true);
+    if (cause) put(b, { slot: 'faultCause', value: cause.cause }, cause.confidence);
+    else if (dontKnow) put(b, { slot: 'faultCause', value: 'unknown' }, DIRECT);
+  } else if (step === 'manufacturerPreauth') {
+    const p = parsePreauth(said, lang);
+    if (p && p !== 'none') put(b, { slot: 'manufacturerPreauth', value: p }, DIRECT);
+    else if (p === 'none') b.out.push({ type: 'Deny', confidence: DIRECT });
+    else if (yes === true) b.out.push({ type: 'Affirm', confidence: DIRECT });
+    else if (dontKnow) b.out.push({ type: 'DontKnow', confidence: DIRECT });
+  } else {
+    conditionFacts(b, readings, tone, null);
+    const direct = yn.whole !== null || yn.particle !== null;
+    if (yes !== null && direct && !orderNumber && proof.length === 0) b.out.push({ type: yes ? 'Affirm' : 'Deny', confidence: DIRECT });
+    else if ((hedgedYes || hedgeOnly) && !orderNumber) b.out.push({ type: leansNo ? 'Deny' : 'Affirm', confidence: HEDGED, hedged: true });
+    else if (dontKnow || undecided) b.out.push({ type: 'DontKnow', confidence: DIRECT });
+  }
+  if (preauthNamed && step !== 'manufacturerPreauth') {
+    const ref = extractReference(said);
+    if (ref) put(b, { slot: 'manufacturerPreauth', value: ref }, DIRECT);
+  }
+
+  // Corrections of something said before ("actually it arrived on the 3rd", "no, the mouse").
+  const items = view.items.map((i) => ({ name: i.name, sku: i.sku, category: '' }));
+  const correction = step === 'verify' ? null : detectCorrection(said, lang, { today: view.today, order: view.dateOrder, items });
+  if (correction?.kind === 'deliveredOn') put(b, { slot: 'deliveredOn', value: correction.date }, DIRECT, { correct: true });
+  if (correction?.kind === 'item') put(b, { slot: 'item', value: { index: correction.index } }, DIRECT, { correct: true });
+  // With the model, the reason of a correction is the model's reading of the message (below).
+  if (correction?.kind === 'reason' && !opts.model) put(b, { slot: 'reason', value: correction.reason }, DIRECT, { correct: true });
+
+  // The item.
+  if (step === 'item' && items.length > 0) {
+    const nth = opts.model ? recognizedOrdinal(said, lang) : null;
+    const index = matchItem(said, items, lang) ?? (nth !== null && nth <= items.length ? nth - 1 : null);
+    if (index !== null) put(b, { slot: 'item', value: { index } }, DIRECT);
+  } else if (step !== 'verify') {
+    const index = namedItem(said, n, view.items, lang, lex);
+    if (index !== null) put(b, { slot: 'item', value: { index } }, DIRECT);
+    else if (view.items.length === 0) {
+      const mention = mentionOf(n, lex);
+      if (mention) put(b, { slot: 'item', value: { mention } }, UNSURE + 0.1);
+    }
+  }
+
+  // The reason (never from a hedged yes/no answer to a condition question).
+  const conditionAnswer = (isBooleanField(step) || step === 'faultCause') && (answeredYesNo || b.out.some((c) => c.type === 'SetSlot' && c.slot === step));
+  if (!conditionAnswer && step !== 'verify' && !dontKnow) {
+    const atCondition = isBooleanField(step) || step === 'faultCause' || step === 'manufacturerPreauth';
+    // At a condition question a different reason counts only when the answer itself is unreadable.
+    if (!atCondition || !b.out.some((c) => c.type !== 'Ask')) {
+      reasonCommands(b, said, lang, step, tone, opts.model, correction?.kind === 'reason');
+    }
+  }
+
+  // The delivery date ("it arrived on the 17th", "the kettle arrived broken yesterday").
+  if (step !== 'verify' && step !== 'orderNumber' && mayHoldDate(n, lex) && findAll(n, lex.corrections.deliveryVerbs).length > 0) {
+    const date = parseDate(withoutCodes(said), lang, view.today, view.dateOrder);
+    if (date) put(b, { slot: 'deliveredOn', value: date }, DIRECT);
+  }
+
+  // The remedy.
+  if (step === 'remedy' || step === 'confirm') {
+    const r = matchRemedy(said, view.remedies, lang);
+    if (r) put(b, { slot: 'remedy', value: r }, DIRECT);
+  } else if (step !== 'verify' && !ordinalOnly(n, lex) && yes === null) {
+    const offered = view.remedies.length > 0 ? view.remedies : REMEDIES;
+    // A remedy is asked for in a clause of its own ("they sent another model, I want a refund"):
+    // the whole message, else its clauses from the last.
+    const clauses = said.split(/[,.;!?]+/).map((c) => c.trim()).filter(Boolean).reverse();
+    let r = matchRemedy(said, offered, lang);
+    for (const c of clauses) r ??= matchRemedy(c, offered, lang);
+    if (r) put(b, { slot: 'remedy', value: r }, DIRECT);
+  }
+  const asked = b.out.find((c) => c.type === 'Ask');
+  if (asked?.type === 'Ask' && asked.topic === 'otherRemedy') {
+    const r = matchRemedy(said, REMEDIES, lang);
+    if (r) put(b, { slot: 'remedy', value: r }, UNSURE + 0.2);
+  }
+
+  // An opening that gives a return's details starts one.
+  if (step === null && !b.out.some((c) => c.type === 'StartReturn') && b.out.some((c) => c.type === 'SetSlot') && !handoff) {
+    b.out.unshift({ type: 'StartReturn', confidence: INDIRECT + 0.1 });
+  }
+  return b.out.length > 0 ? b.out : [{ type: 'NotUnderstood' }];
+}
+
+/** Steps whose question a bare yes or no answers. */
+function expectsYesNo(step: Step | null): boolean {
+  return step === null || step === 'confirm' || step === 'item' || step === 'remedy' || step === 'manufacturerPreauth' || isBooleanField(step);
+}
+
+const dateWordSets = new Map<Lang, ReadonlySet<string>>();
+
+/** The words a date is said with: months, weekdays (from Intl), units, "ago", "yesterday", ordinals. */
+function dateWords(lex: Lexicon): ReadonlySet<string> {
+  let set = dateWordSets.get(lex.lang);
+  if (!set) {
+    const d = lex.data.dates;
+    const phrases: string[] = [
+      ...d.months.flat(), ...d.dayOrdinals.flat(), ...d.agoBefore, ...d.agoAfter, ...Object.values(d.units).flat(),
+      ...Object.values(d.relative).flat(), ...d.pastMarkers,
+    ];
+    const weekday = new Intl.DateTimeFormat(lex.lang, { weekday: 'long', timeZone: 'UTC' });
+    for (let i = 0; i < 7; i++) phrases.push(weekday.format(new Date(Date.UTC(2026, 0, 4 + i))));
+    const words = new Set<string>();
+    for (const p of phrases) for (const t of normalize(p, lex.maps).tokens) if (t !== ',' && t.length > 2) words.add(t);
+    set = words;
+    dateWordSets.set(lex.lang, set);
+  }
+  return set;
+}
+
+/** Whether a message may hold a date at all (a digit or a date word): the date parser is costly. */
+function mayHoldDate(n: Norm, lex: Lexicon): boolean {
+  const words = dateWords(lex);
+  return n.tokens.some((t) => /\d/.test(t) || words.has(t));
+}
+
+function mentionsPerson(n: Norm, lang: Lang, lex: Lexicon): boolean {
+  const words = personWords(lang);
+  return findAll(n, lex.commands.human.anywhere).length > 0 || n.tokens.some((t) => words.has(t));
+}
+
+export type { Intent } from './intents.js';

@@ -1,0 +1,152 @@
+/**
+ * Conversations as customers write them, over HTTP (POST /api/messages, expectReplies): all-in-one
+ * openings, sentences instead of yes/no, corrections carrying new facts, Spanish, a request for a
+ * person at the proof step, misunderstandings until a person is offered, and a rejecting fact that
+ * is checked before it rejects (CONTRACT section 7). Today is 2026-12-30 (test/support/server.ts).
+ */
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { askedStep, say, startTestBot, type BotActivity, type TestBot } from '../support/server.js';
+
+const text = (r: readonly BotActivity[]) => r.map((a) => `bot> ${a.text ?? ''} ${JSON.stringify({ step: a.channelData?.returns?.step, outcome: a.channelData?.returns?.outcome, handoff: a.channelData?.returns?.handoff })}`).join('\n');
+
+/** A conversation: `says` the customer's lines in order, keeping the transcript for failure messages. */
+function conversation(bot: TestBot, locale = 'en-GB') {
+  const id = `cust-${randomUUID()}`;
+  const log: string[] = [];
+  const steps: (string | null)[] = [];
+  return {
+    log,
+    steps,
+    async say(line: string): Promise<BotActivity[]> {
+      const r = await say(bot.url, id, line, { locale });
+      log.push(`you> ${line}`, text(r));
+      steps.push(askedStep(r));
+      return r;
+    },
+    why: () => log.join('\n'),
+  };
+}
+
+const outcomeOf = (r: readonly BotActivity[]) => r.map((a) => a.channelData?.returns?.outcome).find(Boolean) ?? null;
+const codesOf = (r: readonly BotActivity[]) => r.flatMap((a) => ((a.channelData?.returns?.decision as { reasons?: { code: string }[] } | undefined)?.reasons ?? []).map((x) => x.code));
+
+describe('conversations as customers write them (HTTP)', function () {
+  this.timeout(60_000);
+  let bot: TestBot;
+  before(async () => {
+    bot = await startTestBot();
+  });
+  after(async () => {
+    await bot?.stop();
+  });
+
+  it('an all-in-one opening is used whole: nothing it gave is asked again', async () => {
+    const c = conversation(bot);
+    const r = await c.say('Hi, order UK-100234, email sam@example.com, the headphones arrived broken yesterday, I want my money back');
+    for (const step of ['orderNumber', 'verify', 'item', 'reason']) expect(c.steps, c.why()).to.not.include(step);
+    expect(r.some((a) => /matches our records/.test(a.text ?? '')), c.why()).to.equal(true);
+    expect(r.some((a) => /Studio headphones/.test(a.text ?? '')), c.why()).to.equal(true);
+  });
+
+  it('a volunteered email is used when the order number arrives', async () => {
+    const c = conversation(bot);
+    let r = await c.say('hi, my email is sam@example.com');
+    expect(askedStep(r), c.why()).to.equal('orderNumber');
+    r = await c.say('UK-100234');
+    expect(askedStep(r), c.why()).to.equal('item');
+  });
+
+  it('sentences instead of yes/no answer the questions, and the return is booked', async () => {
+    const c = conversation(bot);
+    for (const line of ['hi', 'UK-100234', 'sam@example.com', 'the headphones', "I changed my mind, they're not for me"]) await c.say(line);
+    let r: BotActivity[] = [];
+    const answers: Record<string, string> = { sealBroken: "no, I haven't even opened them", used: 'nope, never used them', serialLabelIntact: "yes, it's still there", packagingOpened: 'no, it is still sealed', activationStripDamaged: 'no', tampered: 'no', softwareClaimed: 'no' };
+    let step = c.steps.at(-1)!;
+    for (let i = 0; i < 8 && step !== 'confirm'; i++) {
+      r = await c.say(answers[step] ?? 'no');
+      step = askedStep(r)!;
+    }
+    expect(outcomeOf(r), c.why()).to.equal('approved');
+    r = await c.say('yes please');
+    expect(r.some((a) => a.channelData?.returns?.rma), c.why()).to.equal(true);
+  });
+
+  it('a correction carrying new facts is used (the date and the facts), and acknowledged', async () => {
+    const c = conversation(bot);
+    await c.say('hi, I want to return the headphones from UK-100234');
+    await c.say('LS1 4AP');
+    const r = await c.say('I changed my mind. Actually they arrived on the 28th, and I never opened the box or used them');
+    expect(r.some((a) => /28 December/.test(a.text ?? '')), c.why()).to.equal(true);
+    expect(c.steps.at(-1), c.why()).to.not.equal('reason');
+  });
+
+  it('in Spanish, a whole return', async () => {
+    const c = conversation(bot, 'es-US');
+    for (const line of ['Hola, quiero devolver algo', 'UK-100234', 'sam@example.com', 'los audífonos', 'cambié de opinión, ya no los necesito']) await c.say(line);
+    let r: BotActivity[] = [];
+    let step = c.steps.at(-1)!;
+    for (let i = 0; i < 8 && step !== 'confirm' && step !== null; i++) {
+      r = await c.say(step === 'serialLabelIntact' ? 'sí' : 'no');
+      step = askedStep(r)!;
+    }
+    expect(outcomeOf(r), c.why()).to.equal('approved');
+    r = await c.say('sí');
+    expect(r.some((a) => a.channelData?.returns?.rma), c.why()).to.equal(true);
+  });
+
+  it('a request for a person at the email step hands over, and is not a failed proof', async () => {
+    const c = conversation(bot);
+    await c.say('hi');
+    await c.say('UK-100234');
+    const r = await c.say('this is taking forever. human. now.');
+    expect(r.some((a) => a.channelData?.returns?.handoff === 'queued'), c.why()).to.equal(true);
+    expect(r.some((a) => /doesn't match/.test(a.text ?? '')), c.why()).to.equal(false);
+  });
+
+  it('in Spanish, "¿me puede comunicar con una persona, por favor?" hands over', async () => {
+    const c = conversation(bot, 'es-US');
+    await c.say('hola');
+    const r = await c.say('¿me puede comunicar con una persona, por favor?');
+    expect(r.some((a) => a.channelData?.returns?.handoff === 'queued'), c.why()).to.equal(true);
+  });
+
+  it('three misunderstandings: the choices and a person, then the hand-over offered with the summary', async () => {
+    const c = conversation(bot);
+    await c.say('hi');
+    await c.say('UK-100234');
+    await c.say('sam@example.com');
+    await c.say('the notebook');
+    const asked = c.steps.at(-1);
+    expect(asked, c.why()).to.equal('reason');
+    await c.say('xq zzv');
+    const second = await c.say('blorp');
+    expect(second.at(-1)?.suggestedActions?.actions.map((a) => a.title), c.why()).to.include('Talk to a person');
+    const third = await c.say('qwxz');
+    const offer = third.map((a) => a.text ?? '').join(' ');
+    expect(offer, c.why()).to.match(/person/);
+    expect(offer, c.why()).to.include('UK-100234');
+    expect(askedStep(third), c.why()).to.equal('confirm');
+    const reasonAsked = c.steps.filter((s) => s === 'reason').length;
+    expect(reasonAsked, c.why()).to.be.at.most(3);
+    const r = await c.say('yes');
+    expect(r.some((a) => a.channelData?.returns?.handoff === 'queued'), c.why()).to.equal(true);
+  });
+
+  it('"I opened the case to put the disc in, that\'s it" is checked, never taken for tampering', async () => {
+    const c = conversation(bot);
+    for (const line of ['hi', 'UK-100234', 'sam@example.com', 'the notebook', 'it stopped working by itself']) await c.say(line);
+    let r: BotActivity[] = [];
+    let step = c.steps.at(-1)!;
+    for (let i = 0; i < 6 && step !== 'tampered'; i++) {
+      r = await c.say(step === 'faultCause' ? "it just stopped, I didn't drop it" : step === 'serialLabelIntact' ? 'yes' : step === 'reason' ? 'yes' : 'no');
+      step = askedStep(r)!;
+    }
+    expect(step, c.why()).to.equal('tampered');
+    r = await c.say("I opened the case to put the disc in, that's it");
+    expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+    expect(codesOf(r), c.why()).to.not.include('TAMPERED');
+    expect(askedStep(r), c.why()).to.equal('tampered');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/Just to check/);
+  });
+});

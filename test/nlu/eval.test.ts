@@ -1,0 +1,34 @@
+/**
+ * The held-out evaluation (test/nlu/evaluate.ts) must not regress badly: minimum accuracies per
+ * locale a little below the latest table in the README, zero rejecting facts taken at CONFIDENT
+ * from negated or hedged answers, and the model at least as good as the rule readers it replaced.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseTraining, trainingPath } from '../../src/nlu/model.js';
+import { evaluate, EVAL_LOCALES, nearCopies, pct, SETS, type EvalLang, type EvalSet } from './evaluate.js';
+
+/** Floors (per cent): the README's table, less a margin for a change in training data. */
+const FLOORS = { reason: 80, human: 95, yesNo: 95, openingSlots: 95 } as const;
+
+describe('understanding, held-out evaluation', function () {
+  this.timeout(60_000);
+  for (const lang of Object.keys(EVAL_LOCALES) as EvalLang[]) {
+    it(`${EVAL_LOCALES[lang]}: no training example copies a held-out message`, () => {
+      const training = parseTraining(readFileSync(trainingPath(lang), 'utf8')).map((e) => e.text);
+      assert.deepEqual(nearCopies(lang, training), []);
+    });
+    for (const set of Object.keys(SETS) as EvalSet[]) {
+    it(`${EVAL_LOCALES[lang]}, set ${set.toUpperCase()}: meets the floors, takes no rejecting fact from a negated or hedged answer`, () => {
+      const model = evaluate(lang, true, set);
+      const rules = evaluate(lang, false, set);
+      for (const [k, floor] of Object.entries(FLOORS) as [keyof typeof FLOORS, number][]) {
+        assert.ok(pct(model[k]) >= floor, `${k}: ${pct(model[k]).toFixed(1)} % < ${floor} %\n${model.failures.join('\n')}`);
+      }
+      assert.equal(model.wrongfulRejects, 0, model.failures.filter((f) => f.startsWith('wrongful')).join('\n'));
+      assert.ok(pct(model.reason) >= pct(rules.reason), 'the model reads reasons no worse than the rules');
+      assert.ok(pct(model.human) >= pct(rules.human), 'the model hears requests for a person no worse than the rules');
+    });
+    }
+  }
+});

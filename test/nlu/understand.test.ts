@@ -1,0 +1,117 @@
+/**
+ * understand(): one message → the commands it carries (machines/commands.ts).
+ */
+import assert from 'node:assert/strict';
+import type { Command, Slot } from '../../machines/commands.js';
+import { CONFIDENT } from '../../machines/commands.js';
+import type { Step } from '../../machines/types.js';
+import { isAdverse, understand, type UnderstandView } from '../../src/nlu/index.js';
+
+const view = (over: Partial<UnderstandView> = {}): UnderstandView => ({
+  locale: 'en-GB',
+  step: null,
+  today: '2026-03-20',
+  dateOrder: 'DMY',
+  items: [],
+  remedies: [],
+  filled: [],
+  ...over,
+});
+const at = (step: Step | null, over: Partial<UnderstandView> = {}) => view({ step, ...over });
+const slotOf = (cs: Command[], slot: Slot) => cs.find((c) => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.slot === slot);
+const types = (cs: Command[]) => cs.map((c) => c.type);
+
+/** No fact that would reject or refer the return is given at or above CONFIDENT. */
+function noConfidentAdverse(cs: Command[]): void {
+  for (const c of cs) {
+    if ((c.type === 'SetSlot' || c.type === 'CorrectSlot') && isAdverse(c)) assert.ok(c.confidence < CONFIDENT || c.hedged, JSON.stringify(c));
+  }
+}
+
+describe('understand', () => {
+  it('reads every slot of an all-in-one opening', () => {
+    const cs = understand('order UK-310001, email a@b.com, the kettle arrived broken yesterday, I want my money back', view());
+    assert.equal((slotOf(cs, 'orderNumber') as { value: string }).value, 'UK-310001');
+    assert.deepEqual((slotOf(cs, 'proof') as { value: unknown }).value, [{ kind: 'email', value: 'a@b.com' }]);
+    assert.equal((slotOf(cs, 'reason') as { value: string }).value, 'transit-damage');
+    assert.equal((slotOf(cs, 'deliveredOn') as { value: string }).value, '2026-03-19');
+    assert.equal((slotOf(cs, 'remedy') as { value: string }).value, 'refund');
+    assert.deepEqual((slotOf(cs, 'item') as { value: unknown }).value, { mention: 'kettle' });
+    assert.ok(types(cs).includes('StartReturn'));
+  });
+
+  it('a ZIP at verify is a proof, never an order number', () => {
+    for (const t of ['my zip code is 33101', 'zip 33101', '33101']) {
+      const cs = understand(t, at('verify', { locale: 'en-US', dateOrder: 'MDY' }));
+      assert.equal(slotOf(cs, 'orderNumber'), undefined, t);
+      assert.deepEqual((slotOf(cs, 'proof') as { value: unknown }).value, [{ kind: 'zip', value: '33101' }], t);
+    }
+  });
+
+  it('a new prefixed order number at verify corrects it, and the postcode beside it is kept', () => {
+    const cs = understand("sorry, wrong order - it's UK-310008, postcode CB2 1TN", at('verify', { filled: ['orderNumber'] }));
+    assert.equal(cs[0]?.type, 'CorrectSlot');
+    assert.equal((slotOf(cs, 'orderNumber') as { value: string }).value, 'UK-310008');
+    assert.deepEqual((slotOf(cs, 'proof') as { value: unknown }).value, [{ kind: 'postcode', value: 'CB2 1TN' }]);
+  });
+
+  it('yes, no, hedged yes and "I don\'t know" at a condition question', () => {
+    assert.deepEqual(understand('yes', at('used')), [{ type: 'Affirm', confidence: 0.95 }]);
+    assert.deepEqual(types(understand('nope', at('used'))), ['Deny']);
+    for (const t of ['erm yes, a bit', 'I think so', 'kind of']) {
+      const cs = understand(t, at('physicalDamage'));
+      assert.equal(cs[0]?.type, 'Affirm', t);
+      assert.ok(cs[0]?.type === 'Affirm' && cs[0].hedged && cs[0].confidence < CONFIDENT, t);
+    }
+    assert.deepEqual(types(understand("I don't know", at('used'))), ['DontKnow']);
+  });
+
+  it('"erm yes, I scratched it a bit" answers that question and changes no reason', () => {
+    const cs = understand('erm yes, I scratched it a bit', at('activationStripDamaged', { filled: ['reason'] }));
+    assert.deepEqual(types(cs), ['Affirm']);
+    assert.ok(cs[0]?.type === 'Affirm' && cs[0].hedged);
+  });
+
+  it('negation and scope: no rejecting fact taken from a negated or indirect phrasing', () => {
+    const cs = understand("it's only six weeks old and I haven't dropped it, the battery just dies", at('reason'));
+    assert.equal((slotOf(cs, 'reason') as { value: string }).value, 'faulty');
+    const cause = slotOf(cs, 'faultCause');
+    assert.ok(!cause || cause.type === 'NotUnderstood' || !('slot' in cause) || !isAdverse(cause as never), JSON.stringify(cause));
+    noConfidentAdverse(cs);
+    const disc = understand("I opened the case to put the disc in, that's it", at('tampered'));
+    assert.equal((slotOf(disc, 'packagingOpened') as { value: boolean } | undefined)?.value, true);
+    assert.equal(slotOf(disc, 'tampered'), undefined);
+    noConfidentAdverse(understand("there isn't a serial number on a blu-ray", at('serialLabelIntact')));
+    const sentence = understand("I haven't opened it", at('reason'));
+    assert.equal((slotOf(sentence, 'packagingOpened') as { value: boolean }).value, false);
+    assert.equal(slotOf(sentence, 'tampered'), undefined);
+  });
+
+  it('asks for a person in English and Spanish, frustrated or not', () => {
+    assert.deepEqual(understand('¿me puede comunicar con una persona, por favor?', at('reason', { locale: 'es-US' })).map((c) => c.type), ['HumanHandoff']);
+    assert.deepEqual(types(understand('páseme con un ser humano', at('verify', { locale: 'es-US' }))), ['HumanHandoff']);
+    assert.deepEqual(types(understand('this is taking forever. human. now.', at('verify'))), ['HumanHandoff']);
+    assert.deepEqual(types(understand('useless', at('reason'))), ['Frustrated']);
+    assert.deepEqual(types(understand('ya me harté', at('reason', { locale: 'es-US' }))), ['Frustrated']);
+  });
+
+  it('goodbye, questions mid-way, a return started', () => {
+    assert.deepEqual(types(understand('thanks, bye', at('confirm'))), ['Goodbye']);
+    assert.deepEqual(types(understand('eso es todo, gracias', at(null, { locale: 'es-US' }))), ['Goodbye']);
+    const ask = (t: string, step: Step | null = 'confirm') => understand(t, at(step)).find((c) => c.type === 'Ask');
+    assert.equal(ask('how long does the refund take?')?.type === 'Ask' && ask('how long does the refund take?')?.topic, 'refundTime');
+    const instead = understand('can I get a refund instead?', at('confirm', { remedies: ['replacement'] }));
+    assert.ok(instead.some((c) => c.type === 'Ask' && c.topic === 'otherRemedy'));
+    assert.equal((slotOf(instead, 'remedy') as { value: string }).value, 'refund');
+    assert.ok(types(understand('I want to return my headphones', view())).includes('StartReturn'));
+  });
+
+  it('dates, items, pre-authorisations and nothing readable', () => {
+    assert.equal((slotOf(understand('it arrived on the 17th', at('physicalDamage')), 'deliveredOn') as { value: string }).value, '2026-03-17');
+    const items = [{ sku: 'KT-1', name: 'Steel kettle' }, { sku: 'TS-2', name: 'Toaster' }];
+    assert.deepEqual((slotOf(understand('the second one', at('item', { items })), 'item') as { value: unknown }).value, { index: 1 });
+    assert.deepEqual((slotOf(understand('PA-99812', at('manufacturerPreauth')), 'manufacturerPreauth') as { value: string }).value, 'PA-99812');
+    assert.deepEqual(understand('asdfgh', at('reason')), [{ type: 'NotUnderstood' }]);
+    assert.deepEqual(understand('   ', at('reason')), [{ type: 'NotUnderstood' }]);
+  });
+});
