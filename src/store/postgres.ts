@@ -191,6 +191,7 @@ function postgresEngine(options: PostgresStoreOptions): Engine {
     name: 'postgres',
     db,
     begin: 'BEGIN',
+    placeholder: (n) => `$${n}`,
     forUpdate: sql`FOR UPDATE`,
     nextHandoffChange: sql`nextval('handoff_changes')`,
     jsonText: toJsonText,

@@ -32,7 +32,7 @@
  * never cast. Times are the caller's, or come from the injected clock.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type QueryResult, type RawBuilder } from 'kysely';
 import { z } from 'zod';
 import type { ReturnReason } from '../policy/case.js';
 import type { Decision } from '../policy/decision.js';
@@ -55,12 +55,17 @@ import {
 /** The database as the store queries it: SQL templates only (the schema is ./migrations.ts). */
 export type Db = Kysely<Record<string, never>>;
 
+/** Runs a query whose SQL text is compiled once per call site (its template) and reused; values are bound on each call. */
+type Query = <R = Record<string, unknown>>(strings: TemplateStringsArray, ...values: unknown[]) => Promise<QueryResult<R>>;
+
 /** What differs between SQLite and PostgreSQL; everything else is {@link SqlStore}. */
 export interface Engine {
   readonly name: 'sqlite' | 'postgres';
   readonly db: Db;
   /** How a write transaction starts (SQLite takes the write lock at once: `BEGIN IMMEDIATE`). */
   readonly begin: string;
+  /** The placeholder of the `n`th value (from 1) in SQL text: `?` or `$n`. */
+  placeholder(n: number): string;
   /** Appended to a read of a row that the transaction changes: `FOR UPDATE`, or nothing under SQLite's write lock. */
   readonly forUpdate: RawBuilder<unknown>;
   /** The next value of a hand-over's change order (`change_seq`), in SQL. */
@@ -105,9 +110,10 @@ export interface SqlStoreOptions {
 /** How many fresh numbers to try when a new RMA number is already taken (1 in 34 billion each). */
 const RMA_NUMBER_ATTEMPTS = 8;
 
-const jsonObject = z.record(z.string(), z.unknown());
+/** A JSON object as read back (checked, not copied: log entries and snapshots can be large). */
+const jsonObject = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected a JSON object');
 const auditRow = z.object({ at: z.string(), actor: z.string(), action: z.string(), data: z.unknown() });
-const decisionSchema = z.custom<Decision>((v) => jsonObject.safeParse(v).success && typeof (v as { outcome?: unknown }).outcome === 'string');
+const decisionSchema = z.custom<Decision>((v) => jsonObject.safeParse(v).success && typeof (v as { outcome?: unknown }).outcome === 'string', 'expected a decision');
 
 interface ConversationRow { id: string; version: number; machine_version: number; snapshot: unknown; locale: string | null; created_at: string; updated_at: string }
 interface LogRow { conversation_id: string; seq: number; at: string; activity: unknown }
@@ -135,6 +141,9 @@ const handoffStatus = oneOf(HANDOFF_STATUSES);
 const remedy = oneOf(REMEDIES);
 const rmaStatus = oneOf(RMA_STATUSES);
 
+const COMMIT = CompiledQuery.raw('COMMIT');
+const ROLLBACK = CompiledQuery.raw('ROLLBACK');
+
 const attachmentInfo = (r: AttachmentRow): AttachmentInfo => ({
   id: r.id, conversationId: r.conversation_id, name: r.name, contentType: r.content_type, size: Number(r.size), at: r.at, uploadedBy: r.uploaded_by,
 });
@@ -149,6 +158,7 @@ export class SqlStore implements Store {
   readonly #migrations: readonly Migration[];
   readonly #clock: () => Date;
   #closed = false;
+  readonly #texts = new WeakMap<TemplateStringsArray, string>();
 
   constructor(engine: Engine, migrations: readonly Migration[], options: SqlStoreOptions) {
     this.#e = engine;
@@ -157,6 +167,18 @@ export class SqlStore implements Store {
     this.#newRmaNumber = options.newRmaNumber ?? (() => newRmaNumber());
     this.#migrations = options.migrations ?? migrations;
     this.#clock = options.clock ?? (() => new Date());
+  }
+
+  /** Queries on `conn` compiled once (see {@link Query}): for templates of values only, no SQL fragments. */
+  #q(conn: Db): Query {
+    return (strings, ...values) => {
+      let text = this.#texts.get(strings);
+      if (text === undefined) {
+        text = strings.reduce((all, part, i) => `${all}${this.#e.placeholder(i)}${part}`);
+        this.#texts.set(strings, text);
+      }
+      return conn.executeQuery(CompiledQuery.raw(text, values));
+    };
   }
 
   #now(): string {
@@ -175,13 +197,13 @@ export class SqlStore implements Store {
   #tx<T>(fn: (conn: Db) => Promise<T>, durable = false): Promise<T> {
     return this.#e.exclusive(() => this.#db.connection().execute(async (conn) => {
       const run = async (): Promise<T> => {
-        await sql.raw(this.#e.begin).execute(conn);
+        await conn.executeQuery(CompiledQuery.raw(this.#e.begin));
         try {
           const result = await fn(conn);
-          await sql.raw('COMMIT').execute(conn);
+          await conn.executeQuery(COMMIT);
           return result;
         } catch (error) {
-          await sql.raw('ROLLBACK').execute(conn).catch(() => undefined);
+          await conn.executeQuery(ROLLBACK).catch(() => undefined);
           throw error;
         }
       };
@@ -270,7 +292,7 @@ export class SqlStore implements Store {
   }
 
   async getOrder(orderNumber: string): Promise<Order | null> {
-    const { rows } = await sql<{ data: unknown }>`SELECT data FROM orders WHERE order_number = ${normalizeOrderNumber(orderNumber)}`.execute(this.#db);
+    const { rows } = await this.#q(this.#db)<{ data: unknown }>`SELECT data FROM orders WHERE order_number = ${normalizeOrderNumber(orderNumber)}`;
     const row = rows[0];
     return row ? orderSchema.parse(this.#e.fromJson(row.data)) : null;
   }
@@ -288,7 +310,7 @@ export class SqlStore implements Store {
 
   async loadConversation(conversationId: string): Promise<ConversationRecord | null> {
     return this.#inOrder(conversationId, async () => {
-      const row = (await sql<ConversationRow>`SELECT * FROM conversations WHERE id = ${conversationId}`.execute(this.#db)).rows[0];
+      const row = (await this.#q(this.#db)<ConversationRow>`SELECT * FROM conversations WHERE id = ${conversationId}`).rows[0];
       if (!row) return null;
       return {
         id: row.id, version: row.version, machineVersion: row.machine_version, snapshot: this.#e.fromJson(row.snapshot),
@@ -300,9 +322,9 @@ export class SqlStore implements Store {
   async findProcessedActivity(conversationId: string, activityId: string): Promise<unknown[] | null> {
     return this.#inOrder(conversationId, async () => {
       // One statement (one snapshot): no row means unknown; one row with a null activity, no replies.
-      const { rows } = await sql<{ reply_count: number; activity: unknown }>`SELECT p.reply_count, l.activity FROM processed_activities p
+      const { rows } = await this.#q(this.#db)<{ reply_count: number; activity: unknown }>`SELECT p.reply_count, l.activity FROM processed_activities p
         LEFT JOIN conversation_log l ON l.conversation_id = p.conversation_id AND l.seq >= p.first_seq AND l.seq < p.first_seq + p.reply_count
-        WHERE p.conversation_id = ${conversationId} AND p.activity_id = ${activityId} ORDER BY l.seq`.execute(this.#db);
+        WHERE p.conversation_id = ${conversationId} AND p.activity_id = ${activityId} ORDER BY l.seq`;
       const first = rows[0];
       if (first === undefined) return null;
       if (first.reply_count === 0) return [];
@@ -322,14 +344,14 @@ export class SqlStore implements Store {
       let version: number;
       if (turn.expectedVersion === null) {
         // A concurrent insert of the same id waits for the first to commit, then inserts nothing.
-        const inserted = await sql`INSERT INTO conversations (id, version, machine_version, snapshot, locale, created_at, updated_at)
-          VALUES (${turn.conversationId}, 1, ${turn.machineVersion}, ${snapshot}, ${turn.locale}, ${turn.at}, ${turn.at}) ON CONFLICT (id) DO NOTHING`.execute(conn);
+        const inserted = await this.#q(conn)`INSERT INTO conversations (id, version, machine_version, snapshot, locale, created_at, updated_at)
+          VALUES (${turn.conversationId}, 1, ${turn.machineVersion}, ${snapshot}, ${turn.locale}, ${turn.at}, ${turn.at}) ON CONFLICT (id) DO NOTHING`;
         if (Number(inserted.numAffectedRows ?? 0) === 0) throw conflict();
         version = 1;
       } else {
         // Compare-and-swap: a concurrent update waits for the first to commit, then matches nothing.
-        const updated = await sql`UPDATE conversations SET version = version + 1, machine_version = ${turn.machineVersion}, snapshot = ${snapshot},
-          locale = ${turn.locale}, updated_at = ${turn.at} WHERE id = ${turn.conversationId} AND version = ${turn.expectedVersion}`.execute(conn);
+        const updated = await this.#q(conn)`UPDATE conversations SET version = version + 1, machine_version = ${turn.machineVersion}, snapshot = ${snapshot},
+          locale = ${turn.locale}, updated_at = ${turn.at} WHERE id = ${turn.conversationId} AND version = ${turn.expectedVersion}`;
         if (Number(updated.numAffectedRows ?? 0) === 0) throw conflict();
         version = turn.expectedVersion + 1;
       }
@@ -337,8 +359,8 @@ export class SqlStore implements Store {
       if (turn.activityId !== null) {
         // The replies are the turn's last replyCount log entries: referred to, not copied.
         const firstSeq = turn.replyCount === 0 ? null : (log[log.length - turn.replyCount]?.seq ?? null);
-        const recorded = await sql`INSERT INTO processed_activities (conversation_id, activity_id, first_seq, reply_count, at)
-          VALUES (${turn.conversationId}, ${turn.activityId}, ${firstSeq}, ${turn.replyCount}, ${turn.at}) ON CONFLICT (conversation_id, activity_id) DO NOTHING`.execute(conn);
+        const recorded = await this.#q(conn)`INSERT INTO processed_activities (conversation_id, activity_id, first_seq, reply_count, at)
+          VALUES (${turn.conversationId}, ${turn.activityId}, ${firstSeq}, ${turn.replyCount}, ${turn.at}) ON CONFLICT (conversation_id, activity_id) DO NOTHING`;
         // Already answered by a turn committed since this one read the conversation: the caller
         // reloads and finds the stored replies (this turn's log entries are rolled back).
         if (Number(recorded.numAffectedRows ?? 0) === 0) throw conflict();
@@ -387,8 +409,10 @@ export class SqlStore implements Store {
   async readLog(conversationId: string, afterSeq = 0, limit?: number): Promise<LogEntry[]> {
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new RangeError(`limit must be a whole number ≥ 0, got ${limit}`);
     return this.#inOrder(conversationId, async () => {
-      const { rows } = await sql<LogRow>`SELECT conversation_id, seq, at, activity FROM conversation_log
-        WHERE conversation_id = ${conversationId} AND seq > ${afterSeq} ORDER BY seq ${limit === undefined ? sql`` : sql`LIMIT ${limit}`}`.execute(this.#db);
+      const q = this.#q(this.#db);
+      const { rows } = limit === undefined
+        ? await q<LogRow>`SELECT conversation_id, seq, at, activity FROM conversation_log WHERE conversation_id = ${conversationId} AND seq > ${afterSeq} ORDER BY seq`
+        : await q<LogRow>`SELECT conversation_id, seq, at, activity FROM conversation_log WHERE conversation_id = ${conversationId} AND seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`;
       return rows.map((r) => ({ conversationId: r.conversation_id, seq: r.seq, at: r.at, activity: this.#object(r.activity) }));
     });
   }
@@ -399,14 +423,14 @@ export class SqlStore implements Store {
 
   async conversationAudit(conversationId: string): Promise<AuditEntry[]> {
     return this.#inOrder(conversationId, async () => this.#audit(
-      (await sql`SELECT at, actor, action, data FROM conversation_audit WHERE conversation_id = ${conversationId} ORDER BY id`.execute(this.#db)).rows,
+      (await this.#q(this.#db)`SELECT at, actor, action, data FROM conversation_audit WHERE conversation_id = ${conversationId} ORDER BY id`).rows,
     ));
   }
 
   // ---- RMAs -------------------------------------------------------------------------------------
 
   async #rmaRecord(conn: Db, row: RmaRow): Promise<RmaRecord> {
-    const audit = (await sql`SELECT at, actor, action, data FROM rma_audit WHERE rma = ${row.rma} ORDER BY id`.execute(conn)).rows;
+    const audit = (await this.#q(conn)`SELECT at, actor, action, data FROM rma_audit WHERE rma = ${row.rma} ORDER BY id`).rows;
     return {
       rma: row.rma,
       orderNumber: row.order_number,
@@ -429,7 +453,7 @@ export class SqlStore implements Store {
   }
 
   async #rmaByLine(conn: Db, orderNumber: string, sku: string, reason: ReturnReason): Promise<RmaRow | undefined> {
-    return (await sql<RmaRow>`SELECT * FROM rmas WHERE order_number = ${normalizeOrderNumber(orderNumber)} AND sku = ${sku} AND reason = ${reason}`.execute(conn)).rows[0];
+    return (await this.#q(conn)<RmaRow>`SELECT * FROM rmas WHERE order_number = ${normalizeOrderNumber(orderNumber)} AND sku = ${sku} AND reason = ${reason}`).rows[0];
   }
 
   async issueRma(request: RmaRequest): Promise<{ record: RmaRecord; created: boolean }> {
@@ -706,7 +730,7 @@ export class SqlStore implements Store {
   }
 
   async agentByKeyHash(keyHash: string): Promise<AgentAccount | null> {
-    const row = (await sql<AgentRow>`SELECT name, display_name, created_at FROM agents WHERE key_hash = ${keyHash} AND removed_at IS NULL`.execute(this.#db)).rows[0];
+    const row = (await this.#q(this.#db)<AgentRow>`SELECT name, display_name, created_at FROM agents WHERE key_hash = ${keyHash} AND removed_at IS NULL`).rows[0];
     return row ? { name: row.name, displayName: row.display_name, createdAt: row.created_at } : null;
   }
 
@@ -731,7 +755,7 @@ export class SqlStore implements Store {
   // ---- secrets ----------------------------------------------------------------------------------
 
   async #storedSecret(name: string): Promise<string | undefined> {
-    return (await sql<{ value: string }>`SELECT value FROM secrets WHERE name = ${name}`.execute(this.#db)).rows[0]?.value;
+    return (await this.#q(this.#db)<{ value: string }>`SELECT value FROM secrets WHERE name = ${name}`).rows[0]?.value;
   }
 
   async secret(name: string, create: () => string): Promise<string> {

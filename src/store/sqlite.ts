@@ -80,6 +80,7 @@ function sqliteEngine(raw: SqliteDatabase, file: string): Engine {
     name: 'sqlite',
     db,
     begin: 'BEGIN IMMEDIATE',
+    placeholder: () => '?',
     forUpdate: sql``,
     nextHandoffChange: sql`(SELECT coalesce(max(change_seq), 0) + 1 FROM handoffs)`,
     jsonText: (value) => ({ text: JSON.stringify(value ?? null), cleaned: false }),
