@@ -1,19 +1,13 @@
 /**
- * The schema, as one ordered list of migrations for both engines. Each is applied once, in its own
- * transaction (under an advisory lock on PostgreSQL, the write lock on SQLite: two instances starting
- * together never both apply one), and recorded in `schema_migrations`; never edit one that has
- * shipped: append a new one, with its text for each engine.
- *
- * Conventions: the same tables on both. SQLite: STRICT tables, JSON as TEXT checked with json_valid.
- * PostgreSQL: JSON as JSONB; everything in the connection's current schema (the first on
- * `search_path`), so one database can hold several installations; text that is ordered (the queue,
- * proof windows) compares byte by byte (COLLATE "C", as SQLite does). Both: timestamps as the ISO
- * 8601 TEXT the caller gives (returned exactly as given); order numbers stored normalised (trimmed,
- * upper case).
- *
- * What only PostgreSQL has (internal): `conversation_log_heads`, the last log sequence number per
- * conversation (its upsert row-locks the head until commit, so two transactions appending to one log
- * take turns), and the sequence `handoff_changes` (SQLite takes max + 1 under its write lock).
+ * The schema for both engines, as one ordered list of migrations (each with its SQLite and its
+ * PostgreSQL text), applied by one runner (./sql-store.ts `migrate`): each once, in its own
+ * transaction under the engine's migration lock, recorded in `schema_migrations`. Never edit one
+ * that has shipped: append a new one. The same tables on both: SQLite keeps JSON as STRICT TEXT
+ * checked with json_valid, PostgreSQL as JSONB in the connection's current schema (one database can
+ * hold several installations), ordered text COLLATE "C" (byte order, as SQLite compares).
+ * Timestamps are the ISO 8601 TEXT the caller gives; order numbers are stored normalised. Only
+ * PostgreSQL has `conversation_log_heads` (log numbers, see ./postgres.ts) and the sequence
+ * `handoff_changes` (SQLite takes max + 1 under its write lock).
  */
 
 /** One migration as one engine runs it. */

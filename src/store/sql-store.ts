@@ -12,19 +12,13 @@
  *   An activity already recorded as processed is a conflict too (the caller reloads and finds its
  *   stored replies). The dedupe entry refers to the turn's replies in the log (first_seq,
  *   reply_count); it does not copy them.
- * - RMAs: one per (order, sku, reason), by a unique constraint: the insert is `ON CONFLICT DO
- *   NOTHING`, and when it inserts nothing either the line was issued meanwhile (that record is
- *   returned) or the random number was taken (another is drawn). Row, decision and first audit entry
- *   are one transaction, a durable one (see the engines).
+ * - RMAs: one per (order, sku, reason), by a unique constraint (`ON CONFLICT DO NOTHING`: the line
+ *   was issued meanwhile, or the number is taken and another is drawn), in one durable transaction.
  * - A change (an RMA's remedy or status, taking or ending a hand-over) is one transaction that reads
  *   the row locked for the change (`FOR UPDATE` on PostgreSQL; SQLite's write lock), decides with the
  *   rules in store.ts and writes with a compare-and-swap.
  * - Within one instance, the operations on one conversation take effect in the order they were
  *   called (`#inOrder`): a read called before a commit is never answered after it.
- * - Secrets: insert if absent (`ON CONFLICT DO NOTHING`), then read with a new statement, whose
- *   snapshot sees a concurrent insert it waited for (PostgreSQL, READ COMMITTED).
- * - Proof failures: one upsert per key, in key order, in one transaction (two calls never wait for
- *   each other's rows in opposite orders).
  * - Migrations run at start, each in its own transaction under the engine's migration lock,
  *   recorded in `schema_migrations` (./migrations.ts).
  *
@@ -432,19 +426,10 @@ export class SqlStore implements Store {
   async #rmaRecord(conn: Db, row: RmaRow): Promise<RmaRecord> {
     const audit = (await this.#q(conn)`SELECT at, actor, action, data FROM rma_audit WHERE rma = ${row.rma} ORDER BY id`).rows;
     return {
-      rma: row.rma,
-      orderNumber: row.order_number,
-      sku: row.sku,
-      reason: row.reason as ReturnReason,
-      remedy: row.remedy === null ? null : remedy.parse(row.remedy),
-      decision: decisionSchema.parse(this.#e.fromJson(row.decision)),
-      conversationId: row.conversation_id,
-      issuedBy: row.issued_by,
-      note: row.note,
-      createdAt: row.created_at,
-      status: rmaStatus.parse(row.status),
-      facts: this.#object(row.facts),
-      audit: this.#audit(audit),
+      rma: row.rma, orderNumber: row.order_number, sku: row.sku, reason: row.reason as ReturnReason,
+      remedy: row.remedy === null ? null : remedy.parse(row.remedy), decision: decisionSchema.parse(this.#e.fromJson(row.decision)),
+      conversationId: row.conversation_id, issuedBy: row.issued_by, note: row.note, createdAt: row.created_at,
+      status: rmaStatus.parse(row.status), facts: this.#object(row.facts), audit: this.#audit(audit),
     };
   }
 
@@ -604,17 +589,9 @@ export class SqlStore implements Store {
 
   #handoff(row: HandoffRow): HandoffRecord {
     return {
-      conversationId: row.conversation_id,
-      status: handoffStatus.parse(row.status),
-      reason: row.reason,
-      channelId: row.channel_id,
-      queuedAt: row.queued_at,
-      takenAt: row.taken_at,
-      agent: row.agent,
-      endedAt: row.ended_at,
-      summary: this.#object(row.summary),
-      reference: row.reference === null ? null : this.#object(row.reference),
-      version: row.version,
+      conversationId: row.conversation_id, status: handoffStatus.parse(row.status), reason: row.reason, channelId: row.channel_id,
+      queuedAt: row.queued_at, takenAt: row.taken_at, agent: row.agent, endedAt: row.ended_at, summary: this.#object(row.summary),
+      reference: row.reference === null ? null : this.#object(row.reference), version: row.version,
     };
   }
 

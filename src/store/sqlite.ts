@@ -48,15 +48,9 @@ const isMemory = (file: string): boolean => file === '' || file === ':memory:';
 /** The connection as Kysely's driver asks for it, each statement prepared once. */
 function preparedOnce(db: SqliteDatabase): { prepare(sql: string): SqliteStatement<[readonly unknown[]]>; close(): void } {
   const statements = new Map<string, SqliteStatement<[readonly unknown[]]>>();
+  const prepared = (text: string) => statements.get(text) ?? statements.set(text, db.prepare(text)).get(text)!;
   return {
-    prepare(text) {
-      let statement = statements.get(text);
-      if (!statement) {
-        statement = db.prepare<[readonly unknown[]]>(text);
-        statements.set(text, statement);
-      }
-      return statement;
-    },
+    prepare: prepared,
     close() {
       statements.clear();
       if (db.open) db.close();
