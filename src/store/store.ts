@@ -1,7 +1,8 @@
 /**
- * The storage port: everything the bot keeps, behind one interface with two engines (the embedded
- * SQLite store, and PostgreSQL for several instances). Both pass the same contract test suite
- * (test/store/contract.ts).
+ * The storage ports: everything the bot keeps, split by what callers need (conversations and their
+ * log, orders, RMAs, the hand-over queue, staff, attachments, secrets, proof failures; `Store` is
+ * all of them), implemented once (./sql-store.ts) over two engines (the embedded SQLite store, and
+ * PostgreSQL for several instances). Both pass the same contract test suite (test/store/contract.ts).
  *
  * Guarantees every engine gives:
  * - Conversation snapshots are written with compare-and-swap on a version number: a stale writer
@@ -687,7 +688,6 @@ export interface HandoffQueue {
   endHandoff(conversationId: string, by: HandoffEndedBy, status: HandoffEnd, at: string): Promise<EndHandoffResult>;
   /** Replace the hand-over's summary (whatever its status; version + 1); the record, or null when there is none. */
   updateHandoffSummary(conversationId: string, summary: Record<string, unknown>): Promise<HandoffRecord | null>;
-
 }
 
 /** Staff accounts and where staff on other channels can be reached. */
@@ -705,7 +705,6 @@ export interface StaffStore {
   agentByKeyHash(keyHash: string): Promise<AgentAccount | null>;
   /** Every staff account, removed ones too, in the order they were added. */
   listAgents(): Promise<AgentRecord[]>;
-
 
   /** Store (or replace) where a support person on another channel can be reached. */
   saveStaffReference(staffId: string, reference: Record<string, unknown>, at: string): Promise<void>;

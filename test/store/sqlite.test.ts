@@ -197,6 +197,23 @@ describe('SqliteStore', function () {
     }
   });
 
+  it('stamps what it records itself (migrations, secrets, imports) with the clock it is given', async function () {
+    const at = new Date('2027-02-03T04:05:06.000Z');
+    const store = await open(undefined, { clock: () => at });
+    try {
+      expect((await store.appliedMigrations()).map((m) => m.appliedAt)).to.deep.equal(SQLITE_MIGRATIONS.map(() => at.toISOString()));
+      await store.secret('k', () => 'v');
+      const raw = rawDb(store.file, { readonly: true });
+      try {
+        expect(raw.prepare('SELECT created_at FROM secrets').all()).to.deep.equal([{ created_at: at.toISOString() }]);
+      } finally {
+        raw.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('has uniquely named migrations in order', function () {
     const ids = SQLITE_MIGRATIONS.map((m) => m.id);
     expect(new Set(ids).size).to.equal(ids.length);
