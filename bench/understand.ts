@@ -12,7 +12,7 @@
 import type { ReturnsContext } from '../machines/types.js';
 import { initialContext } from '../machines/returns.machine.js';
 import { interpret, type View } from '../dialogs/interpret.js';
-import { dateOrderOf, languageOf } from '../src/nlu/index.js';
+import { dateOrderOf } from '../src/nlu/index.js';
 import { orderSchema } from '../src/orders.js';
 import type { LocalDate } from '../src/policy/case.js';
 import { decide } from '../src/policy/engine.js';
@@ -39,7 +39,7 @@ export function scenarioMessages(): Message[] {
     const order = orderSchema.parse(SCENARIO_ORDERS.find((o) => o.orderNumber === s.orderNumber));
     const base = initialContext({ conversationId: 'bench', defaultPolicy: order.policy, todayOverride: TODAY, now: Date.parse(`${TODAY}T12:00:00Z`) });
     const view = (state: string, step: string | null, context: ReturnsContext): View => ({
-      state, step: step as View['step'], context, locale: s.locale ?? 'en-GB', lang: languageOf(s.locale ?? 'en-GB'), today: TODAY, dateOrder: dateOrderOf(s.locale ?? 'en-GB'),
+      state, step: step as View['step'], context, locale: s.locale ?? 'en-GB', today: TODAY, dateOrder: dateOrderOf(s.locale ?? 'en-GB'),
     });
     out.push({ text: s.opening, view: view('start', null, base) });
     out.push({ text: answerFor(s, 'orderNumber', undefined), view: view('askOrderNumber', 'orderNumber', base) });

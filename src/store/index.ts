@@ -15,6 +15,15 @@ import type { Store } from './store.js';
 export { ConflictError, DuplicateAgentError, DuplicateAttachmentError, HANDOFF_STATUSES } from './store.js';
 export type {
   AgentAccount,
+  AttachmentStore,
+  ConversationStore,
+  HandoffQueue,
+  OrderStore,
+  ProofFailureStore,
+  RmaStore,
+  SecretStore,
+  StaffStore,
+  StoreLifecycle,
   AgentRecord,
   Attachment,
   AttachmentInfo,
@@ -46,7 +55,11 @@ export const SQLITE_FILE_NAME = 'returns.db';
  * file (`:memory:` allowed), or a PostgreSQL database (`postgres://…`); for SQLite, the binding
  * (RETURNS_SQLITE_BINDING, default `auto`: see `sqlite-binding.ts`).
  */
-export type StoreOptions = ({ dataDir: string } | { file: string } | { databaseUrl: string }) & { sqliteBinding?: SqliteBindingChoice };
+export type StoreOptions = ({ dataDir: string } | { file: string } | { databaseUrl: string }) & {
+  sqliteBinding?: SqliteBindingChoice;
+  /** The time of what the store stamps itself (imports, migrations, secrets); default the system clock. */
+  clock?: () => Date;
+};
 
 /**
  * The store the configuration asks for: PostgreSQL when DATABASE_URL is set, else SQLite under
@@ -70,8 +83,8 @@ export function sqliteFileIn(dataDir: string): string {
 /** Open the store and bring its schema up to date (an SQLite file's folder is created if missing). */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store: Store = 'databaseUrl' in options
-    ? new PostgresStore({ connectionString: options.databaseUrl })
-    : new SqliteStore({ file: 'file' in options ? options.file : sqliteFileIn(options.dataDir), binding: options.sqliteBinding ?? 'auto' });
+    ? new PostgresStore({ connectionString: options.databaseUrl, clock: options.clock })
+    : new SqliteStore({ file: 'file' in options ? options.file : sqliteFileIn(options.dataDir), binding: options.sqliteBinding ?? 'auto', clock: options.clock });
   try {
     await store.migrate();
   } catch (error) {

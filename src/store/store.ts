@@ -1,7 +1,8 @@
 /**
- * The storage port: everything the bot keeps, behind one interface with two engines (the embedded
- * SQLite store, and PostgreSQL for several instances). Both pass the same contract test suite
- * (test/store/contract.ts).
+ * The storage ports: everything the bot keeps, split by what callers need (conversations and their
+ * log, orders, RMAs, the hand-over queue, staff, attachments, secrets, proof failures; `Store` is
+ * all of them), implemented once (./sql-store.ts) over two engines (the embedded SQLite store, and
+ * PostgreSQL for several instances). Both pass the same contract test suite (test/store/contract.ts).
  *
  * Guarantees every engine gives:
  * - Conversation snapshots are written with compare-and-swap on a version number: a stale writer
@@ -545,20 +546,27 @@ export class ConflictError extends Error {
   }
 }
 
-export interface Store {
+/** Opening, checking and closing the store (the composition root uses it). */
+export interface StoreLifecycle {
   readonly engine: 'sqlite' | 'postgres';
   /** Create or upgrade the schema (idempotent; run at start). */
   migrate(): Promise<void>;
   /** True when the store answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
 
+/** Orders imported from the retailer (CONTRACT section 6). */
+export interface OrderStore {
   /** Insert or replace orders by order number (idempotent). */
   importOrders(orders: readonly Order[]): Promise<{ added: number; updated: number; unchanged: number }>;
   /** An order by number, case-insensitively; null when unknown. */
   getOrder(orderNumber: string): Promise<Order | null>;
   countOrders(): Promise<number>;
+}
 
+/** Conversations: their snapshots, turns, log and audit trail. */
+export interface ConversationStore {
   /** Run `fn` while holding the conversation's lock: no other turn of it runs meanwhile. */
   withConversationLock<T>(conversationId: string, fn: () => Promise<T>): Promise<T>;
   loadConversation(conversationId: string): Promise<ConversationRecord | null>;
@@ -583,6 +591,10 @@ export interface Store {
   addAudit(conversationId: string, entry: AuditEntry): Promise<void>;
   conversationAudit(conversationId: string): Promise<AuditEntry[]>;
 
+}
+
+/** RMAs: issued once per order line and reason, changed with an audit trail. */
+export interface RmaStore {
   /** Issue the RMA for an order line and reason, or return the one already issued. */
   issueRma(request: RmaRequest): Promise<{ record: RmaRecord; created: boolean }>;
   getRma(rma: string): Promise<RmaRecord | null>;
@@ -601,6 +613,10 @@ export interface Store {
    */
   setRmaStatus(change: RmaChange<RmaStatus>): Promise<RmaChangeResult>;
 
+}
+
+/** Files customers send. */
+export interface AttachmentStore {
   /**
    * Store a file a customer sent, whole, with its size. DuplicateAttachmentError (and nothing
    * written) when the id is taken; TypeError when a field has the wrong type. Its name and content
@@ -615,6 +631,10 @@ export interface Store {
   /** The size of every attachment stored, added up (bytes; 0 when there are none). */
   attachmentBytes(): Promise<number>;
 
+}
+
+/** Named secrets every instance shares. */
+export interface SecretStore {
   /**
    * The value of the secret `name` shared by every instance on this store: the stored one, or else
    * `create()`'s, stored if no other call stored one meanwhile (insert if absent, then read). Racing
@@ -626,8 +646,10 @@ export interface Store {
    */
   secret(name: string, create: () => string): Promise<string>;
 
-  // ---- hand-over to people ----
+}
 
+/** The hand-over queue: conversations handed to people. */
+export interface HandoffQueue {
   /**
    * Open a queued hand-over for the conversation. One that is queued or active already is returned
    * unchanged (`created: false`); one that ended (released, closed, left) is re-opened as a new
@@ -666,9 +688,10 @@ export interface Store {
   endHandoff(conversationId: string, by: HandoffEndedBy, status: HandoffEnd, at: string): Promise<EndHandoffResult>;
   /** Replace the hand-over's summary (whatever its status; version + 1); the record, or null when there is none. */
   updateHandoffSummary(conversationId: string, summary: Record<string, unknown>): Promise<HandoffRecord | null>;
+}
 
-  // ---- support staff ----
-
+/** Staff accounts and where staff on other channels can be reached. */
+export interface StaffStore {
   /**
    * Add a staff account. DuplicateAgentError (nothing written) when an active agent has the name
    * (names are compared exactly; a removed agent's name can be used again). The key is stored as
@@ -683,8 +706,14 @@ export interface Store {
   /** Every staff account, removed ones too, in the order they were added. */
   listAgents(): Promise<AgentRecord[]>;
 
-  // ---- proofs of ownership ----
+  /** Store (or replace) where a support person on another channel can be reached. */
+  saveStaffReference(staffId: string, reference: Record<string, unknown>, at: string): Promise<void>;
+  /** Every stored staff reference, by staffId. */
+  staffReferences(): Promise<StaffReference[]>;
+}
 
+/** Failed proofs of ownership, counted per key. */
+export interface ProofFailureStore {
   /**
    * Count one failed proof against each key (duplicates count once), atomically: all keys in one
    * step, and concurrent calls, in one instance or several, never lose a count. A key with no window,
@@ -702,9 +731,15 @@ export interface Store {
    * {@link addProofFailures}.
    */
   releaseProofFailures(keys: readonly string[]): Promise<void>;
-
-  /** Store (or replace) where a support person on another channel can be reached. */
-  saveStaffReference(staffId: string, reference: Record<string, unknown>, at: string): Promise<void>;
-  /** Every stored staff reference, by staffId. */
-  staffReferences(): Promise<StaffReference[]>;
 }
+
+/** The whole store: every port above (callers that need one part take that part). */
+export type Store = StoreLifecycle &
+  OrderStore &
+  ConversationStore &
+  RmaStore &
+  AttachmentStore &
+  SecretStore &
+  HandoffQueue &
+  StaffStore &
+  ProofFailureStore;

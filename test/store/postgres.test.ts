@@ -17,7 +17,7 @@ import { expect } from 'chai';
 import { loadConfig } from '../../src/config.js';
 import { ROOT } from '../../src/paths.js';
 import { openStore, storeOptionsFrom } from '../../src/store/index.js';
-import { POSTGRES_MIGRATIONS } from '../../src/store/migrations/postgres.js';
+import { POSTGRES_MIGRATIONS } from '../../src/store/migrations.js';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres.js';
 import { isValidRmaNumber } from '../../src/store/rma-id.js';
 import { ConflictError, type Store, type TurnCommit } from '../../src/store/store.js';

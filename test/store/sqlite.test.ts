@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { ROOT } from '../../src/paths.js';
 import { openStore, SQLITE_FILE_NAME } from '../../src/store/index.js';
-import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.js';
+import { SQLITE_MIGRATIONS } from '../../src/store/migrations.js';
 import { isValidRmaNumber, newRmaNumber } from '../../src/store/rma-id.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { openSqlite, usableSqliteBindings, type SqliteBindingName, type SqliteDatabase } from '../../src/store/sqlite-binding.js';
@@ -197,6 +197,23 @@ describe('SqliteStore', function () {
     }
   });
 
+  it('stamps what it records itself (migrations, secrets, imports) with the clock it is given', async function () {
+    const at = new Date('2027-02-03T04:05:06.000Z');
+    const store = await open(undefined, { clock: () => at });
+    try {
+      expect((await store.appliedMigrations()).map((m) => m.appliedAt)).to.deep.equal(SQLITE_MIGRATIONS.map(() => at.toISOString()));
+      await store.secret('k', () => 'v');
+      const raw = rawDb(store.file, { readonly: true });
+      try {
+        expect(raw.prepare('SELECT created_at FROM secrets').all()).to.deep.equal([{ created_at: at.toISOString() }]);
+      } finally {
+        raw.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('has uniquely named migrations in order', function () {
     const ids = SQLITE_MIGRATIONS.map((m) => m.id);
     expect(new Set(ids).size).to.equal(ids.length);
@@ -282,15 +299,15 @@ describe('SqliteStore', function () {
       const a = await open();
       const b = await open();
       try {
-        let fromB: Promise<string> | undefined;
+        const other = rawDb(a.file);
         const value = await a.secret('k', () => {
-          // The store is synchronous: b's whole call (read, create, insert) runs here, inside a's
-          // window between its read and its insert.
-          fromB = b.secret('k', () => 'from b');
+          // Another connection stores the name inside a's window between its read and its insert.
+          other.prepare("INSERT INTO secrets (name, value, created_at) VALUES ('k', 'from b', 'x')").run();
           return 'from a';
         });
+        other.close();
         expect(value).to.equal('from b');
-        expect(await fromB).to.equal('from b');
+        expect(await b.secret('k', () => 'from b again')).to.equal('from b');
         expect(await a.secret('k', () => 'later')).to.equal('from b');
         const raw = rawDb(a.file, { readonly: true });
         try {
