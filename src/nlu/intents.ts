@@ -13,7 +13,7 @@ export type Intent =
 export interface ActReading {
   /** The most likely act, or null when the model knows none of the words. */
   top: Intent | null;
-  /** How much the message sounds like anger (the `frustrated` score), in [0, 1]. */
+  /** How much the message sounds like anger (the `anger` model's `angry` score), in [0, 1]. */
   frustration: number;
   scores: Scores;
 }
@@ -47,7 +47,7 @@ export function readActs(text: string, lang: Lang): ActReading {
   const best = scores[0];
   return {
     top: best ? intentOfLabel(best.label, best.score) : null,
-    frustration: scores.find((s) => s.label === 'frustrated')?.score ?? 0,
+    frustration: classify(lang, 'anger', text).find((s) => s.label === 'angry')?.score ?? 0,
     scores,
   };
 }
