@@ -195,6 +195,13 @@ function typing(text: string, out: Record<string, number>): void {
   if (bangs > 0) out['#bang'] = 1;
 }
 
+/** Whether a message is typed in anger: shouted in capitals, or with runs of "!" / "?". */
+export function shouted(text: string): boolean {
+  const out: Record<string, number> = {};
+  typing(text, out);
+  return out['#caps'] === 1 || out['#bang'] === 1;
+}
+
 /** A trained model per language: one network per model name, and the hash of its training data. */
 export interface TrainedModels {
   source: string;
