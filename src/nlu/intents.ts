@@ -13,8 +13,8 @@ export type Intent =
 export interface ActReading {
   /** The most likely act, or null when the model knows none of the words. */
   top: Intent | null;
-  /** How much the message sounds like anger (the `anger` model's `angry` score), in [0, 1]. */
-  frustration: number;
+  /** How much the message sounds like anger ({@link angerOf}), in [0, 1]; read when asked (it costs up to one classification per clause). */
+  frustration(): number;
   scores: Scores;
 }
 
@@ -45,9 +45,10 @@ function intentOfLabel(label: string, confidence: number): Intent | null {
 export function readActs(text: string, lang: Lang): ActReading {
   const scores = classify(lang, 'act', text);
   const best = scores[0];
+  let anger: number | undefined;
   return {
     top: best ? intentOfLabel(best.label, best.score) : null,
-    frustration: angerOf(text, lang),
+    frustration: () => (anger ??= angerOf(text, lang)),
     scores,
   };
 }

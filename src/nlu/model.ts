@@ -370,15 +370,18 @@ const last = Object.fromEntries(MODELS.map((m) => [m, { lang: '', text: '', scor
   ModelName,
   { lang: Lang | ''; text: string; scores: Scores }
 >;
-const lastFeatures: Memo<Record<string, number>> = { lang: '', text: '', value: {} };
+/** The features of the last few texts (a message, its text without codes, its clauses). */
+const recentFeatures: Memo<Record<string, number>>[] = Array.from({ length: 4 }, () => ({ lang: '', text: '', value: {} }));
+let nextFeatures = 0;
 
 function featuresCached(text: string, lang: Lang): Record<string, number> {
-  if (lastFeatures.text !== text || lastFeatures.lang !== lang) {
-    lastFeatures.value = featuresOf(text, lang);
-    lastFeatures.lang = lang;
-    lastFeatures.text = text;
-  }
-  return lastFeatures.value;
+  for (const m of recentFeatures) if (m.text === text && m.lang === lang) return m.value;
+  const m = recentFeatures[nextFeatures]!;
+  nextFeatures = (nextFeatures + 1) % recentFeatures.length;
+  m.value = featuresOf(text, lang);
+  m.lang = lang;
+  m.text = text;
+  return m.value;
 }
 
 function run(net: Compiled, features: Record<string, number>): Scores {

@@ -245,11 +245,11 @@ interface ActInput {
 function actCommands(b: Builder, a: ActInput): void {
   const command = detectCommand(a.said, a.lang);
   const top = a.acts?.top && a.acts.top.confidence >= ACT_MIN ? a.acts.top : null;
-  const frustrated = (a.acts?.frustration ?? 0) >= ANGER;
+  const frustrated = () => (a.acts?.frustration() ?? 0) >= ANGER;
   const person = mentionsPerson(a.n, a.lang, a.lex);
   const words = a.n.tokens.filter((t) => t !== ',').length;
-  const handoff = (confidence: number, angry: boolean): Command =>
-    angry ? { type: 'HumanHandoff', confidence, frustrated: true } : { type: 'HumanHandoff', confidence };
+  const handoff = (confidence: number, angry: () => boolean): Command =>
+    angry() ? { type: 'HumanHandoff', confidence, frustrated: true } : { type: 'HumanHandoff', confidence };
   if (top?.kind === 'goodbye' && (command === 'cancel' || command === null)) {
     b.out.push({ type: 'Goodbye', confidence: top.confidence });
   } else if (top?.kind === 'ask' && (command === 'cancel' || command === 'help')) {
@@ -261,14 +261,14 @@ function actCommands(b: Builder, a: ActInput): void {
   else if (command === 'help') b.out.push({ type: 'Help', confidence: DIRECT });
   else if (top?.kind === 'human') b.out.push(handoff(top.confidence, frustrated));
   else if (a.step === 'verify' && a.noShapes && person) b.out.push(handoff(CONFIDENT, frustrated));
-  else if (top?.kind === 'frustrated') b.out.push(person ? handoff(top.confidence, true) : { type: 'Frustrated', confidence: top.confidence });
+  else if (top?.kind === 'frustrated') b.out.push(person ? handoff(top.confidence, () => true) : { type: 'Frustrated', confidence: top.confidence });
   else if (top?.kind === 'cancel' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Cancel', confidence: top.confidence });
   else if (top?.kind === 'restart' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Restart', confidence: top.confidence });
   else if (top?.kind === 'help' && words <= SHORT_MESSAGE) b.out.push({ type: 'Help', confidence: top.confidence });
   else if (top?.kind === 'ask') b.out.push({ type: 'Ask', topic: top.topic, confidence: top.confidence });
   else if (top?.kind === 'startReturn') b.out.push({ type: 'StartReturn', confidence: top.confidence });
-  else if ((a.acts?.frustration ?? 0) >= ANGER_ALONE && words <= SHORT_MESSAGE && a.noShapes && (!top || top.kind === 'inform')) {
-    b.out.push({ type: 'Frustrated', confidence: a.acts?.frustration ?? 0 });
+  else if (words <= SHORT_MESSAGE && a.noShapes && (!top || top.kind === 'inform') && (a.acts?.frustration() ?? 0) >= ANGER_ALONE) {
+    b.out.push({ type: 'Frustrated', confidence: a.acts?.frustration() ?? 0 });
   }
 }
 
