@@ -4,7 +4,7 @@
  */
 import { ASK_TOPICS, type AskTopic } from '../../machines/commands.js';
 import type { Lang } from './lexicon.js';
-import { classify, type Scores } from './model.js';
+import { classify, shouted, type Scores } from './model.js';
 
 export type Intent =
   | { kind: 'human' | 'frustrated' | 'cancel' | 'restart' | 'help' | 'goodbye' | 'startReturn' | 'affirm' | 'deny' | 'dontKnow' | 'inform'; confidence: number }
@@ -13,8 +13,8 @@ export type Intent =
 export interface ActReading {
   /** The most likely act, or null when the model knows none of the words. */
   top: Intent | null;
-  /** How much the message sounds like anger (the `frustrated` score), in [0, 1]. */
-  frustration: number;
+  /** How much the message sounds like anger ({@link angerOf}), in [0, 1]; read when asked (it costs up to one classification per clause). */
+  frustration(): number;
   scores: Scores;
 }
 
@@ -45,9 +45,28 @@ function intentOfLabel(label: string, confidence: number): Intent | null {
 export function readActs(text: string, lang: Lang): ActReading {
   const scores = classify(lang, 'act', text);
   const best = scores[0];
+  let anger: number | undefined;
   return {
     top: best ? intentOfLabel(best.label, best.score) : null,
-    frustration: scores.find((s) => s.label === 'frustrated')?.score ?? 0,
+    frustration: () => (anger ??= angerOf(text, lang)),
     scores,
   };
+}
+
+const angry = (text: string, lang: Lang) => classify(lang, 'anger', text).find((s) => s.label === 'angry')?.score ?? 0;
+/** Shouting alone ("I WANT A HUMAN", "agent!!") counts as this much anger. */
+const SHOUTING = 0.6;
+const CLAUSES = /[,.;!?¡¿]+/;
+
+/**
+ * How angry a message sounds, in [0, 1]: the anger model's score of the whole message or of its
+ * angriest clause ("this is useless, I want to talk to someone": the first clause is anger, the
+ * second a calm request that would outweigh it), at least SHOUTING when typed in capitals or "!!".
+ */
+export function angerOf(text: string, lang: Lang): number {
+  let score = angry(text, lang);
+  if (score < SHOUTING && shouted(text)) score = SHOUTING;
+  if (score >= 0.5 || !CLAUSES.test(text)) return score;
+  for (const clause of text.split(CLAUSES)) if (clause.trim()) score = Math.max(score, angry(clause, lang));
+  return score;
 }

@@ -39,7 +39,7 @@ const { NeuralNetwork } = require('@nlpjs/neural') as { NeuralNetwork: new (sett
 const { StemmerEn } = require('@nlpjs/lang-en-min') as { StemmerEn: new () => Stemmer };
 const { StemmerEs } = require('@nlpjs/lang-es') as { StemmerEs: new () => Stemmer };
 
-export const MODELS = ['act', 'reason', 'cause'] as const;
+export const MODELS = ['act', 'reason', 'cause', 'anger'] as const;
 export type ModelName = (typeof MODELS)[number];
 
 /** Training settings: fixed, so training is reproducible (NLP.js starts from zero weights). */
@@ -50,6 +50,8 @@ export interface Example {
   model: ModelName;
   label: string;
   text: string;
+  /** Further intents of a multi-intent block (Rasa's `intent: human+frustrated`): here only `frustrated`. */
+  also?: string[];
 }
 
 export function trainingPath(lang: Lang): string {
@@ -60,25 +62,35 @@ interface RasaFile {
   nlu: { intent: string; examples: string }[];
 }
 
-/** The examples of a training file (Rasa nlu.yml format): `reason/x` → model reason, `cause/x` → cause, the rest → act. */
+/**
+ * The examples of a training file (Rasa nlu.yml format): `reason/x` → model reason, `cause/x` →
+ * cause, the rest → act. A multi-intent block (`human+frustrated`, Rasa's `+` split symbol) is an
+ * act example of its first intent that also says the others.
+ */
 export function parseTraining(source: string): Example[] {
   const doc = parse(source) as RasaFile;
   const out: Example[] = [];
   for (const block of doc.nlu) {
-    const [head = '', tail] = block.intent.split('/');
+    const [first = '', ...also] = block.intent.split('+');
+    const [head = '', tail] = first.split('/');
     const model: ModelName = head === 'reason' ? 'reason' : head === 'cause' ? 'cause' : 'act';
-    const label = model === 'act' ? block.intent : (tail ?? '');
+    const label = model === 'act' ? first : (tail ?? '');
     for (const line of block.examples.split('\n')) {
       const text = line.replace(/^\s*-\s?/, '').trim();
-      if (text) out.push({ model, label, text });
+      if (text) out.push(also.length > 0 ? { model, label, text, also } : { model, label, text });
     }
   }
   return out;
 }
 
+/** An example said in anger: the `frustrated` block, or a block that also says `frustrated`. */
+const angry = (e: Example) => (e.model === 'act' && e.label === 'frustrated') || (e.also?.includes('frustrated') ?? false);
+
 const stemmers: Record<Lang, Stemmer> = { en: new StemmerEn(), es: new StemmerEs() };
 const stemCache: Record<Lang, Map<string, string>> = { en: new Map(), es: new Map() };
 const NEGATION_SPAN = 4;
+/** The feature of any number (its digits say nothing; no prefix feature either). */
+const NUMBER = '#n';
 const PREFIX = 4;
 const PREFIX_FROM = 6;
 
@@ -86,7 +98,7 @@ function stem(word: string, lang: Lang): string {
   const cache = stemCache[lang];
   let s = cache.get(word);
   if (s === undefined) {
-    s = /^\d+$/.test(word) ? '#n' : stemmers[lang].stemWord(word);
+    s = /^\d+$/.test(word) ? NUMBER : stemmers[lang].stemWord(word);
     if (cache.size < 50_000) cache.set(word, s);
   }
   return s;
@@ -94,12 +106,14 @@ function stem(word: string, lang: Lang): string {
 
 /**
  * The features of a message: stems, negated stems (within a few words after "not", "never",
- * "no", "sin", up to a clause break), and pairs of neighbouring stems.
+ * "no", "sin", up to a clause break), pairs of neighbouring stems, and how it is typed: shouting
+ * in capitals (`#caps`) and runs of "!" or "?" (`#bang`).
  */
 export function featuresOf(text: string, lang: Lang): Record<string, number> {
   const lex = lexicon(lang);
   const n = normalize(text, lex.maps);
   const out: Record<string, number> = {};
+  typing(text, out);
   let negLeft = 0;
   let prev = '^';
   for (const tok of n.tokens) {
@@ -122,13 +136,70 @@ export function featuresOf(text: string, lang: Lang): Record<string, number> {
     } else {
       out[s] = 1;
       // The first letters of a long word carry it through typos and endings the stemmer misses ("stripey").
-      if (tok.length >= PREFIX_FROM) out[`~${tok.slice(0, PREFIX)}`] = 1;
+      if (tok.length >= PREFIX_FROM && s !== NUMBER) out[`~${tok.slice(0, PREFIX)}`] = 1;
     }
     out[`${prev}_${s}`] = 1;
     prev = s;
   }
   out[`${prev}_$`] = 1;
   return out;
+}
+
+/** Letters in capitals at least this share of a message's letters (and this many) read as shouting. */
+const CAPS_SHARE = 0.6;
+const CAPS_LETTERS = 6;
+
+/**
+ * Shouting and exclamation runs, read off the raw text in one pass (no allocation). Words with a
+ * digit (order numbers, "RTX4090") do not count; short acronyms ("USB") are too few letters alone.
+ */
+function typing(text: string, out: Record<string, number>): void {
+  let upper = 0;
+  let letters = 0;
+  let bangs = 0;
+  let run = 0;
+  let wordUpper = 0;
+  let wordLetters = 0;
+  let wordDigit = false;
+  const endWord = () => {
+    if (!wordDigit) {
+      upper += wordUpper;
+      letters += wordLetters;
+    }
+    wordUpper = 0;
+    wordLetters = 0;
+    wordDigit = false;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 33 || ch === 63 || ch === 0xa1 || ch === 0xbf) {
+      run++;
+      if (run >= 2) bangs++;
+    } else run = 0;
+    if (ch >= 65 && ch <= 90) {
+      wordLetters++;
+      wordUpper++;
+    } else if (ch >= 97 && ch <= 122) wordLetters++;
+    else if (ch >= 48 && ch <= 57) wordDigit = true;
+    else if (ch >= 0xc0) {
+      const c = text[i]!;
+      const lower = c.toLowerCase();
+      if (lower !== c.toUpperCase()) {
+        wordLetters++;
+        if (c !== lower) wordUpper++;
+      }
+    } else if (ch === 32 || ch === 44 || ch === 46) endWord();
+  }
+  endWord();
+  if (letters >= CAPS_LETTERS && upper >= CAPS_SHARE * letters) out['#caps'] = 1;
+  if (bangs > 0) out['#bang'] = 1;
+}
+
+/** Whether a message is typed in anger: shouted in capitals, or with runs of "!" / "?". */
+export function shouted(text: string): boolean {
+  const out: Record<string, number> = {};
+  typing(text, out);
+  return out['#caps'] === 1 || out['#bang'] === 1;
 }
 
 /** A trained model per language: one network per model name, and the hash of its training data. */
@@ -147,6 +218,17 @@ export function hashOf(source: string): string {
  * learns the other reasons' examples as `none` (a wrong colour states no cause).
  */
 export function corpusOf(examples: readonly Example[], model: ModelName): { label: string; text: string }[] {
+  // The anger model: every example, said in anger or calmly (a request for a person may be either).
+  if (model === 'anger') {
+    const seen = new Set<string>();
+    const out: { label: string; text: string }[] = [];
+    for (const e of examples) {
+      if (seen.has(e.text)) continue;
+      seen.add(e.text);
+      out.push({ label: angry(e) ? 'angry' : 'calm', text: e.text });
+    }
+    return out;
+  }
   const own = examples.filter((e) => e.model === model).map(({ label, text }) => ({ label, text }));
   const seen = new Set(own.map((e) => e.text));
   const extra = (e: Example) => {
@@ -215,6 +297,8 @@ interface Compiled {
   /** weights[row * labels.length + label] */
   weights: Float32Array;
   bias: Float32Array;
+  /** Scratch space for one run (reused: a message allocates no typed array). */
+  sums: Float64Array;
 }
 
 function compile(json: NetJson): Compiled {
@@ -229,7 +313,7 @@ function compile(json: NetJson): Compiled {
     for (let f = 0; f < features.length; f++) weights[f * k + l] = p[f] ?? 0;
     bias[l] = p[p.length - 1] ?? 0;
   }
-  return { labels, rows: new Map(features.map((f, i) => [f, i])), weights, bias };
+  return { labels, rows: new Map(features.map((f, i) => [f, i])), weights, bias, sums: new Float64Array(k) };
 }
 
 function load(lang: Lang): Record<ModelName, Compiled> {
@@ -268,30 +352,42 @@ export function warmModels(): void {
  */
 export function classify(lang: Lang, model: ModelName, text: string): Scores {
   // The readers of one message ask for the same classification more than once: the last one per model is kept.
-  const key = `${lang}\u0000${text}`;
   const hit = last[model];
-  if (hit.key === key) return hit.scores;
+  if (hit.text === text && hit.lang === lang) return hit.scores;
   const scores = run(netsOf(lang)[model], featuresCached(text, lang));
-  last[model] = { key, scores };
+  hit.lang = lang;
+  hit.text = text;
+  hit.scores = scores;
   return scores;
 }
 
-const last: Record<ModelName, { key: string; scores: Scores }> = {
-  act: { key: '', scores: [] },
-  reason: { key: '', scores: [] },
-  cause: { key: '', scores: [] },
-};
-let lastFeatures: { key: string; features: Record<string, number> } = { key: '', features: {} };
+interface Memo<T> {
+  lang: Lang | '';
+  text: string;
+  value: T;
+}
+const last = Object.fromEntries(MODELS.map((m) => [m, { lang: '', text: '', scores: [] }])) as unknown as Record<
+  ModelName,
+  { lang: Lang | ''; text: string; scores: Scores }
+>;
+/** The features of the last few texts (a message, its text without codes, its clauses). */
+const recentFeatures: Memo<Record<string, number>>[] = Array.from({ length: 4 }, () => ({ lang: '', text: '', value: {} }));
+let nextFeatures = 0;
 
 function featuresCached(text: string, lang: Lang): Record<string, number> {
-  const key = `${lang}\u0000${text}`;
-  if (lastFeatures.key !== key) lastFeatures = { key, features: featuresOf(text, lang) };
-  return lastFeatures.features;
+  for (const m of recentFeatures) if (m.text === text && m.lang === lang) return m.value;
+  const m = recentFeatures[nextFeatures]!;
+  nextFeatures = (nextFeatures + 1) % recentFeatures.length;
+  m.value = featuresOf(text, lang);
+  m.lang = lang;
+  m.text = text;
+  return m.value;
 }
 
 function run(net: Compiled, features: Record<string, number>): Scores {
   const k = net.labels.length;
-  const sums = Float64Array.from(net.bias);
+  const sums = net.sums;
+  sums.set(net.bias);
   let known = false;
   for (const f in features) {
     const row = net.rows.get(f);

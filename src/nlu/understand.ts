@@ -119,6 +119,18 @@ function withoutCodes(text: string): string {
   return text.replace(/\S+@\S+/g, ' ').replace(/[a-z]{0,4}[\s#-]*\d{4,}/gi, ' ');
 }
 
+const MAY_HOLD_CODE = /@|\d{4}/;
+let lastShapeless = { text: '', plain: '' };
+
+/**
+ * The text the reason and cause models read: without order numbers and e-mails, whose letters
+ * ("us", "example", "com") say nothing about why the item goes back. Kept for the message's readers.
+ */
+function shapeless(said: string): string {
+  if (lastShapeless.text !== said) lastShapeless = { text: said, plain: MAY_HOLD_CODE.test(said) ? withoutCodes(said) : said };
+  return lastShapeless.plain;
+}
+
 function mentionOf(n: Norm, lex: Lexicon): string | null {
   for (const { list } of lex.items.categories) {
     const m = findAll(n, list)[0];
@@ -214,8 +226,10 @@ const ACT_MIN = 0.5;
 /** Cancel and restart end or reset the conversation: the model alone must be surer, on a short message. */
 const ACT_DESTRUCTIVE = 0.8;
 const SHORT_MESSAGE = 6;
-/** A frustration score this high marks a request for a person as said in anger. */
-const ANGER = 0.2;
+/** An anger score this high marks a request for a person as said in anger. */
+const ANGER = 0.5;
+/** A short message this angry, with no other act, is `Frustrated` on its own. */
+const ANGER_ALONE = 0.8;
 
 interface ActInput {
   said: string;
@@ -231,11 +245,11 @@ interface ActInput {
 function actCommands(b: Builder, a: ActInput): void {
   const command = detectCommand(a.said, a.lang);
   const top = a.acts?.top && a.acts.top.confidence >= ACT_MIN ? a.acts.top : null;
-  const frustrated = (a.acts?.frustration ?? 0) >= ANGER;
+  const frustrated = () => (a.acts?.frustration() ?? 0) >= ANGER;
   const person = mentionsPerson(a.n, a.lang, a.lex);
   const words = a.n.tokens.filter((t) => t !== ',').length;
-  const handoff = (confidence: number, angry: boolean): Command =>
-    angry ? { type: 'HumanHandoff', confidence, frustrated: true } : { type: 'HumanHandoff', confidence };
+  const handoff = (confidence: number, angry: () => boolean): Command =>
+    angry() ? { type: 'HumanHandoff', confidence, frustrated: true } : { type: 'HumanHandoff', confidence };
   if (top?.kind === 'goodbye' && (command === 'cancel' || command === null)) {
     b.out.push({ type: 'Goodbye', confidence: top.confidence });
   } else if (top?.kind === 'ask' && (command === 'cancel' || command === 'help')) {
@@ -247,12 +261,15 @@ function actCommands(b: Builder, a: ActInput): void {
   else if (command === 'help') b.out.push({ type: 'Help', confidence: DIRECT });
   else if (top?.kind === 'human') b.out.push(handoff(top.confidence, frustrated));
   else if (a.step === 'verify' && a.noShapes && person) b.out.push(handoff(CONFIDENT, frustrated));
-  else if (top?.kind === 'frustrated') b.out.push(person ? handoff(top.confidence, true) : { type: 'Frustrated', confidence: top.confidence });
+  else if (top?.kind === 'frustrated') b.out.push(person ? handoff(top.confidence, () => true) : { type: 'Frustrated', confidence: top.confidence });
   else if (top?.kind === 'cancel' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Cancel', confidence: top.confidence });
   else if (top?.kind === 'restart' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Restart', confidence: top.confidence });
   else if (top?.kind === 'help' && words <= SHORT_MESSAGE) b.out.push({ type: 'Help', confidence: top.confidence });
   else if (top?.kind === 'ask') b.out.push({ type: 'Ask', topic: top.topic, confidence: top.confidence });
   else if (top?.kind === 'startReturn') b.out.push({ type: 'StartReturn', confidence: top.confidence });
+  else if (words <= SHORT_MESSAGE && a.noShapes && (!top || top.kind === 'inform') && (a.acts?.frustration() ?? 0) >= ANGER_ALONE) {
+    b.out.push({ type: 'Frustrated', confidence: a.acts?.frustration() ?? 0 });
+  }
 }
 
 const ACT_TYPES: ReadonlySet<Command['type']> = new Set(['HumanHandoff', 'Frustrated', 'Cancel', 'Restart', 'Help', 'Ask', 'Goodbye']);
@@ -279,7 +296,7 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
   if (!model) {
     if (rule) [reason, confidence] = [rule.reason, atAnswer ? DIRECT : 0.85];
   } else {
-    let scores: Scores = classify(lang, 'reason', said);
+    let scores: Scores = classify(lang, 'reason', shapeless(said));
     // Asked for the reason, a message that is no request or question gives one: weigh the reasons alone.
     if (step === 'reason' && !b.out.some((c) => ACT_TYPES.has(c.type))) scores = renormalised(scores.filter((x) => x.label !== 'none'));
     const candidates = scores.filter((s) => s.label !== 'none' && s.score >= CANDIDATE_MIN);
@@ -336,7 +353,7 @@ function causeOf(said: string, lang: Lang, tone: Tone, model: boolean, asked: bo
   let cause: FaultCause | null = null;
   let confidence = 0;
   if (model) {
-    const top = classify(lang, 'cause', said)[0];
+    const top = classify(lang, 'cause', shapeless(said))[0];
     const label = FAULT_CAUSES.find((c) => c === top?.label);
     // Asked, the model reads the answer; volunteered (in a reason), it must agree with the rules or be sure.
     const min = asked ? CAUSE_MIN : label === rule ? CAUSE_MIN : CAUSE_SURE;

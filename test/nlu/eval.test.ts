@@ -8,8 +8,15 @@ import { readFileSync } from 'node:fs';
 import { parseTraining, trainingPath } from '../../src/nlu/model.js';
 import { evaluate, EVAL_LOCALES, nearCopies, pct, SETS, type EvalLang, type EvalSet } from './evaluate.js';
 
+type Floors = Record<'reason' | 'human' | 'yesNo' | 'openingSlots' | 'frustratedFlag', number>;
 /** Floors (per cent): the README's table, less a margin for a change in training data. */
-const FLOORS = { reason: 80, human: 95, yesNo: 95, openingSlots: 95 } as const;
+const FLOORS: Floors = { reason: 80, human: 95, yesNo: 95, openingSlots: 95, frustratedFlag: 0 };
+/**
+ * Set D, measured once after the training data was frozen at 12561d2 (en-GB / es-US: reason 93.2 /
+ * 92.9 %, person 100 / 100 %, frustrated flag 2 of 3 / 2 of 2, yes/no 100 %, openings 100 / 93.8 %): a
+ * point or two under it.
+ */
+const FLOORS_BY_SET: Partial<Record<EvalSet, Floors>> = { d: { reason: 90, human: 95, yesNo: 95, openingSlots: 90, frustratedFlag: 60 } };
 
 describe('understanding, held-out evaluation', function () {
   this.timeout(60_000);
@@ -22,7 +29,7 @@ describe('understanding, held-out evaluation', function () {
     it(`${EVAL_LOCALES[lang]}, set ${set.toUpperCase()}: meets the floors, takes no rejecting fact from a negated or hedged answer`, () => {
       const model = evaluate(lang, true, set);
       const rules = evaluate(lang, false, set);
-      for (const [k, floor] of Object.entries(FLOORS) as [keyof typeof FLOORS, number][]) {
+      for (const [k, floor] of Object.entries(FLOORS_BY_SET[set] ?? FLOORS) as [keyof Floors, number][]) {
         assert.ok(pct(model[k]) >= floor, `${k}: ${pct(model[k]).toFixed(1)} % < ${floor} %\n${model.failures.join('\n')}`);
       }
       assert.equal(model.wrongfulRejects, 0, model.failures.filter((f) => f.startsWith('wrongful')).join('\n'));

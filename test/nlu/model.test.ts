@@ -3,7 +3,9 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { classify, corpusOf, featuresOf, hashOf, parseTraining, train, trainingPath } from '../../src/nlu/model.js';
+import { angerOf } from '../../src/nlu/intents.js';
+import { classify, corpusOf, featuresOf, hashOf, parseTraining, shouted, train, trainingPath } from '../../src/nlu/model.js';
+import { understand } from '../../src/nlu/understand.js';
 
 describe('nlu models', function () {
   this.timeout(60_000);
@@ -24,6 +26,43 @@ describe('nlu models', function () {
     // A reason example is "inform" to the act model; a request is "none" to the reason model.
     assert.deepEqual(corpusOf(examples, 'act').map((e) => e.label), ['human', 'human', 'inform']);
     assert.deepEqual(corpusOf(examples, 'reason').map((e) => e.label), ['faulty', 'none', 'none']);
+  });
+
+  it('reads a multi-intent block (human+frustrated): a request for a person to the act model, anger to the anger model', () => {
+    const examples = parseTraining(
+      'version: "3.1"\nnlu:\n- intent: human+frustrated\n  examples: |\n    - human. now.\n- intent: frustrated\n  examples: |\n    - useless\n- intent: human\n  examples: |\n    - agent please\n- intent: reason/faulty\n  examples: |\n    - it broke\n',
+    );
+    assert.deepEqual(examples[0], { model: 'act', label: 'human', text: 'human. now.', also: ['frustrated'] });
+    assert.deepEqual(corpusOf(examples, 'act').map((e) => e.label), ['human', 'frustrated', 'human', 'inform']);
+    assert.deepEqual(corpusOf(examples, 'anger').map((e) => e.label), ['angry', 'angry', 'calm', 'calm']);
+  });
+
+  it('reads shouting and "!!" off the raw text, not acronyms or order numbers', () => {
+    assert.equal(shouted('I WANT A HUMAN'), true);
+    assert.equal(shouted('agent!!'), true);
+    assert.equal(shouted('¡¡pásame con alguien!!'), true);
+    assert.equal(shouted('the USB and HDMI ports are loose'), false);
+    assert.equal(shouted('order US-200451, SW1A 2AA'), false);
+    assert.equal(shouted('¡Hola! ¿Me ayudan?'), false);
+    assert.ok(featuresOf('I WANT A HUMAN', 'en')['#caps']);
+  });
+
+  it('gives a number one feature, without the prefix a long word gets', () => {
+    const f = Object.keys(featuresOf('order 1234567 arrived', 'en'));
+    assert.ok(f.includes('#n'));
+    assert.ok(!f.some((k) => k.startsWith('~123')), f.join(' '));
+  });
+
+  it('hears anger in one clause of a calm request, and marks the request for a person', () => {
+    assert.ok(angerOf('this is useless, I want to talk to someone', 'en') >= 0.5);
+    assert.ok(angerOf('can I speak to a person please', 'en') < 0.5);
+    const view = { locale: 'en-GB', step: 'reason' as const, today: '2026-03-20', dateOrder: 'DMY' as const, items: [], remedies: [], filled: [] };
+    const angry = understand('this is useless, I want to talk to someone', view).find((c) => c.type === 'HumanHandoff');
+    const calm = understand('can I speak to a person please', view).find((c) => c.type === 'HumanHandoff');
+    assert.ok(angry?.type === 'HumanHandoff' && angry.frustrated === true, JSON.stringify(angry));
+    assert.ok(calm?.type === 'HumanHandoff' && !calm.frustrated, JSON.stringify(calm));
+    const es = understand('ya me cansé de esto, páseme con una persona', { ...view, locale: 'es-US' }).find((c) => c.type === 'HumanHandoff');
+    assert.ok(es?.type === 'HumanHandoff' && es.frustrated === true, JSON.stringify(es));
   });
 
   it('marks negated words: "I haven\'t dropped it" has no "drop"', () => {
