@@ -283,6 +283,8 @@ function renormalised(scores: Scores): Scores {
 const REASON_MARGIN = 0.2;
 /** A candidate of a clarifying question scores at least this. */
 const CANDIDATE_MIN = 0.1;
+/** At or above this score for "no reason", the reason question's answer is not read as one. */
+const NO_REASON = 0.6;
 /** Confidence of a reason the rules read where the model saw none. */
 const RULE_FALLBACK = 0.75;
 
@@ -298,7 +300,10 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
   } else {
     let scores: Scores = classify(lang, 'reason', shapeless(said));
     // Asked for the reason, a message that is no request or question gives one: weigh the reasons alone.
-    if (step === 'reason' && !b.out.some((c) => ACT_TYPES.has(c.type))) scores = renormalised(scores.filter((x) => x.label !== 'none'));
+    // Not when the model is sure the message names no reason at all ("constructor", "it's xyzzy"):
+    // weighing what is left would turn a word it never saw into a confident reason.
+    const noReason = scores[0]?.label === 'none' && scores[0].score >= NO_REASON;
+    if (step === 'reason' && !noReason && !b.out.some((c) => ACT_TYPES.has(c.type))) scores = renormalised(scores.filter((x) => x.label !== 'none'));
     const candidates = scores.filter((s) => s.label !== 'none' && s.score >= CANDIDATE_MIN);
     const [best, second] = candidates;
     const top = scores[0];
