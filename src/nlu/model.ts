@@ -350,6 +350,22 @@ export function warmModels(): void {
  * Scores of one model for a message. The network's outputs are squared and normalised (as NLP.js's
  * NLU does), so a clear winner stands out; a message with no known word gives [] (nothing known).
  */
+/**
+ * Does the message hold a word the model learnt, other than the little words every message has
+ * (`items.stopwords` of the phrase lists)? Without one, the model's scores come from "the", "el" and
+ * the message's edges alone, and say nothing ("el xyzzy", "it's constructor").
+ */
+export function knowsContent(lang: Lang, model: ModelName, text: string): boolean {
+  const lex = lexicon(lang);
+  const rows = netsOf(lang)[model].rows;
+  for (const tok of normalize(text, lex.maps).tokens) {
+    if (tok === BREAK || lex.items.stopwords.has(tok) || lex.neg.negators.has(tok)) continue;
+    const s = stem(tok, lang);
+    if (rows.has(s) || rows.has(`¬${s}`)) return true;
+  }
+  return false;
+}
+
 export function classify(lang: Lang, model: ModelName, text: string): Scores {
   // The readers of one message ask for the same classification more than once: the last one per model is kept.
   const hit = last[model];

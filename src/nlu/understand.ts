@@ -18,7 +18,7 @@ import { parseFaultCause } from './fault.js';
 import { extractOrderNumber, extractReference, proofCandidates } from './identity.js';
 import { readActs, type ActReading } from './intents.js';
 import { recognizedOrdinal, recognizedYesNo } from './recognizers.js';
-import { classify, type Scores } from './model.js';
+import { classify, knowsContent, type Scores } from './model.js';
 import { matchItem } from './items.js';
 import { languageOf, lexicon, personWords, type Lang, type Lexicon } from './lexicon.js';
 import { parsePreauth } from './preauth.js';
@@ -283,8 +283,10 @@ function renormalised(scores: Scores): Scores {
 const REASON_MARGIN = 0.2;
 /** A candidate of a clarifying question scores at least this. */
 const CANDIDATE_MIN = 0.1;
-/** At or above this score for "no reason", the reason question's answer is not read as one. */
-const NO_REASON = 0.6;
+/** A question read this surely is one: a remedy it names ("how long does the refund take?") is no choice. */
+const ASKING = 0.7;
+/** At or above this score for "no reason", the answer to the reason question is not weighed as if it must give one. */
+const NO_REASON = 0.3;
 /** Confidence of a reason the rules read where the model saw none. */
 const RULE_FALLBACK = 0.75;
 
@@ -298,16 +300,20 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
   if (!model) {
     if (rule) [reason, confidence] = [rule.reason, atAnswer ? DIRECT : 0.85];
   } else {
-    let scores: Scores = classify(lang, 'reason', shapeless(said));
+    const text = shapeless(said);
+    let scores: Scores = knowsContent(lang, 'reason', text) ? classify(lang, 'reason', text) : [];
     // Asked for the reason, a message that is no request or question gives one: weigh the reasons alone.
     // Not when the model is sure the message names no reason at all ("constructor", "it's xyzzy"):
     // weighing what is left would turn a word it never saw into a confident reason.
-    const noReason = scores[0]?.label === 'none' && scores[0].score >= NO_REASON;
+    const noReason = (scores.find((x) => x.label === 'none')?.score ?? 0) >= NO_REASON;
     if (step === 'reason' && !noReason && !b.out.some((c) => ACT_TYPES.has(c.type))) scores = renormalised(scores.filter((x) => x.label !== 'none'));
     const candidates = scores.filter((s) => s.label !== 'none' && s.score >= CANDIDATE_MIN);
     const [best, second] = candidates;
     const top = scores[0];
-    if (best && top?.label === best.label && best.score >= UNSURE && (!second || best.score - second.score >= REASON_MARGIN)) {
+    // A reason must also stand clear of "no reason at all" (unless that was weighed out above).
+    const noneScore = scores.find((x) => x.label === 'none')?.score ?? 0;
+    const clearOfNone = best !== undefined && best.score - noneScore >= REASON_MARGIN;
+    if (best && top?.label === best.label && best.score >= UNSURE && clearOfNone && (!second || best.score - second.score >= REASON_MARGIN)) {
       [reason, confidence] = [asReason(best.label), Math.min(best.score, 0.99)];
     } else if (rule && candidates.some((c) => c.label === rule.reason)) {
       // The model hesitates between reasons and the rules name one of them.
@@ -525,8 +531,12 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     if (date) put(b, { slot: 'deliveredOn', value: date }, DIRECT);
   }
 
-  // The remedy.
-  if (step === 'remedy' || step === 'confirm') {
+  // The remedy. A question that names one ("how long does the refund take?") chooses none; asking
+  // for another remedy is read below.
+  const asking = b.out.some((c) => c.type === 'Ask' && c.confidence >= ASKING);
+  if (asking) {
+    // nothing: see above
+  } else if (step === 'remedy' || step === 'confirm') {
     const r = matchRemedy(said, view.remedies, lang);
     if (r) put(b, { slot: 'remedy', value: r }, DIRECT);
   } else if (step !== 'verify' && !ordinalOnly(n, lex) && yes === null) {
