@@ -340,6 +340,16 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
   if (cause && step !== 'faultCause' && mentionsFault && cause.cause !== 'unknown') put(b, { slot: 'faultCause', value: cause.cause }, cause.confidence);
 }
 
+/**
+ * The message without the words of the order's item names: naming the item ("the notebook") says
+ * nothing about why it goes back, whatever the reason model learnt about notebooks.
+ */
+function withoutItemNames(said: string, items: UnderstandView['items']): string {
+  const words = new Set(items.flatMap((i) => fold(i.name).split(/[^a-z0-9]+/)).filter((w) => w.length > 2));
+  if (!words.size) return said;
+  return said.replace(/[\p{L}\p{N}]+/gu, (w) => (words.has(fold(w)) ? ' ' : w));
+}
+
 let lastRule: { key: string; reading: ReasonReading | null } = { key: '', reading: null };
 
 /** The rule reader's reason (asked for twice per message: the reason and a volunteered cause). */
@@ -521,7 +531,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     const atCondition = isBooleanField(step) || step === 'faultCause' || step === 'manufacturerPreauth';
     // At a condition question a different reason counts only when the answer itself is unreadable.
     if (!atCondition || !b.out.some((c) => c.type !== 'Ask')) {
-      reasonCommands(b, said, lang, step, tone, opts.model, correction?.kind === 'reason');
+      reasonCommands(b, withoutItemNames(said, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');
     }
   }
 

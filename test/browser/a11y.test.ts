@@ -147,7 +147,11 @@ const available = hasChromium();
       const actions = w.suggestedActions.getByRole('button');
       await actions.first().waitFor({ timeout: 15_000 });
       const titles = await actions.allInnerTexts();
-      const pick = titles.find((t) => /^(No|Yes, book it|Refund|Repair|Yes)$/.test(t.trim())) ?? titles[0]!;
+      // As a customer with an untouched, faulty notebook who wants it booked: its label is in place
+      // (yes), nothing else happened to it (no), book it, a refund.
+      const asked = (await w.panel.getByRole('paragraph').last().innerText()).toLowerCase();
+      const preference = /serial number label|still in place/.test(asked) ? ['Yes'] : ['No', 'Yes, book it', 'Refund', 'Repair', 'Yes'];
+      const pick = preference.find((p) => titles.some((t) => t.trim() === p)) ?? titles[0]!;
       await actions.filter({ hasText: pick }).first().click();
       await w.page.waitForTimeout(400);
     }

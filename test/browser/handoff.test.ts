@@ -340,7 +340,7 @@ const available = hasChromium();
       await c.entry('Aero 15 notebook').filter({ hasText: 'Back with the bot' }).waitFor();
       await w.sees("I'm back. Let's carry on.");
       await w.type('thanks');
-      await w.sees(`Your RMA number is ${rma}. Anything else?`);
+      await w.sees(`Your RMA number is ${rma}. Goodbye!`);
       // Everything staff did is in the audit trail.
       const audit = (await bot.runtime.store.conversationAudit(conversationId)).map((a) => `${a.actor} ${a.action}`);
       for (const a of ['handoff.taken', 'handoff.message', 'rma.issued', 'handoff.released']) expect(audit).to.include(`agent:${AGENT.name} ${a}`);
