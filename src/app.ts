@@ -76,7 +76,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   if (typeof hours === 'string') throw new Error(`SUPPORT_HOURS: ${hours}`);
 
   // 1. The store ports.
-  const store = options.store ?? (await openStore(storeOptionsFrom(config)));
+  // A server: the WAL is checkpointed off the event loop (src/store/checkpointer.ts).
+  const store = options.store ?? (await openStore({ ...storeOptionsFrom(config), backgroundCheckpoints: true }));
   if (config.RETURNS_DEMO_ORDERS) {
     const loaded = await loadDemoOrdersIfEmpty(store, today());
     if (loaded) logger.info({ orders: loaded }, 'demo orders loaded');

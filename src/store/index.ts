@@ -59,6 +59,8 @@ export type StoreOptions = ({ dataDir: string } | { file: string } | { databaseU
   sqliteBinding?: SqliteBindingChoice;
   /** The time of what the store stamps itself (imports, migrations, secrets); default the system clock. */
   clock?: () => Date;
+  /** SQLite: checkpoint the WAL from a worker thread, off the event loop (a server; see ./checkpointer.ts). */
+  backgroundCheckpoints?: boolean;
 };
 
 /**
@@ -84,7 +86,7 @@ export function sqliteFileIn(dataDir: string): string {
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store: Store = 'databaseUrl' in options
     ? new PostgresStore({ connectionString: options.databaseUrl, clock: options.clock })
-    : new SqliteStore({ file: 'file' in options ? options.file : sqliteFileIn(options.dataDir), binding: options.sqliteBinding ?? 'auto', clock: options.clock });
+    : new SqliteStore({ file: 'file' in options ? options.file : sqliteFileIn(options.dataDir), binding: options.sqliteBinding ?? 'auto', clock: options.clock, backgroundCheckpoints: options.backgroundCheckpoints });
   try {
     await store.migrate();
   } catch (error) {

@@ -126,6 +126,11 @@ function load(name: SqliteBindingName): Constructor {
   return ctor;
 }
 
+/** The file Node loads for the binding (a worker thread opening its own connection loads the same). */
+export function sqliteBindingModule(name: SqliteBindingName): string {
+  return require.resolve(name);
+}
+
 /** Open (and create, unless read-only) an SQLite database file, or `:memory:`. */
 export function openSqlite(file: string, options: OpenSqliteOptions = {}): SqliteConnection {
   const binding = resolveSqliteBinding(options.binding, options.nodeVersion);

@@ -26,7 +26,8 @@ import { dirname, resolve } from 'node:path';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { KeyedMutex } from './keyed-mutex.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
-import { openSqlite, type SqliteBindingChoice, type SqliteBindingName, type SqliteDatabase, type SqliteStatement } from './sqlite-binding.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { openSqlite, sqliteBindingModule, type SqliteBindingChoice, type SqliteBindingName, type SqliteDatabase, type SqliteStatement } from './sqlite-binding.js';
 import { SqlStore, type Db, type Engine, type SqlStoreOptions } from './sql-store.js';
 
 export interface SqliteStoreOptions extends SqlStoreOptions {
@@ -36,7 +37,20 @@ export interface SqliteStoreOptions extends SqlStoreOptions {
   busyTimeoutMs?: number;
   /** The SQLite binding (RETURNS_SQLITE_BINDING); default `auto`, by the Node version. */
   binding?: SqliteBindingChoice;
+  /**
+   * Checkpoint the WAL from a worker thread instead of inside commits (./checkpointer.ts): for a
+   * long-running server. Off by default (a command that runs and exits keeps SQLite's own).
+   */
+  backgroundCheckpoints?: boolean;
 }
+
+/** SQLite's default automatic checkpoint (pages of WAL), restored if the background one fails. */
+const AUTO_CHECKPOINT_PAGES = 1000;
+/**
+ * With background checkpoints, the automatic one stays as a backstop, for a WAL the worker did not
+ * get to restart (another process writing to the file, say): 10,000 pages (40 MB).
+ */
+const BACKSTOP_CHECKPOINT_PAGES = 10_000;
 
 /** PRAGMA synchronous levels (see the header): NORMAL for the connection, FULL for issueRma. */
 const SYNCHRONOUS_NORMAL = 1;
@@ -65,8 +79,11 @@ function preparedOnce(db: SqliteDatabase): { prepare(sql: string): SqliteStateme
 const processWrites = new KeyedMutex();
 let memoryDatabases = 0;
 
+/** The key of a file's writes in {@link processWrites} (each memory database is its own). */
+const writesKey = (file: string): string => (isMemory(file) ? `:memory:${++memoryDatabases}` : file);
+
 function sqliteEngine(raw: SqliteDatabase, file: string): Engine {
-  const writes = isMemory(file) ? `:memory:${++memoryDatabases}` : file;
+  const writes = writesKey(file);
   const db: Db = new Kysely({ dialect: new SqliteDialect({ database: preparedOnce(raw) }) });
   const locks = new KeyedMutex();
   const pragma = (text: string) => sql.raw(`PRAGMA ${text}`);
@@ -125,6 +142,35 @@ export class SqliteStore extends SqlStore {
     this.file = file;
     this.binding = connection.binding;
     this.#raw = connection.db;
+    if (options.backgroundCheckpoints && !isMemory(file)) this.#checkpointInBackground();
+  }
+
+  readonly #checkpoints: { current: Checkpointer | null } = { current: null };
+
+  #checkpointInBackground(): void {
+    const raw = this.#raw;
+    raw.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+    this.#checkpoints.current = startCheckpointer({
+      file: this.file,
+      modulePath: sqliteBindingModule(this.binding),
+      quiet: (fn) => processWrites.run(writesKey(this.file), fn),
+      onFailure: () => {
+        this.#checkpoints.current = null;
+        if (raw.open) raw.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+      },
+    });
+  }
+
+  /** Whether the WAL is checkpointed by the background worker now (else inside commits, by SQLite). */
+  get checkpointsInBackground(): boolean {
+    return this.#checkpoints.current !== null;
+  }
+
+  override async close(): Promise<void> {
+    const checkpointer = this.#checkpoints.current;
+    this.#checkpoints.current = null;
+    await checkpointer?.stop();
+    await super.close();
   }
 
   /**
