@@ -3,7 +3,8 @@
  *
  * The sources are compiled afresh for every benchmark run (dist/ may be stale while the code is
  * being changed) into a temporary folder that looks like the package to the code that finds its
- * files (package.json, and links to node_modules, locales/, the policy packs and the web assets). The echo baseline
+ * files (package.json, and links to node_modules, locales/, the policy packs and the web assets), with
+ * the understanding models trained into it as the build trains them. The echo baseline
  * is compiled with the same compiler settings. When the compiler emits nothing, both run from the
  * TypeScript sources through tsx instead (the result says which).
  */
@@ -76,6 +77,10 @@ export function prepareRunner(mode: 'compiled' | 'tsx' = 'compiled'): Runner {
     mkdirSync(dirname(at), { recursive: true });
     if (!existsSync(at)) symlinkSync(join(ROOT, 'src', 'web', assets), at, 'dir');
   }
+  // The understanding models, trained as `npm run build` trains them (else the server would train
+  // them at start-up, which `npm start` never does).
+  const models = spawnSync(process.execPath, [join(out, 'src', 'nlu', 'build-models.js')], { cwd: out, encoding: 'utf8' });
+  if (models.status !== 0) throw new Error(`training the understanding models failed: ${models.stderr.split('\n')[0]}`);
   const errors = tsc.status === 0 ? 0 : (tsc.stdout.match(/error TS\d+/g) ?? []).length;
   return {
     kind: 'compiled',
