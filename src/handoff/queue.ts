@@ -130,6 +130,12 @@ export class HandoffQueue {
 
   /** After every committed turn: a customer who left the queue, the summary staff see, live consoles. */
   async afterTurn(done: CommittedTurn): Promise<HandoffRecord | null> {
+    // A hand-over is queued or taken only while the conversation is in (or leaves) its hand-over
+    // state: a turn that neither started nor ended there has none to keep current (no read per turn).
+    if (done.from !== 'handoff' && done.to !== 'handoff' && !done.context.handoff) {
+      this.events.emit('changed', done.conversationId);
+      return null;
+    }
     let record = await this.o.store.getHandoff(done.conversationId);
     // Keep the summary staff see current (a staff RMA, a reason given after the hand-over …).
     if (record && (record.status === 'queued' || record.status === 'active')) {
