@@ -19,7 +19,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -82,6 +82,8 @@ export interface HttpBenchResult {
   };
   /** The ceiling: restify alone answering each message, no Bot Framework and no bot. */
   bare: { load: LoadSummary };
+  /** (b) again with RETURNS_WORKERS=2 (two processes sharing the port and the store), on a fresh store: what the second core adds. */
+  workers2: { load: LoadSummary } | null;
   ratio: { turnsPerSecond: number; p50: number; p99: number };
   /** The PostgreSQL server (http-postgres): where (no credentials), its version and commit setting. */
   postgres?: { host: string; version: string; synchronousCommit: string };
@@ -381,6 +383,19 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
       if (newest) profile = { file: newest.f, ...summarizeProfile(newest.f) };
     }
 
+    // 4b. (b) with two worker processes (node:cluster) on a fresh store, when there are two cores.
+    let workers2: HttpBenchResult['workers2'] = null;
+    if (availableParallelism() >= 2) {
+      const store2 = await freshStore('workers2');
+      importScenarioOrders(runner, store2.env, work, options.orderClones);
+      const wPort = await freePort();
+      const w = track(startProcess([...runner.cli, 'serve'], { ...store2.env, RETURNS_WORKERS: '2', PORT: String(wPort) }));
+      await pollUntil(performance.now(), async () => (await request(wPort, 'GET', '/healthz')) === 200, w);
+      const wLoad = await runLoad(wPort, w, options, 'steps', ['--order-clones', String(options.orderClones), '--prefix', `w-${randomUUID().slice(0, 8)}`]);
+      await stopProcess(w);
+      workers2 = { load: summary(wLoad, w) };
+    }
+
     // 5. (a) under load: the same messages, turn for turn.
     const scriptsFile = join(work, 'scripts.json');
     writeFileSync(scriptsFile, JSON.stringify(probe.scripts ?? {}));
@@ -418,6 +433,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchRes
         coldStartMedianMs: median(echoColdMs),
       },
       bare: { load: summary(fLoad, f) },
+      workers2,
       ratio: {
         turnsPerSecond: bLoad.turnsPerSecond / aLoad.turnsPerSecond,
         p50: bLoad.latencyMs.p50 / aLoad.latencyMs.p50,

@@ -95,6 +95,10 @@ function httpRows(label: string, r: HttpBenchResult): void {
     times(r.bare.load.turnsPerSecond / a.load.turnsPerSecond),
     `3× the echo bot needs ${n(3 * a.load.turnsPerSecond)} turns/s: ${r.bare.load.turnsPerSecond >= 3 * a.load.turnsPerSecond ? 'below this ceiling' : '**above what HTTP alone reaches here**'}`,
   );
+  if (r.workers2) {
+    const w = r.workers2.load;
+    row(`${label}: the same with RETURNS_WORKERS=2 (two processes, one store; the load generator shares the machine's cores)`, `${n(w.turnsPerSecond)} turns/s, p99 ${ms(w.latencyMs.p99)} ms`, `one process ${n(b.load.turnsPerSecond)} turns/s; echo bot ${n(a.load.turnsPerSecond)}`, `${times(w.turnsPerSecond / b.load.turnsPerSecond)} one process; ${times(w.turnsPerSecond / a.load.turnsPerSecond)} echo`, `errors: ${w.errors}`);
+  }
   const lat = (l: HttpBenchResult['echo']['load']['latencyMs']) => `${ms(l.p50)} ms (p95 ${ms(l.p95)}, max ${ms(l.max)})`;
   row(`${label}: latency p50 (p95, max)`, lat(b.load.latencyMs), `echo ${lat(a.load.latencyMs)}`, times(r.ratio.p50), '—');
   row(`${label}: latency p99`, `${ms(b.load.latencyMs.p99)} ms`, `echo ${ms(a.load.latencyMs.p99)} ms`, times(r.ratio.p99), `p99 ≤ 20 ms: ${met(b.load.latencyMs.p99 <= 20)}`);
