@@ -10,6 +10,10 @@
  * passes in order, so the same data always gives the same model. The build (`npm run build`)
  * trains and writes dist/nlu/<lang>.json; a process finding that file missing or out of date
  * (running from `src/` in tests) trains the same model in memory once.
+ *
+ * The reason and anger models also have a second reader, naive Bayes over character n-grams
+ * (charngram.ts), trained from the same examples when the models load; its scores are weighed in
+ * with the network's (NGRAM_SHARE, chosen on the development sets A and B of `npm run nlu:eval`).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -340,7 +344,17 @@ function compile(json: NetJson): Compiled {
 }
 
 /** The models that the n-gram reader joins, and its share of the joint score. */
-const NGRAM_SHARE: Partial<Record<ModelName, number>> = { reason: 0.7 };
+const NGRAM_SHARE: Partial<Record<ModelName, number>> = { reason: 0.7, anger: 0.5 };
+/** The n-gram reader joins only for a message of at least this many words besides the little ones. */
+const NGRAM_MIN_WORDS = 2;
+
+/** How many words of a message are not among the little words every message has (`items.stopwords`). */
+function contentWords(lang: Lang, text: string): number {
+  const lex = lexicon(lang);
+  let n = 0;
+  for (const tok of normalize(text, lex.maps).tokens) if (tok !== BREAK && !lex.items.stopwords.has(tok) && !lex.neg.negators.has(tok)) n++;
+  return n;
+}
 
 interface Loaded {
   nets: Record<ModelName, Compiled>;
@@ -413,7 +427,10 @@ export function classify(lang: Lang, model: ModelName, text: string): Scores {
   let scores = run(l.nets[model], featuresCached(text, lang));
   const ngrams = l.ngrams[model];
   const share = NGRAM_SHARE[model] ?? 0;
-  if (ngrams && scores.length > 0 && share > 0) scores = joined(scores, runNgrams(ngrams, gramsOf(text, lang)), share);
+  // A word or two is too little for letters to say anything ("hi" begins many a fault story): the network alone reads it.
+  if (ngrams && scores.length > 0 && share > 0 && contentWords(lang, text) >= NGRAM_MIN_WORDS) {
+    scores = joined(scores, runNgrams(ngrams, gramsOf(text, lang)), share);
+  }
   hit.lang = lang;
   hit.text = text;
   hit.scores = scores;
