@@ -10,6 +10,10 @@
  * passes in order, so the same data always gives the same model. The build (`npm run build`)
  * trains and writes dist/nlu/<lang>.json; a process finding that file missing or out of date
  * (running from `src/` in tests) trains the same model in memory once.
+ *
+ * The reason and anger models also have a second reader, naive Bayes over character n-grams
+ * (charngram.ts), trained from the same examples when the models load; its scores are weighed in
+ * with the network's (NGRAM_SHARE, chosen on the development sets A and B of `npm run nlu:eval`).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +22,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { LOCALES_DIR, ROOT } from '../paths.js';
 import { lexicon, LANGS, type Lang } from './lexicon.js';
+import { ngramsOf, runNgrams, trainNgrams, type NgramModel } from './charngram.js';
 import { BREAK, normalize } from './text.js';
 
 interface Stemmer {
@@ -143,6 +148,28 @@ export function featuresOf(text: string, lang: Lang): Record<string, number> {
   }
   out[`${prev}_$`] = 1;
   return out;
+}
+
+/** The character n-grams of a message (charngram.ts), words in a negation's scope marked as featuresOf marks them. */
+export function gramsOf(text: string, lang: Lang): string[] {
+  const lex = lexicon(lang);
+  const tokens: string[] = [];
+  const negated: boolean[] = [];
+  let negLeft = 0;
+  for (const tok of normalize(text, lex.maps).tokens) {
+    if (tok === BREAK || lex.neg.breaks.has(tok)) {
+      negLeft = 0;
+      continue;
+    }
+    if (lex.neg.negators.has(tok)) {
+      negLeft = NEGATION_SPAN;
+      continue;
+    }
+    tokens.push(tok);
+    negated.push(negLeft > 0);
+    if (negLeft > 0) negLeft--;
+  }
+  return ngramsOf(tokens, (i) => negated[i] === true);
 }
 
 /** Letters in capitals at least this share of a message's letters (and this many) read as shouting. */
@@ -316,7 +343,25 @@ function compile(json: NetJson): Compiled {
   return { labels, rows: new Map(features.map((f, i) => [f, i])), weights, bias, sums: new Float64Array(k) };
 }
 
-function load(lang: Lang): Record<ModelName, Compiled> {
+/** The models that the n-gram reader joins, and its share of the joint score. */
+const NGRAM_SHARE: Partial<Record<ModelName, number>> = { reason: 0.7, anger: 0.5 };
+/** The n-gram reader joins only for a message of at least this many words besides the little ones. */
+const NGRAM_MIN_WORDS = 2;
+
+/** How many words of a message are not among the little words every message has (`items.stopwords`). */
+function contentWords(lang: Lang, text: string): number {
+  const lex = lexicon(lang);
+  let n = 0;
+  for (const tok of normalize(text, lex.maps).tokens) if (tok !== BREAK && !lex.items.stopwords.has(tok) && !lex.neg.negators.has(tok)) n++;
+  return n;
+}
+
+interface Loaded {
+  nets: Record<ModelName, Compiled>;
+  ngrams: Partial<Record<ModelName, NgramModel>>;
+}
+
+function load(lang: Lang): Loaded {
   const source = readFileSync(trainingPath(lang), 'utf8');
   const path = builtModelPath(lang);
   let models: TrainedModels | null = null;
@@ -327,19 +372,27 @@ function load(lang: Lang): Record<ModelName, Compiled> {
   models ??= train(source, lang);
   const nets = {} as Record<ModelName, Compiled>;
   for (const m of MODELS) nets[m] = compile(models.nets[m]);
-  return nets;
-}
-
-const loaded = new Map<Lang, Record<ModelName, Compiled>>();
-
-function netsOf(lang: Lang): Record<ModelName, Compiled> {
-  let nets = loaded.get(lang);
-  if (!nets) {
-    nets = load(lang);
-    loaded.set(lang, nets);
+  const examples = parseTraining(source);
+  const ngrams: Partial<Record<ModelName, NgramModel>> = {};
+  for (const m of MODELS) {
+    if (NGRAM_SHARE[m] === undefined) continue;
+    ngrams[m] = trainNgrams(corpusOf(examples, m).map((e) => ({ label: e.label, grams: gramsOf(e.text, lang) })));
   }
-  return nets;
+  return { nets, ngrams };
 }
+
+const loaded = new Map<Lang, Loaded>();
+
+function loadedOf(lang: Lang): Loaded {
+  let l = loaded.get(lang);
+  if (!l) {
+    l = load(lang);
+    loaded.set(lang, l);
+  }
+  return l;
+}
+
+const netsOf = (lang: Lang): Record<ModelName, Compiled> => loadedOf(lang).nets;
 
 /** Loads (or trains) both languages' models now, so the first message does not wait. */
 export function warmModels(): void {
@@ -370,7 +423,14 @@ export function classify(lang: Lang, model: ModelName, text: string): Scores {
   // The readers of one message ask for the same classification more than once: the last one per model is kept.
   const hit = last[model];
   if (hit.text === text && hit.lang === lang) return hit.scores;
-  const scores = run(netsOf(lang)[model], featuresCached(text, lang));
+  const l = loadedOf(lang);
+  let scores = run(l.nets[model], featuresCached(text, lang));
+  const ngrams = l.ngrams[model];
+  const share = NGRAM_SHARE[model] ?? 0;
+  // A word or two is too little for letters to say anything ("hi" begins many a fault story): the network alone reads it.
+  if (ngrams && scores.length > 0 && share > 0 && contentWords(lang, text) >= NGRAM_MIN_WORDS) {
+    scores = joined(scores, runNgrams(ngrams, gramsOf(text, lang)), share);
+  }
   hit.lang = lang;
   hit.text = text;
   hit.scores = scores;
@@ -398,6 +458,13 @@ function featuresCached(text: string, lang: Lang): Record<string, number> {
   m.lang = lang;
   m.text = text;
   return m.value;
+}
+
+/** The network's scores and the n-gram reader's, weighed together (both add up to 1, so does the result). */
+function joined(net: Scores, ngrams: Scores, share: number): Scores {
+  if (ngrams.length === 0) return net;
+  const by = new Map(ngrams.map((s) => [s.label, s.score]));
+  return net.map((s) => ({ label: s.label, score: (1 - share) * s.score + share * (by.get(s.label) ?? 0) })).sort((a, b) => b.score - a.score);
 }
 
 function run(net: Compiled, features: Record<string, number>): Scores {

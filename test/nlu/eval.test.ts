@@ -16,7 +16,14 @@ const FLOORS: Floors = { reason: 80, human: 95, yesNo: 95, openingSlots: 95, fru
  * 92.9 %, person 100 / 100 %, frustrated flag 2 of 3 / 2 of 2, yes/no 100 %, openings 100 / 93.8 %): a
  * point or two under it.
  */
-const FLOORS_BY_SET: Partial<Record<EvalSet, Floors>> = { d: { reason: 90, human: 95, yesNo: 95, openingSlots: 90, frustratedFlag: 60 } };
+/**
+ * Set E, measured after the n-gram reader joined the reason model (en-GB / es-US: reason 96.7 / 95.0 %,
+ * person 100 / 100 %, frustrated flag 2 of 2 each, yes/no 100 %, openings 100 %): a little under it.
+ */
+const FLOORS_BY_SET: Partial<Record<EvalSet, Floors>> = {
+  d: { reason: 90, human: 95, yesNo: 95, openingSlots: 90, frustratedFlag: 60 },
+  e: { reason: 93, human: 95, yesNo: 95, openingSlots: 95, frustratedFlag: 50 },
+};
 
 describe('understanding, held-out evaluation', function () {
   this.timeout(60_000);

@@ -1,0 +1,98 @@
+/**
+ * A second reader of the reason model: multinomial naive Bayes over character n-grams (3 to 5
+ * letters of each word, with its edges), trained from the same examples as the network
+ * (locales/nlu/train/<lang>.yaml, via `corpusOf`). Where the network sees whole stems, the n-grams
+ * carry a word through typos ("recieved", "brokn") and through Spanish endings the stemmer does not
+ * join ("rayada", "rayones", "rayó"). Words within a negation's scope get their n-grams marked
+ * (`¬`), as the network's stems do, so "no llegó roto" does not read as "llegó roto".
+ *
+ * Training is counting (deterministic, a few milliseconds), so it runs when the models load and
+ * needs no file of its own. Scores are the posterior with the log-likelihood averaged over the
+ * message's n-grams (a long message is not more certain than a short one), normalised to add up to 1.
+ */
+import { BREAK } from './text.js';
+
+const MIN_N = 3;
+const MAX_N = 5;
+/** Laplace smoothing of the n-gram counts. */
+const ALPHA = 0.5;
+/** How sharp the averaged log-likelihoods are turned into a posterior. */
+const SHARPNESS = 6;
+
+export interface NgramModel {
+  labels: string[];
+  /** log P(n-gram | label), per n-gram: one entry per label. */
+  logp: Map<string, Float64Array>;
+  /** log P(unseen n-gram | label). */
+  unseen: Float64Array;
+  prior: Float64Array;
+  scratch: Float64Array;
+}
+
+/** The n-grams of a tokenised message; `negated(i)` says whether token i is in a negation's scope. */
+export function ngramsOf(tokens: readonly string[], negated: (i: number) => boolean, out: string[] = []): string[] {
+  out.length = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i]!;
+    if (tok === BREAK) continue;
+    const w = `${negated(i) ? '¬' : ' '}${tok} `;
+    for (let n = MIN_N; n <= MAX_N; n++) for (let s = 0; s + n <= w.length; s++) out.push(w.slice(s, s + n));
+  }
+  return out;
+}
+
+export function trainNgrams(corpus: readonly { label: string; grams: readonly string[] }[]): NgramModel {
+  const labels = [...new Set(corpus.map((e) => e.label))].sort();
+  const k = labels.length;
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const counts = new Map<string, Float64Array>();
+  const totals = new Float64Array(k);
+  const docs = new Float64Array(k);
+  for (const e of corpus) {
+    const l = index.get(e.label)!;
+    docs[l]!++;
+    for (const g of new Set(e.grams)) {
+      let c = counts.get(g);
+      if (!c) counts.set(g, (c = new Float64Array(k)));
+      c[l]!++;
+      totals[l]!++;
+    }
+  }
+  const vocab = counts.size;
+  const denom = totals.map((t) => Math.log(t + ALPHA * (vocab + 1)));
+  const logp = new Map<string, Float64Array>();
+  for (const [g, c] of counts) logp.set(g, c.map((x, l) => Math.log(x + ALPHA) - denom[l]!));
+  const unseen = denom.map((d) => Math.log(ALPHA) - d);
+  const prior = docs.map((d) => Math.log(d / corpus.length));
+  return { labels, logp, unseen, prior, scratch: new Float64Array(k) };
+}
+
+/** Posterior per label (adds up to 1), best first; [] when no n-gram of the message was seen in training. */
+export function runNgrams(model: NgramModel, grams: readonly string[]): { label: string; score: number }[] {
+  const k = model.labels.length;
+  const s = model.scratch;
+  s.fill(0);
+  let seen = 0;
+  let n = 0;
+  for (const g of new Set(grams)) {
+    n++;
+    const row = model.logp.get(g);
+    if (row) seen++;
+    const r = row ?? model.unseen;
+    for (let l = 0; l < k; l++) s[l]! += r[l]!;
+  }
+  if (seen === 0) return [];
+  let max = -Infinity;
+  for (let l = 0; l < k; l++) {
+    s[l] = (s[l]! / n) * SHARPNESS + model.prior[l]! / n;
+    if (s[l]! > max) max = s[l]!;
+  }
+  let total = 0;
+  for (let l = 0; l < k; l++) {
+    s[l] = Math.exp(s[l]! - max);
+    total += s[l]!;
+  }
+  const out: { label: string; score: number }[] = [];
+  for (let l = 0; l < k; l++) out.push({ label: model.labels[l]!, score: s[l]! / total });
+  return out.sort((a, b) => b.score - a.score);
+}
