@@ -21,7 +21,6 @@ import type { Decision } from '../src/policy/decision.js';
 import { openAlternatives, type CompiledPack } from '../src/policy/engine.js';
 import { loadPack } from '../src/policy/packs.js';
 import type { Remedy } from '../src/policy/pack.js';
-import { matchItem } from '../src/nlu/items.js';
 import type { Order, OrderItem } from '../src/orders.js';
 import { buildCase, selectedItem, todayFor } from './case.js';
 import { explainDecision, nextSteps, remedyPart, type Said } from './explain.js';
@@ -232,7 +231,8 @@ export function stateName(snapshot: { value: unknown }): string {
 
 const isConditionSlot = (slot: string) => (CONDITION_FIELDS as readonly string[]).includes(slot);
 const packOf = (ctx: ReturnsContext): CompiledPack => loadPack(ctx.order?.policy ?? ctx.defaultPolicy);
-const resolveItem = (mention: string, items: readonly OrderItem[]) => matchItem(mention, items, 'en') ?? matchItem(mention, items, 'es');
+/** The item index the verifier resolved the pending mention to, if it is one of the order's items. */
+const validIndex = (index: number | null, items: readonly OrderItem[]) => (index !== null && Number.isInteger(index) && index >= 0 && index < items.length ? index : null);
 
 /** A question: remembers its step and choices; after the second miss also offers a person. */
 function ask(ctx: ReturnsContext, step: Step, parts: Part[], choices: Choice[]) {
@@ -333,11 +333,11 @@ export const returnsMachine = setup({
     ordinary: ({ event }) => !['person', 'cancel', 'restart'].includes(kind(event)),
     /** Nothing this state could use: not understood. */
     misses: ({ context, event }) => kind(event) === 'none' || kind(event) === 'answer' ||
-      (kind(event) === 'slots' && !changesAnything(context, slotCommands(commandsOf(event)), { resolveItem })),
+      (kind(event) === 'slots' && !changesAnything(context, slotCommands(commandsOf(event)))),
     hasReasonGuess: ({ context }) => context.reasonGuess !== null,
     faultRouteOffered: ({ context }) => context.mentionsFault && context.reason !== 'faulty' && context.choices.some((c) => c.label.key === 'choice.route.faulty'),
     /** Slots that change something (a slot said again, unchanged, is no answer). */
-    givesSlots: ({ context, event }) => kind(event) === 'slots' && changesAnything(context, slotCommands(commandsOf(event)), { resolveItem }),
+    givesSlots: ({ context, event }) => kind(event) === 'slots' && changesAnything(context, slotCommands(commandsOf(event))),
     asksQuestion: ({ event }) => kind(event) === 'ask',
     asksHelp: ({ event }) => kind(event) === 'help',
     needsClarifying: ({ event }) => kind(event) === 'clarify',
@@ -389,7 +389,7 @@ export const returnsMachine = setup({
   actions: {
     absorb: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'MESSAGE');
-      const { ctx, notes } = absorb(context, slotCommands(event.commands), { resolveItem });
+      const { ctx, notes } = absorb(context, slotCommands(event.commands));
       enqueue.assign(ctx);
       if (notes.length) enqueue.emit(reply(notes));
     }),
@@ -421,7 +421,7 @@ export const returnsMachine = setup({
     /** The greeting (acknowledging a reason given), then what the first message gave. */
     greetAndAbsorb: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'MESSAGE');
-      const { ctx, notes } = absorb(context, slotCommands(event.commands), { resolveItem });
+      const { ctx, notes } = absorb(context, slotCommands(event.commands));
       enqueue.assign(ctx);
       enqueue.emit(reply(greeting(ctx)));
       if (notes.length) enqueue.emit(reply(notes));
@@ -679,15 +679,16 @@ export const returnsMachine = setup({
           invoke: {
             id: 'verifyOrder',
             src: 'verifyOrder',
-            input: ({ context }) => ({ conversationId: context.conversationId, orderNumber: context.orderNumber ?? '', candidates: context.proof ?? [] }),
+            input: ({ context }) => ({ conversationId: context.conversationId, orderNumber: context.orderNumber ?? '', candidates: context.proof ?? [], itemMention: context.itemMention }),
             onDone: [
               {
                 guard: function verified({ event }) { return event.output.status === 'verified'; },
                 target: 'route',
                 actions: [
                   assign(({ context, event }) => {
-                    const order = event.output.status === 'verified' ? event.output.order : null;
-                    const mentioned = order && context.itemMention ? resolveItem(context.itemMention, order.items) : null;
+                    const out = event.output.status === 'verified' ? event.output : null;
+                    const order = out?.order ?? null;
+                    const mentioned = order && context.itemMention ? validIndex(out?.itemIndex ?? null, order.items) : null;
                     return { order, orderNumber: order?.orderNumber ?? null, verifyAttempts: 0, proof: null, itemIndex: mentioned, itemMention: null };
                   }),
                   emit(reply([part('verified')])),
