@@ -637,6 +637,10 @@ export const returnsMachine = setup({
     flow: {
       initial: 'start',
       on: {
+        // Asked again (`reask`): the step the customer is at is re-entered through the history state,
+        // so its entry asks its question again. Re-entering `flow` records `hist` first (XState records
+        // history on exit), so it is the current step. Steps that answer otherwise say so themselves.
+        REASK: { target: '.hist', reenter: true },
         MESSAGE: [
           { guard: 'frustrated', target: '#returns.offer', actions: assign({ offer: 'frustrated' as const, handoffReason: 'frustrated' as const }) },
           { guard: 'saysGoodbye', target: '#returns.ended', actions: 'sayGoodbye' },
@@ -673,9 +677,11 @@ export const returnsMachine = setup({
             { target: 'deciding' },
           ],
         },
-        askOrderNumber: { ...asking('orderNumber', 'askOrderNumber'), on: { REASK: { target: 'askOrderNumber', reenter: true } } },
-        askVerify: { ...asking('verify', 'askVerify'), on: { REASK: { target: 'askVerify', reenter: true } } },
+        askOrderNumber: { ...asking('orderNumber', 'askOrderNumber') },
+        askVerify: { ...asking('verify', 'askVerify') },
         verifying: {
+          // Waiting for `verifyOrder`, not for the customer: nothing to ask again (re-entering would call it again).
+          on: { REASK: {} },
           invoke: {
             id: 'verifyOrder',
             src: 'verifyOrder',
@@ -737,7 +743,6 @@ export const returnsMachine = setup({
             enqueue.emit(reply([part('verify.failed')], { choices }));
           }),
           on: {
-            REASK: { target: 'verifyFailed', reenter: true },
             MESSAGE: [
               { guard: 'saysYes', target: '#returns.handoff', actions: { type: 'handoffBecause', params: { why: 'verification' } } },
               { guard: 'saysNo', target: '#returns.ended', actions: 'sayGoodbye' },
@@ -745,11 +750,10 @@ export const returnsMachine = setup({
             ],
           },
         },
-        askItem: { ...asking('item', 'askItem'), on: { REASK: { target: 'askItem', reenter: true } } },
+        askItem: { ...asking('item', 'askItem') },
         askReason: {
           ...asking('reason', 'askReason'),
           on: {
-            REASK: { target: 'askReason', reenter: true },
             MESSAGE: [
               { guard: and(['hasReasonGuess', 'saysYes']), target: 'route', actions: [assign(({ context }) => ({ reason: context.reasonGuess, reasonGuess: null })), 'absorb'] },
               { guard: and(['hasReasonGuess', 'saysNo']), target: 'askReason', reenter: true, actions: assign({ reasonGuess: null }) },
@@ -771,7 +775,6 @@ export const returnsMachine = setup({
         askFact: {
           ...asking('fact', 'askFact'),
           on: {
-            REASK: { target: 'askFact', reenter: true },
             MESSAGE: [
               // The pre-authorisation: "yes" means "I have a number" (then asked for it); "no": none.
               { guard: and(['isPreauthStep', 'givesPreauthNumber']), target: 'route', actions: 'absorb' },
@@ -791,7 +794,6 @@ export const returnsMachine = setup({
         checkFact: {
           ...asking('check', 'askCheck'),
           on: {
-            REASK: { target: 'checkFact', reenter: true },
             MESSAGE: [
               { guard: 'saysYes', target: 'route', actions: ['answerCheck', 'absorb'] },
               { guard: 'saysNo', target: 'route', actions: ['answerCheck', 'absorb'] },
@@ -802,7 +804,6 @@ export const returnsMachine = setup({
         askPreauthNumber: {
           ...asking('manufacturerPreauth', 'askPreauthNumber'),
           on: {
-            REASK: { target: 'askPreauthNumber', reenter: true },
             MESSAGE: [
               { guard: 'saysNo', target: 'route', actions: ['noPreauth', 'absorb'] },
               { guard: 'saysDontKnow', target: 'route', actions: ['noPreauth', 'absorb'] },
@@ -812,14 +813,12 @@ export const returnsMachine = setup({
         askRemedy: {
           ...asking('remedy', 'askRemedy'),
           on: {
-            REASK: { target: 'askRemedy', reenter: true },
             MESSAGE: { guard: 'changesRemedy', target: 'askConfirm', actions: assign(({ event }) => ({ remedy: slotOf(event, 'remedy')!.value, wantedRemedy: slotOf(event, 'remedy')!.value })) },
           },
         },
         askConfirm: {
           ...asking('confirm', 'askConfirm'),
           on: {
-            REASK: { target: 'askConfirm', reenter: true },
             MESSAGE: [
               { guard: 'saysYes', target: 'issuing', actions: ['answerQuestions', 'takeWantedRemedy'] },
               { guard: 'saysNo', target: 'declined' },
@@ -828,6 +827,8 @@ export const returnsMachine = setup({
           },
         },
         issuing: {
+          // Waiting for `issueRma`, not for the customer: nothing to ask again (re-entering would call it again).
+          on: { REASK: {} },
           invoke: {
             id: 'issueRma',
             src: 'issueRma',
@@ -878,7 +879,6 @@ export const returnsMachine = setup({
             enqueue.emit(reply([part('declined')], { choices }));
           }),
           on: {
-            REASK: { target: 'declined', reenter: true },
             MESSAGE: [
               { guard: 'saysYes', target: 'issuing' },
               { guard: 'saysNo', target: '#returns.ended', actions: 'sayGoodbye' },
@@ -891,7 +891,6 @@ export const returnsMachine = setup({
           meta: { step: 'followUp' },
           entry: 'offerAfterRejection',
           on: {
-            REASK: { target: 'rejected', reenter: true },
             MESSAGE: [
               { guard: 'wantsPerson', target: '#returns.handoff', actions: { type: 'handoffBecause', params: { why: 'disputed' } } },
               // "No, but it's faulty": another route, or the pre-authorisation number, is decided again.
@@ -904,7 +903,6 @@ export const returnsMachine = setup({
         referred: {
           ...asking('confirm', 'askReferral'),
           on: {
-            REASK: { target: 'referred', reenter: true },
             MESSAGE: [
               // "No thanks, can I send it back as a change of mind instead?": the order and item are kept.
               { guard: 'givesSlots', target: 'route', actions: ['answerQuestions', 'absorb'] },
