@@ -1,7 +1,7 @@
 // Lint: typescript-eslint's recommended rules, plus the project's one-way import direction, for
 // every folder (docs/architecture.md draws it). From the bottom up:
 //   src/policy, src/nlu, src/i18n, src/store   (the core; the store and the messages know no machine)
-//   machines                                   (the policy and the understanding)
+//   machines                                   (the policy and the understanding's vocabulary; never src/nlu)
 //   src/handoff                                (the store and the machine; ports given by the composition root)
 //   dialogs                                    (the turn layer: the machine, the hand-over, the staff desk)
 //   src/directline, src/server, src/web        (the channels and the HTTP server)
@@ -38,8 +38,10 @@ export default tseslint.config(
   // composition root) and src/cli (the command line) sit on top and may import everything.
   layer(['src/policy/**/*.ts'], [...ABOVE_CORE, '**/machines/**', '**/nlu/**', 'botbuilder*', 'restify', 'xstate*', ...ENGINES],
     'the policy core is pure: it imports nothing from the layers above it'),
-  layer(['machines/**/*.ts'], [...ABOVE_CORE, 'botbuilder*', 'restify', ...ENGINES],
-    'the conversation machine knows the policy and the understanding, never the turn layer, a channel, the server or the store'),
+  // The machine reads commands (machines/commands.ts), never words: what needs the understanding (an
+  // item named before the order was known) is resolved by the actors the composition root provides.
+  layer(['machines/**/*.ts'], [...ABOVE_CORE, '**/nlu/**', 'botbuilder*', 'restify', ...ENGINES],
+    'the conversation machine knows the policy and the commands, never the understanding layer, the turn layer, a channel, the server or the store'),
   // The understanding layer speaks the machine's vocabulary (its commands and steps), nothing more of it.
   layer(['src/nlu/**/*.ts'], [...ABOVE_CORE, ['**/machines/**', '!**/machines/commands.js', '!**/machines/types.js'], 'botbuilder*', 'restify', 'xstate*', ...ENGINES],
     'the understanding layer reads words: no turn layer, channel, server or store'),

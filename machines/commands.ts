@@ -96,14 +96,15 @@ export type CommandType = Command['type'];
 
 /**
  * The outcome of a proof of ownership (the `verifyOrder` actor, provided by the composition root).
- * - `verified`: exactly one candidate, and it matches the order;
+ * - `verified`: exactly one candidate, and it matches the order; `itemIndex` is the order item the
+ *   request's `itemMention` names (resolved by the provider, which knows the words), else null;
  * - `noMatch`: one candidate that does not match (a failed attempt);
  * - `ambiguous`: no candidate or more than one in the message (a failed attempt: ask for one);
  * - `locked`: too many failed attempts on this order (in the store, across conversations and
  *   instances) or in this conversation; `until` is when it may be tried again (ISO time).
  */
 export type VerifyResult<O> =
-  | { status: 'verified'; order: O }
+  | { status: 'verified'; order: O; itemIndex: number | null }
   | { status: 'noMatch'; attemptsLeft: number }
   | { status: 'ambiguous'; attemptsLeft: number }
   | { status: 'locked'; until: string };
@@ -113,4 +114,6 @@ export interface VerifyRequest {
   conversationId: string;
   orderNumber: string;
   candidates: ProofCandidate[];
+  /** An item the customer named before the order was known ("the headphones"), or null. */
+  itemMention: string | null;
 }

@@ -21,7 +21,6 @@ import type { Decision } from '../src/policy/decision.js';
 import { openAlternatives, type CompiledPack } from '../src/policy/engine.js';
 import { loadPack } from '../src/policy/packs.js';
 import type { Remedy } from '../src/policy/pack.js';
-import { matchItem } from '../src/nlu/items.js';
 import type { Order, OrderItem } from '../src/orders.js';
 import { buildCase, selectedItem, todayFor } from './case.js';
 import { explainDecision, nextSteps, remedyPart, type Said } from './explain.js';
@@ -232,7 +231,8 @@ export function stateName(snapshot: { value: unknown }): string {
 
 const isConditionSlot = (slot: string) => (CONDITION_FIELDS as readonly string[]).includes(slot);
 const packOf = (ctx: ReturnsContext): CompiledPack => loadPack(ctx.order?.policy ?? ctx.defaultPolicy);
-const resolveItem = (mention: string, items: readonly OrderItem[]) => matchItem(mention, items, 'en') ?? matchItem(mention, items, 'es');
+/** The item index the verifier resolved the pending mention to, if it is one of the order's items. */
+const validIndex = (index: number | null, items: readonly OrderItem[]) => (index !== null && Number.isInteger(index) && index >= 0 && index < items.length ? index : null);
 
 /** A question: remembers its step and choices; after the second miss also offers a person. */
 function ask(ctx: ReturnsContext, step: Step, parts: Part[], choices: Choice[]) {
@@ -333,11 +333,11 @@ export const returnsMachine = setup({
     ordinary: ({ event }) => !['person', 'cancel', 'restart'].includes(kind(event)),
     /** Nothing this state could use: not understood. */
     misses: ({ context, event }) => kind(event) === 'none' || kind(event) === 'answer' ||
-      (kind(event) === 'slots' && !changesAnything(context, slotCommands(commandsOf(event)), { resolveItem })),
+      (kind(event) === 'slots' && !changesAnything(context, slotCommands(commandsOf(event)))),
     hasReasonGuess: ({ context }) => context.reasonGuess !== null,
     faultRouteOffered: ({ context }) => context.mentionsFault && context.reason !== 'faulty' && context.choices.some((c) => c.label.key === 'choice.route.faulty'),
     /** Slots that change something (a slot said again, unchanged, is no answer). */
-    givesSlots: ({ context, event }) => kind(event) === 'slots' && changesAnything(context, slotCommands(commandsOf(event)), { resolveItem }),
+    givesSlots: ({ context, event }) => kind(event) === 'slots' && changesAnything(context, slotCommands(commandsOf(event))),
     asksQuestion: ({ event }) => kind(event) === 'ask',
     asksHelp: ({ event }) => kind(event) === 'help',
     needsClarifying: ({ event }) => kind(event) === 'clarify',
@@ -389,7 +389,7 @@ export const returnsMachine = setup({
   actions: {
     absorb: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'MESSAGE');
-      const { ctx, notes } = absorb(context, slotCommands(event.commands), { resolveItem });
+      const { ctx, notes } = absorb(context, slotCommands(event.commands));
       enqueue.assign(ctx);
       if (notes.length) enqueue.emit(reply(notes));
     }),
@@ -421,7 +421,7 @@ export const returnsMachine = setup({
     /** The greeting (acknowledging a reason given), then what the first message gave. */
     greetAndAbsorb: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'MESSAGE');
-      const { ctx, notes } = absorb(context, slotCommands(event.commands), { resolveItem });
+      const { ctx, notes } = absorb(context, slotCommands(event.commands));
       enqueue.assign(ctx);
       enqueue.emit(reply(greeting(ctx)));
       if (notes.length) enqueue.emit(reply(notes));
@@ -637,6 +637,10 @@ export const returnsMachine = setup({
     flow: {
       initial: 'start',
       on: {
+        // Asked again (`reask`): the step the customer is at is re-entered through the history state,
+        // so its entry asks its question again. Re-entering `flow` records `hist` first (XState records
+        // history on exit), so it is the current step. Steps that answer otherwise say so themselves.
+        REASK: { target: '.hist', reenter: true },
         MESSAGE: [
           { guard: 'frustrated', target: '#returns.offer', actions: assign({ offer: 'frustrated' as const, handoffReason: 'frustrated' as const }) },
           { guard: 'saysGoodbye', target: '#returns.ended', actions: 'sayGoodbye' },
@@ -673,21 +677,24 @@ export const returnsMachine = setup({
             { target: 'deciding' },
           ],
         },
-        askOrderNumber: { ...asking('orderNumber', 'askOrderNumber'), on: { REASK: { target: 'askOrderNumber', reenter: true } } },
-        askVerify: { ...asking('verify', 'askVerify'), on: { REASK: { target: 'askVerify', reenter: true } } },
+        askOrderNumber: { ...asking('orderNumber', 'askOrderNumber') },
+        askVerify: { ...asking('verify', 'askVerify') },
         verifying: {
+          // Waiting for `verifyOrder`, not for the customer: nothing to ask again (re-entering would call it again).
+          on: { REASK: {} },
           invoke: {
             id: 'verifyOrder',
             src: 'verifyOrder',
-            input: ({ context }) => ({ conversationId: context.conversationId, orderNumber: context.orderNumber ?? '', candidates: context.proof ?? [] }),
+            input: ({ context }) => ({ conversationId: context.conversationId, orderNumber: context.orderNumber ?? '', candidates: context.proof ?? [], itemMention: context.itemMention }),
             onDone: [
               {
                 guard: function verified({ event }) { return event.output.status === 'verified'; },
                 target: 'route',
                 actions: [
                   assign(({ context, event }) => {
-                    const order = event.output.status === 'verified' ? event.output.order : null;
-                    const mentioned = order && context.itemMention ? resolveItem(context.itemMention, order.items) : null;
+                    const out = event.output.status === 'verified' ? event.output : null;
+                    const order = out?.order ?? null;
+                    const mentioned = order && context.itemMention ? validIndex(out?.itemIndex ?? null, order.items) : null;
                     return { order, orderNumber: order?.orderNumber ?? null, verifyAttempts: 0, proof: null, itemIndex: mentioned, itemMention: null };
                   }),
                   emit(reply([part('verified')])),
@@ -736,7 +743,6 @@ export const returnsMachine = setup({
             enqueue.emit(reply([part('verify.failed')], { choices }));
           }),
           on: {
-            REASK: { target: 'verifyFailed', reenter: true },
             MESSAGE: [
               { guard: 'saysYes', target: '#returns.handoff', actions: { type: 'handoffBecause', params: { why: 'verification' } } },
               { guard: 'saysNo', target: '#returns.ended', actions: 'sayGoodbye' },
@@ -744,11 +750,10 @@ export const returnsMachine = setup({
             ],
           },
         },
-        askItem: { ...asking('item', 'askItem'), on: { REASK: { target: 'askItem', reenter: true } } },
+        askItem: { ...asking('item', 'askItem') },
         askReason: {
           ...asking('reason', 'askReason'),
           on: {
-            REASK: { target: 'askReason', reenter: true },
             MESSAGE: [
               { guard: and(['hasReasonGuess', 'saysYes']), target: 'route', actions: [assign(({ context }) => ({ reason: context.reasonGuess, reasonGuess: null })), 'absorb'] },
               { guard: and(['hasReasonGuess', 'saysNo']), target: 'askReason', reenter: true, actions: assign({ reasonGuess: null }) },
@@ -770,7 +775,6 @@ export const returnsMachine = setup({
         askFact: {
           ...asking('fact', 'askFact'),
           on: {
-            REASK: { target: 'askFact', reenter: true },
             MESSAGE: [
               // The pre-authorisation: "yes" means "I have a number" (then asked for it); "no": none.
               { guard: and(['isPreauthStep', 'givesPreauthNumber']), target: 'route', actions: 'absorb' },
@@ -790,7 +794,6 @@ export const returnsMachine = setup({
         checkFact: {
           ...asking('check', 'askCheck'),
           on: {
-            REASK: { target: 'checkFact', reenter: true },
             MESSAGE: [
               { guard: 'saysYes', target: 'route', actions: ['answerCheck', 'absorb'] },
               { guard: 'saysNo', target: 'route', actions: ['answerCheck', 'absorb'] },
@@ -801,7 +804,6 @@ export const returnsMachine = setup({
         askPreauthNumber: {
           ...asking('manufacturerPreauth', 'askPreauthNumber'),
           on: {
-            REASK: { target: 'askPreauthNumber', reenter: true },
             MESSAGE: [
               { guard: 'saysNo', target: 'route', actions: ['noPreauth', 'absorb'] },
               { guard: 'saysDontKnow', target: 'route', actions: ['noPreauth', 'absorb'] },
@@ -811,14 +813,12 @@ export const returnsMachine = setup({
         askRemedy: {
           ...asking('remedy', 'askRemedy'),
           on: {
-            REASK: { target: 'askRemedy', reenter: true },
             MESSAGE: { guard: 'changesRemedy', target: 'askConfirm', actions: assign(({ event }) => ({ remedy: slotOf(event, 'remedy')!.value, wantedRemedy: slotOf(event, 'remedy')!.value })) },
           },
         },
         askConfirm: {
           ...asking('confirm', 'askConfirm'),
           on: {
-            REASK: { target: 'askConfirm', reenter: true },
             MESSAGE: [
               { guard: 'saysYes', target: 'issuing', actions: ['answerQuestions', 'takeWantedRemedy'] },
               { guard: 'saysNo', target: 'declined' },
@@ -827,6 +827,8 @@ export const returnsMachine = setup({
           },
         },
         issuing: {
+          // Waiting for `issueRma`, not for the customer: nothing to ask again (re-entering would call it again).
+          on: { REASK: {} },
           invoke: {
             id: 'issueRma',
             src: 'issueRma',
@@ -877,7 +879,6 @@ export const returnsMachine = setup({
             enqueue.emit(reply([part('declined')], { choices }));
           }),
           on: {
-            REASK: { target: 'declined', reenter: true },
             MESSAGE: [
               { guard: 'saysYes', target: 'issuing' },
               { guard: 'saysNo', target: '#returns.ended', actions: 'sayGoodbye' },
@@ -890,7 +891,6 @@ export const returnsMachine = setup({
           meta: { step: 'followUp' },
           entry: 'offerAfterRejection',
           on: {
-            REASK: { target: 'rejected', reenter: true },
             MESSAGE: [
               { guard: 'wantsPerson', target: '#returns.handoff', actions: { type: 'handoffBecause', params: { why: 'disputed' } } },
               // "No, but it's faulty": another route, or the pre-authorisation number, is decided again.
@@ -903,7 +903,6 @@ export const returnsMachine = setup({
         referred: {
           ...asking('confirm', 'askReferral'),
           on: {
-            REASK: { target: 'referred', reenter: true },
             MESSAGE: [
               // "No thanks, can I send it back as a change of mind instead?": the order and item are kept.
               { guard: 'givesSlots', target: 'route', actions: ['answerQuestions', 'absorb'] },

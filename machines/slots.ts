@@ -11,7 +11,6 @@
 import { BOOLEAN_CONDITION_FIELDS, FAULT_CAUSES, type ConditionField } from '../src/policy/case.js';
 import type { Decision } from '../src/policy/decision.js';
 import { decide, type CompiledPack } from '../src/policy/engine.js';
-import type { OrderItem } from '../src/orders.js';
 import { buildCase } from './case.js';
 import { CONFIDENT, UNSURE, type Command, type SlotValue } from './commands.js';
 import type { Part, ReturnsContext } from './types.js';
@@ -51,11 +50,6 @@ function validFact(field: ConditionField, value: unknown): boolean {
   return typeof value === 'string' && value.trim().length > 0 && value.length <= 64;
 }
 
-export interface AbsorbEnv {
-  /** The index of the order item the customer means by `mention`, or null. */
-  resolveItem: (mention: string, items: readonly OrderItem[]) => number | null;
-}
-
 /** A condition fact as read: sure readings are facts, the others wait to be settled (see module). */
 export function withFact(ctx: ReturnsContext, field: ConditionField, value: boolean | string, sure: boolean): Pick<ReturnsContext, 'facts' | 'tentative' | 'check' | 'decision'> {
   const facts = { ...ctx.facts };
@@ -72,7 +66,7 @@ export function withFact(ctx: ReturnsContext, field: ConditionField, value: bool
  * Once an RMA is issued only a new order or another item starts something new; other slots are kept
  * out of the booked return.
  */
-export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[], env: AbsorbEnv): { ctx: ReturnsContext; notes: Part[] } {
+export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[]): { ctx: ReturnsContext; notes: Part[] } {
   let c: ReturnsContext = { ...ctx };
   const notes: Part[] = [];
   // Answering why, a customer names parts of the item ("the screen flickers"): at the reason step an
@@ -95,12 +89,15 @@ export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[], en
         if (!c.order) c = { ...c, proof: v.value };
         break;
       case 'item': {
+        // Before the order is known an item can only be a mention: kept for the `verifyOrder` actor to
+        // resolve with the order (machines/commands.ts). With the order the understanding layer names the index.
         if (!c.order) {
           if ('mention' in v.value) c = { ...c, itemMention: v.value.mention };
           break;
         }
-        const index = 'index' in v.value ? v.value.index : env.resolveItem(v.value.mention, c.order.items);
-        if (index === null || !Number.isInteger(index) || index < 0 || index >= c.order.items.length) break;
+        if (!('index' in v.value)) break;
+        const index = v.value.index;
+        if (!Number.isInteger(index) || index < 0 || index >= c.order.items.length) break;
         if (index === c.itemIndex) break;
         const another = c.rma !== null;
         const had = c.itemIndex !== null;
@@ -143,8 +140,8 @@ function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correct
 }
 
 /** Whether keeping these slots changes anything the conversation knows. */
-export function changesAnything(ctx: ReturnsContext, commands: readonly SlotCommand[], env: AbsorbEnv): boolean {
-  const { ctx: after, notes } = absorb(ctx, commands, env);
+export function changesAnything(ctx: ReturnsContext, commands: readonly SlotCommand[]): boolean {
+  const { ctx: after, notes } = absorb(ctx, commands);
   if (notes.length) return true;
   const relevant = (c: ReturnsContext) => JSON.stringify([c.orderNumber, c.proof, c.itemIndex, c.itemMention, c.reason, c.reasonGuess, c.mentionsFault, c.facts, c.tentative, c.deliveredOn, c.wantedRemedy]);
   return relevant(after) !== relevant(ctx);

@@ -21,6 +21,7 @@ import type { Config } from './config.js';
 import { localDateIn } from './policy/calendar.js';
 import { loadPack } from './policy/packs.js';
 import { candidateMatches } from './nlu/identity.js';
+import { resolveMention } from './nlu/items.js';
 import { loadDemoOrdersIfEmpty, openStore, storeOptionsFrom, type Store } from './store/index.js';
 import type { ProofFailures } from './store/store.js';
 import { silentLogger, type Logger } from './log.js';
@@ -274,7 +275,8 @@ export class OwnershipVerifier {
       if (found && candidateMatches(request.candidates[0]!, found.customer)) {
         // This attempt was counted ahead: take it back (earlier failures still count).
         await this.store.releaseProofFailures([keys.order, keys.conversation]);
-        return { status: 'verified', order: found };
+        // The item named before the order was known is the verifier's to resolve: it knows the words.
+        return { status: 'verified', order: found, itemIndex: request.itemMention ? resolveMention(request.itemMention, found.items) : null };
       }
     }
     const lockedNow = this.lockedUntil(order, conversation);

@@ -11,7 +11,7 @@ export { parseConditionAnswer } from './conditions.js';
 export { parseFaultCause } from './fault.js';
 export { parsePreauth } from './preauth.js';
 export { classifyReason, type ReasonReading } from './reasons.js';
-export { matchItem, type ItemRef } from './items.js';
+export { matchItem, resolveMention, type ItemRef } from './items.js';
 export { matchRemedy } from './remedies.js';
 export { parseDate, type DateOrder } from './dates.js';
 export { detectCorrection, type Correction, type CorrectionContext } from './corrections.js';

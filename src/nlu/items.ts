@@ -134,3 +134,11 @@ export function isItemReference(text: string, items: readonly ItemRef[], lang: L
   const words = n.tokens.filter((t) => t !== BREAK);
   return words.length > 0 && words.every((t) => vocabulary.has(t) || names.has(stem(t)) || vocabulary.has(stem(t)));
 }
+
+/**
+ * The index of the order item a mention said before the order was known names ("the headphones"),
+ * in either language (the mention was read before the conversation's language was sure), or null.
+ */
+export function resolveMention(mention: string, items: readonly ItemRef[]): number | null {
+  return matchItem(mention, items, 'en') ?? matchItem(mention, items, 'es');
+}

@@ -13,6 +13,7 @@ import { createActor, fromPromise, waitFor, type SnapshotFrom } from 'xstate';
 import { returnsMachine, stateName, stepOf, type HandoffInput, type HandoffTicket, type IssueRmaInput, type VerifyInput, type VerifyOutput } from '../../machines/returns.machine.js';
 import type { Command, ProofCandidate, SlotValue } from '../../machines/commands.js';
 import type { Reply, ReturnsEvent, ReturnsInput } from '../../machines/types.js';
+import { resolveMention } from '../../src/nlu/items.js';
 import { orderSchema, type Order, type OrderInput } from '../../src/orders.js';
 
 export const TODAY = '2026-12-30';
@@ -63,7 +64,8 @@ export const NOT_UNDERSTOOD: Command = { type: 'NotUnderstood' };
 export function verifyAnswer(input: VerifyInput): VerifyOutput {
   if (input.candidates.length !== 1) return { status: 'ambiguous', attemptsLeft: 99 };
   const order = input.candidates[0]!.value === PROOF_OK[0]!.value ? orderByNumber(input.orderNumber) : null;
-  return order ? { status: 'verified', order } : { status: 'noMatch', attemptsLeft: 99 };
+  if (!order) return { status: 'noMatch', attemptsLeft: 99 };
+  return { status: 'verified', order, itemIndex: input.itemMention ? resolveMention(input.itemMention, order.items) : null };
 }
 
 export function createFakes() {
