@@ -3,7 +3,7 @@
  * AAD object id: `msteams:29:1a2b…=Alex Smith`) work hand-overs from Teams or any Bot Framework
  * channel instead of the console. Each new escalation reaches every registered staff member as a
  * card with Take; the same actions exist as commands (`queue`, `take [n]`, `release`, `close`,
- * `rma <remedy> [note]`, `help`). While someone holds a conversation, what they type goes to the
+ * `rma <remedy> [order=… sku=… reason=…] [note]`, `help`). While someone holds a conversation, what they type goes to the
  * customer (with their name), and what the customer types comes to them — both sent proactively
  * (`continueConversationAsync`) with the conversation references the store keeps.
  *
@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import { negotiateLocale, t } from '../src/i18n/index.js';
 import type { Logger } from '../src/log.js';
+import { REASONS, type ReturnReason } from '../src/policy/case.js';
 import type { TurnDone } from './conversation.js';
 
 export interface StaffMember {
@@ -61,7 +62,7 @@ export interface StaffPort {
   handoff(conversationId: string): Promise<HandoffState | null>;
   take(id: string, staff: Staff): Promise<Result<unknown>>;
   message(id: string, staff: Staff, text: string): Promise<Result<unknown>>;
-  issueRma(id: string, staff: Staff, body: { remedy: string; note?: string | null }): Promise<Result<{ rma: string }>>;
+  issueRma(id: string, staff: Staff, body: { remedy: string; note?: string | null; orderNumber?: string; sku?: string; reason?: ReturnReason }): Promise<Result<{ rma: string }>>;
   release(id: string, staff: Staff): Promise<Result<unknown>>;
   close(id: string, staff: Staff): Promise<Result<unknown>>;
   saveStaffReference(staffId: string, reference: Record<string, unknown>, at: string): Promise<void>;
@@ -93,6 +94,35 @@ const summaryLine = (v: View, locale: string) => {
     outcome: s.decision?.outcome ?? '—',
   });
 };
+
+const RMA_OPTIONS = { order: 'orderNumber', sku: 'sku', reason: 'reason' } as const;
+
+/**
+ * The words after `rma`: the remedy, then (for a conversation without a verified order, as
+ * CONTRACT section 8 lets staff give over HTTP) `order=…`, `sku=…`, `reason=…` in any order, then
+ * the note. Only the words right after the remedy are options, so a note may hold an `=`. An
+ * unknown reason is refused here (the HTTP API's schema does the same); the rest is the hand-over
+ * service's to judge, as for the HTTP API.
+ */
+export function rmaCommand(words: readonly string[]): { ok: true; body: { remedy: string; note: string | null; orderNumber?: string; sku?: string; reason?: ReturnReason } } | { ok: false; option: string } {
+  const [remedy = '', ...rest] = words;
+  const body: { remedy: string; note: string | null; orderNumber?: string; sku?: string; reason?: ReturnReason } = { remedy: remedy.toLowerCase(), note: null };
+  let i = 0;
+  for (; i < rest.length; i++) {
+    const m = /^(order|sku|reason)=(.*)$/i.exec(rest[i]!);
+    if (!m) break;
+    const key = RMA_OPTIONS[m[1]!.toLowerCase() as keyof typeof RMA_OPTIONS];
+    const value = m[2]!.trim();
+    if (!value) return { ok: false, option: rest[i]! };
+    if (key === 'reason') {
+      const reason = value.toLowerCase();
+      if (!(REASONS as readonly string[]).includes(reason)) return { ok: false, option: rest[i]! };
+      body.reason = reason as ReturnReason;
+    } else body[key] = value;
+  }
+  body.note = rest.slice(i).join(' ') || null;
+  return { ok: true, body };
+}
 
 export class StaffDesk {
   private readonly byId = new Map<string, StaffMember>();
@@ -187,8 +217,9 @@ export class StaffDesk {
       case 'rma': {
         const v = await current();
         if (!v) return void (await say('staff.nothingHeld'));
-        const [remedy, ...note] = rest;
-        const r = await this.deps.port.issueRma(v.id, staff, { remedy: remedy ?? '', note: note.join(' ') || null });
+        const parsed = rmaCommand(rest);
+        if (!parsed.ok) return void (await say('staff.rmaBadOption', { option: parsed.option, reasons: REASONS.join(', ') }));
+        const r = await this.deps.port.issueRma(v.id, staff, parsed.body);
         if (r.ok) await say('staff.rmaIssued', { rma: r.value.rma });
         else await report(r, 'staff.rmaIssued');
         return;
