@@ -144,8 +144,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     : undefined;
   if (staff) committed.subscribe('staff-desk', (done) => staff.onTurn(done));
 
-  // 7. The turn pipeline, observed by the metrics.
+  // 7. The turn pipeline, observed by the metrics; turns run for the support team (an RMA staff
+  //    issued, a hand-over taken) are no channel's turn, so the metrics hear of them when committed.
   const metrics = new Metrics();
+  committed.subscribe('metrics', async (done) => {
+    if (STAFF_EVENTS.has(done.event.type)) metrics.observeReplies(done.activities, done.context.order?.policy);
+  });
   // handoff.status events are followed only when every request carries a valid channel token (an app id is set).
   const turns = new TurnPipeline({ service, logger, handoff, staff, observer: metricsObserver(metrics), channelAuthenticated: !config.anonymous });
 
@@ -182,6 +186,9 @@ function staffPort(h: HandoffService, store: Store): StaffPort {
     staffReferences: () => store.staffReferences(),
   };
 }
+
+/** The system events that staff (or a contact-centre hub) cause: turns no channel's pipeline observes. */
+const STAFF_EVENTS = new Set(['AGENT_TOOK', 'AGENT_RELEASED', 'AGENT_CLOSED', 'STAFF_RMA']);
 
 /** The metrics' view of each turn of every channel: turns by channel and result, their duration, what their replies carried. */
 function metricsObserver(metrics: Metrics): TurnObserver {

@@ -16,7 +16,7 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly decisions = new Counter({ name: 'returnsbot_decisions_total', help: 'Decisions reached, by outcome and return reason', labelNames: ['outcome', 'reason', 'policy'] as const, registers: [this.registry] });
-  readonly rmas = new Counter({ name: 'returnsbot_rmas_issued_total', help: 'RMA numbers given to customers', labelNames: ['policy'] as const, registers: [this.registry] });
+  readonly rmas = new Counter({ name: 'returnsbot_rmas_issued_total', help: 'RMA numbers given to customers (by the bot or by staff)', labelNames: ['policy'] as const, registers: [this.registry] });
   readonly handoffs = new Counter({ name: 'returnsbot_handoffs_total', help: 'Hand-overs to people, by status', labelNames: ['status'] as const, registers: [this.registry] });
   readonly errors = new Counter({ name: 'returnsbot_errors_total', help: 'Errors, by kind', labelNames: ['kind'] as const, registers: [this.registry] });
 
@@ -24,15 +24,15 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'returnsbot_' });
   }
 
-  /** Count what a turn's replies carried (decisions, RMAs, hand-overs). */
-  observeReplies(activities: readonly { channelData?: { returns?: Record<string, unknown> } }[]): void {
+  /** Count what a turn's replies carried (decisions, RMAs, hand-overs); `policy` labels an RMA whose reply carries no decision. */
+  observeReplies(activities: readonly { channelData?: { returns?: Record<string, unknown> } }[], policy?: string): void {
     for (const a of activities) {
       const r = a.channelData?.returns;
       if (!r) continue;
       const decision = r.decision as { outcome?: string; reason?: string; policy?: string } | undefined;
       // The RMA message repeats the decision it was issued for; count each decision once.
       if (decision?.outcome && typeof r.rma !== 'string') this.decisions.inc({ outcome: decision.outcome, reason: decision.reason ?? 'unknown', policy: decision.policy ?? 'unknown' });
-      if (typeof r.rma === 'string') this.rmas.inc({ policy: decision?.policy ?? 'unknown' });
+      if (typeof r.rma === 'string') this.rmas.inc({ policy: decision?.policy ?? policy ?? 'unknown' });
       if (typeof r.handoff === 'string') this.handoffs.inc({ status: r.handoff });
     }
   }

@@ -109,6 +109,9 @@ describe('hand-over: the staff API', function () {
     expect(record!.decision.reasons.map((r) => r.code)).to.include('STAFF_DECISION');
     const log3 = await bot.runtime.store.readLog(conv);
     expect(log3.some((e) => (e.activity as { channelData?: { returns?: { rma?: string } } }).channelData?.returns?.rma === rma.body.rma)).to.equal(true);
+    // …and /metrics counts it, as it counts the bot's.
+    const metrics = await (await fetch(`${bot.url}/metrics`)).text();
+    expect(metrics).to.match(/^returnsbot_rmas_issued_total\{policy="uk-online"\} 1$/m);
 
     // Release: the bot is back and carries on.
     const release = await api(bot, 'POST', `/api/agent/conversations/${conv}/release`, alex);
