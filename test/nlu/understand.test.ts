@@ -95,6 +95,12 @@ describe('understand', () => {
     assert.deepEqual(types(understand('ya me harté', at('reason', { locale: 'es-US' }))), ['Frustrated']);
   });
 
+  it('a greeting is no goodbye ("buenas tardes" greets as often as it takes leave): no act at all', () => {
+    for (const [text, locale] of [['buenas tardes', 'es-US'], ['buenos días', 'es-US'], ['hola', 'es-US'], ['good afternoon', 'en-GB'], ['hello', 'en-GB']] as const) {
+      assert.deepEqual(types(understand(text, at('orderNumber', { locale }))).filter((t) => t !== 'NotUnderstood'), [], text);
+    }
+  });
+
   it('goodbye, questions mid-way, a return started', () => {
     assert.deepEqual(types(understand('thanks, bye', at('confirm'))), ['Goodbye']);
     assert.deepEqual(types(understand('eso es todo, gracias', at(null, { locale: 'es-US' }))), ['Goodbye']);
