@@ -36,22 +36,39 @@ export default tseslint.config(
   },
   // The layers, lowest first. Each line says what a folder may never import; src/app.ts (the
   // composition root) and src/cli (the command line) sit on top and may import everything.
-  layer(['src/policy/**/*.ts'], [...ABOVE_CORE, '**/machines/**', '**/nlu/**', 'botbuilder*', 'restify', 'xstate*', ...ENGINES],
-    'the policy core is pure: it imports nothing from the layers above it'),
+  layer(
+    ['src/policy/**/*.ts'],
+    [...ABOVE_CORE, '**/machines/**', '**/nlu/**', 'botbuilder*', 'restify', 'xstate*', ...ENGINES],
+    'the policy core is pure: it imports nothing from the layers above it',
+  ),
   // The machine reads commands (machines/commands.ts), never words: what needs the understanding (an
   // item named before the order was known) is resolved by the actors the composition root provides.
-  layer(['machines/**/*.ts'], [...ABOVE_CORE, '**/nlu/**', 'botbuilder*', 'restify', ...ENGINES],
-    'the conversation machine knows the policy and the commands, never the understanding layer, the turn layer, a channel, the server or the store'),
+  layer(
+    ['machines/**/*.ts'],
+    [...ABOVE_CORE, '**/nlu/**', 'botbuilder*', 'restify', ...ENGINES],
+    'the conversation machine knows the policy and the commands, never the understanding layer, the turn layer, a channel, the server or the store',
+  ),
   // The understanding layer speaks the machine's vocabulary (its commands and steps), nothing more of it.
-  layer(['src/nlu/**/*.ts'], [...ABOVE_CORE, ['**/machines/**', '!**/machines/commands.js', '!**/machines/types.js'], 'botbuilder*', 'restify', 'xstate*', ...ENGINES],
-    'the understanding layer reads words: no turn layer, channel, server or store'),
-  layer(['src/i18n/**/*.ts', 'src/store/**/*.ts'], ['**/machines/**', '**/dialogs/**', '**/server/**', '**/handoff/**', '**/directline/**', '**/web/**', '**/cli/**', '**/nlu/**', APP, 'botbuilder*', 'restify', 'xstate*'],
-    'the store and the messages are below the machine, the turn layer and the channels'),
-  layer(['src/handoff/**/*.ts'], ['**/dialogs/**', '**/server/**', '**/directline/**', '**/web/**', '**/cli/**', APP, 'botbuilder*', 'restify'],
-    'the hand-over knows the store and the machine, never the turn layer or a channel: the composition root gives it its ports'),
-  layer(['dialogs/**/*.ts'], ['**/server/**', '**/directline/**', '**/web/**', '**/cli/**', APP, 'restify'],
-    'the turn layer does not know the HTTP server, a channel\'s routes or the command line'),
-  layer(['src/directline/**/*.ts', 'src/server/**/*.ts', 'src/web/**/*.ts'], ['**/cli/**', APP],
-    'the channels and the server are given what they use by the composition root (src/app.ts), and never know the command line'),
+  layer(
+    ['src/nlu/**/*.ts'],
+    [...ABOVE_CORE, ['**/machines/**', '!**/machines/commands.js', '!**/machines/types.js'], 'botbuilder*', 'restify', 'xstate*', ...ENGINES],
+    'the understanding layer reads words: no turn layer, channel, server or store',
+  ),
+  layer(
+    ['src/i18n/**/*.ts', 'src/store/**/*.ts'],
+    ['**/machines/**', '**/dialogs/**', '**/server/**', '**/handoff/**', '**/directline/**', '**/web/**', '**/cli/**', '**/nlu/**', APP, 'botbuilder*', 'restify', 'xstate*'],
+    'the store and the messages are below the machine, the turn layer and the channels',
+  ),
+  layer(
+    ['src/handoff/**/*.ts'],
+    ['**/dialogs/**', '**/server/**', '**/directline/**', '**/web/**', '**/cli/**', APP, 'botbuilder*', 'restify'],
+    'the hand-over knows the store and the machine, never the turn layer or a channel: the composition root gives it its ports',
+  ),
+  layer(['dialogs/**/*.ts'], ['**/server/**', '**/directline/**', '**/web/**', '**/cli/**', APP, 'restify'], "the turn layer does not know the HTTP server, a channel's routes or the command line"),
+  layer(
+    ['src/directline/**/*.ts', 'src/server/**/*.ts', 'src/web/**/*.ts'],
+    ['**/cli/**', APP],
+    'the channels and the server are given what they use by the composition root (src/app.ts), and never know the command line',
+  ),
   { files: ['bench/**/*.ts', 'test/**/*.ts', 'src/cli/**/*.ts', '*.js', 'bin/**', '.ci/**'], rules: { 'no-console': 'off' } },
 );

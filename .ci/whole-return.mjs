@@ -35,8 +35,15 @@ for (let turn = 1; turn <= 15; turn++) {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      type: 'message', id: `${conversation}-${turn}`, channelId: 'test', deliveryMode: 'expectReplies', locale: 'en-GB',
-      from: { id: 'ci-customer' }, recipient: { id: 'bot' }, conversation: { id: conversation }, text,
+      type: 'message',
+      id: `${conversation}-${turn}`,
+      channelId: 'test',
+      deliveryMode: 'expectReplies',
+      locale: 'en-GB',
+      from: { id: 'ci-customer' },
+      recipient: { id: 'bot' },
+      conversation: { id: conversation },
+      text,
     }),
   });
   if (res.status !== 200) fail(`POST /api/messages: HTTP ${res.status} ${await res.text()}`);

@@ -48,7 +48,10 @@ function areaOf(frame: ProfileNode['callFrame']): string {
 }
 
 function whereOf(frame: ProfileNode['callFrame']): string {
-  const short = frame.url.replace(/^file:\/\/.*?node_modules\//, '').replace(/^file:\/\/.*?\/out\//, '').replace(/^file:\/\/.*?\/main\//, '');
+  const short = frame.url
+    .replace(/^file:\/\/.*?node_modules\//, '')
+    .replace(/^file:\/\/.*?\/out\//, '')
+    .replace(/^file:\/\/.*?\/main\//, '');
   return short ? `${short}:${frame.lineNumber + 1}` : '';
 }
 
@@ -104,8 +107,14 @@ export function summarizeProfile(file: string, top = 25): ProfileSummary {
   return {
     busyMs,
     idleMs,
-    top: [...fnSelf.values()].sort((a, b) => b.selfMs - a.selfMs).slice(0, top).map((f) => ({ ...f, selfPercent: pct(f.selfMs) })),
-    ownInclusive: [...ownInclusive.values()].sort((a, b) => b.inclusiveMs - a.inclusiveMs).slice(0, top).map((f) => ({ ...f, inclusivePercent: pct(f.inclusiveMs) })),
+    top: [...fnSelf.values()]
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, top)
+      .map((f) => ({ ...f, selfPercent: pct(f.selfMs) })),
+    ownInclusive: [...ownInclusive.values()]
+      .sort((a, b) => b.inclusiveMs - a.inclusiveMs)
+      .slice(0, top)
+      .map((f) => ({ ...f, inclusivePercent: pct(f.inclusiveMs) })),
     areas: [...areaInclusive.keys()]
       .filter((a) => a !== '(root)')
       .map((area) => ({ area, selfMs: areaSelf.get(area) ?? 0, selfPercent: pct(areaSelf.get(area) ?? 0), inclusiveMs: areaInclusive.get(area)!, inclusivePercent: pct(areaInclusive.get(area)!) }))

@@ -32,16 +32,18 @@ export function mixedCases(n: number, seed = 42): Case[] {
       else if (f === 'manufacturerPreauth') condition[f] = r() < 0.5 ? 'none' : 'MP-1234';
       else condition[f] = ['serialLabelIntact', 'upcPresent', 'allAccessories', 'originalPackaging', 'originalOsIntact'].includes(f) ? r() < 0.9 : r() < 0.1;
     }
-    cases.push(caseSchema.parse({
-      policy: r() < 0.5 ? 'uk-online' : 'impress-us',
-      today: addDays(deliveredOn, Math.floor(r() * 420)),
-      reason: pick(REASONS),
-      deliveredOn,
-      customerRegion: pick(['GB-ENG', 'GB-SCT', 'GB-NIR', 'GB-WLS', 'US-NY', undefined]),
-      product: { category: pick(CATEGORIES), price: 100, specialOrder: r() < 0.05, requiresManufacturerPreauth: r() < 0.2 },
-      delivery: r() < 0.5 ? { charge: pick([0, 4.99, 9.99]), cheapestCharge: 4.99 } : undefined,
-      condition,
-    }));
+    cases.push(
+      caseSchema.parse({
+        policy: r() < 0.5 ? 'uk-online' : 'impress-us',
+        today: addDays(deliveredOn, Math.floor(r() * 420)),
+        reason: pick(REASONS),
+        deliveredOn,
+        customerRegion: pick(['GB-ENG', 'GB-SCT', 'GB-NIR', 'GB-WLS', 'US-NY', undefined]),
+        product: { category: pick(CATEGORIES), price: 100, specialOrder: r() < 0.05, requiresManufacturerPreauth: r() < 0.2 },
+        delivery: r() < 0.5 ? { charge: pick([0, 4.99, 9.99]), cheapestCharge: 4.99 } : undefined,
+        condition,
+      }),
+    );
   }
   return cases;
 }

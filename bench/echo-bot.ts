@@ -28,16 +28,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import restify from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import {
-  ActivityHandler,
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  ConversationState,
-  MemoryStorage,
-  MessageFactory,
-  type StatePropertyAccessor,
-  type TurnContext,
-} from 'botbuilder';
+import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, ConversationState, MemoryStorage, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 
 class EchoBot extends ActivityHandler {
   private readonly counter: StatePropertyAccessor<number>;
@@ -79,7 +70,22 @@ server.post('/api/messages', async (req: restify.Request, res: restify.Response)
   if (bare) {
     const a = req.body as { id?: string; text?: string; conversation: unknown; from: unknown; recipient: unknown; channelId: string; serviceUrl?: string };
     const text = `echo: ${a.text ?? ''}`;
-    res.send(200, { activities: [{ type: 'message', text, speak: text, inputHint: 'acceptingInput', channelId: a.channelId, conversation: a.conversation, from: a.recipient, recipient: a.from, replyToId: a.id, serviceUrl: a.serviceUrl }] });
+    res.send(200, {
+      activities: [
+        {
+          type: 'message',
+          text,
+          speak: text,
+          inputHint: 'acceptingInput',
+          channelId: a.channelId,
+          conversation: a.conversation,
+          from: a.recipient,
+          recipient: a.from,
+          replyToId: a.id,
+          serviceUrl: a.serviceUrl,
+        },
+      ],
+    });
     return;
   }
   await adapter.process(req, res, (context) => bot.run(context));
@@ -98,7 +104,7 @@ async function runBot(activity: Record<string, unknown>): Promise<Record<string,
   };
   await adapter.process({ method: 'POST', headers: {}, body: activity }, res, (context) => bot.run(context));
   if (status !== 200) throw new Error(`the bot answered ${status}`);
-  return ((body as { activities?: Record<string, unknown>[] } | undefined)?.activities ?? []);
+  return (body as { activities?: Record<string, unknown>[] } | undefined)?.activities ?? [];
 }
 
 if (process.argv.includes('--directline')) {
@@ -137,8 +143,23 @@ if (process.argv.includes('--directline')) {
     const text = `echo: ${a.text ?? ''}`;
     const replies = bare
       ? [{ type: 'message', text, speak: text, inputHint: 'acceptingInput', replyToId: activityId }]
-      : await runBot({ type: 'message', id: activityId, channelId: 'directline', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies', locale: a.locale, from, recipient: botAccount, conversation: { id }, text: a.text ?? '' });
-    push(s, replies.map((r, i) => ({ ...r, id: `${id}|${s.watermark + i + 1}`, from: botAccount, conversation: { id } })), true);
+      : await runBot({
+          type: 'message',
+          id: activityId,
+          channelId: 'directline',
+          serviceUrl: 'http://127.0.0.1:9',
+          deliveryMode: 'expectReplies',
+          locale: a.locale,
+          from,
+          recipient: botAccount,
+          conversation: { id },
+          text: a.text ?? '',
+        });
+    push(
+      s,
+      replies.map((r, i) => ({ ...r, id: `${id}|${s.watermark + i + 1}`, from: botAccount, conversation: { id } })),
+      true,
+    );
     res.send(200, { id: activityId });
   });
   const wss = new WebSocketServer({ noServer: true });

@@ -101,13 +101,17 @@ export function sqliteFootprint(file: string, ids: readonly string[]): Footprint
     for (const r of db.prepare('SELECT name, tbl_name AS tbl, sum(pgsize) AS size FROM dbstat JOIN sqlite_schema USING (name) GROUP BY name').all() as { name: string; tbl: string; size: number }[]) {
       if (CONVERSATION_TABLES.includes(r.tbl)) onDisk[r.name] = r.size;
     }
-    return summarise('sqlite', {
-      conversations: db.prepare('SELECT id, snapshot FROM conversations').all() as Rows['conversations'],
-      dedupe: db.prepare('SELECT conversation_id, activity_id, json_array(first_seq, reply_count) AS replies FROM processed_activities').all() as Rows['dedupe'],
-      log: db.prepare('SELECT conversation_id, activity FROM conversation_log').all() as Rows['log'],
-      audit: db.prepare('SELECT conversation_id, actor, action, data FROM conversation_audit').all() as Rows['audit'],
-      onDisk,
-    }, ids);
+    return summarise(
+      'sqlite',
+      {
+        conversations: db.prepare('SELECT id, snapshot FROM conversations').all() as Rows['conversations'],
+        dedupe: db.prepare('SELECT conversation_id, activity_id, json_array(first_seq, reply_count) AS replies FROM processed_activities').all() as Rows['dedupe'],
+        log: db.prepare('SELECT conversation_id, activity FROM conversation_log').all() as Rows['log'],
+        audit: db.prepare('SELECT conversation_id, actor, action, data FROM conversation_audit').all() as Rows['audit'],
+        onDisk,
+      },
+      ids,
+    );
   } finally {
     db.close();
   }
@@ -127,13 +131,17 @@ export async function postgresFootprint(connectionString: string, schema: string
       [schema, CONVERSATION_TABLES],
     );
     for (const r of sizes.rows as { name: string; size: number }[]) onDisk[r.name] = r.size;
-    return summarise('postgres', {
-      conversations: await q(`SELECT id::text AS id, snapshot::text AS snapshot FROM ${s}.conversations`),
-      dedupe: await q(`SELECT conversation_id::text AS conversation_id, activity_id::text AS activity_id, jsonb_build_array(first_seq, reply_count)::text AS replies FROM ${s}.processed_activities`),
-      log: await q(`SELECT conversation_id::text AS conversation_id, activity::text AS activity FROM ${s}.conversation_log`),
-      audit: await q(`SELECT conversation_id::text AS conversation_id, actor::text AS actor, action::text AS action, data::text AS data FROM ${s}.conversation_audit`),
-      onDisk,
-    }, ids);
+    return summarise(
+      'postgres',
+      {
+        conversations: await q(`SELECT id::text AS id, snapshot::text AS snapshot FROM ${s}.conversations`),
+        dedupe: await q(`SELECT conversation_id::text AS conversation_id, activity_id::text AS activity_id, jsonb_build_array(first_seq, reply_count)::text AS replies FROM ${s}.processed_activities`),
+        log: await q(`SELECT conversation_id::text AS conversation_id, activity::text AS activity FROM ${s}.conversation_log`),
+        audit: await q(`SELECT conversation_id::text AS conversation_id, actor::text AS actor, action::text AS action, data::text AS data FROM ${s}.conversation_audit`),
+        onDisk,
+      },
+      ids,
+    );
   } finally {
     await client.end();
   }

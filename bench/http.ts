@@ -154,8 +154,16 @@ export function request(port: number, method: 'GET' | 'POST', path: string, body
 export function messageBody(text: string): string {
   const id = randomUUID();
   return JSON.stringify({
-    type: 'message', id, channelId: 'test', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies', locale: 'en-GB',
-    from: { id: `user-${id}`, role: 'user' }, recipient: { id: 'bot' }, conversation: { id: `cold-${id}` }, text,
+    type: 'message',
+    id,
+    channelId: 'test',
+    serviceUrl: 'http://127.0.0.1:9',
+    deliveryMode: 'expectReplies',
+    locale: 'en-GB',
+    from: { id: `user-${id}`, role: 'user' },
+    recipient: { id: 'bot' },
+    conversation: { id: `cold-${id}` },
+    text,
   });
 }
 
@@ -181,19 +189,35 @@ export function cpuSeconds(pid: number | undefined): number | null {
 }
 
 export function errorLines(lines: readonly string[]): string[] {
-  return lines.filter((l) => {
-    try {
-      return ((JSON.parse(l) as { level?: number }).level ?? 0) >= 50;
-    } catch {
-      return /error/i.test(l) && !/^\{"(port|stored)"/.test(l);
-    }
-  }).slice(0, 5);
+  return lines
+    .filter((l) => {
+      try {
+        return ((JSON.parse(l) as { level?: number }).level ?? 0) >= 50;
+      } catch {
+        return /error/i.test(l) && !/^\{"(port|stored)"/.test(l);
+      }
+    })
+    .slice(0, 5);
 }
 
 /** Run the load generator against `port`; samples the server's CPU over the measured window. */
 export async function runLoad(port: number, server: Server, options: LoadOptions, mode: LoadResult['mode'], extra: string[] = []): Promise<LoadResult & { serverCpuPercent: number | null }> {
-  const args = ['--import', 'tsx', join(ROOT, 'bench', 'load.ts'), '--url', `http://127.0.0.1:${port}`, '--mode', mode,
-    '--concurrency', String(options.concurrency), '--warmup', String(options.warmupSeconds), '--seconds', String(options.seconds), ...extra];
+  const args = [
+    '--import',
+    'tsx',
+    join(ROOT, 'bench', 'load.ts'),
+    '--url',
+    `http://127.0.0.1:${port}`,
+    '--mode',
+    mode,
+    '--concurrency',
+    String(options.concurrency),
+    '--warmup',
+    String(options.warmupSeconds),
+    '--seconds',
+    String(options.seconds),
+    ...extra,
+  ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -276,7 +300,13 @@ export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T
 
 /** (b)'s settings; BENCH_WORKERS sets RETURNS_WORKERS (worker processes; default 1, as `npm start`). */
 // One load generator starts every conversation from one address: the per-address limit on new conversations is off.
-export const BASE_ENV = { RETURNS_TODAY: '2026-12-30', RETURNS_DEMO_ORDERS: 'false', LOG_LEVEL: 'warn', RETURNS_WORKERS: process.env.BENCH_WORKERS ?? '1', RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE: '0' };
+export const BASE_ENV = {
+  RETURNS_TODAY: '2026-12-30',
+  RETURNS_DEMO_ORDERS: 'false',
+  LOG_LEVEL: 'warn',
+  RETURNS_WORKERS: process.env.BENCH_WORKERS ?? '1',
+  RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE: '0',
+};
 
 export async function benchHttp(options: HttpBenchOptions): Promise<HttpBenchResult> {
   const { runner } = options;

@@ -66,15 +66,12 @@ function post(body: string, path = target.pathname, token?: string): Promise<{ s
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     if (token) headers.authorization = `Bearer ${token}`;
-    const req = http.request(
-      { host: target.hostname, port: target.port, path, method: 'POST', agent, headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
+    const req = http.request({ host: target.hostname, port: target.port, path, method: 'POST', agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
     req.on('error', reject);
     req.end(body);
   });
@@ -316,15 +313,17 @@ async function customer(worker: number): Promise<void> {
 
 if (mode === 'probe') {
   // Every scenario once, on the scenario orders themselves: the scripts for a replay.
-  await Promise.all(SCENARIOS.map(async (s, i) => {
-    const conversationId = `${args.prefix}-probe-${i}`;
-    try {
-      const said = await stepsConversation(s, conversationId);
-      if (said) recordScript(s, said);
-    } catch (e) {
-      recordError(e);
-    }
-  }));
+  await Promise.all(
+    SCENARIOS.map(async (s, i) => {
+      const conversationId = `${args.prefix}-probe-${i}`;
+      try {
+        const said = await stepsConversation(s, conversationId);
+        if (said) recordScript(s, said);
+      } catch (e) {
+        recordError(e);
+      }
+    }),
+  );
 } else {
   await Promise.all(Array.from({ length: concurrency }, (_, w) => customer(w)));
 }
@@ -360,8 +359,6 @@ const result: LoadResult = {
   ordersReused,
   loadCpuPercent: (100 * loadCpuSeconds) / seconds,
   ...(directLine ? { protocol: 'directline' as const, setupLatencyMs: latencySummary(setupLatencies) } : {}),
-  ...(mode !== 'replay'
-    ? { scripts: firstScripts, scriptsVaried: [...scriptKeys].filter(([, keys]) => keys.size > 1).map(([name]) => name) }
-    : {}),
+  ...(mode !== 'replay' ? { scripts: firstScripts, scriptsVaried: [...scriptKeys].filter(([, keys]) => keys.size > 1).map(([name]) => name) } : {}),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

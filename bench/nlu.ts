@@ -19,7 +19,10 @@ interface Msg {
 
 function messages(): Msg[] {
   const out: Msg[] = [];
-  for (const [lang, locale] of [['en', 'en-GB'], ['es', 'es-US']] as const) {
+  for (const [lang, locale] of [
+    ['en', 'en-GB'],
+    ['es', 'es-US'],
+  ] as const) {
     for (const file of [`${lang}.jsonl`, `${lang}.fresh.jsonl`, `${lang}.c.jsonl`, `${lang}.d.jsonl`]) {
       for (const line of readFileSync(join(ROOT, 'test', 'nlu', 'heldout', file), 'utf8').split('\n')) {
         if (!line.trim()) continue;

@@ -68,8 +68,20 @@ if (want('nlu')) {
     times(r.model.p50 / r.rules.p50),
     '—',
   );
-  row('understand one message: p99', `${r.model.p99.toFixed(3)} ms`, `rule readers alone ${r.rules.p99.toFixed(3)} ms`, times(r.ratioP99), `p99 ≤ ${r.targetP99Ms} ms: ${met(r.model.p99 <= r.targetP99Ms)}`);
-  row('understanding start-up (fresh process: import, load both languages\' models, warm up)', `${ms(r.startupMs)} ms (CPU ${ms(r.startupCpuMs)} ms)`, '—', '—', `≤ ${n(r.targetStartupMs)} ms: ${met(r.startupMs <= r.targetStartupMs)}`);
+  row(
+    'understand one message: p99',
+    `${r.model.p99.toFixed(3)} ms`,
+    `rule readers alone ${r.rules.p99.toFixed(3)} ms`,
+    times(r.ratioP99),
+    `p99 ≤ ${r.targetP99Ms} ms: ${met(r.model.p99 <= r.targetP99Ms)}`,
+  );
+  row(
+    "understanding start-up (fresh process: import, load both languages' models, warm up)",
+    `${ms(r.startupMs)} ms (CPU ${ms(r.startupCpuMs)} ms)`,
+    '—',
+    '—',
+    `≤ ${n(r.targetStartupMs)} ms: ${met(r.startupMs <= r.targetStartupMs)}`,
+  );
 }
 
 if (want('understand')) {
@@ -77,7 +89,13 @@ if (want('understand')) {
   results.understand = r;
   const us = (x: number) => (x >= 1 ? `${ms(x)} ms` : `${(x * 1000).toFixed(x < 0.01 ? 1 : 0)} µs`);
   const spread = (l: { p50: number; p99: number; max: number }) => `p99 ${us(l.p99)} (p50 ${us(l.p50)}, max ${us(l.max)})`;
-  row(`understand + decide one message (interpret of dialogs/interpret.ts, then decide; ${r.messages} messages of the scenarios at their steps, one core)`, spread(r.understandAndDecide), `JSON round-trip of the message ${spread(r.baseline)}`, times(r.understandAndDecide.p99 / r.baseline.p99), `p99 ≤ 1 ms: ${met(r.understandAndDecide.p99 <= 1)}`);
+  row(
+    `understand + decide one message (interpret of dialogs/interpret.ts, then decide; ${r.messages} messages of the scenarios at their steps, one core)`,
+    spread(r.understandAndDecide),
+    `JSON round-trip of the message ${spread(r.baseline)}`,
+    times(r.understandAndDecide.p99 / r.baseline.p99),
+    `p99 ≤ 1 ms: ${met(r.understandAndDecide.p99 <= 1)}`,
+  );
   row('… of which understanding alone / deciding alone', `${spread(r.understand)} / ${spread(r.decide)}`, '—', '—', '—');
 }
 
@@ -87,7 +105,13 @@ function httpRows(label: string, r: HttpBenchResult): void {
   const b = r.returnsbot;
   const a = r.echo;
   const c = r.concurrency;
-  row(`${label}: throughput, ${c} concurrent conversations`, `${n(b.load.turnsPerSecond)} turns/s`, `echo bot ${n(a.load.turnsPerSecond)} turns/s`, times(r.ratio.turnsPerSecond), `(b) ≥ 3× (a): ${met(r.ratio.turnsPerSecond >= 3)}`);
+  row(
+    `${label}: throughput, ${c} concurrent conversations`,
+    `${n(b.load.turnsPerSecond)} turns/s`,
+    `echo bot ${n(a.load.turnsPerSecond)} turns/s`,
+    times(r.ratio.turnsPerSecond),
+    `(b) ≥ 3× (a): ${met(r.ratio.turnsPerSecond >= 3)}`,
+  );
   row(
     `${label}: ceiling — restify alone, no Bot Framework, no bot (same messages, same load)`,
     `${n(r.bare.load.turnsPerSecond)} turns/s, p99 ${ms(r.bare.load.latencyMs.p99)} ms`,
@@ -97,33 +121,75 @@ function httpRows(label: string, r: HttpBenchResult): void {
   );
   if (r.workers2) {
     const w = r.workers2.load;
-    row(`${label}: the same with RETURNS_WORKERS=2 (two processes, one store; the load generator shares the machine's cores)`, `${n(w.turnsPerSecond)} turns/s, p99 ${ms(w.latencyMs.p99)} ms`, `one process ${n(b.load.turnsPerSecond)} turns/s; echo bot ${n(a.load.turnsPerSecond)}`, `${times(w.turnsPerSecond / b.load.turnsPerSecond)} one process; ${times(w.turnsPerSecond / a.load.turnsPerSecond)} echo`, `errors: ${w.errors}`);
+    row(
+      `${label}: the same with RETURNS_WORKERS=2 (two processes, one store; the load generator shares the machine's cores)`,
+      `${n(w.turnsPerSecond)} turns/s, p99 ${ms(w.latencyMs.p99)} ms`,
+      `one process ${n(b.load.turnsPerSecond)} turns/s; echo bot ${n(a.load.turnsPerSecond)}`,
+      `${times(w.turnsPerSecond / b.load.turnsPerSecond)} one process; ${times(w.turnsPerSecond / a.load.turnsPerSecond)} echo`,
+      `errors: ${w.errors}`,
+    );
   }
   const lat = (l: HttpBenchResult['echo']['load']['latencyMs']) => `${ms(l.p50)} ms (p95 ${ms(l.p95)}, max ${ms(l.max)})`;
   row(`${label}: latency p50 (p95, max)`, lat(b.load.latencyMs), `echo ${lat(a.load.latencyMs)}`, times(r.ratio.p50), '—');
   row(`${label}: latency p99`, `${ms(b.load.latencyMs.p99)} ms`, `echo ${ms(a.load.latencyMs.p99)} ms`, times(r.ratio.p99), `p99 ≤ 20 ms: ${met(b.load.latencyMs.p99 <= 20)}`);
   const perTurn = (x: number | null) => (x === null ? 'n/a' : `${ms(x)} ms`);
-  row(`${label}: server CPU per turn (CPU time ÷ turns, measured window)`, perTurn(b.load.serverCpuMsPerTurn), `echo ${perTurn(a.load.serverCpuMsPerTurn)}`, b.load.serverCpuMsPerTurn && a.load.serverCpuMsPerTurn ? times(b.load.serverCpuMsPerTurn / a.load.serverCpuMsPerTurn) : '—', '—');
+  row(
+    `${label}: server CPU per turn (CPU time ÷ turns, measured window)`,
+    perTurn(b.load.serverCpuMsPerTurn),
+    `echo ${perTurn(a.load.serverCpuMsPerTurn)}`,
+    b.load.serverCpuMsPerTurn && a.load.serverCpuMsPerTurn ? times(b.load.serverCpuMsPerTurn / a.load.serverCpuMsPerTurn) : '—',
+    '—',
+  );
   const cc = r.commitCost;
   if (cc.postgres) {
-    row(`${label}: one PostgreSQL commit at a time (2 rows of 3 KB)`, `${ms(cc.postgres.ms)} ms (${n(cc.postgres.perSecond)}/s)`, `SQLite synchronous=FULL ${ms(cc.sqliteFull.ms)} ms`, times(cc.postgres.ms / cc.sqliteFull.ms), '—');
+    row(
+      `${label}: one PostgreSQL commit at a time (2 rows of 3 KB)`,
+      `${ms(cc.postgres.ms)} ms (${n(cc.postgres.perSecond)}/s)`,
+      `SQLite synchronous=FULL ${ms(cc.sqliteFull.ms)} ms`,
+      times(cc.postgres.ms / cc.sqliteFull.ms),
+      '—',
+    );
   } else {
-    row(`${label}: one durable SQLite commit (WAL, synchronous=FULL, 2 rows of 3 KB), blocks the event loop`, `${ms(cc.sqliteFull.ms)} ms (${n(cc.sqliteFull.perSecond)}/s)`, `synchronous=NORMAL ${ms(cc.sqliteNormal.ms)} ms (${n(cc.sqliteNormal.perSecond)}/s)`, times(cc.sqliteFull.ms / cc.sqliteNormal.ms), '—');
+    row(
+      `${label}: one durable SQLite commit (WAL, synchronous=FULL, 2 rows of 3 KB), blocks the event loop`,
+      `${ms(cc.sqliteFull.ms)} ms (${n(cc.sqliteFull.perSecond)}/s)`,
+      `synchronous=NORMAL ${ms(cc.sqliteNormal.ms)} ms (${n(cc.sqliteNormal.perSecond)}/s)`,
+      times(cc.sqliteFull.ms / cc.sqliteNormal.ms),
+      '—',
+    );
   }
-  row(`${label}: errors (whole run, warm-up included)`, `${b.load.errors} in ${n(b.load.totalTurns)} turns`, `echo ${a.load.errors} in ${n(a.load.totalTurns)} turns`, '—', `0: ${met(b.load.errors === 0 && a.load.errors === 0)}`);
+  row(
+    `${label}: errors (whole run, warm-up included)`,
+    `${b.load.errors} in ${n(b.load.totalTurns)} turns`,
+    `echo ${a.load.errors} in ${n(a.load.totalTurns)} turns`,
+    '—',
+    `0: ${met(b.load.errors === 0 && a.load.errors === 0)}`,
+  );
   const f = b.footprint;
   const echoState = a.stored ? `echo ConversationState ${n(a.stored.bytesPerConversation)} B` : 'echo: not reported';
   if ('error' in f) {
     row(`${label}: state per conversation`, `not measured: ${f.error}`, echoState, '—', '≤ 8 KB: unknown');
   } else {
     const sp = (s: { mean: number; max: number }) => `mean ${n(s.mean)} B, max ${n(s.max)} B`;
-    row(`${label}: **state** per conversation = snapshot + dedupe entries (${n(f.conversations)} finished conversations)`, sp(f.stateBytes), echoState, a.stored ? times(f.stateBytes.mean / a.stored.bytesPerConversation) : '—', `max ≤ 8 KB (8,192 B): ${met(f.stateBytes.max <= STATE_GOAL_BYTES)}`);
+    row(
+      `${label}: **state** per conversation = snapshot + dedupe entries (${n(f.conversations)} finished conversations)`,
+      sp(f.stateBytes),
+      echoState,
+      a.stored ? times(f.stateBytes.mean / a.stored.bytesPerConversation) : '—',
+      `max ≤ 8 KB (8,192 B): ${met(f.stateBytes.max <= STATE_GOAL_BYTES)}`,
+    );
     row(`${label}: … of which the snapshot (conversation row, JSON)`, sp(f.snapshotBytes), '—', '—', '—');
     row(`${label}: … of which dedupe entries (activity id + replies)`, `${sp(f.dedupeBytes)}; ${f.dedupeEntries.mean.toFixed(1)} entries`, '—', '—', '—');
     row(`${label}: transcript log per conversation (not state)`, `${sp(f.logBytes)}; ${f.logEntries.mean.toFixed(1)} entries`, '—', '—', '—');
     row(`${label}: on disk per conversation (conversation tables + indexes, incl. log and audit)`, `${n(f.onDiskBytesPerConversation)} B`, '—', '—', '—');
   }
-  row(`${label}: cold start, spawn → /healthz 200 (median of ${b.coldStartMs.length}, fresh store)`, `${ms(b.coldStartMedianMs)} ms`, `echo: spawn → first reply ${ms(a.coldStartMedianMs)} ms`, times(b.coldStartMedianMs / a.coldStartMedianMs), `≤ 1.5 s: ${met(b.coldStartMedianMs <= 1500)}`);
+  row(
+    `${label}: cold start, spawn → /healthz 200 (median of ${b.coldStartMs.length}, fresh store)`,
+    `${ms(b.coldStartMedianMs)} ms`,
+    `echo: spawn → first reply ${ms(a.coldStartMedianMs)} ms`,
+    times(b.coldStartMedianMs / a.coldStartMedianMs),
+    `≤ 1.5 s: ${met(b.coldStartMedianMs <= 1500)}`,
+  );
   row(`${label}: spawn → first turn answered (median)`, `${ms(b.firstTurnMedianMs)} ms`, `echo ${ms(a.coldStartMedianMs)} ms`, times(b.firstTurnMedianMs / a.coldStartMedianMs), '—');
   const cpu = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x)}%`);
   notes.push(
@@ -135,7 +201,10 @@ function httpRows(label: string, r: HttpBenchResult): void {
       `${b.load.scriptsVaried?.length ? `; scripts varied: ${b.load.scriptsVaried.join(', ')}` : ''}` +
       `${r.postgres ? `; PostgreSQL ${r.postgres.version} at ${r.postgres.host} (synchronous_commit ${r.postgres.synchronousCommit}${/^(localhost|127\.|\[?::1)/.test(r.postgres.host) ? ', on the same machine, sharing its cores' : ''})` : ''}.`,
   );
-  for (const [who, l] of [['(b)', b.load], ['(a)', a.load]] as const) {
+  for (const [who, l] of [
+    ['(b)', b.load],
+    ['(a)', a.load],
+  ] as const) {
     if (l.errorSamples.length) notes.push(`${label} ${who} errors, e.g.: ${l.errorSamples.join(' | ')}`);
     if (l.serverErrorLogs.length) notes.push(`${label} ${who} server logged errors, e.g.: ${l.serverErrorLogs.join(' | ').slice(0, 500)}`);
   }
@@ -190,21 +259,60 @@ try {
     results.directline = r;
     const b = r.returnsbot;
     const lat = (l: typeof b.latencyMs) => `p99 ${ms(l.p99)} ms (p50 ${ms(l.p50)})`;
-    row(`directline: throughput, ${r.concurrency} concurrent conversations (POST activities, replies on the WebSocket stream)`, `${n(b.turnsPerSecond)} turns/s`, `echo bot behind Direct Line ${n(r.echo.turnsPerSecond)} turns/s`, times(r.ratio.turnsPerSecond), `(b) ≥ 3× (a): ${met(r.ratio.turnsPerSecond >= 3)}`);
-    row('directline: ceiling — the same Direct Line routes on restify + ws alone, no Bot Framework, no bot', `${n(r.bare.turnsPerSecond)} turns/s, ${lat(r.bare.latencyMs)}`, `echo bot ${n(r.echo.turnsPerSecond)} turns/s`, times(r.ratio.ceiling), '—');
-    row('directline: latency per turn (POST → its 200 and the replies on the stream)', lat(b.latencyMs), `echo ${lat(r.echo.latencyMs)}`, times(r.ratio.p99), `p99 ≤ 20 ms: ${met(b.latencyMs.p99 <= 20)}`);
+    row(
+      `directline: throughput, ${r.concurrency} concurrent conversations (POST activities, replies on the WebSocket stream)`,
+      `${n(b.turnsPerSecond)} turns/s`,
+      `echo bot behind Direct Line ${n(r.echo.turnsPerSecond)} turns/s`,
+      times(r.ratio.turnsPerSecond),
+      `(b) ≥ 3× (a): ${met(r.ratio.turnsPerSecond >= 3)}`,
+    );
+    row(
+      'directline: ceiling — the same Direct Line routes on restify + ws alone, no Bot Framework, no bot',
+      `${n(r.bare.turnsPerSecond)} turns/s, ${lat(r.bare.latencyMs)}`,
+      `echo bot ${n(r.echo.turnsPerSecond)} turns/s`,
+      times(r.ratio.ceiling),
+      '—',
+    );
+    row(
+      'directline: latency per turn (POST → its 200 and the replies on the stream)',
+      lat(b.latencyMs),
+      `echo ${lat(r.echo.latencyMs)}`,
+      times(r.ratio.p99),
+      `p99 ≤ 20 ms: ${met(b.latencyMs.p99 <= 20)}`,
+    );
     const setup = (l: LoadSummary) => (l.setupLatencyMs ? lat(l.setupLatencyMs) : 'n/a');
-    row('directline: opening a conversation (token → start → stream → greeting; not counted as a turn)', setup(b), `echo ${setup(r.echo)}`, b.setupLatencyMs && r.echo.setupLatencyMs ? times(b.setupLatencyMs.p99 / r.echo.setupLatencyMs.p99) : '—', '—');
-    row('directline: errors (whole run, warm-up included)', `${b.errors} in ${n(b.totalTurns)} turns`, `echo ${r.echo.errors} in ${n(r.echo.totalTurns)}, ceiling ${r.bare.errors}`, '—', `0: ${met(b.errors === 0 && r.echo.errors === 0 && r.bare.errors === 0)}`);
-    for (const [who, l] of [['(b)', b], ['(a)', r.echo], ['ceiling', r.bare]] as const) {
+    row(
+      'directline: opening a conversation (token → start → stream → greeting; not counted as a turn)',
+      setup(b),
+      `echo ${setup(r.echo)}`,
+      b.setupLatencyMs && r.echo.setupLatencyMs ? times(b.setupLatencyMs.p99 / r.echo.setupLatencyMs.p99) : '—',
+      '—',
+    );
+    row(
+      'directline: errors (whole run, warm-up included)',
+      `${b.errors} in ${n(b.totalTurns)} turns`,
+      `echo ${r.echo.errors} in ${n(r.echo.totalTurns)}, ceiling ${r.bare.errors}`,
+      '—',
+      `0: ${met(b.errors === 0 && r.echo.errors === 0 && r.bare.errors === 0)}`,
+    );
+    for (const [who, l] of [
+      ['(b)', b],
+      ['(a)', r.echo],
+      ['ceiling', r.bare],
+    ] as const) {
       if (l.errorSamples.length) notes.push(`directline ${who} errors, e.g.: ${l.errorSamples.join(' | ')}`);
       if (l.serverErrorLogs.length) notes.push(`directline ${who} server logged errors, e.g.: ${l.serverErrorLogs.join(' | ').slice(0, 500)}`);
     }
-    notes.push(`directline: server CPU (b) ${cpuPct(b.serverCpuPercent)}, (a) ${cpuPct(r.echo.serverCpuPercent)}, ceiling ${cpuPct(r.bare.serverCpuPercent)} of one core; load generator CPU ${Math.round(b.loadCpuPercent)}% / ${Math.round(r.echo.loadCpuPercent)}% / ${Math.round(r.bare.loadCpuPercent)}%.`);
+    notes.push(
+      `directline: server CPU (b) ${cpuPct(b.serverCpuPercent)}, (a) ${cpuPct(r.echo.serverCpuPercent)}, ceiling ${cpuPct(r.bare.serverCpuPercent)} of one core; load generator CPU ${Math.round(b.loadCpuPercent)}% / ${Math.round(r.echo.loadCpuPercent)}% / ${Math.round(r.bare.loadCpuPercent)}%.`,
+    );
   }
 
   if (want('growth')) {
-    const sizes = (process.env.BENCH_GROWTH_SIZES ?? '0,100000,1000000').split(',').map((x) => Number(x.trim())).filter((x) => Number.isInteger(x) && x >= 0);
+    const sizes = (process.env.BENCH_GROWTH_SIZES ?? '0,100000,1000000')
+      .split(',')
+      .map((x) => Number(x.trim()))
+      .filter((x) => Number.isInteger(x) && x >= 0);
     const r = await benchGrowth({ ...httpOptions, runner: getRunner(), sizes, calls: env('BENCH_GROWTH_CALLS', 200), rounds: env('BENCH_GROWTH_ROUNDS', 3) });
     results.growth = r;
     const [base, ...rest] = r.points;
@@ -212,18 +320,42 @@ try {
       const label = (size: number) => `${size.toLocaleString('en')} finished conversations`;
       const within = (ratio: number, higherIsBetter: boolean) => (higherIsBetter ? ratio >= 0.9 : ratio <= 1.1);
       const calls = (c: { p50: number; p99: number; mean: number }) => `p50 ${ms(c.p50)} ms per call (mean ${ms(c.mean)}, p99 ${ms(c.p99)})`;
-      row(`growth: store holding ${label(base.size)} (the baseline of the rows below), ${r.concurrency} concurrent conversations, median of ${r.rounds} rounds`, `${n(base.turnsPerSecond)} turns/s, p99 ${ms(base.p99)} ms; queue listing ${calls(base.queue)}; rma show ${calls(base.rmaShow)}`, '—', '—', '—');
+      row(
+        `growth: store holding ${label(base.size)} (the baseline of the rows below), ${r.concurrency} concurrent conversations, median of ${r.rounds} rounds`,
+        `${n(base.turnsPerSecond)} turns/s, p99 ${ms(base.p99)} ms; queue listing ${calls(base.queue)}; rma show ${calls(base.rmaShow)}`,
+        '—',
+        '—',
+        '—',
+      );
       for (const p of rest) {
         const t = p.turnsPerSecond / base.turnsPerSecond;
         const p99 = p.p99 / base.p99;
         const each = (x: typeof p) => x.rounds.map((l) => n(l.turnsPerSecond)).join(', ');
-        row(`growth: ${label(p.size)} (${n(p.storeBytes / 1e6)} MB store): throughput`, `${n(p.turnsPerSecond)} turns/s (rounds: ${each(p)})`, `${label(base.size)} ${n(base.turnsPerSecond)} turns/s (rounds: ${each(base)})`, times(t), `within 10 %: ${met(within(t, true))}`);
+        row(
+          `growth: ${label(p.size)} (${n(p.storeBytes / 1e6)} MB store): throughput`,
+          `${n(p.turnsPerSecond)} turns/s (rounds: ${each(p)})`,
+          `${label(base.size)} ${n(base.turnsPerSecond)} turns/s (rounds: ${each(base)})`,
+          times(t),
+          `within 10 %: ${met(within(t, true))}`,
+        );
         row(`growth: ${label(p.size)}: latency p99`, `${ms(p.p99)} ms`, `${label(base.size)} ${ms(base.p99)} ms`, times(p99), `within 10 %: ${met(within(p99, false))}`);
         // Calls are compared by their median: one call that another process on the machine delays moves a mean or a p99 by more than 10 %.
         const q = p.queue.p50 / base.queue.p50;
-        row(`growth: ${label(p.size)}: staff queue listing (GET /api/agent/conversations?status=queued, ${p.queue.listed} queued, ${p.queue.calls} calls)`, calls(p.queue), `${label(base.size)} ${calls(base.queue)}`, times(q), `within 10 %: ${met(within(q, false))}`);
+        row(
+          `growth: ${label(p.size)}: staff queue listing (GET /api/agent/conversations?status=queued, ${p.queue.listed} queued, ${p.queue.calls} calls)`,
+          calls(p.queue),
+          `${label(base.size)} ${calls(base.queue)}`,
+          times(q),
+          `within 10 %: ${met(within(q, false))}`,
+        );
         const m = p.rmaShow.p50 / base.rmaShow.p50;
-        row(`growth: ${label(p.size)}: \`returnsbot rma show\` (in-process, opens the store each call, ${p.rmaShow.calls} calls)`, calls(p.rmaShow), `${label(base.size)} ${calls(base.rmaShow)}`, times(m), `within 10 %: ${met(within(m, false))}`);
+        row(
+          `growth: ${label(p.size)}: \`returnsbot rma show\` (in-process, opens the store each call, ${p.rmaShow.calls} calls)`,
+          calls(p.rmaShow),
+          `${label(base.size)} ${calls(base.rmaShow)}`,
+          times(m),
+          `within 10 %: ${met(within(m, false))}`,
+        );
       }
       for (const p of r.points) {
         for (const l of p.rounds) {
@@ -233,10 +365,11 @@ try {
       }
       const errors = r.points.reduce((a, p) => a + p.errors, 0);
       row('growth: errors (every size and round, warm-up included)', String(errors), '—', '—', `0: ${met(errors === 0)}`);
-      notes.push(`growth: sizes ${r.points.map((p) => p.size.toLocaleString('en')).join(', ')} (BENCH_GROWTH_SIZES); seeding took ${r.points.map((p) => `${p.seedSeconds.toFixed(1)} s`).join(', ')}; every store seeded first, then ${r.rounds} rounds taking turns between the sizes (a fresh server each run), each size the median of its rounds.`);
+      notes.push(
+        `growth: sizes ${r.points.map((p) => p.size.toLocaleString('en')).join(', ')} (BENCH_GROWTH_SIZES); seeding took ${r.points.map((p) => `${p.seedSeconds.toFixed(1)} s`).join(', ')}; every store seeded first, then ${r.rounds} rounds taking turns between the sizes (a fresh server each run), each size the median of its rounds.`,
+      );
     }
   }
-
 
   if (want('scale-out')) {
     const url = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
@@ -247,10 +380,26 @@ try {
       console.error('scale-out: one vs two instances on one PostgreSQL database …');
       const r = await benchScaleOut({ ...httpOptions, runner: getRunner(), databaseUrl: url });
       results['scale-out'] = r;
-      const cpuOf = (run: typeof r.one) => run.generators.slice(0, run.instances).map((g) => cpuPct(g.serverCpuPercent)).join(' + ');
+      const cpuOf = (run: typeof r.one) =>
+        run.generators
+          .slice(0, run.instances)
+          .map((g) => cpuPct(g.serverCpuPercent))
+          .join(' + ');
       const genCpu = (run: typeof r.one) => run.generators.map((g) => `${Math.round(g.loadCpuPercent)}%`).join(' + ');
-      row(`scale-out: two instances on one PostgreSQL database, ${r.concurrency} concurrent conversations split over both`, `${n(r.two.turnsPerSecond)} turns/s, p99 ${ms(r.two.p99)} ms`, `one instance ${n(r.one.turnsPerSecond)} turns/s, p99 ${ms(r.one.p99)} ms`, times(r.ratio), `≥ 1.7×: ${met(r.ratio >= 1.7)}`);
-      row('scale-out: where the cores went (server CPU; load generators; % of one core)', `two instances ${cpuOf(r.two)}; generators ${genCpu(r.two)}`, `one instance ${cpuOf(r.one)}; generators ${genCpu(r.one)}`, '—', `${r.cpus} cores for servers, generators and PostgreSQL together`);
+      row(
+        `scale-out: two instances on one PostgreSQL database, ${r.concurrency} concurrent conversations split over both`,
+        `${n(r.two.turnsPerSecond)} turns/s, p99 ${ms(r.two.p99)} ms`,
+        `one instance ${n(r.one.turnsPerSecond)} turns/s, p99 ${ms(r.one.p99)} ms`,
+        times(r.ratio),
+        `≥ 1.7×: ${met(r.ratio >= 1.7)}`,
+      );
+      row(
+        'scale-out: where the cores went (server CPU; load generators; % of one core)',
+        `two instances ${cpuOf(r.two)}; generators ${genCpu(r.two)}`,
+        `one instance ${cpuOf(r.one)}; generators ${genCpu(r.one)}`,
+        '—',
+        `${r.cpus} cores for servers, generators and PostgreSQL together`,
+      );
       const errors = [...r.one.generators, ...r.two.generators].reduce((a, g) => a + g.errors, 0);
       row('scale-out: errors (both runs, warm-up included)', String(errors), '—', '—', `0: ${met(errors === 0)}`);
       for (const g of [...r.one.generators, ...r.two.generators]) {

@@ -69,7 +69,11 @@ const words = (n: number) => 'Thanks, I have found your order and checked it aga
 const SNAPSHOTS = { withRma: snapshotJsonSlow(ID, ORDER, RMA, AT), without: snapshotJsonSlow(ID, ORDER, null, AT) };
 function snapshotJson(id: string, order: string, rma: string | null, at: string): string {
   const t = rma ? SNAPSHOTS.withRma.replace(RMA, rma) : SNAPSHOTS.without;
-  return t.replaceAll(ID, id).replaceAll(ORDER, order).replace('"now":null', `"now":${Date.parse(at)}`).replaceAll(AT, at);
+  return t
+    .replaceAll(ID, id)
+    .replaceAll(ORDER, order)
+    .replace('"now":null', `"now":${Date.parse(at)}`)
+    .replaceAll(AT, at);
 }
 
 function snapshotJsonSlow(id: string, order: string, rma: string | null, at: string): string {
@@ -78,12 +82,35 @@ function snapshotJsonSlow(id: string, order: string, rma: string | null, at: str
     value: 'ended',
     historyValue: {},
     context: {
-      now: at === AT ? null : Date.parse(at), todayOverride: null, defaultPolicy: 'uk-online', conversationId: id, orderNumber: order,
-      order: { orderNumber: order, policy: 'uk-online', currency: 'GBP', customer: { email: 'seed@example.com', postcode: 'LS1 4AP', region: 'GB-ENG' }, placedOn: '2026-01-02', deliveredOn: '2026-01-05', items: [{ sku: 'HP-STUDIO-1', name: 'Studio headphones', category: 'audio', price: 129.99, quantity: 1 }], note: pad(600) },
-      verifyAttempts: 0, itemIndex: 0, reason: 'change-of-mind', mentionsFault: false,
-      facts: { sealBroken: false, used: false, tampered: false, packagingOpened: false, serialLabelIntact: true }, unavailable: [], deliveredOn: null,
+      now: at === AT ? null : Date.parse(at),
+      todayOverride: null,
+      defaultPolicy: 'uk-online',
+      conversationId: id,
+      orderNumber: order,
+      order: {
+        orderNumber: order,
+        policy: 'uk-online',
+        currency: 'GBP',
+        customer: { email: 'seed@example.com', postcode: 'LS1 4AP', region: 'GB-ENG' },
+        placedOn: '2026-01-02',
+        deliveredOn: '2026-01-05',
+        items: [{ sku: 'HP-STUDIO-1', name: 'Studio headphones', category: 'audio', price: 129.99, quantity: 1 }],
+        note: pad(600),
+      },
+      verifyAttempts: 0,
+      itemIndex: 0,
+      reason: 'change-of-mind',
+      mentionsFault: false,
+      facts: { sealBroken: false, used: false, tampered: false, packagingOpened: false, serialLabelIntact: true },
+      unavailable: [],
+      deliveredOn: null,
       decision: { outcome: rma ? 'approved' : 'rejected', reason: 'change-of-mind', clauses: ['4.1', '4.2'], remedies: ['refund'], note: pad(500) },
-      remedy: rma ? 'refund' : null, rma, misunderstood: { step: null, count: 0 }, choices: [], at: null, handoff: null,
+      remedy: rma ? 'refund' : null,
+      rma,
+      misunderstood: { step: null, count: 0 },
+      choices: [],
+      at: null,
+      handoff: null,
     },
     children: {},
   });
@@ -100,9 +127,20 @@ function logJsonSlow(id: string, k: number, at: string): string {
     return JSON.stringify({ type: 'message', id: `${id}-${k / 2}`, from: { id: `user-${id}`, role: 'user' }, text: words(40), locale: 'en-GB', timestamp: at });
   }
   return JSON.stringify({
-    type: 'message', from: { id: 'returnsbot', name: 'Returns assistant', role: 'bot' }, text: words(420), speak: words(120), locale: 'en-GB', inputHint: 'expectingInput',
-    suggestedActions: { actions: [{ type: 'imBack', title: 'Yes', value: 'yes' }, { type: 'imBack', title: 'No', value: 'no' }] },
-    channelData: { returns: { step: 'confirm' } }, replyToId: `${id}-${(k - 1) / 2}`,
+    type: 'message',
+    from: { id: 'returnsbot', name: 'Returns assistant', role: 'bot' },
+    text: words(420),
+    speak: words(120),
+    locale: 'en-GB',
+    inputHint: 'expectingInput',
+    suggestedActions: {
+      actions: [
+        { type: 'imBack', title: 'Yes', value: 'yes' },
+        { type: 'imBack', title: 'No', value: 'no' },
+      ],
+    },
+    channelData: { returns: { step: 'confirm' } },
+    replyToId: `${id}-${(k - 1) / 2}`,
   });
 }
 
@@ -136,7 +174,7 @@ export async function seedStore(options: SeedOptions): Promise<SeedResult> {
     'INSERT INTO handoffs (conversation_id, status, reason, channel_id, queued_at, taken_at, agent, ended_at, summary, reference, version, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)',
   );
   const rows: Record<string, number> = { conversations: 0, conversation_log: 0, processed_activities: 0, conversation_audit: 0, rmas: 0, rma_audit: 0, handoffs: 0 };
-  let changeSeq = ((db.prepare('SELECT coalesce(max(change_seq), 0) AS n FROM handoffs').get() as { n: number }).n);
+  let changeSeq = (db.prepare('SELECT coalesce(max(change_seq), 0) AS n FROM handoffs').get() as { n: number }).n;
   const sampleRmas: string[] = [];
 
   const summary = (order: string) => JSON.stringify({ orderNumber: order, item: 'Studio headphones', reason: 'transit-damage', outcome: 'referred', note: pad(200) });
@@ -148,7 +186,7 @@ export async function seedStore(options: SeedOptions): Promise<SeedResult> {
   const writeFinished = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const id = `seed-${i}`;
-      const t = END - DAY_MS - Math.floor(((i * 7919) % 1_000_003) / 1_000_003 * 364 * DAY_MS);
+      const t = END - DAY_MS - Math.floor((((i * 7919) % 1_000_003) / 1_000_003) * 364 * DAY_MS);
       const stamp = new Date(t).toISOString();
       const order = `SEED-${i}`;
       const rma = i % 10 < 7 ? seedRma(i) : null;

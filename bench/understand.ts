@@ -33,13 +33,21 @@ interface Message {
 /** Every message of every scenario, with the view of the conversation at the step it answers. */
 export function scenarioMessages(): Message[] {
   const packs = { 'uk-online': loadPack('uk-online'), 'impress-us': loadPack('impress-us') } as const;
-  const approved = mixedCases(200).map((c) => decide(c, packs[c.policy as keyof typeof packs])).find((d) => d.outcome === 'approved' && d.remedies.length > 1) ?? null;
+  const approved =
+    mixedCases(200)
+      .map((c) => decide(c, packs[c.policy as keyof typeof packs]))
+      .find((d) => d.outcome === 'approved' && d.remedies.length > 1) ?? null;
   const out: Message[] = [];
   for (const s of SCENARIOS) {
     const order = orderSchema.parse(SCENARIO_ORDERS.find((o) => o.orderNumber === s.orderNumber));
     const base = initialContext({ conversationId: 'bench', defaultPolicy: order.policy, todayOverride: TODAY, now: Date.parse(`${TODAY}T12:00:00Z`) });
     const view = (state: string, step: string | null, context: ReturnsContext): View => ({
-      state, step: step as View['step'], context, locale: s.locale ?? 'en-GB', today: TODAY, dateOrder: dateOrderOf(s.locale ?? 'en-GB'),
+      state,
+      step: step as View['step'],
+      context,
+      locale: s.locale ?? 'en-GB',
+      today: TODAY,
+      dateOrder: dateOrderOf(s.locale ?? 'en-GB'),
     });
     out.push({ text: s.opening, view: view('start', null, base) });
     out.push({ text: answerFor(s, 'orderNumber', undefined), view: view('askOrderNumber', 'orderNumber', base) });
@@ -95,7 +103,9 @@ export function benchUnderstand(seconds = 2): UnderstandBenchResult {
   const messages = scenarioMessages();
   const packs = { 'uk-online': loadPack('uk-online'), 'impress-us': loadPack('impress-us') } as const;
   const cases = mixedCases(1000);
-  const activities = messages.map((m) => JSON.stringify({ type: 'message', id: 'a-1', channelId: 'directline', from: { id: 'user-1', role: 'user' }, conversation: { id: 'c-1' }, locale: m.view.locale, text: m.text }));
+  const activities = messages.map((m) =>
+    JSON.stringify({ type: 'message', id: 'a-1', channelId: 'directline', from: { id: 'user-1', role: 'user' }, conversation: { id: 'c-1' }, locale: m.view.locale, text: m.text }),
+  );
   const one = (i: number) => {
     const m = messages[i % messages.length]!;
     const c = cases[i % cases.length]!;

@@ -175,7 +175,17 @@ export class ConversationService {
       this.remember(req.conversationId, committed.version, actor);
       keep = true;
       const customerText = !req.event && ran.from === 'handoff' && to === 'handoff' ? (req.text ?? '') : null;
-      await this.publish(req, { conversationId: req.conversationId, channelId: req.channelId, event: ran.event, from: ran.from, to, context: ran.after.context, activities, locale: finalLocale, customerText });
+      await this.publish(req, {
+        conversationId: req.conversationId,
+        channelId: req.channelId,
+        event: ran.event,
+        from: ran.from,
+        to,
+        context: ran.after.context,
+        activities,
+        locale: finalLocale,
+        customerText,
+      });
       return { activities, duplicate: false, state: to, locale: finalLocale };
     } finally {
       listening.unsubscribe();
@@ -248,7 +258,10 @@ export class ConversationService {
     try {
       await this.deps.committed.publish(done);
     } catch (e) {
-      this.deps.logger.error({ correlationId: req.correlationId, conversationId: req.conversationId, err: e instanceof Error ? { name: e.name, message: e.message } : String(e) }, 'after-turn listener failed');
+      this.deps.logger.error(
+        { correlationId: req.correlationId, conversationId: req.conversationId, err: e instanceof Error ? { name: e.name, message: e.message } : String(e) },
+        'after-turn listener failed',
+      );
     }
   }
 
@@ -282,7 +295,12 @@ function auditOf(replies: readonly Reply[], event: ReturnsEvent, ctx: ReturnsCon
   for (const r of replies) {
     if (r.returns?.decision) {
       const d = r.returns.decision;
-      audit.push({ at, actor: 'bot', action: 'decision', data: { outcome: d.outcome, reason: d.reason, codes: d.reasons.map((x) => x.code), clauses: d.clauses, policy: d.policy, policyVersion: d.policyVersion, orderNumber: ctx.orderNumber } });
+      audit.push({
+        at,
+        actor: 'bot',
+        action: 'decision',
+        data: { outcome: d.outcome, reason: d.reason, codes: d.reasons.map((x) => x.code), clauses: d.clauses, policy: d.policy, policyVersion: d.policyVersion, orderNumber: ctx.orderNumber },
+      });
     }
     if (r.returns?.rma) audit.push({ at, actor: 'bot', action: 'rma.shown', data: { rma: r.returns.rma } });
     if (r.returns?.handoff) audit.push({ at, actor: 'bot', action: `handoff.${r.returns.handoff}`, data: { position: r.returns.position ?? null } });

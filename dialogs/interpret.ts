@@ -44,22 +44,34 @@ const cardPayload = z.object({ returns: z.union([z.object({ choice: z.number().i
 
 function legacyCommands(e: z.output<typeof legacyEvent>): Command[] {
   switch (e.type) {
-    case 'ITEM': return [{ type: 'SetSlot', ...sure, slot: 'item', value: { index: e.index } }];
-    case 'REASON': return [{ type: 'SetSlot', ...sure, slot: 'reason', value: e.reason }];
-    case 'REMEDY': return [{ type: 'SetSlot', ...sure, slot: 'remedy', value: e.remedy }];
+    case 'ITEM':
+      return [{ type: 'SetSlot', ...sure, slot: 'item', value: { index: e.index } }];
+    case 'REASON':
+      return [{ type: 'SetSlot', ...sure, slot: 'reason', value: e.reason }];
+    case 'REMEDY':
+      return [{ type: 'SetSlot', ...sure, slot: 'remedy', value: e.remedy }];
     case 'ANSWER': {
       if (typeof e.value === 'boolean') return [{ type: e.value ? 'Affirm' : 'Deny', ...sure }];
       if (e.field === 'faultCause') return [{ type: 'SetSlot', ...sure, slot: 'faultCause', value: e.value as (typeof FAULT_CAUSES)[number] }];
       return [{ type: 'SetSlot', ...sure, slot: 'manufacturerPreauth', value: e.value }];
     }
-    case 'YES': case 'HAS_PREAUTH': return [{ type: 'Affirm', ...sure }];
-    case 'NO': return [{ type: 'Deny', ...sure }];
-    case 'DONT_KNOW': return [{ type: 'DontKnow', ...sure }];
-    case 'HUMAN': return [{ type: 'HumanHandoff', ...sure }];
-    case 'CANCEL': return [{ type: 'Cancel', ...sure }];
-    case 'RESTART': return [{ type: 'Restart', ...sure }];
-    case 'HELP': return [{ type: 'Help', ...sure }];
-    case 'ANOTHER_ITEM': return [{ type: 'StartReturn', ...sure }];
+    case 'YES':
+    case 'HAS_PREAUTH':
+      return [{ type: 'Affirm', ...sure }];
+    case 'NO':
+      return [{ type: 'Deny', ...sure }];
+    case 'DONT_KNOW':
+      return [{ type: 'DontKnow', ...sure }];
+    case 'HUMAN':
+      return [{ type: 'HumanHandoff', ...sure }];
+    case 'CANCEL':
+      return [{ type: 'Cancel', ...sure }];
+    case 'RESTART':
+      return [{ type: 'Restart', ...sure }];
+    case 'HELP':
+      return [{ type: 'Help', ...sure }];
+    case 'ANOTHER_ITEM':
+      return [{ type: 'StartReturn', ...sure }];
   }
 }
 

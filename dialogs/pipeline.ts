@@ -121,9 +121,10 @@ export class TurnPipeline {
   private async message(turn: InboundTurn): Promise<TurnOutcome> {
     const a = turn.activity;
     const text = a.text === undefined ? null : turn.via === 'bot-framework' ? stripMentions(a.text, a.recipient?.id) : a.text;
-    const logActivity = turn.logActivity === undefined
-      ? { type: 'message', id: a.id, from: a.from ?? { id: 'user' }, text: text ?? '', locale: a.locale, ...(a.value !== undefined ? { value: a.value } : {}), timestamp: a.timestamp }
-      : turn.logActivity ?? undefined;
+    const logActivity =
+      turn.logActivity === undefined
+        ? { type: 'message', id: a.id, from: a.from ?? { id: 'user' }, text: text ?? '', locale: a.locale, ...(a.value !== undefined ? { value: a.value } : {}), timestamp: a.timestamp }
+        : (turn.logActivity ?? undefined);
     const result = await this.deps.service.handle({
       conversationId: a.conversation.id,
       activityId: a.id ?? null,
@@ -162,7 +163,10 @@ export class TurnPipeline {
     const a = turn.activity;
     const handoff = this.deps.handoff!;
     if (!this.fromHub(turn)) {
-      this.deps.logger.warn({ correlationId: turn.correlationId, conversationId: a.conversation.id, channelId: a.channelId, mode: handoff.mode }, 'handoff.status ignored: not from a contact-centre hub');
+      this.deps.logger.warn(
+        { correlationId: turn.correlationId, conversationId: a.conversation.id, channelId: a.channelId, mode: handoff.mode },
+        'handoff.status ignored: not from a contact-centre hub',
+      );
       return nothing('ignored');
     }
     const value = (a.value ?? {}) as { state?: unknown; message?: unknown };

@@ -80,7 +80,12 @@ export interface StaffDeskDeps {
 
 /** A staff name for the audit trail from a staff member's display name ("Alex Smith" → "alex-smith"). */
 function staffOf(member: StaffMember): Staff {
-  const slug = member.name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48);
+  const slug = member.name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 48);
   const name = slug || `staff-${createHash('sha256').update(member.id).digest('hex').slice(0, 8)}`;
   return { name, displayName: member.name };
 }
@@ -104,7 +109,9 @@ const RMA_OPTIONS = { order: 'orderNumber', sku: 'sku', reason: 'reason' } as co
  * unknown reason is refused here (the HTTP API's schema does the same); the rest is the hand-over
  * service's to judge, as for the HTTP API.
  */
-export function rmaCommand(words: readonly string[]): { ok: true; body: { remedy: string; note: string | null; orderNumber?: string; sku?: string; reason?: ReturnReason } } | { ok: false; option: string } {
+export function rmaCommand(
+  words: readonly string[],
+): { ok: true; body: { remedy: string; note: string | null; orderNumber?: string; sku?: string; reason?: ReturnReason } } | { ok: false; option: string } {
   const [remedy = '', ...rest] = words;
   const body: { remedy: string; note: string | null; orderNumber?: string; sku?: string; reason?: ReturnReason } = { remedy: remedy.toLowerCase(), note: null };
   let i = 0;
@@ -142,15 +149,17 @@ export class StaffDesk {
         type: 'message',
         text,
         locale,
-        attachments: [{
-          contentType: 'application/vnd.microsoft.card.adaptive',
-          content: {
-            type: 'AdaptiveCard',
-            version: '1.4',
-            body: [],
-            actions: actions.map((a) => ({ type: 'Action.Submit', title: a.title, data: { ...a.value, msteams: { type: 'messageBack', text: a.command, displayText: a.title, value: a.value } } })),
+        attachments: [
+          {
+            contentType: 'application/vnd.microsoft.card.adaptive',
+            content: {
+              type: 'AdaptiveCard',
+              version: '1.4',
+              body: [],
+              actions: actions.map((a) => ({ type: 'Action.Submit', title: a.title, data: { ...a.value, msteams: { type: 'messageBack', text: a.command, displayText: a.title, value: a.value } } })),
+            },
           },
-        }],
+        ],
       };
     }
     return { type: 'message', text, locale, suggestedActions: { to: [], actions: actions.map((a) => ({ type: 'imBack', title: a.title, value: a.command })) } };
@@ -192,7 +201,14 @@ export class StaffDesk {
         const queued = await this.deps.port.list('queued');
         if (!queued.length) return void (await say('staff.queueEmpty'));
         const lines = queued.map((v, i) => `${i + 1}. ${summaryLine(v, locale)}`).join('\n');
-        out.push(this.card(a, locale, `${t(locale, 'staff.queue', { count: queued.length })}\n${lines}`, queued.slice(0, 5).map((v, i) => ({ title: t(locale, 'staff.take', { n: i + 1 }), value: { staff: { action: 'take', conversationId: v.id } }, command: `take ${i + 1}` }))));
+        out.push(
+          this.card(
+            a,
+            locale,
+            `${t(locale, 'staff.queue', { count: queued.length })}\n${lines}`,
+            queued.slice(0, 5).map((v, i) => ({ title: t(locale, 'staff.take', { n: i + 1 }), value: { staff: { action: 'take', conversationId: v.id } }, command: `take ${i + 1}` })),
+          ),
+        );
         return;
       }
       case 'take': {
@@ -253,7 +269,11 @@ export class StaffDesk {
         if (!this.byId.has(staffId)) continue;
         const locale = negotiateLocale((reference as { locale?: string }).locale ?? null, 'en-GB');
         const channelId = (reference as { channelId?: string }).channelId;
-        await this.deps.send(reference, [this.card({ channelId }, locale, `${t(locale, 'staff.newHandoff')}\n${summaryLine(view, locale)}`, [{ title: t(locale, 'staff.takeIt'), value: { staff: { action: 'take', conversationId: done.conversationId } }, command: `take ${done.conversationId}` }])]);
+        await this.deps.send(reference, [
+          this.card({ channelId }, locale, `${t(locale, 'staff.newHandoff')}\n${summaryLine(view, locale)}`, [
+            { title: t(locale, 'staff.takeIt'), value: { staff: { action: 'take', conversationId: done.conversationId } }, command: `take ${done.conversationId}` },
+          ]),
+        ]);
       }
       return;
     }
@@ -262,7 +282,9 @@ export class StaffDesk {
         const member = this.byId.get(staffId);
         if (!member || staffOf(member).name !== record.agent) continue;
         const locale = negotiateLocale((reference as { locale?: string }).locale ?? null, 'en-GB');
-        await this.deps.send(reference, [{ type: 'message', locale, textFormat: 'plain', text: t(locale, 'staff.fromCustomer', { order: (record.summary as { orderNumber?: string }).orderNumber ?? '—', text: done.customerText }) }]);
+        await this.deps.send(reference, [
+          { type: 'message', locale, textFormat: 'plain', text: t(locale, 'staff.fromCustomer', { order: (record.summary as { orderNumber?: string }).orderNumber ?? '—', text: done.customerText }) },
+        ]);
       }
     }
   }

@@ -18,11 +18,13 @@ function answerParts(a: Answer, ctx: ReturnsContext, currency: string): Part[] {
   switch (a.topic) {
     case 'refundTime': {
       if (a.refundPossible === false) return [p('answer.refundTime.notThisReturn')];
-      const days = a.withinDays === null ? p('answer.refundTime.noDays')
-        : a.from ? p('answer.refundTime.daysFrom', { days: a.withinDays, from: { key: `answer.from.${a.from}` } })
-        : p('answer.refundTime.days', { days: a.withinDays });
-      return [days,
-        ...(a.method === 'original-payment' ? [p('answer.refundTime.method')] : [])];
+      const days =
+        a.withinDays === null
+          ? p('answer.refundTime.noDays')
+          : a.from
+            ? p('answer.refundTime.daysFrom', { days: a.withinDays, from: { key: `answer.from.${a.from}` } })
+            : p('answer.refundTime.days', { days: a.withinDays });
+      return [days, ...(a.method === 'original-payment' ? [p('answer.refundTime.method')] : [])];
     }
     case 'returnPostage':
       return [p(`answer.returnPostage.${a.payer ?? 'unknown'}`), ...(a.ifNotFaulty === 'customer' ? [p('answer.returnPostage.ifNotFaulty')] : [])];

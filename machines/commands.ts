@@ -48,17 +48,7 @@ export type SlotValue =
 export type Slot = SlotValue['slot'];
 
 /** What a customer may ask mid-way (answered from the pack's own data; see the next issue). */
-export const ASK_TOPICS = [
-  'refundTime',
-  'returnPostage',
-  'restockingFee',
-  'nextSteps',
-  'rmaNumber',
-  'otherRemedy',
-  'whereToSend',
-  'cancelReturn',
-  'other',
-] as const;
+export const ASK_TOPICS = ['refundTime', 'returnPostage', 'restockingFee', 'nextSteps', 'rmaNumber', 'otherRemedy', 'whereToSend', 'cancelReturn', 'other'] as const;
 export type AskTopic = (typeof ASK_TOPICS)[number];
 
 /** A candidate of a clarifying question: a slot value the customer may have meant. */
@@ -104,10 +94,7 @@ export type CommandType = Command['type'];
  *   instances) or in this conversation; `until` is when it may be tried again (ISO time).
  */
 export type VerifyResult<O> =
-  | { status: 'verified'; order: O; itemIndex: number | null }
-  | { status: 'noMatch'; attemptsLeft: number }
-  | { status: 'ambiguous'; attemptsLeft: number }
-  | { status: 'locked'; until: string };
+  { status: 'verified'; order: O; itemIndex: number | null } | { status: 'noMatch'; attemptsLeft: number } | { status: 'ambiguous'; attemptsLeft: number } | { status: 'locked'; until: string };
 
 /** What the `verifyOrder` actor is given: the order number and every candidate proof in the message. */
 export interface VerifyRequest {

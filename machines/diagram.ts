@@ -16,7 +16,7 @@ interface TransitionLike {
   target?: readonly AnyStateNode[];
 }
 
-const idOf = (node: AnyStateNode): string => node.path.length ? node.path.join('_') : 'returns';
+const idOf = (node: AnyStateNode): string => (node.path.length ? node.path.join('_') : 'returns');
 
 function guardName(guard: unknown): string | null {
   if (!guard) return null;
@@ -72,8 +72,11 @@ function lines(graph: DirectedGraphNode, depth: number, out: string[], edges: st
   for (const child of graph.children) {
     const c = child.stateNode;
     const own = [...c.transitions.values()].flat() as TransitionLike[];
-    const always = ((c as { always?: TransitionLike[] }).always ?? []);
-    for (const [list, eventless] of [[own, false], [always, true]] as const) {
+    const always = (c as { always?: TransitionLike[] }).always ?? [];
+    for (const [list, eventless] of [
+      [own, false],
+      [always, true],
+    ] as const) {
       for (const t of list) {
         for (const target of t.target ?? []) edges.push(`${idOf(c)} --> ${idOf(target)}${label(t, eventless) ? `: ${label(t, eventless)}` : ''}`);
       }

@@ -68,9 +68,7 @@ export function nextSteps(decision: Decision, order: Order, remedy: string | nul
   }
   for (const d of decision.deductions) parts.push(deductionPart(decision, d.kind, d.certainty, order.currency, said));
   if (remedy === 'refund' || (remedy === null && decision.remedies.includes('refund') && decision.remedies.length === 1)) {
-    parts.push(decision.deadlines.refundWithinDays !== null
-      ? { key: 'rma.next.refundWithin', params: { days: decision.deadlines.refundWithinDays } }
-      : { key: 'rma.next.refund' });
+    parts.push(decision.deadlines.refundWithinDays !== null ? { key: 'rma.next.refundWithin', params: { days: decision.deadlines.refundWithinDays } } : { key: 'rma.next.refund' });
   }
   return parts;
 }

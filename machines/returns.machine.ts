@@ -104,11 +104,15 @@ function remedyChangeParts(out: IssueRmaOutput, recorded: Remedy | null): Part[]
   if (!recorded) return [];
   const params = { rma: out.rma, remedy: remedyPart(recorded) };
   switch (out.remedyChange) {
-    case 'changed': return [part('rma.remedy.changed', params)];
-    case 'being-processed': return [part('rma.remedy.processing', params)];
+    case 'changed':
+      return [part('rma.remedy.changed', params)];
+    case 'being-processed':
+      return [part('rma.remedy.processing', params)];
     case 'not-offered':
-    case 'retailer-chooses': return [part('rma.remedy.retailer', params)];
-    default: return [];
+    case 'retailer-chooses':
+      return [part('rma.remedy.retailer', params)];
+    default:
+      return [];
   }
 }
 
@@ -159,13 +163,20 @@ function factChoices(field: ConditionField): Choice[] {
 /** The step a clarifying question about `slot` is asked at. */
 function stepOfSlot(slot: SlotValue['slot'], fallback: Step | null): Step | null {
   switch (slot) {
-    case 'orderNumber': return 'orderNumber';
-    case 'proof': return 'verify';
-    case 'item': return 'item';
-    case 'reason': return 'reason';
-    case 'remedy': return 'remedy';
-    case 'deliveredOn': return fallback;
-    default: return slot;
+    case 'orderNumber':
+      return 'orderNumber';
+    case 'proof':
+      return 'verify';
+    case 'item':
+      return 'item';
+    case 'reason':
+      return 'reason';
+    case 'remedy':
+      return 'remedy';
+    case 'deliveredOn':
+      return fallback;
+    default:
+      return slot;
   }
 }
 
@@ -173,8 +184,7 @@ function stepOfSlot(slot: SlotValue['slot'], fallback: Step | null): Step | null
 
 type Kind = 'person' | 'cancel' | 'restart' | 'frustrated' | 'goodbye' | 'slots' | 'ask' | 'help' | 'clarify' | 'start' | 'answer' | 'none';
 
-const has = (cmds: readonly Command[], type: Command['type'], min = UNSURE) =>
-  cmds.some((c) => c.type === type && (!('confidence' in c) || c.confidence >= min));
+const has = (cmds: readonly Command[], type: Command['type'], min = UNSURE) => cmds.some((c) => c.type === type && (!('confidence' in c) || c.confidence >= min));
 
 /** What a message is mainly about, most important first (a person wins over everything). */
 export function kindOf(cmds: readonly Command[]): Kind {
@@ -208,8 +218,7 @@ const yesNoOf = (event: ReturnsEvent): 'yes' | 'no' | 'dontKnow' | 'hedged' | nu
   }
   return cmds.some((c) => c.type === 'DontKnow') ? 'dontKnow' : null;
 };
-const slotOf = <S extends SlotValue['slot']>(event: ReturnsEvent, slot: S) =>
-  slotCommands(commandsOf(event)).find((c) => c.slot === slot) as (SlotCommand & { slot: S }) | undefined;
+const slotOf = <S extends SlotValue['slot']>(event: ReturnsEvent, slot: S) => slotCommands(commandsOf(event)).find((c) => c.slot === slot) as (SlotCommand & { slot: S }) | undefined;
 
 /** The step the snapshot waits at (from its state's `meta.step`), or null. */
 export function stepOf(snapshot: SnapshotFrom<typeof returnsMachine>): Step | null {
@@ -332,8 +341,7 @@ export const returnsMachine = setup({
     /** Not a person, cancel or start again (those are the root's, whatever the state). */
     ordinary: ({ event }) => !['person', 'cancel', 'restart'].includes(kind(event)),
     /** Nothing this state could use: not understood. */
-    misses: ({ context, event }) => kind(event) === 'none' || kind(event) === 'answer' ||
-      (kind(event) === 'slots' && !changesAnything(context, slotCommands(commandsOf(event)))),
+    misses: ({ context, event }) => kind(event) === 'none' || kind(event) === 'answer' || (kind(event) === 'slots' && !changesAnything(context, slotCommands(commandsOf(event)))),
     hasReasonGuess: ({ context }) => context.reasonGuess !== null,
     faultRouteOffered: ({ context }) => context.mentionsFault && context.reason !== 'faulty' && context.choices.some((c) => c.label.key === 'choice.route.faulty'),
     /** Slots that change something (a slot said again, unchanged, is no answer). */
@@ -365,7 +373,9 @@ export const returnsMachine = setup({
     isIncomplete: ({ context }) => context.decision?.outcome === 'incomplete',
     isApproved: ({ context }) => context.decision?.outcome === 'approved',
     customerChoosesRemedy: ({ context }) =>
-      context.decision?.outcome === 'approved' && context.decision.remedyChosenBy === 'customer' && context.decision.remedies.length > 1 &&
+      context.decision?.outcome === 'approved' &&
+      context.decision.remedyChosenBy === 'customer' &&
+      context.decision.remedies.length > 1 &&
       !(context.wantedRemedy && context.decision.remedies.includes(context.wantedRemedy)),
     isRejected: ({ context }) => context.decision?.outcome === 'rejected',
     // state-specific answers
@@ -619,9 +629,14 @@ export const returnsMachine = setup({
         guard: 'wantsPerson',
         target: '.handoff',
         actions: assign(({ context, event }) => ({
-          handoffReason: context.misunderstood.count >= 2 ? 'not-understood' as const
-            : commandsOf(event).some((c) => c.type === 'HumanHandoff' && c.frustrated) ? 'frustrated' as const
-            : context.handoffReason === 'referred' || context.handoffReason === 'disputed' ? context.handoffReason : 'asked' as const,
+          handoffReason:
+            context.misunderstood.count >= 2
+              ? ('not-understood' as const)
+              : commandsOf(event).some((c) => c.type === 'HumanHandoff' && c.frustrated)
+                ? ('frustrated' as const)
+                : context.handoffReason === 'referred' || context.handoffReason === 'disputed'
+                  ? context.handoffReason
+                  : ('asked' as const),
         })),
       },
       {
@@ -647,7 +662,7 @@ export const returnsMachine = setup({
           { guard: 'givesSlots', target: '.route', actions: ['answerQuestions', 'absorb'] },
           { guard: 'asksQuestion', actions: ['answerQuestions', 'reask'] },
           { guard: 'asksHelp', actions: [emit(reply([part('help')])), 'reask'] },
-          { guard: 'onlyAttachments', actions: [emit(({ event }) => reply([part('attachment.received', { count: event.type === 'MESSAGE' ? event.attachments ?? 0 : 0 })])), 'reask'] },
+          { guard: 'onlyAttachments', actions: [emit(({ event }) => reply([part('attachment.received', { count: event.type === 'MESSAGE' ? (event.attachments ?? 0) : 0 })])), 'reask'] },
           { guard: 'needsClarifying', actions: 'clarify' },
           { guard: 'startsReturn', actions: 'reask' },
           { guard: and(['misses', 'thirdMiss']), target: '#returns.offer', actions: [assign({ offer: 'lost' as const, handoffReason: 'not-understood' as const })] },
@@ -688,7 +703,9 @@ export const returnsMachine = setup({
             input: ({ context }) => ({ conversationId: context.conversationId, orderNumber: context.orderNumber ?? '', candidates: context.proof ?? [], itemMention: context.itemMention }),
             onDone: [
               {
-                guard: function verified({ event }) { return event.output.status === 'verified'; },
+                guard: function verified({ event }) {
+                  return event.output.status === 'verified';
+                },
                 target: 'route',
                 actions: [
                   assign(({ context, event }) => {
@@ -702,7 +719,9 @@ export const returnsMachine = setup({
               },
               {
                 // Too many failed proofs (of this order, anywhere, or in this conversation): said kindly, with a person offered.
-                guard: function locked({ event }) { return event.output.status === 'locked'; },
+                guard: function locked({ event }) {
+                  return event.output.status === 'locked';
+                },
                 target: 'verifyFailed',
                 actions: [
                   assign({ verifyAttempts: ({ context }) => context.verifyAttempts + 1, proof: null }),
@@ -722,7 +741,9 @@ export const returnsMachine = setup({
               },
               {
                 // No candidate, or several in one message: ask for exactly one.
-                guard: function ambiguousProof({ event }) { return event.output.status === 'ambiguous'; },
+                guard: function ambiguousProof({ event }) {
+                  return event.output.status === 'ambiguous';
+                },
                 target: 'askVerify',
                 actions: [assign({ verifyAttempts: ({ context }) => context.verifyAttempts + 1, proof: null }), emit(reply([part('verify.oneProof')]))],
               },
@@ -782,7 +803,11 @@ export const returnsMachine = setup({
               { guard: and(['isPreauthStep', 'saysNo']), target: 'route', actions: ['noPreauth', 'absorb'] },
               { guard: and(['isPreauthStep', 'saysDontKnow']), target: 'route', actions: ['noPreauth', 'absorb'] },
               // "I don't know" what happened is an answer too.
-              { guard: and(['isFaultCauseStep', 'saysDontKnow']), target: 'route', actions: [assign(({ context }) => ({ facts: { ...context.facts, faultCause: 'unknown' }, decision: null })), 'absorb'] },
+              {
+                guard: and(['isFaultCauseStep', 'saysDontKnow']),
+                target: 'route',
+                actions: [assign(({ context }) => ({ facts: { ...context.facts, faultCause: 'unknown' }, decision: null })), 'absorb'],
+              },
               { guard: and([not('isFaultCauseStep'), 'saysYes']), target: 'route', actions: ['answerFact', 'absorb'] },
               { guard: and([not('isFaultCauseStep'), 'saysNo']), target: 'route', actions: ['answerFact', 'absorb'] },
               { guard: and([not('isFaultCauseStep'), 'saysHedged']), target: 'route', actions: ['answerFact', 'absorb'] },
@@ -822,7 +847,12 @@ export const returnsMachine = setup({
             MESSAGE: [
               { guard: 'saysYes', target: 'issuing', actions: ['answerQuestions', 'takeWantedRemedy'] },
               { guard: 'saysNo', target: 'declined' },
-              { guard: 'changesRemedy', target: 'askConfirm', reenter: true, actions: assign(({ event }) => ({ remedy: slotOf(event, 'remedy')!.value, wantedRemedy: slotOf(event, 'remedy')!.value })) },
+              {
+                guard: 'changesRemedy',
+                target: 'askConfirm',
+                reenter: true,
+                actions: assign(({ event }) => ({ remedy: slotOf(event, 'remedy')!.value, wantedRemedy: slotOf(event, 'remedy')!.value })),
+              },
             ],
           },
         },
@@ -963,14 +993,25 @@ export const returnsMachine = setup({
         queued: {
           tags: ['waiting'],
           on: {
-            AGENT_TOOK: { target: 'active', actions: [assign(({ event }) => ({ handoff: { status: 'active' as const, agent: event.agent, position: null } })), emit(({ event }) => reply([part('handoff.taken', { agent: event.agent })], { returns: { handoff: 'active' } }))] },
+            AGENT_TOOK: {
+              target: 'active',
+              actions: [
+                assign(({ event }) => ({ handoff: { status: 'active' as const, agent: event.agent, position: null } })),
+                emit(({ event }) => reply([part('handoff.taken', { agent: event.agent })], { returns: { handoff: 'active' } })),
+              ],
+            },
             MESSAGE: { guard: 'cancels', target: '#returns.ended', actions: [assign({ handoff: null }), emit(reply([part('handoff.left')]))] },
           },
         },
         active: {
           tags: ['waiting'],
           on: {
-            STAFF_RMA: { actions: [assign(({ event }) => ({ rma: event.rma, remedy: event.remedy })), emit(({ event }) => reply([part('rma.issuedByStaff', { rma: event.rma, agent: event.agent })], { returns: { rma: event.rma } }))] },
+            STAFF_RMA: {
+              actions: [
+                assign(({ event }) => ({ rma: event.rma, remedy: event.remedy })),
+                emit(({ event }) => reply([part('rma.issuedByStaff', { rma: event.rma, agent: event.agent })], { returns: { rma: event.rma } })),
+              ],
+            },
             AGENT_RELEASED: [
               { guard: 'rmaIssued', target: '#returns.flow.done', actions: 'released' },
               // Back to the question the customer was at when the person took over (asked again).
@@ -1011,19 +1052,27 @@ const doneChoices: Choice[] = [choice(part('choice.anotherItem'), { type: 'Start
 /** The label of a clarifying question's candidate. */
 function labelOf(v: SlotValue, ctx: ReturnsContext): Part {
   switch (v.slot) {
-    case 'reason': return part(`choice.reason.${v.value}`);
-    case 'remedy': return part(`choice.remedy.${v.value}`);
-    case 'faultCause': return part(`faultCause.${v.value}`);
+    case 'reason':
+      return part(`choice.reason.${v.value}`);
+    case 'remedy':
+      return part(`choice.remedy.${v.value}`);
+    case 'faultCause':
+      return part(`faultCause.${v.value}`);
     case 'item': {
       const items = ctx.order?.items ?? [];
-      const name = 'index' in v.value ? items[v.value.index]?.name ?? '' : v.value.mention;
+      const name = 'index' in v.value ? (items[v.value.index]?.name ?? '') : v.value.mention;
       return part('choice.item', { name });
     }
-    case 'orderNumber': return part('choice.item', { name: v.value });
-    case 'deliveredOn': return part('choice.date', { date: { date: v.value } });
-    case 'proof': return part('choice.item', { name: v.value.map((p) => p.value).join(', ') });
-    case 'manufacturerPreauth': return part('choice.item', { name: v.value });
-    default: return part(v.value ? 'choice.yes' : 'choice.no');
+    case 'orderNumber':
+      return part('choice.item', { name: v.value });
+    case 'deliveredOn':
+      return part('choice.date', { date: { date: v.value } });
+    case 'proof':
+      return part('choice.item', { name: v.value.map((p) => p.value).join(', ') });
+    case 'manufacturerPreauth':
+      return part('choice.item', { name: v.value });
+    default:
+      return part(v.value ? 'choice.yes' : 'choice.no');
   }
 }
 

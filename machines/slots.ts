@@ -41,8 +41,7 @@ export function unsureSlots(commands: readonly Command[]): SlotCommand[] {
   return commands.filter((c): c is SlotCommand => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.confidence < UNSURE);
 }
 
-const isCondition = (slot: string): slot is ConditionField =>
-  (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(slot) || slot === 'faultCause' || slot === 'manufacturerPreauth';
+const isCondition = (slot: string): slot is ConditionField => (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(slot) || slot === 'faultCause' || slot === 'manufacturerPreauth';
 
 function validFact(field: ConditionField, value: unknown): boolean {
   if ((BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(field)) return typeof value === 'boolean';
@@ -143,18 +142,24 @@ function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correct
 export function changesAnything(ctx: ReturnsContext, commands: readonly SlotCommand[]): boolean {
   const { ctx: after, notes } = absorb(ctx, commands);
   if (notes.length) return true;
-  const relevant = (c: ReturnsContext) => JSON.stringify([c.orderNumber, c.proof, c.itemIndex, c.itemMention, c.reason, c.reasonGuess, c.mentionsFault, c.facts, c.tentative, c.deliveredOn, c.wantedRemedy]);
+  const relevant = (c: ReturnsContext) =>
+    JSON.stringify([c.orderNumber, c.proof, c.itemIndex, c.itemMention, c.reason, c.reasonGuess, c.mentionsFault, c.facts, c.tentative, c.deliveredOn, c.wantedRemedy]);
   return relevant(after) !== relevant(ctx);
 }
 
 /** The order number first (it clears the rest), then the proof, the item, and the return's slots. */
 function rank(c: SlotCommand): number {
   switch (c.slot) {
-    case 'orderNumber': return 0;
-    case 'proof': return 1;
-    case 'item': return 2;
-    case 'reason': return 3;
-    default: return 4;
+    case 'orderNumber':
+      return 0;
+    case 'proof':
+      return 1;
+    case 'item':
+      return 2;
+    case 'reason':
+      return 3;
+    default:
+      return 4;
   }
 }
 

@@ -14,14 +14,7 @@ export type Step = 'orderNumber' | 'verify' | 'item' | 'reason' | ConditionField
 
 /** A parameter of a message: plain values, or values the renderer formats for the locale. */
 export type Param =
-  | string
-  | number
-  | boolean
-  | null
-  | { date: LocalDate }
-  | { money: number; currency: string }
-  | { key: string; params?: Params }
-  | { list: Part[]; style?: 'and' | 'or' | 'lines' | 'numbered' };
+  string | number | boolean | null | { date: LocalDate } | { money: number; currency: string } | { key: string; params?: Params } | { list: Part[]; style?: 'and' | 'or' | 'lines' | 'numbered' };
 export type Params = Record<string, Param>;
 
 /** One piece of a message: a locale key and its parameters. */

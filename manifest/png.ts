@@ -172,10 +172,13 @@ export function decodePng(file: Uint8Array): Rgba & { header: PngHeader } {
   for (let p = 0; p < width * height; p++) {
     const s = p * channels;
     const [r, g, b, a] =
-      channels === 4 ? [pixels[s]!, pixels[s + 1]!, pixels[s + 2]!, pixels[s + 3]!]
-      : channels === 3 ? [pixels[s]!, pixels[s + 1]!, pixels[s + 2]!, 255]
-      : channels === 2 ? [pixels[s]!, pixels[s]!, pixels[s]!, pixels[s + 1]!]
-      : [pixels[s]!, pixels[s]!, pixels[s]!, 255];
+      channels === 4
+        ? [pixels[s]!, pixels[s + 1]!, pixels[s + 2]!, pixels[s + 3]!]
+        : channels === 3
+          ? [pixels[s]!, pixels[s + 1]!, pixels[s + 2]!, 255]
+          : channels === 2
+            ? [pixels[s]!, pixels[s]!, pixels[s]!, pixels[s + 1]!]
+            : [pixels[s]!, pixels[s]!, pixels[s]!, 255];
     rgba.set([r, g, b, a], p * 4);
   }
   return { width, height, rgba, header };

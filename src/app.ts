@@ -106,19 +106,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // Asked again for a line that has its RMA already, with another remedy: the remedy changes if it may
       // (audited); the output's `remedy` is the one recorded, `remedyChange` what asking for it gave.
       // The machine says the recorded `remedy`, and what `remedyChange` gave.
-      issueRma: fromPromise<IssueRmaOutput, IssueRmaInput>(({ input }): Promise<IssuedRma> => issueOrChangeRma(store, {
-        orderNumber: input.order.orderNumber,
-        sku: input.item.sku,
-        reason: input.reason,
-        remedy: input.remedy,
-        decision: input.decision,
-        conversationId: input.conversationId,
-        actor: 'bot',
-        note: null,
-        at: new Date(now()).toISOString(),
-        // The case the machine decided, when it passes it: every fact with its value and source.
-        facts: input.case ? usedFacts(input.case, input.decision) : factsFromOrder(input.order, input.item, input.decision),
-      })),
+      issueRma: fromPromise<IssueRmaOutput, IssueRmaInput>(({ input }): Promise<IssuedRma> =>
+        issueOrChangeRma(store, {
+          orderNumber: input.order.orderNumber,
+          sku: input.item.sku,
+          reason: input.reason,
+          remedy: input.remedy,
+          decision: input.decision,
+          conversationId: input.conversationId,
+          actor: 'bot',
+          note: null,
+          at: new Date(now()).toISOString(),
+          // The case the machine decided, when it passes it: every fact with its value and source.
+          facts: input.case ? usedFacts(input.case, input.decision) : factsFromOrder(input.order, input.item, input.decision),
+        }),
+      ),
       requestHandoff: fromPromise<HandoffTicket, HandoffInput>(({ input }) => queue.request(input)),
     },
   });
@@ -139,9 +141,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   // 6. "Turn committed": the queue first (it keeps the hand-over current), then the staff desk.
   committed.subscribe('handoff-queue', async (done) => void (await queue.afterTurn(done)));
-  const staff = config.RETURNS_STAFF.length
-    ? new StaffDesk({ staff: config.RETURNS_STAFF, port: staffPort(handoff, store), send: gateways.send, now, logger })
-    : undefined;
+  const staff = config.RETURNS_STAFF.length ? new StaffDesk({ staff: config.RETURNS_STAFF, port: staffPort(handoff, store), send: gateways.send, now, logger }) : undefined;
   if (staff) committed.subscribe('staff-desk', (done) => staff.onTurn(done));
 
   // 7. The turn pipeline, observed by the metrics; turns run for the support team (an RMA staff

@@ -8,16 +8,17 @@ import { z } from 'zod';
 import { isLocalDate, isTimeZone } from './policy/calendar.js';
 import { parseWith, ValidationError } from './validation.js';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' }).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const port = z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535);
-const optionalString = z.string().trim().optional().transform((v) => (v ? v : undefined));
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
 
 /** Blank counts as unset (as with `optionalString`); otherwise the value must pass `schema`. */
-const optionalOf = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+const optionalOf = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 const httpsUrl = z.url({ protocol: /^https$/, error: 'expected an https URL, e.g. https://bot.example.com' });
 const guid = z.guid({ error: 'expected a GUID like 00000000-0000-0000-0000-000000000000' });
 
@@ -50,29 +51,39 @@ export const envSchema = z
     DATABASE_URL: optionalString.superRefine((v, ctx) => {
       if (v === undefined || urlScheme(v) === 'postgres:' || urlScheme(v) === 'postgresql:') return;
       // Never echo the value: it may hold a password.
-      ctx.addIssue({ code: 'custom', message: 'expected a postgres:// or postgresql:// URL, e.g. postgres://user:password@localhost:5432/returns', input: urlScheme(v) ? `${urlScheme(v)}//…` : '(not a URL)' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected a postgres:// or postgresql:// URL, e.g. postgres://user:password@localhost:5432/returns',
+        input: urlScheme(v) ? `${urlScheme(v)}//…` : '(not a URL)',
+      });
     }),
-    RETURNS_SQLITE_BINDING: z
-      .enum(['auto', 'better-sqlite3', 'libsql'], { error: 'expected auto, better-sqlite3 (Node 22 or later) or libsql' })
-      .default('auto'),
+    RETURNS_SQLITE_BINDING: z.enum(['auto', 'better-sqlite3', 'libsql'], { error: 'expected auto, better-sqlite3 (Node 22 or later) or libsql' }).default('auto'),
     RETURNS_TODAY: z.string().refine(isLocalDate, { error: 'expected a date YYYY-MM-DD' }).optional(),
     RETURNS_DEFAULT_POLICY: z.string().min(1).default('uk-online'),
     RETURNS_DEMO_ORDERS: bool.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'expected auto (readable on a terminal, JSON otherwise), json or pretty' }).default('auto'),
     RETURNS_PACKS_DIR: optionalString,
-    RETURNS_WORKERS: z
-      .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)], { error: 'expected a number of worker processes, or auto (one per CPU)' })
-      .default(1),
+    RETURNS_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)], { error: 'expected a number of worker processes, or auto (one per CPU)' }).default(1),
     RETURNS_TOKEN_SECRET: z.string().min(32, { error: 'expected at least 32 characters' }).optional(),
     DIRECTLINE_SECRET: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
     DIRECTLINE_TOKEN_TTL_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(60).max(86_400).default(1800),
     RETURNS_ALLOWED_ORIGINS: z
       .string()
       .default('')
-      .transform((s) => s.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((o) => o.trim().replace(/\/$/, ''))
+          .filter(Boolean),
+      )
       .refine((list) => list.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)), { error: 'expected a comma-separated list of origins like https://shop.example.com' }),
-    RETURNS_MAX_UPLOAD_BYTES: z.coerce.number({ error: 'expected a size in bytes' }).int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
+    RETURNS_MAX_UPLOAD_BYTES: z.coerce
+      .number({ error: 'expected a size in bytes' })
+      .int()
+      .min(1024)
+      .max(50 * 1024 * 1024)
+      .default(5 * 1024 * 1024),
     RETURNS_MAX_UPLOAD_FILES: z.coerce.number({ error: 'expected a number of files' }).int().min(1).max(20).default(4),
     RETURNS_MAX_UPLOADS_PER_CONVERSATION: z.coerce.number({ error: 'expected a number of photos' }).int().min(1).max(1000).default(20),
     RETURNS_TRUST_PROXY: bool.default(false),
@@ -85,10 +96,14 @@ export const envSchema = z
       .string()
       .default('')
       .transform((s) =>
-        s.split(',').map((x) => x.trim()).filter(Boolean).map((x) => {
-          const [id, ...name] = x.split('=');
-          return { id: (id ?? '').trim(), name: name.join('=').trim() || (id ?? '').trim() };
-        }),
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+          .map((x) => {
+            const [id, ...name] = x.split('=');
+            return { id: (id ?? '').trim(), name: name.join('=').trim() || (id ?? '').trim() };
+          }),
       )
       .refine((list) => list.every((s) => /^[\w.-]+:\S+$/.test(s.id)), { error: 'expected channel:userId=Name entries separated by commas, e.g. msteams:29:1a2b=Alex' }),
     RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'expected a number of messages per minute (0 turns the limit off)' }).int().min(0).max(100_000).default(60),
@@ -96,11 +111,31 @@ export const envSchema = z
     RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE: z.coerce.number({ error: 'expected a number of conversations per minute (0 turns the limit off)' }).int().min(0).max(100_000).default(120),
     RETURNS_PROOF_ATTEMPTS_PER_ORDER: z.coerce.number({ error: 'expected a number of attempts' }).int().min(1).max(100).default(5),
     RETURNS_PROOF_ATTEMPTS_PER_CONVERSATION: z.coerce.number({ error: 'expected a number of attempts' }).int().min(1).max(100).default(5),
-    RETURNS_PROOF_LOCK_MINUTES: z.coerce.number({ error: 'expected a number of minutes' }).int().min(1).max(7 * 24 * 60).default(15),
-    RETURNS_UPLOAD_BYTES_PER_ADDRESS_PER_HOUR: z.coerce.number({ error: 'expected a size in bytes' }).int().min(1024).max(100 * 1024 ** 3).default(50 * 1024 * 1024),
-    RETURNS_UPLOAD_BYTES_TOTAL: z.coerce.number({ error: 'expected a size in bytes' }).int().min(1024).max(10 * 1024 ** 4).default(2 * 1024 ** 3),
+    RETURNS_PROOF_LOCK_MINUTES: z.coerce
+      .number({ error: 'expected a number of minutes' })
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(15),
+    RETURNS_UPLOAD_BYTES_PER_ADDRESS_PER_HOUR: z.coerce
+      .number({ error: 'expected a size in bytes' })
+      .int()
+      .min(1024)
+      .max(100 * 1024 ** 3)
+      .default(50 * 1024 * 1024),
+    RETURNS_UPLOAD_BYTES_TOTAL: z.coerce
+      .number({ error: 'expected a size in bytes' })
+      .int()
+      .min(1024)
+      .max(10 * 1024 ** 4)
+      .default(2 * 1024 ** 3),
     STAFF_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number({ error: 'expected a number of attempts per minute (0 turns the limit off)' }).int().min(0).max(10_000).default(10),
-    MAX_BODY_BYTES: z.coerce.number({ error: 'expected a size in bytes' }).int().min(1024).max(50 * 1024 * 1024).default(256 * 1024),
+    MAX_BODY_BYTES: z.coerce
+      .number({ error: 'expected a size in bytes' })
+      .int()
+      .min(1024)
+      .max(50 * 1024 * 1024)
+      .default(256 * 1024),
     METRICS_TOKEN: optionalString,
     MicrosoftAppId: optionalString,
     MicrosoftAppPassword: optionalString,

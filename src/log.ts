@@ -14,7 +14,23 @@ import { pino, type Logger, type LevelWithSilent, type DestinationStream } from 
 export type { Logger };
 
 /** Field names whose values are personal data or free text from customers. */
-export const REDACTED_KEYS = ['email', 'postcode', 'text', 'proof', 'customer', 'authorization', 'password', 'MicrosoftAppPassword', 'key', 'token', 'secret', 'cookie', 'candidates', 'body', 'headers'];
+export const REDACTED_KEYS = [
+  'email',
+  'postcode',
+  'text',
+  'proof',
+  'customer',
+  'authorization',
+  'password',
+  'MicrosoftAppPassword',
+  'key',
+  'token',
+  'secret',
+  'cookie',
+  'candidates',
+  'body',
+  'headers',
+];
 
 export const MAX_LOG_STRING = 2000;
 export const MAX_LOG_DEPTH = 6;
@@ -58,7 +74,10 @@ export function createLogger(level: LevelWithSilent = 'info', destination?: Dest
     formatters: { log: (object: Record<string, unknown>) => bounded(object) as Record<string, unknown> },
     hooks: {
       logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? cut(a, 500) : a)));
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? cut(a, 500) : a)),
+        );
       },
     },
   };

@@ -17,7 +17,10 @@ export const orderItemSchema = z.strictObject({
 });
 
 export const orderSchema = z.strictObject({
-  orderNumber: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9-]{2,39}$/, { error: 'expected an order number of letters, digits and dashes' }),
+  orderNumber: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9-]{2,39}$/, { error: 'expected an order number of letters, digits and dashes' }),
   policy: z.string().min(1),
   currency: z.string().regex(/^[A-Z]{3}$/, { error: 'expected an ISO 4217 currency code like "GBP"' }),
   customer: z.strictObject({

@@ -79,7 +79,7 @@ export async function changeRmaRemedy(store: Store, request: RemedyChangeRequest
   } else if (!(REMEDIES as readonly string[]).includes(request.remedy)) {
     return { ok: false, code: 'not-offered', rma, remedy: record.remedy, remedies: [...REMEDIES], clauses: [], record };
   }
-  const by = request.by === 'customer' ? 'customer' : request.by.displayName ?? request.by.agent;
+  const by = request.by === 'customer' ? 'customer' : (request.by.displayName ?? request.by.agent);
   const result = await store.changeRmaRemedy({
     rma,
     to: request.remedy,
@@ -99,15 +99,10 @@ export async function changeRmaRemedy(store: Store, request: RemedyChangeRequest
  * `not-found`, or `backwards` (a status only moves forward: `status` is the one it has).
  */
 export type RmaStatusResult =
-  | { ok: true; code: 'changed' | 'unchanged'; record: RmaRecord }
-  | { ok: false; code: 'not-found'; rma: string }
-  | { ok: false; code: 'backwards'; status: RmaStatus; record: RmaRecord };
+  { ok: true; code: 'changed' | 'unchanged'; record: RmaRecord } | { ok: false; code: 'not-found'; rma: string } | { ok: false; code: 'backwards'; status: RmaStatus; record: RmaRecord };
 
 /** Staff move an RMA on (the item arrived: `received`; the remedy was given: `completed`), audited with their name and note. */
-export async function setRmaStatus(
-  store: Store,
-  request: { rma: string; status: RmaStatus; agent: string; displayName?: string; at: string; note?: string | null },
-): Promise<RmaStatusResult> {
+export async function setRmaStatus(store: Store, request: { rma: string; status: RmaStatus; agent: string; displayName?: string; at: string; note?: string | null }): Promise<RmaStatusResult> {
   const result = await store.setRmaStatus({
     rma: request.rma,
     to: request.status,
@@ -184,9 +179,7 @@ const FACT_LABELS: Readonly<Record<string, string>> = {
 /** One fact for people: "delivered on 2026-12-17 (customer)", "sealBroken false (customer)", "product headphones / HP-200 (order)". */
 export function factLine(fact: string, f: { value: unknown; source: string }): string {
   const v = f.value;
-  const shown = v === null || v === undefined ? 'not recorded' : typeof v === 'object'
-    ? Object.values(v as Record<string, unknown>).join(' / ')
-    : String(v);
+  const shown = v === null || v === undefined ? 'not recorded' : typeof v === 'object' ? Object.values(v as Record<string, unknown>).join(' / ') : String(v);
   return `${FACT_LABELS[fact] ?? fact} ${shown} (${f.source})`;
 }
 
@@ -196,7 +189,8 @@ export function auditLine(a: { at: string; actor: string; action: string; data: 
   const change = /^rma\.(remedy|status)-changed$/.exec(a.action);
   const extra = [d['by'] && d['by'] !== a.actor ? `by ${String(d['by'])}` : null, d['note'] ? `note: ${String(d['note'])}` : null].filter(Boolean).join(', ');
   if (change) return `${a.at}  ${a.actor}  ${change[1]} ${String(d['from'] ?? '-')} → ${String(d['to'])}${extra ? ` (${extra})` : ''}`;
-  if (a.action === 'rma.issued' && d['vouched']) return `${a.at}  ${a.actor}  ${a.action}  vouched for the customer by ${String(d['vouchedBy'] ?? a.actor)} (no order verified by the bot)  ${JSON.stringify(d)}`;
+  if (a.action === 'rma.issued' && d['vouched'])
+    return `${a.at}  ${a.actor}  ${a.action}  vouched for the customer by ${String(d['vouchedBy'] ?? a.actor)} (no order verified by the bot)  ${JSON.stringify(d)}`;
   return `${a.at}  ${a.actor}  ${a.action}  ${JSON.stringify(d)}`;
 }
 

@@ -127,11 +127,7 @@ export class ValidationError extends Error {
 }
 
 /** Parse `input` with `schema`; on failure the problems name fields under `root`. */
-export function parseWith<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-  root: string,
-): { ok: true; value: z.output<S> } | { ok: false; problems: Problem[] } {
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown, root: string): { ok: true; value: z.output<S> } | { ok: false; problems: Problem[] } {
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, problems: problemsFrom(result.error, root) };

@@ -42,7 +42,10 @@ export const agentCommand: Command = async (args, io) => {
       return removed ? 0 : 1;
     }
     const agents = await store.listAgents();
-    writeLines(io.stdout, agents.length ? agents.map((a) => `${a.name.padEnd(20)} ${a.displayName.padEnd(24)} created ${a.createdAt}${a.removedAt ? `, removed ${a.removedAt}` : ''}`) : ['no staff accounts']);
+    writeLines(
+      io.stdout,
+      agents.length ? agents.map((a) => `${a.name.padEnd(20)} ${a.displayName.padEnd(24)} created ${a.createdAt}${a.removedAt ? `, removed ${a.removedAt}` : ''}`) : ['no staff accounts'],
+    );
     return 0;
   } finally {
     await store.close();

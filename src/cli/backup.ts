@@ -67,9 +67,9 @@ export const backupCommand: Command = async (args, io) => {
   } finally {
     from.db.close();
   }
-  const summary = Object.entries(counts).map(([what, n]) => `${n} ${n === 1 ? what.replace(/s$/, '') : what}`).join(', ');
-  writeLines(io.stdout, [
-    `backed up ${source} to ${file}: ${summary}; ${statSync(file).size} bytes, integrity ok (${from.binding}, ${Math.round(performance.now() - started)} ms)`,
-  ]);
+  const summary = Object.entries(counts)
+    .map(([what, n]) => `${n} ${n === 1 ? what.replace(/s$/, '') : what}`)
+    .join(', ');
+  writeLines(io.stdout, [`backed up ${source} to ${file}: ${summary}; ${statSync(file).size} bytes, integrity ok (${from.binding}, ${Math.round(performance.now() - started)} ms)`]);
   return 0;
 };

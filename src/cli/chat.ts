@@ -33,7 +33,11 @@ export const chatCommand: Command = async (args, io) => {
   const app = await createApp({ ...config, RETURNS_DATA_DIR: resolve(io.cwd, config.RETURNS_DATA_DIR) }, { now: () => io.now().getTime() });
   const conversationId = `cli-${randomUUID()}`;
   const locale = values.locale ?? null;
-  const say = (texts: string[]) => writeLines(io.stdout, texts.flatMap((t) => [`bot> ${t.replace(/\n/g, '\n     ')}`, '']));
+  const say = (texts: string[]) =>
+    writeLines(
+      io.stdout,
+      texts.flatMap((t) => [`bot> ${t.replace(/\n/g, '\n     ')}`, '']),
+    );
 
   try {
     writeLines(io.stdout, ['(type exit or quit, or press Ctrl-D, to end the chat)', '']);
@@ -69,7 +73,12 @@ export const chatCommand: Command = async (args, io) => {
  */
 export function terminalChat(app: Pick<App, 'turns'>, conversationId: string, locale: string | null) {
   const turn = async (activity: { type: string; id?: string; text?: string; membersAdded?: { id: string }[] }): Promise<string[]> => {
-    const outcome = await app.turns.handle({ via: 'terminal', activity: { ...activity, channelId: 'cli', conversation: { id: conversationId }, ...(locale ? { locale } : {}) }, reference: null, logActivity: null });
+    const outcome = await app.turns.handle({
+      via: 'terminal',
+      activity: { ...activity, channelId: 'cli', conversation: { id: conversationId }, ...(locale ? { locale } : {}) },
+      reference: null,
+      logActivity: null,
+    });
     return outcome.result?.activities.map((a) => a.text) ?? [];
   };
   return {

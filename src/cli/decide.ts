@@ -42,7 +42,7 @@ export function decideJson(input: unknown, io: Pick<Io, 'env' | 'now' | 'cwd'>):
     }
   }
   // Without a pack there is no zone for today: then the dates are checked among themselves only.
-  const today = raw.today !== undefined ? raw.today : io.env.RETURNS_TODAY ?? (pack ? localDateIn(pack.pack.timeZone, io.now()) : NO_TODAY);
+  const today = raw.today !== undefined ? raw.today : (io.env.RETURNS_TODAY ?? (pack ? localDateIn(pack.pack.timeZone, io.now()) : NO_TODAY));
   const parsed = parseWith(caseSchema, { ...raw, today }, 'case');
   if (!parsed.ok) problems.push(...parsed.problems.filter((p) => !(p.path === 'case.policy' && problems.some((q) => q.path === p.path))));
   const preauth = (raw.condition as Record<string, unknown> | undefined)?.manufacturerPreauth;

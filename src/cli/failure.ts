@@ -53,13 +53,17 @@ export function hintFor(error: unknown, context: { port?: number; host?: string;
     const abi = /The module '([^']+)'\s+was compiled against a different Node\.js version using\s+NODE_MODULE_VERSION (\d+)\. This version of Node\.js requires\s+NODE_MODULE_VERSION (\d+)/.exec(text);
     if (abi) {
       const pkg = packageOf(abi[1]!);
-      return `the native module ${pkg} was built for ${nodeOfAbi(abi[2]!)}, and this is Node ${process.versions.node} (NODE_MODULE_VERSION ${abi[3]}): ` +
-        `rebuild it with this Node (\`npm rebuild ${pkg}\`, or \`npm ci\`), or run the Node it was built for`;
+      return (
+        `the native module ${pkg} was built for ${nodeOfAbi(abi[2]!)}, and this is Node ${process.versions.node} (NODE_MODULE_VERSION ${abi[3]}): ` +
+        `rebuild it with this Node (\`npm rebuild ${pkg}\`, or \`npm ci\`), or run the Node it was built for`
+      );
     }
     if (e.code === 'ERR_DLOPEN_FAILED' || /\.node\b.*(cannot open shared object|invalid ELF|wrong ELF class|GLIBC)/.test(text)) {
       const file = /(\/[^\s:']+\.node)/.exec(text)?.[1];
-      return `a native module${file ? ` (${packageOf(file)})` : ''} could not be loaded on ${process.platform}-${process.arch} with Node ${process.versions.node}: ` +
-        'reinstall the dependencies on this machine with this Node (`npm ci`)';
+      return (
+        `a native module${file ? ` (${packageOf(file)})` : ''} could not be loaded on ${process.platform}-${process.arch} with Node ${process.versions.node}: ` +
+        'reinstall the dependencies on this machine with this Node (`npm ci`)'
+      );
     }
     if (e.code === 'EADDRINUSE') return `port ${context.port ?? '?'} on ${context.host ?? 'this machine'} is already in use: stop the other server, or choose another port with PORT=…`;
     if (e.code === 'EADDRNOTAVAIL') return `this machine has no address ${context.host ?? ''}: set HOST to one of its addresses (or leave it unset)`;

@@ -66,7 +66,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   if (USES_PACKS.has(name) && !(await registerMerchantPacks(io))) return EXIT_BAD_INPUT;
   try {
-    return await (await load())(args, io);
+    return await (
+      await load()
+    )(args, io);
   } catch (e) {
     if (e instanceof UsageError) {
       writeLines(io.stderr, [e.message]);

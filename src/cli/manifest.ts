@@ -112,9 +112,7 @@ const schemas = new Map<string, unknown>();
 
 function missing(name: string, e: unknown): ToolError {
   const detail = oneLine(e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e));
-  return new ToolError(
-    `cannot load ${name} (${detail}): run \`npm install\` with the dev dependencies (@microsoft/app-manifest also needs fs-extra, which it does not declare)`,
-  );
+  return new ToolError(`cannot load ${name} (${detail}): run \`npm install\` with the dev dependencies (@microsoft/app-manifest also needs fs-extra, which it does not declare)`);
 }
 
 /** The dev dependencies this command needs, loaded on first use. */
@@ -291,7 +289,10 @@ async function validateAgainst(file: string, document: unknown, kind: 'manifest'
 function versionProblems(file: string, document: Record<string, unknown>, expected?: string): { version: string | null; problems: Problem[] } {
   const fromUrl = schemaUrlVersion(document.$schema);
   if (!fromUrl) {
-    return { version: null, problems: [{ path: pathOf(file, ['$schema']), message: `expected a Teams schema URL like https://developer.microsoft.com/en-us/json-schemas/teams/v1.19/…, got ${show(document.$schema)}` }] };
+    return {
+      version: null,
+      problems: [{ path: pathOf(file, ['$schema']), message: `expected a Teams schema URL like https://developer.microsoft.com/en-us/json-schemas/teams/v1.19/…, got ${show(document.$schema)}` }],
+    };
   }
   if (expected !== undefined && fromUrl !== expected) {
     return { version: fromUrl, problems: [{ path: pathOf(file, ['$schema']), message: `expected the same schema version as manifest.json (${expected}), got ${fromUrl}` }] };

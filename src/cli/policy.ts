@@ -35,9 +35,18 @@ export const policyCommand: Command = async (args, io) => {
       // A merchant's own pack (RETURNS_PACKS_DIR) says which file it came from.
       const source = (id: string) => merchantPackFile(id) ?? 'shipped';
       if (values.json) {
-        io.stdout.write(`${JSON.stringify(packs.map((p) => ({ id: p.id, version: p.version, name: p.name, timeZone: p.timeZone, locale: p.locale, currency: p.currency, jurisdiction: p.jurisdiction, source: source(p.id) })), null, 2)}\n`);
+        io.stdout.write(
+          `${JSON.stringify(
+            packs.map((p) => ({ id: p.id, version: p.version, name: p.name, timeZone: p.timeZone, locale: p.locale, currency: p.currency, jurisdiction: p.jurisdiction, source: source(p.id) })),
+            null,
+            2,
+          )}\n`,
+        );
       } else {
-        writeLines(io.stdout, packs.map((p) => `${p.id.padEnd(14)} ${p.version.padEnd(8)} ${p.jurisdiction}  ${p.timeZone.padEnd(18)} ${p.name}${merchantPackFile(p.id) ? `  (${merchantPackFile(p.id)})` : ''}`));
+        writeLines(
+          io.stdout,
+          packs.map((p) => `${p.id.padEnd(14)} ${p.version.padEnd(8)} ${p.jurisdiction}  ${p.timeZone.padEnd(18)} ${p.name}${merchantPackFile(p.id) ? `  (${merchantPackFile(p.id)})` : ''}`),
+        );
       }
       return 0;
     }
@@ -79,7 +88,9 @@ export const policyCommand: Command = async (args, io) => {
         io.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
         return 0;
       }
-      const lines = findings.map((f) => `${f.severity === 'warning' ? 'warning' : 'info   '} [${f.statute}] ${f.rule ? `rule ${f.rule}` : 'pack'}${f.clauses.length ? ` (${f.clauses.join(', ')})` : ''}: ${f.message}`);
+      const lines = findings.map(
+        (f) => `${f.severity === 'warning' ? 'warning' : 'info   '} [${f.statute}] ${f.rule ? `rule ${f.rule}` : 'pack'}${f.clauses.length ? ` (${f.clauses.join(', ')})` : ''}: ${f.message}`,
+      );
       const warnings = findings.filter((f) => f.severity === 'warning').length;
       lines.push(`${compiled.pack.id}: ${warnings} warning(s), ${findings.length - warnings} note(s)`);
       writeLines(io.stdout, lines);

@@ -49,9 +49,7 @@ export const rmaCommand: Command = async (args, io) => {
       `clauses: ${d.clauses.join(', ')}`,
       `deadlines: notify by ${d.deadlines.notifyBy ?? '-'}, return by ${d.deadlines.returnBy ?? '-'}, report by ${d.deadlines.reportBy ?? '-'}, refund within ${d.deadlines.refundWithinDays ?? '-'} days`,
       `conditions: ${d.conditions.join(', ') || '-'}`,
-      facts.length
-        ? `facts: ${facts.map(([fact, f]) => factLine(fact, f)).join('; ')}`
-        : `sources: ${sources.map(([fact, source]) => `${fact} (${source})`).join(', ') || '-'}`,
+      facts.length ? `facts: ${facts.map(([fact, f]) => factLine(fact, f)).join('; ')}` : `sources: ${sources.map(([fact, source]) => `${fact} (${source})`).join(', ') || '-'}`,
       'audit:',
       ...record.audit.map((a) => `  ${auditLine(a)}`),
     ]);

@@ -47,7 +47,10 @@ export const serveCommand: Command = async (_args, io) => {
     // The process's last-resort handlers, when this is the process (in-process callers, tests, keep theirs).
     if (io.stdout === process.stdout) installProcessGuard(logger, { onError: (kind) => http.metrics.errors.inc({ kind }) });
     ({ port } = await http.listen(config.PORT, config.listenHost));
-    logger.info({ port, host: config.listenHost, store: app.store.engine, dataDir: config.RETURNS_DATA_DIR, today: config.RETURNS_TODAY ?? null, startMs: Math.round(performance.now() - started) }, 'returnsbot listening');
+    logger.info(
+      { port, host: config.listenHost, store: app.store.engine, dataDir: config.RETURNS_DATA_DIR, today: config.RETURNS_TODAY ?? null, startMs: Math.round(performance.now() - started) },
+      'returnsbot listening',
+    );
     // Compile the language lists now, between requests, rather than during a customer's first turn.
     setImmediate(() => warmUp());
     if (config.anonymous) {
@@ -88,9 +91,7 @@ async function welcome(config: Config, app: App, port: number): Promise<string[]
   const host = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.listenHost) ? 'localhost' : config.listenHost;
   const base = `http://${host}:${port}`;
   const agents = (await app.store.listAgents()).filter((a) => a.removedAt === null).length;
-  const store = config.DATABASE_URL
-    ? 'PostgreSQL (DATABASE_URL)'
-    : `${sqliteFileIn(config.RETURNS_DATA_DIR)} (SQLite through ${(app.store as SqliteStore).binding})`;
+  const store = config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `${sqliteFileIn(config.RETURNS_DATA_DIR)} (SQLite through ${(app.store as SqliteStore).binding})`;
   const packs = merchantPackIds();
   return [
     '',

@@ -28,4 +28,3 @@ export function toDirectLine(entry: LogEntry): Record<string, unknown> {
   delete out.deliveryMode;
   return out;
 }
-

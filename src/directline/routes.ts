@@ -122,7 +122,8 @@ function directLineContext(deps: DirectLineDeps, signer: TokenSigner) {
   const uploadBudget = new RateLimiter(config.RETURNS_UPLOAD_BYTES_PER_ADDRESS_PER_HOUR / HOUR_MINUTES, config.RETURNS_UPLOAD_BYTES_PER_ADDRESS_PER_HOUR, deps.now);
   const isSecret = (given: string | null): boolean => {
     if (!config.DIRECTLINE_SECRET || !given) return false;
-    const a = Buffer.from(given), b = Buffer.from(config.DIRECTLINE_SECRET);
+    const a = Buffer.from(given),
+      b = Buffer.from(config.DIRECTLINE_SECRET);
     return a.length === b.length && timingSafeEqual(a, b);
   };
   const allowed = new Set(config.RETURNS_ALLOWED_ORIGINS);
@@ -141,8 +142,7 @@ function directLineContext(deps: DirectLineDeps, signer: TokenSigner) {
   };
 
   /** An origin that may use these routes: this server's own (see selfOrigins), or one listed in RETURNS_ALLOWED_ORIGINS. */
-  const originAllowed = (req: IncomingMessage | restify.Request, origin: string): boolean =>
-    allowed.has(origin) || allowed.has('*') || selfOrigins(req, config.RETURNS_PUBLIC_URL).includes(origin);
+  const originAllowed = (req: IncomingMessage | restify.Request, origin: string): boolean => allowed.has(origin) || allowed.has('*') || selfOrigins(req, config.RETURNS_PUBLIC_URL).includes(origin);
 
   /** Cross-origin embedding: only origins in RETURNS_ALLOWED_ORIGINS (same-origin always works). */
   const cors = (req: restify.Request, res: restify.Response): boolean => {
@@ -174,12 +174,21 @@ function directLineContext(deps: DirectLineDeps, signer: TokenSigner) {
 
   /** The bot greets a conversation (a conversation start through the turn pipeline). */
   const welcome = async (conversationId: string, userId: string, locale: string | null) => {
-    const outcome = await deps.turns.handle({ via: 'direct-line', activity: { type: 'conversationUpdate', channelId: CHANNEL, conversation: { id: conversationId }, from: { id: userId }, membersAdded: [{ id: userId }], ...(locale ? { locale } : {}) }, reference: null });
+    const outcome = await deps.turns.handle({
+      via: 'direct-line',
+      activity: { type: 'conversationUpdate', channelId: CHANNEL, conversation: { id: conversationId }, from: { id: userId }, membersAdded: [{ id: userId }], ...(locale ? { locale } : {}) },
+      reference: null,
+    });
     await logStaffReplies(conversationId, outcome);
   };
   /** A staff member on Direct Line: the desk's answers go into their conversation's log (and out on its streams). */
   const logStaffReplies = async (conversationId: string, outcome: TurnOutcome) => {
-    if (outcome.staffReplies.length) await store.appendLog(conversationId, outcome.staffReplies.map((x) => ({ ...x, from: BOT_ACCOUNT })), new Date(now()).toISOString());
+    if (outcome.staffReplies.length)
+      await store.appendLog(
+        conversationId,
+        outcome.staffReplies.map((x) => ({ ...x, from: BOT_ACCOUNT })),
+        new Date(now()).toISOString(),
+      );
   };
 
   /** A new conversation with its token; the bot greets it in `locale`. */
@@ -242,7 +251,31 @@ function directLineContext(deps: DirectLineDeps, signer: TokenSigner) {
     return id;
   };
 
-  return { config, store, logger, hub, signer, now, perIp, isSecret, claimsOf, authorize, cors, preflight, newConversation, welcome, localeOf, json, streamUrl, baseUrl, originAllowed, clientIp, withinLimit, uploadBudget, turn };
+  return {
+    config,
+    store,
+    logger,
+    hub,
+    signer,
+    now,
+    perIp,
+    isSecret,
+    claimsOf,
+    authorize,
+    cors,
+    preflight,
+    newConversation,
+    welcome,
+    localeOf,
+    json,
+    streamUrl,
+    baseUrl,
+    originAllowed,
+    clientIp,
+    withinLimit,
+    uploadBudget,
+    turn,
+  };
 }
 
 /** Tokens: the widget's (public, per address), a site backend's (with the secret), and refreshing one. */
@@ -279,7 +312,6 @@ function registerTokens(server: restify.Server, dl: DirectLineContext): void {
     const { token, expiresIn } = signer.sign(claims.conversationId, claims.userId, now());
     res.send(200, { conversationId: claims.conversationId, token, expires_in: expiresIn });
   });
-
 }
 
 /** Starting, resuming and reading a conversation, and the customer's messages. */
@@ -346,7 +378,6 @@ function registerConversations(server: restify.Server, dl: DirectLineContext): v
       res.send(502, { error: { code: 'BotError', message: 'the bot could not answer; please try again', correlationId } });
     }
   });
-
 }
 
 /** Photos (multipart), within the per-conversation, per-address and total budgets; the message with them is a turn. */
@@ -401,7 +432,15 @@ function registerUpload(server: restify.Server, dl: DirectLineContext): void {
     const attachments: Record<string, unknown>[] = [];
     for (const file of parsed.files) {
       const attachmentId = randomUUID();
-      await store.saveAttachment({ id: attachmentId, conversationId: id, name: file.name, contentType: file.contentType, bytes: file.bytes, at: new Date(now()).toISOString(), uploadedBy: claims.userId });
+      await store.saveAttachment({
+        id: attachmentId,
+        conversationId: id,
+        name: file.name,
+        contentType: file.contentType,
+        bytes: file.bytes,
+        at: new Date(now()).toISOString(),
+        uploadedBy: claims.userId,
+      });
       const contentUrl = `${base}/v3/directline/attachments/${attachmentId}?c=${signer.capability(attachmentId)}`;
       // Web Chat shows a customer's own attachment as a picture only when it has a thumbnailUrl
       // (a download link otherwise); the photo itself serves as its thumbnail.
@@ -415,7 +454,6 @@ function registerUpload(server: restify.Server, dl: DirectLineContext): void {
       res.send(502, { error: { code: 'BotError', message: 'the bot could not answer; please try again', correlationId } });
     }
   });
-
 }
 
 /** A photo, by its capability URL. */
@@ -440,7 +478,6 @@ function registerAttachments(server: restify.Server, dl: DirectLineContext): voi
     res.writeHead(200);
     res.end(a.bytes);
   });
-
 }
 
 /** The connector the bot's serviceUrl points at (loopback only). */
@@ -468,7 +505,6 @@ function registerConnector(server: restify.Server, dl: DirectLineContext): void 
   };
   server.post('/v3/conversations/:id/activities', json, connector);
   server.post('/v3/conversations/:id/activities/:replyTo', json, connector);
-
 }
 
 /** The WebSocket streams (`/v3/directline/conversations/{id}/stream`), each opened by its conversation's token. */

@@ -21,7 +21,8 @@ interface Span {
 function minutes(hhmm: string): number | null {
   const m = /^(\d{1,2}):(\d{2})$/.exec(hhmm);
   if (!m) return null;
-  const h = Number(m[1]), mi = Number(m[2]);
+  const h = Number(m[1]),
+    mi = Number(m[2]);
   return h <= 24 && mi < 60 ? h * 60 + mi : null;
 }
 
@@ -31,7 +32,10 @@ function minutes(hhmm: string): number | null {
  */
 export function parseOpeningHours(text: string, timeZone: string): OpeningHours | string {
   const spans: Span[] = [];
-  for (const part of text.split(';').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z,\s-]+)\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$/.exec(part);
     if (!m) return `expected "Mon-Fri 09:00-17:30" (parts separated by ";"), got "${part}"`;
     const days = new Set<number>();
@@ -39,12 +43,14 @@ export function parseOpeningHours(text: string, timeZone: string): OpeningHours 
       const [a, b] = group.split('-').map((d) => DAYS.indexOf(d.trim().slice(0, 3) as (typeof DAYS)[number]));
       if (a === undefined || a < 0 || (b !== undefined && b < 0)) return `expected days like Mon, Tue-Fri, got "${group}"`;
       if (b === undefined) days.add(a);
-      else for (let d = a; ; d = (d + 1) % 7) {
-        days.add(d);
-        if (d === b) break;
-      }
+      else
+        for (let d = a; ; d = (d + 1) % 7) {
+          days.add(d);
+          if (d === b) break;
+        }
     }
-    const from = minutes(m[2]!), to = minutes(m[3]!);
+    const from = minutes(m[2]!),
+      to = minutes(m[3]!);
     if (from === null || to === null || to <= from) return `expected a time range like 09:00-17:30, got "${m[2]}-${m[3]}"`;
     spans.push({ days, from, to });
   }

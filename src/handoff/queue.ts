@@ -88,7 +88,7 @@ function transcriptLine(e: LogEntry): TranscriptLine {
     seq: e.seq,
     at: e.at,
     role: fromAgent ? 'agent' : a.from?.role === 'bot' ? 'bot' : 'customer',
-    name: fromAgent ? a.from?.name ?? null : null,
+    name: fromAgent ? (a.from?.name ?? null) : null,
     text: a.text ?? '',
     attachments: (a.attachments ?? []).map((x) => ({ name: x.name, contentType: x.contentType, contentUrl: x.contentUrl })),
     step: a.channelData?.returns?.step ?? null,
@@ -162,8 +162,7 @@ export class HandoffQueue {
   }
 
   async list(status: 'queued' | 'active' | 'closed' | 'all' = 'queued'): Promise<ConversationView[]> {
-    const statuses: HandoffStatus[] | undefined =
-      status === 'queued' ? ['queued'] : status === 'active' ? ['active'] : status === 'closed' ? ['closed', 'released', 'left'] : undefined;
+    const statuses: HandoffStatus[] | undefined = status === 'queued' ? ['queued'] : status === 'active' ? ['active'] : status === 'closed' ? ['closed', 'released', 'left'] : undefined;
     const records = await this.o.store.listHandoffs({ status: statuses, limit: 200 });
     return Promise.all(records.map((r) => this.view(r)));
   }

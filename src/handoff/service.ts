@@ -62,15 +62,9 @@ export interface HandoffOptions {
  * (`order-mismatch`: not the order the bot verified; `being-processed`: the RMA's remedy is fixed;
  * `backwards`: an RMA's status only moves forward).
  */
-export type StaffCode =
-  | 'not-found' | 'unknown-order' | 'unknown-sku'
-  | 'held' | 'ended' | 'not-taken'
-  | 'incomplete' | 'bad-remedy'
-  | 'order-mismatch' | 'being-processed' | 'backwards';
+export type StaffCode = 'not-found' | 'unknown-order' | 'unknown-sku' | 'held' | 'ended' | 'not-taken' | 'incomplete' | 'bad-remedy' | 'order-mismatch' | 'being-processed' | 'backwards';
 
-export type StaffResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; code: StaffCode; message: string; holder?: string; field?: string };
+export type StaffResult<T> = { ok: true; value: T } | { ok: false; code: StaffCode; message: string; holder?: string; field?: string };
 
 /** What a member of staff gives to issue an RMA (CONTRACT section 8). */
 export interface StaffRmaRequest {
@@ -129,9 +123,9 @@ export class HandoffService {
     this.events = o.queue.events;
     // The message is already in the conversation's log: a slow or unreachable channel must not hold up the person's action.
     this.deliver = async (target, activities) => {
-      void o.deliver(target, activities).catch((e: unknown) =>
-        o.logger.warn({ conversationId: target.conversationId, err: e instanceof Error ? e.message : String(e) }, 'delivery to the customer failed'),
-      );
+      void o
+        .deliver(target, activities)
+        .catch((e: unknown) => o.logger.warn({ conversationId: target.conversationId, err: e instanceof Error ? e.message : String(e) }, 'delivery to the customer failed'));
     };
   }
 
@@ -241,8 +235,9 @@ export class HandoffService {
     let item = order?.items.find((i) => i.sku === (body.sku ?? summary.item?.sku)) ?? null;
     if (vouched) {
       const sku = body.sku?.trim();
-      item = sku ? order!.items.find((i) => i.sku.toLowerCase() === sku.toLowerCase()) ?? null : order!.items.length === 1 ? order!.items[0]! : null;
-      if (!sku && !item) return { ok: false, code: 'incomplete', field: 'sku', message: `order ${orderNumber} has ${order!.items.length} items: give sku (${order!.items.map((i) => i.sku).join(', ')})` };
+      item = sku ? (order!.items.find((i) => i.sku.toLowerCase() === sku.toLowerCase()) ?? null) : order!.items.length === 1 ? order!.items[0]! : null;
+      if (!sku && !item)
+        return { ok: false, code: 'incomplete', field: 'sku', message: `order ${orderNumber} has ${order!.items.length} items: give sku (${order!.items.map((i) => i.sku).join(', ')})` };
       if (!item) return { ok: false, code: 'unknown-sku', field: 'sku', message: `order ${orderNumber} has no item ${sku} (it has ${order!.items.map((i) => i.sku).join(', ')})` };
     }
     const sku = item?.sku ?? body.sku ?? summary.item?.sku;

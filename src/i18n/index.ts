@@ -132,7 +132,11 @@ function formatParam(locale: string, value: unknown): string {
     if (typeof v.key === 'string') return t(locale, v.key, (v.params as Record<string, unknown>) ?? {});
     if (Array.isArray(v.list)) {
       const style = v.style === 'or' || v.style === 'lines' || v.style === 'numbered' ? v.style : 'and';
-      return formatList(locale, (v.list as MessagePart[]).map((p) => t(locale, p.key, p.params ?? {})), style);
+      return formatList(
+        locale,
+        (v.list as MessagePart[]).map((p) => t(locale, p.key, p.params ?? {})),
+        style,
+      );
     }
   }
   return String(value);
@@ -154,5 +158,8 @@ export function hasMessage(locale: string, key: string): boolean {
 
 /** A message made of parts, joined as paragraphs. */
 export function renderParts(locale: string, parts: readonly MessagePart[]): string {
-  return parts.map((p) => t(locale, p.key, p.params ?? {})).filter(Boolean).join('\n\n');
+  return parts
+    .map((p) => t(locale, p.key, p.params ?? {}))
+    .filter(Boolean)
+    .join('\n\n');
 }

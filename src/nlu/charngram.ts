@@ -61,7 +61,11 @@ export function trainNgrams(corpus: readonly { label: string; grams: readonly st
   const vocab = counts.size;
   const denom = totals.map((t) => Math.log(t + ALPHA * (vocab + 1)));
   const logp = new Map<string, Float64Array>();
-  for (const [g, c] of counts) logp.set(g, c.map((x, l) => Math.log(x + ALPHA) - denom[l]!));
+  for (const [g, c] of counts)
+    logp.set(
+      g,
+      c.map((x, l) => Math.log(x + ALPHA) - denom[l]!),
+    );
   const unseen = denom.map((d) => Math.log(ALPHA) - d);
   const prior = docs.map((d) => Math.log(d / corpus.length));
   return { labels, logp, unseen, prior, scratch: new Float64Array(k) };

@@ -9,10 +9,7 @@ import { lexicon, type Lang, type Lexicon } from './lexicon.js';
 import { BREAK, findAll, fromTokens, normalize, test, trimFillers, type Norm } from './text.js';
 import { reasonOf } from './reasons.js';
 
-export type Correction =
-  | { kind: 'deliveredOn'; date: string }
-  | { kind: 'item'; index: number }
-  | { kind: 'reason'; reason: ReturnReason };
+export type Correction = { kind: 'deliveredOn'; date: string } | { kind: 'item'; index: number } | { kind: 'reason'; reason: ReturnReason };
 
 export interface CorrectionContext {
   today: string;
@@ -39,9 +36,7 @@ function stripLeadIns(n: Norm, lex: Lexicon): Norm {
   for (;;) {
     while (tokens[0] === BREAK) tokens.shift();
     const cur = fromTokens(tokens);
-    const m = [...findAll(cur, lex.corrections.leadIns), ...findAll(cur, lex.corrections.strong)]
-      .filter((x) => x.start === 0 && x.end < tokens.length)
-      .sort((a, b) => b.end - a.end)[0];
+    const m = [...findAll(cur, lex.corrections.leadIns), ...findAll(cur, lex.corrections.strong)].filter((x) => x.start === 0 && x.end < tokens.length).sort((a, b) => b.end - a.end)[0];
     if (!m) break;
     tokens = tokens.slice(m.end);
   }

@@ -104,14 +104,7 @@ function itemVocabulary(lex: Lexicon): ReadonlySet<string> {
   if (!v) {
     const words = new Set<string>();
     const d = lex.data.items;
-    const phrases = [
-      ...d.ordinals.flat(),
-      ...d.last,
-      ...d.fillers,
-      ...d.stopwords,
-      ...Object.values(d.categories).flat(),
-      ...d.nameSynonyms.flat(),
-    ];
+    const phrases = [...d.ordinals.flat(), ...d.last, ...d.fillers, ...d.stopwords, ...Object.values(d.categories).flat(), ...d.nameSynonyms.flat()];
     for (const p of phrases) for (const t of normalize(p.replace(/[()|?~*^$+]/g, ' '), lex.maps).tokens) if (t !== BREAK) words.add(t);
     v = words;
     vocabularies.set(lex.lang, v);

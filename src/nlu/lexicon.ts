@@ -40,17 +40,7 @@ export interface LexiconData {
   conditions: Record<BooleanConditionField, { true: Phrases; false: Phrases }>;
   faultCauses: Record<'defect' | 'symptoms' | 'wear-and-tear' | 'accident' | 'misuse' | 'software', Phrases>;
   preauth: { none: Phrases };
-  reasons: Record<
-    | 'change-of-mind'
-    | 'change-of-mind-weak'
-    | 'faulty'
-    | 'misdescribed'
-    | 'transit-damage'
-    | 'damageWords'
-    | 'timeGap'
-    | 'transitContext',
-    Phrases
-  >;
+  reasons: Record<'change-of-mind' | 'change-of-mind-weak' | 'faulty' | 'misdescribed' | 'transit-damage' | 'damageWords' | 'timeGap' | 'transitContext', Phrases>;
   items: {
     ordinals: string[][];
     last: Phrases;
@@ -141,8 +131,14 @@ function compile(lang: Lang, data: LexiconData): Lexicon {
   for (const f of BOOLEAN_CONDITION_FIELDS) {
     const { true: t, false: fl } = data.conditions[f];
     conditions[f] = {
-      true: list(`conditions.${f}.true`, t.filter((p) => !oneWay(p))),
-      false: list(`conditions.${f}.false`, fl.filter((p) => !oneWay(p))),
+      true: list(
+        `conditions.${f}.true`,
+        t.filter((p) => !oneWay(p)),
+      ),
+      false: list(
+        `conditions.${f}.false`,
+        fl.filter((p) => !oneWay(p)),
+      ),
       trueOnly: list(`conditions.${f}.true+`, t.filter(oneWay).map(strip)),
       falseOnly: list(`conditions.${f}.false+`, fl.filter(oneWay).map(strip)),
     };
@@ -237,7 +233,12 @@ export function personWords(lang: Lang): ReadonlySet<string> {
     const lex = lexicon(lang);
     const first = lex.data.commands.human.whole[0] ?? '';
     const alternatives = /^\(([^()]*)\)$/.exec(first.trim())?.[1]?.split('|') ?? [];
-    words = new Set(alternatives.map((a) => normalize(a, lex.maps).tokens).filter((t) => t.length === 1).map((t) => t[0]!));
+    words = new Set(
+      alternatives
+        .map((a) => normalize(a, lex.maps).tokens)
+        .filter((t) => t.length === 1)
+        .map((t) => t[0]!),
+    );
     personWordsCache.set(lang, words);
   }
   return words;

@@ -442,10 +442,7 @@ interface Memo<T> {
   text: string;
   value: T;
 }
-const last = Object.fromEntries(MODELS.map((m) => [m, { lang: '', text: '', scores: [] }])) as unknown as Record<
-  ModelName,
-  { lang: Lang | ''; text: string; scores: Scores }
->;
+const last = Object.fromEntries(MODELS.map((m) => [m, { lang: '', text: '', scores: [] }])) as unknown as Record<ModelName, { lang: Lang | ''; text: string; scores: Scores }>;
 /** The features of the last few texts (a message, its text without codes, its clauses). */
 const recentFeatures: Memo<Record<string, number>>[] = Array.from({ length: 4 }, () => ({ lang: '', text: '', value: {} }));
 let nextFeatures = 0;

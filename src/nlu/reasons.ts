@@ -43,8 +43,7 @@ export function reasonOf(n: Norm, lex: Lexicon): ReasonReading | null {
   const cs = cues(n, lex, [R['change-of-mind'], R['change-of-mind-weak'], R.faulty, R.misdescribed, R['transit-damage'], ...faultLists(lex)]);
   const fault = readFault(cs, lex);
   const mentionsFault = fault.mentionsFault || positive(cs, R.faulty);
-  const withCause = (reading: ReasonReading): ReasonReading =>
-    mentionsFault && fault.stated ? { ...reading, faultCause: fault.stated } : reading;
+  const withCause = (reading: ReasonReading): ReasonReading => (mentionsFault && fault.stated ? { ...reading, faultCause: fault.stated } : reading);
   if (positive(cs, R['transit-damage']) || damageOnArrival(n, lex, cs)) return { reason: 'transit-damage', mentionsFault };
   if (positive(cs, R.misdescribed)) return { reason: 'misdescribed', mentionsFault };
   if (positive(cs, R['change-of-mind'])) return withCause({ reason: 'change-of-mind', mentionsFault });

@@ -67,8 +67,7 @@ const ADVERSE: Record<BooleanConditionField, boolean> = {
 };
 const ADVERSE_CAUSES: ReadonlySet<FaultCause> = new Set(['accident', 'misuse', 'software', 'wear-and-tear']);
 
-const isBooleanField = (s: Step | null): s is BooleanConditionField =>
-  s !== null && (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(s);
+const isBooleanField = (s: Step | null): s is BooleanConditionField => s !== null && (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(s);
 
 /** True when a reading of this slot value would reject or refer the return. */
 export function isAdverse(v: SlotValue): boolean {
@@ -97,8 +96,7 @@ const PROOF_WORD = /\b(zip|zipcode|post\s?code|postal|c[oó]digo postal|cp)\b/i;
 /** "only six weeks old", "solo tiene dos meses": the age rules wear and tear out, it does not state it. */
 const YOUNG = /\b(only|just|barely|less than|not even|solo|apenas|solamente)\b[^.,;]{0,20}\b(days?|weeks?|months?|dias?|semanas?|mes|meses)\b/;
 const UNDECIDED = /^\W*(maybe|perhaps|possibly|not sure|depends|it depends|unclear|either|both|yes and no|yes or no|quizas?|tal vez|depende|no se)\W*$/;
-const SUBJECT =
-  /\b(?:the|my|this|el|la|mi|los|las|mis)\s+([a-z]{3,}(?:\s[a-z]{3,})?)\s+(?:arrived|came|is|was|has|had|stopped|keeps|does|will|broke|llego|esta|estaba|no|dejo|se)\b/;
+const SUBJECT = /\b(?:the|my|this|el|la|mi|los|las|mis)\s+([a-z]{3,}(?:\s[a-z]{3,})?)\s+(?:arrived|came|is|was|has|had|stopped|keeps|does|will|broke|llego|esta|estaba|no|dejo|se)\b/;
 const CODE = /(?<![A-Za-z0-9@.])[A-Z]{2,4}-\d{4,8}(?![0-9])/;
 const PREFIXED_ORDER = /[a-z]{2,4}[\s#-]*\d{4,8}/i;
 
@@ -154,7 +152,13 @@ function namedItem(text: string, n: Norm, items: UnderstandView['items'], lang: 
   const item = items[index];
   if (!item) return null;
   const own = normalize(`${item.name} ${item.sku}`, lex.maps).tokens.filter((t) => !lex.items.stopwords.has(t) && t.length > 2);
-  if (own.some((t) => said.has(t)) || fold(text).replace(/[^a-z0-9]/g, '').includes(fold(item.sku).replace(/[^a-z0-9]/g, ''))) return index;
+  if (
+    own.some((t) => said.has(t)) ||
+    fold(text)
+      .replace(/[^a-z0-9]/g, '')
+      .includes(fold(item.sku).replace(/[^a-z0-9]/g, ''))
+  )
+    return index;
   // A synonym ("the laptop" for "Aero 15 notebook").
   const groups = lex.items.nameSynonyms.filter((g) => findAll(n, g).length > 0);
   const nameN = normalize(item.name, lex.maps);
@@ -199,13 +203,12 @@ function conditionReadings(n: Norm, lex: Lexicon): Map<BooleanConditionField, Fi
       } else if (m.list === c.false.name) {
         if (negated) t++;
         else fl++;
-      }
-      else if (m.list === c.trueOnly.name && !negated) t++;
+      } else if (m.list === c.trueOnly.name && !negated) t++;
       else if (m.list === c.falseOnly.name && !negated) fl++;
     }
     const shared = ms.every(overlaps);
     earlier.push(...ms);
-    if ((t > 0) === (fl > 0)) continue;
+    if (t > 0 === fl > 0) continue;
     out.set(f, { value: t > 0, shared, strong: ms.some((m) => m.end - m.start >= 2) });
   }
   return out;
@@ -248,8 +251,7 @@ function actCommands(b: Builder, a: ActInput): void {
   const frustrated = () => (a.acts?.frustration() ?? 0) >= ANGER;
   const person = mentionsPerson(a.n, a.lang, a.lex);
   const words = a.n.tokens.filter((t) => t !== ',').length;
-  const handoff = (confidence: number, angry: () => boolean): Command =>
-    angry() ? { type: 'HumanHandoff', confidence, frustrated: true } : { type: 'HumanHandoff', confidence };
+  const handoff = (confidence: number, angry: () => boolean): Command => (angry() ? { type: 'HumanHandoff', confidence, frustrated: true } : { type: 'HumanHandoff', confidence });
   if (top?.kind === 'goodbye' && (command === 'cancel' || command === null)) {
     b.out.push({ type: 'Goodbye', confidence: top.confidence });
   } else if (top?.kind === 'ask' && (command === 'cancel' || command === 'help')) {
@@ -553,7 +555,11 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     const offered = view.remedies.length > 0 ? view.remedies : REMEDIES;
     // A remedy is asked for in a clause of its own ("they sent another model, I want a refund"):
     // the whole message, else its clauses from the last.
-    const clauses = said.split(/[,.;!?]+/).map((c) => c.trim()).filter(Boolean).reverse();
+    const clauses = said
+      .split(/[,.;!?]+/)
+      .map((c) => c.trim())
+      .filter(Boolean)
+      .reverse();
     let r = matchRemedy(said, offered, lang);
     for (const c of clauses) r ??= matchRemedy(c, offered, lang);
     if (r) put(b, { slot: 'remedy', value: r }, DIRECT);
@@ -583,10 +589,7 @@ function dateWords(lex: Lexicon): ReadonlySet<string> {
   let set = dateWordSets.get(lex.lang);
   if (!set) {
     const d = lex.data.dates;
-    const phrases: string[] = [
-      ...d.months.flat(), ...d.dayOrdinals.flat(), ...d.agoBefore, ...d.agoAfter, ...Object.values(d.units).flat(),
-      ...Object.values(d.relative).flat(), ...d.pastMarkers,
-    ];
+    const phrases: string[] = [...d.months.flat(), ...d.dayOrdinals.flat(), ...d.agoBefore, ...d.agoAfter, ...Object.values(d.units).flat(), ...Object.values(d.relative).flat(), ...d.pastMarkers];
     const weekday = new Intl.DateTimeFormat(lex.lang, { weekday: 'long', timeZone: 'UTC' });
     for (let i = 0; i < 7; i++) phrases.push(weekday.format(new Date(Date.UTC(2026, 0, 4 + i))));
     const words = new Set<string>();

@@ -2,9 +2,7 @@
  * Yes/no answers and "I don't know".
  */
 import { LANGS, lexicon, type ConditionCues, type Lang, type Lexicon } from './lexicon.js';
-import {
-  BREAK, coverage, findAll, isNegated, isWhole, normalize, resolveOverlaps, slice, trimFillers, type Norm,
-} from './text.js';
+import { BREAK, coverage, findAll, isNegated, isWhole, normalize, resolveOverlaps, slice, trimFillers, type Norm } from './text.js';
 
 /** True when the message says the customer does not know ("I don't know", "not sure", "no sé"). */
 export function isDontKnow(text: string, lang: Lang): boolean {

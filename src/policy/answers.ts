@@ -9,29 +9,10 @@
 import type { ConditionField, ReturnReason } from './case.js';
 import type { Decision, Deduction } from './decision.js';
 import type { CompiledPack } from './engine.js';
-import {
-  type CANCEL_METHODS,
-  type Pack,
-  type PackAnswers,
-  type RefundFrom,
-  type Remedy,
-  type RETURN_ARRANGEMENTS,
-  type RETURN_OPTIONS,
-  type Rule,
-} from './pack.js';
+import { type CANCEL_METHODS, type Pack, type PackAnswers, type RefundFrom, type Remedy, type RETURN_ARRANGEMENTS, type RETURN_OPTIONS, type Rule } from './pack.js';
 
 /** The topics a customer can ask about: the same as `ASK_TOPICS` in machines/commands.ts. */
-export const ANSWER_TOPICS = [
-  'refundTime',
-  'returnPostage',
-  'restockingFee',
-  'nextSteps',
-  'rmaNumber',
-  'otherRemedy',
-  'whereToSend',
-  'cancelReturn',
-  'other',
-] as const;
+export const ANSWER_TOPICS = ['refundTime', 'returnPostage', 'restockingFee', 'nextSteps', 'rmaNumber', 'otherRemedy', 'whereToSend', 'cancelReturn', 'other'] as const;
 export type AnswerTopic = (typeof ANSWER_TOPICS)[number];
 
 /** What the answer may depend on: the return's reason, the decision made so far, the remedy asked about. */
@@ -151,15 +132,7 @@ export interface CancelReturnAnswer {
   clauses: string[];
 }
 
-export type KnownAnswer =
-  | RefundTimeAnswer
-  | ReturnPostageAnswer
-  | RestockingFeeAnswer
-  | NextStepsAnswer
-  | RmaNumberAnswer
-  | OtherRemedyAnswer
-  | WhereToSendAnswer
-  | CancelReturnAnswer;
+export type KnownAnswer = RefundTimeAnswer | ReturnPostageAnswer | RestockingFeeAnswer | NextStepsAnswer | RmaNumberAnswer | OtherRemedyAnswer | WhereToSendAnswer | CancelReturnAnswer;
 export type Answer = KnownAnswer | UnknownAnswer;
 
 function unknown(topic: AnswerTopic): UnknownAnswer {
@@ -218,15 +191,13 @@ function restockingFee(pack: Pack, answers: PackAnswers, reason: ReturnReason | 
   }
   const fee = answers.restockingFee;
   const stated = applies !== 'no';
-  const clauses = stated
-    ? [...feeRules.flatMap((r) => r.clauses), ...(fee?.clauses ?? [])]
-    : deductRules.filter((r) => others.some((d) => d.kind === r.deduction.kind)).flatMap((r) => r.clauses);
+  const clauses = stated ? [...feeRules.flatMap((r) => r.clauses), ...(fee?.clauses ?? [])] : deductRules.filter((r) => others.some((d) => d.kind === r.deduction.kind)).flatMap((r) => r.clauses);
   return {
     topic: 'restockingFee',
     known: true,
     applies,
-    percent: stated ? fee?.percent ?? null : null,
-    amount: stated ? fee?.amount ?? null : null,
+    percent: stated ? (fee?.percent ?? null) : null,
+    amount: stated ? (fee?.amount ?? null) : null,
     currency: stated && fee?.amount !== undefined ? pack.currency : null,
     otherDeductions: others,
     clauses: unique(clauses),
@@ -339,14 +310,23 @@ export function answerFor(pack: CompiledPack | Pack, topic: AnswerTopic | string
   const decision = context.decision ?? null;
   const reason = context.reason ?? decision?.reason ?? null;
   switch (topic) {
-    case 'refundTime': return refundTime(p, answers, reason, decision);
-    case 'returnPostage': return returnPostage(answers, reason);
-    case 'restockingFee': return restockingFee(p, answers, reason, decision);
-    case 'nextSteps': return nextSteps(p, answers, reason, decision);
-    case 'rmaNumber': return rmaNumber(p, answers);
-    case 'otherRemedy': return otherRemedy(p, decision, context.remedy ?? null);
-    case 'whereToSend': return whereToSend(answers);
-    case 'cancelReturn': return cancelReturn(answers);
-    default: return unknown(ANSWER_TOPICS.includes(topic as AnswerTopic) ? (topic as AnswerTopic) : 'other');
+    case 'refundTime':
+      return refundTime(p, answers, reason, decision);
+    case 'returnPostage':
+      return returnPostage(answers, reason);
+    case 'restockingFee':
+      return restockingFee(p, answers, reason, decision);
+    case 'nextSteps':
+      return nextSteps(p, answers, reason, decision);
+    case 'rmaNumber':
+      return rmaNumber(p, answers);
+    case 'otherRemedy':
+      return otherRemedy(p, decision, context.remedy ?? null);
+    case 'whereToSend':
+      return whereToSend(answers);
+    case 'cancelReturn':
+      return cancelReturn(answers);
+    default:
+      return unknown(ANSWER_TOPICS.includes(topic as AnswerTopic) ? (topic as AnswerTopic) : 'other');
   }
 }

@@ -27,7 +27,9 @@ export function isLocalDate(s: unknown): s is LocalDate {
   if (typeof s !== 'string') return false;
   const m = DATE_RE.exec(s);
   if (!m) return false;
-  const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
+  const y = Number(m[1]),
+    mo = Number(m[2]),
+    d = Number(m[3]);
   if (mo < 1 || mo > 12 || d < 1) return false;
   return d <= daysInMonth(y, mo);
 }
@@ -104,7 +106,9 @@ export function addWorkingDays(date: LocalDate, n: number, isHoliday: HolidayTes
 /** The calendar date an instant falls on in an IANA time zone (e.g. 23:30Z in July is the next day in London). */
 export function localDateIn(zone: string, instant: Date | number): LocalDate {
   const d = new TZDate(typeof instant === 'number' ? instant : instant.getTime(), zone);
-  const y = d.getFullYear(), m = d.getMonth() + 1, day = d.getDate();
+  const y = d.getFullYear(),
+    m = d.getMonth() + 1,
+    day = d.getDate();
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 

@@ -10,10 +10,7 @@ import { isLocalDate, type LocalDate } from './calendar.js';
 export const REASONS = ['change-of-mind', 'faulty', 'misdescribed', 'transit-damage'] as const;
 export type ReturnReason = (typeof REASONS)[number];
 
-export const CATEGORIES = [
-  'desktop-pc', 'notebook', 'tablet', 'motherboard-bundle', 'component', 'peripheral',
-  'software', 'media', 'memory-card', 'headphones', 'other',
-] as const;
+export const CATEGORIES = ['desktop-pc', 'notebook', 'tablet', 'motherboard-bundle', 'component', 'peripheral', 'software', 'media', 'memory-card', 'headphones', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export const FAULT_CAUSES = ['defect', 'wear-and-tear', 'accident', 'misuse', 'software', 'unknown'] as const;
@@ -21,9 +18,19 @@ export type FaultCause = (typeof FAULT_CAUSES)[number];
 
 /** Yes/no facts about the item's condition, in the order the contract lists them. */
 export const BOOLEAN_CONDITION_FIELDS = [
-  'packagingOpened', 'sealBroken', 'activationStripDamaged', 'used', 'allAccessories',
-  'originalPackaging', 'serialLabelIntact', 'upcPresent', 'physicalDamage', 'tampered',
-  'rebateClaimed', 'softwareClaimed', 'originalOsIntact',
+  'packagingOpened',
+  'sealBroken',
+  'activationStripDamaged',
+  'used',
+  'allAccessories',
+  'originalPackaging',
+  'serialLabelIntact',
+  'upcPresent',
+  'physicalDamage',
+  'tampered',
+  'rebateClaimed',
+  'softwareClaimed',
+  'originalOsIntact',
 ] as const;
 export type BooleanConditionField = (typeof BOOLEAN_CONDITION_FIELDS)[number];
 
@@ -140,11 +147,7 @@ const caseShape = z.strictObject({
   recordedDeliveredOn: localDate.optional(),
   purchasedOn: localDate.optional(),
   purchasedFromUs: z.boolean().default(true),
-  customerRegion: z
-    .string()
-    .regex(CUSTOMER_REGION_RE, { error: 'expected GB-ENG, GB-WLS, GB-SCT, GB-NIR or a US state like US-NY' })
-    .nullable()
-    .optional(),
+  customerRegion: z.string().regex(CUSTOMER_REGION_RE, { error: 'expected GB-ENG, GB-WLS, GB-SCT, GB-NIR or a US state like US-NY' }).nullable().optional(),
   product: productSchema,
   delivery: deliverySchema.nullable().optional(),
   condition: conditionSchema.default({}),
@@ -157,9 +160,12 @@ const caseShape = z.strictObject({
  * are wrong, so every problem of a case is reported at once.
  */
 export const caseSchema = caseShape.check(
-  z.superRefine((c, ctx) => {
-    for (const p of caseDateProblems(c)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, input: p.input });
-  }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null }),
+  z.superRefine(
+    (c, ctx) => {
+      for (const p of caseDateProblems(c)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, input: p.input });
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  ),
 );
 
 /** A case as accepted from outside (defaults not yet applied). */

@@ -28,32 +28,13 @@
  */
 import { addDays, addMonths, addWorkingDays, compareDates, type HolidayTest, type LocalDate } from './calendar.js';
 import { unionHolidays } from './holidays.js';
-import {
-  CONDITION_FIELDS,
-  defaultSource,
-  NO_PREAUTH,
-  REASONS,
-  SOURCED_FACTS,
-  type Case,
-  type ConditionField,
-  type FactSource,
-  type ReturnReason,
-  type SourcedFact,
-} from './case.js';
+import { CONDITION_FIELDS, defaultSource, NO_PREAUTH, REASONS, SOURCED_FACTS, type Case, type ConditionField, type FactSource, type ReturnReason, type SourcedFact } from './case.js';
 import { countsGuarantee, FACT_PATHS, type DateSpec, type FactPath, type GuaranteeSource, type Pack, type ParamRef, type Rule, type When } from './pack.js';
-import {
-  ENGINE_CODES,
-  UK_STATUTORY_NOTE,
-  type Deadlines,
-  type Decision,
-  type Deduction,
-  type Outcome,
-  type ParamValue,
-  type ReasonEntry,
-  type Sources,
-} from './decision.js';
+import { ENGINE_CODES, UK_STATUTORY_NOTE, type Deadlines, type Decision, type Deduction, type Outcome, type ParamValue, type ReasonEntry, type Sources } from './decision.js';
 
-const F = 0, T = 1, U = 2;
+const F = 0,
+  T = 1,
+  U = 2;
 type Tri = typeof F | typeof T | typeof U;
 
 /** The guarantee period that applies to a case, what set it, and the clauses that say so. */
@@ -139,18 +120,30 @@ type Getter = (ctx: Ctx) => unknown;
 /** How to read each fact, made once (a hot path: no string work per read). */
 function getterFor(path: FactPath): Getter {
   switch (path) {
-    case 'purchasedFromUs': return (ctx) => ctx.c.purchasedFromUs;
-    case 'customerRegion': return (ctx) => ctx.c.customerRegion ?? undefined;
-    case 'product.category': return (ctx) => ctx.c.product.category;
-    case 'product.price': return (ctx) => ctx.c.product.price;
-    case 'product.specialOrder': return (ctx) => ctx.c.product.specialOrder;
-    case 'product.guaranteeMonths': return (ctx) => ctx.c.product.guaranteeMonths ?? undefined;
-    case 'product.requiresManufacturerPreauth': return (ctx) => ctx.c.product.requiresManufacturerPreauth;
-    case 'delivery.charge': return (ctx) => ctx.c.delivery?.charge;
-    case 'delivery.cheapestCharge': return (ctx) => ctx.c.delivery?.cheapestCharge;
-    case 'guarantee.months': return (ctx) => guaranteeOf(ctx)?.months;
-    case 'guarantee.source': return (ctx) => guaranteeOf(ctx)?.source;
-    case 'condition.manufacturerPreauth': return (ctx) => preauthValue(ctx.c.condition.manufacturerPreauth, ctx.pack.preauthNumber);
+    case 'purchasedFromUs':
+      return (ctx) => ctx.c.purchasedFromUs;
+    case 'customerRegion':
+      return (ctx) => ctx.c.customerRegion ?? undefined;
+    case 'product.category':
+      return (ctx) => ctx.c.product.category;
+    case 'product.price':
+      return (ctx) => ctx.c.product.price;
+    case 'product.specialOrder':
+      return (ctx) => ctx.c.product.specialOrder;
+    case 'product.guaranteeMonths':
+      return (ctx) => ctx.c.product.guaranteeMonths ?? undefined;
+    case 'product.requiresManufacturerPreauth':
+      return (ctx) => ctx.c.product.requiresManufacturerPreauth;
+    case 'delivery.charge':
+      return (ctx) => ctx.c.delivery?.charge;
+    case 'delivery.cheapestCharge':
+      return (ctx) => ctx.c.delivery?.cheapestCharge;
+    case 'guarantee.months':
+      return (ctx) => guaranteeOf(ctx)?.months;
+    case 'guarantee.source':
+      return (ctx) => guaranteeOf(ctx)?.source;
+    case 'condition.manufacturerPreauth':
+      return (ctx) => preauthValue(ctx.c.condition.manufacturerPreauth, ctx.pack.preauthNumber);
     default: {
       const field = path.slice('condition.'.length) as ConditionField;
       return (ctx) => {
@@ -313,8 +306,7 @@ function onlyTime(w: When | undefined): boolean {
 }
 
 function sameRemedyRow(a: Rule, b: Rule): boolean {
-  return a.effect === 'approve' && b.effect === 'approve' && a.chosenBy === b.chosenBy &&
-    a.remedies.length === b.remedies.length && a.remedies.every((r, i) => b.remedies[i] === r);
+  return a.effect === 'approve' && b.effect === 'approve' && a.chosenBy === b.chosenBy && a.remedies.length === b.remedies.length && a.remedies.every((r, i) => b.remedies[i] === r);
 }
 
 /** Statutory claims under the CRA 2015 that a retailer's time limit cannot simply refuse in GB. */
@@ -332,7 +324,7 @@ export function compilePack(pack: Pack): CompiledPack {
           rule,
           test: compileWhen(rule.when),
           effect: safety ? 'refer' : rule.effect,
-          statutoryNote: safety ? UK_STATUTORY_NOTE : 'statutoryNote' in rule ? rule.statutoryNote ?? null : null,
+          statutoryNote: safety ? UK_STATUTORY_NOTE : 'statutoryNote' in rule ? (rule.statutoryNote ?? null) : null,
           code: safety ? ENGINE_CODES.statutoryRights : rule.code,
           countsGuarantee: countsGuarantee(rule, pack.dates),
         };
@@ -430,7 +422,7 @@ function dateOf(ctx: Ctx, name: string): LocalDate | undefined {
 }
 
 function deadlineOf(ctx: Ctx, name: string | undefined): LocalDate | null {
-  return name ? dateOf(ctx, name) ?? null : null;
+  return name ? (dateOf(ctx, name) ?? null) : null;
 }
 
 function resolveParams(ctx: Ctx, params: Record<string, ParamRef> | undefined): Record<string, ParamValue> {
@@ -524,10 +516,12 @@ export function decide(c: Case, compiled: CompiledPack, options: DecideOptions =
     remedyChosenBy: null,
     deductions: [],
     conditions: [],
-    reasons: [{
-      code: ENGINE_CODES.deliveryDateDisputed,
-      params: { statedDeliveredOn: c.deliveredOn, recordedDeliveredOn: recorded, outcomeAsStated: asStated.outcome, outcomeOnRecord: onRecord.outcome },
-    }],
+    reasons: [
+      {
+        code: ENGINE_CODES.deliveryDateDisputed,
+        params: { statedDeliveredOn: c.deliveredOn, recordedDeliveredOn: recorded, outcomeAsStated: asStated.outcome, outcomeOnRecord: onRecord.outcome },
+      },
+    ],
     clauses: [...(pack.disputedDeliveryDate?.clauses ?? pack.fallback.clauses)],
     rmaRequired: false,
     statutoryNote: null,
@@ -537,8 +531,7 @@ export function decide(c: Case, compiled: CompiledPack, options: DecideOptions =
 
 /** Same outcome, same remedies, same chooser: the delivery date made no difference that matters. */
 function sameResult(a: Decision, b: Decision): boolean {
-  return a.outcome === b.outcome && a.remedyChosenBy === b.remedyChosenBy &&
-    a.remedies.length === b.remedies.length && a.remedies.every((r) => b.remedies.includes(r));
+  return a.outcome === b.outcome && a.remedyChosenBy === b.remedyChosenBy && a.remedies.length === b.remedies.length && a.remedies.every((r) => b.remedies.includes(r));
 }
 
 const FACT_KEYS: readonly SourcedFact[] = [...SOURCED_FACTS];
@@ -574,7 +567,10 @@ function decideOnce(c: Case, compiled: CompiledPack, options: DecideOptions, del
   const ctx: Ctx = { c, dates: new Map(), pack: compiled, read: 0, guarantee: undefined };
   const rules = compiled.byReason[c.reason];
 
-  const rejects: Evaluated[] = [], refers: Evaluated[] = [], approves: Evaluated[] = [], extras: Evaluated[] = [];
+  const rejects: Evaluated[] = [],
+    refers: Evaluated[] = [],
+    approves: Evaluated[] = [],
+    extras: Evaluated[] = [];
   for (const rule of rules) {
     const unknown: ConditionField[] = [];
     const result = rule.test(ctx, unknown);
@@ -604,9 +600,7 @@ function decideOnce(c: Case, compiled: CompiledPack, options: DecideOptions, del
     deciding = rejected;
   } else if (pending(rejects).length) {
     outcome = 'incomplete';
-    waiting = referred.length
-      ? pending(rejects)
-      : [...pending(rejects), ...pending(refers), ...(approval?.result === U ? [approval] : [])];
+    waiting = referred.length ? pending(rejects) : [...pending(rejects), ...pending(refers), ...(approval?.result === U ? [approval] : [])];
   } else if (referred.length) {
     outcome = 'referred';
     deciding = referred;

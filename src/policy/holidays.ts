@@ -46,9 +46,7 @@ class HolidayCalendar {
   constructor(readonly id: string) {
     const m = CALENDAR_RE.exec(id);
     if (!m?.[1]) throw new RangeError(`unknown holiday calendar "${id}"`);
-    this.source = m[2]
-      ? Holidays(m[1], m[2], { types: ['public'] })
-      : Holidays(m[1], { types: ['public'] });
+    this.source = m[2] ? Holidays(m[1], m[2], { types: ['public'] }) : Holidays(m[1], { types: ['public'] });
   }
 
   has(date: LocalDate): boolean {

@@ -42,7 +42,9 @@ export function loadPackFolder(dir: string): PackFolderResult {
   let names: string[];
   try {
     if (!statSync(folder).isDirectory()) throw new Error('not a folder');
-    names = readdirSync(folder).filter((n) => PACK_FILE.test(n)).sort();
+    names = readdirSync(folder)
+      .filter((n) => PACK_FILE.test(n))
+      .sort();
   } catch (e) {
     const why = (e as { code?: string }).code === 'ENOENT' ? 'it does not exist' : e instanceof Error ? e.message : String(e);
     return { ok: false, problems: [{ path: 'RETURNS_PACKS_DIR', message: `expected a folder of policy packs (YAML or JSON), got "${folder}": ${why}` }] };

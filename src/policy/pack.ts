@@ -179,12 +179,7 @@ export const guaranteeSchema = z.strictObject({
   clauses: clauseRefs.optional(),
   /** The clauses that let a period stated on the invoice (`product.guaranteeMonths`) replace it. */
   invoiceClauses: clauseRefs.optional(),
-  byCategory: z
-    .partialRecord(
-      z.enum(CATEGORIES),
-      z.union([months, z.strictObject({ months, clauses: clauseRefs.optional(), invoiceClauses: clauseRefs.optional() })]),
-    )
-    .optional(),
+  byCategory: z.partialRecord(z.enum(CATEGORIES), z.union([months, z.strictObject({ months, clauses: clauseRefs.optional(), invoiceClauses: clauseRefs.optional() })])).optional(),
 });
 
 function isRegExp(source: string): boolean {
@@ -455,7 +450,11 @@ export function crossCheck(input: Pack | PartialPack): PackProblem[] {
   for (const [name, feature] of Object.entries(features)) {
     for (const field of Object.keys(feature?.otherwise ?? {})) {
       const other = settledBy.get(field) ?? (pack.questions[field] ? 'questions' : undefined);
-      if (other) problems.push({ path: ['features', name, 'otherwise', field], message: `expected each fact in one feature only; "${field}" is also settled by ${other === 'questions' ? '`questions`' : `feature "${other}"`}` });
+      if (other)
+        problems.push({
+          path: ['features', name, 'otherwise', field],
+          message: `expected each fact in one feature only; "${field}" is also settled by ${other === 'questions' ? '`questions`' : `feature "${other}"`}`,
+        });
       settledBy.set(field, name);
     }
   }

@@ -82,10 +82,20 @@ export function validatePack(data: unknown): { ok: true; pack: Pack } | { ok: fa
 function partialPack(data: unknown): PartialPack {
   const d = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
   const list = <T>(v: unknown, schema: { safeParse: (x: unknown) => { success: boolean; data?: T } }) =>
-    Array.isArray(v) ? v.map((x) => { const r = schema.safeParse(x); return r.success ? (r.data as T) : null; }) : [];
+    Array.isArray(v)
+      ? v.map((x) => {
+          const r = schema.safeParse(x);
+          return r.success ? (r.data as T) : null;
+        })
+      : [];
   const record = <T>(v: unknown, schema: { safeParse: (x: unknown) => { success: boolean; data?: T } }) =>
     typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).map(([k, x]) => { const r = schema.safeParse(x); return [k, r.success ? (r.data as T) : null]; }))
+      ? Object.fromEntries(
+          Object.entries(v).map(([k, x]) => {
+            const r = schema.safeParse(x);
+            return [k, r.success ? (r.data as T) : null];
+          }),
+        )
       : {};
   return {
     id: typeof d.id === 'string' && packSchema.shape.id.safeParse(d.id).success ? d.id : '',

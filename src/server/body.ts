@@ -123,7 +123,10 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
 function checkJsonType(req: IncomingMessage): void {
   const type = headerOf(req, 'content-type') ?? '';
   const [media = '', ...params] = type.split(';').map((s) => s.trim().toLowerCase());
-  const charset = params.find((p) => p.startsWith('charset='))?.slice(8).replace(/^"|"$/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice(8)
+    .replace(/^"|"$/g, '');
   if (!JSON_TYPE.test(media) || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
     throw new BodyError(415, 'unsupported-media-type', 'expected content-type application/json (UTF-8)');
   }

@@ -260,17 +260,23 @@ function restifyLogger(logger: Logger): Logger {
     const plain = segments.slice(0, 3).filter((s, i, all) => all.slice(0, i + 1).every((x) => /^[a-z0-9_-]{1,30}$/i.test(x)));
     return `/${plain.join('/')}${plain.length < segments.length ? '/…' : ''}`;
   };
-  return logger.child({ component: 'restify' }, {
-    serializers: {
-      req: (req: { method?: unknown; url?: unknown }) => ({ method: typeof req?.method === 'string' ? req.method : undefined, path: path(req?.url) }),
-      res: (res: { statusCode?: unknown }) => ({ statusCode: typeof res?.statusCode === 'number' ? res.statusCode : undefined }),
-      // An error's message may quote the request (restify's 404 names the path): its name and status only.
-      err: (err: { name?: unknown; statusCode?: unknown }) => ({ name: typeof err?.name === 'string' ? err.name : 'Error', statusCode: typeof err?.statusCode === 'number' ? err.statusCode : undefined }),
-      value: () => '[not logged]',
-      body: () => '[not logged]',
-      headers: () => '[not logged]',
+  return logger.child(
+    { component: 'restify' },
+    {
+      serializers: {
+        req: (req: { method?: unknown; url?: unknown }) => ({ method: typeof req?.method === 'string' ? req.method : undefined, path: path(req?.url) }),
+        res: (res: { statusCode?: unknown }) => ({ statusCode: typeof res?.statusCode === 'number' ? res.statusCode : undefined }),
+        // An error's message may quote the request (restify's 404 names the path): its name and status only.
+        err: (err: { name?: unknown; statusCode?: unknown }) => ({
+          name: typeof err?.name === 'string' ? err.name : 'Error',
+          statusCode: typeof err?.statusCode === 'number' ? err.statusCode : undefined,
+        }),
+        value: () => '[not logged]',
+        body: () => '[not logged]',
+        headers: () => '[not logged]',
+      },
     },
-  });
+  );
 }
 
 /** A bounded set of recently seen keys (oldest dropped first). */

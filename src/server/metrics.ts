@@ -15,7 +15,12 @@ export class Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
-  readonly decisions = new Counter({ name: 'returnsbot_decisions_total', help: 'Decisions reached, by outcome and return reason', labelNames: ['outcome', 'reason', 'policy'] as const, registers: [this.registry] });
+  readonly decisions = new Counter({
+    name: 'returnsbot_decisions_total',
+    help: 'Decisions reached, by outcome and return reason',
+    labelNames: ['outcome', 'reason', 'policy'] as const,
+    registers: [this.registry],
+  });
   readonly rmas = new Counter({ name: 'returnsbot_rmas_issued_total', help: 'RMA numbers given to customers (by the bot or by staff)', labelNames: ['policy'] as const, registers: [this.registry] });
   readonly handoffs = new Counter({ name: 'returnsbot_handoffs_total', help: 'Hand-overs to people, by status', labelNames: ['status'] as const, registers: [this.registry] });
   readonly errors = new Counter({ name: 'returnsbot_errors_total', help: 'Errors, by kind', labelNames: ['kind'] as const, registers: [this.registry] });

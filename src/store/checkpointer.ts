@@ -73,10 +73,12 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
   let stopped = false;
   let restarting = false;
   let answer: (() => void) | null = null;
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => {
-    answer?.();
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      answer?.();
+      resolve();
+    }),
+  );
   worker.once('error', (error) => {
     if (!stopped) options.onFailure(error);
   });
@@ -85,11 +87,14 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
   const restart = () => {
     restarting = true;
     options
-      .quiet(() => new Promise<void>((resolve) => {
-        if (stopped) return resolve();
-        answer = resolve;
-        worker.postMessage('now');
-      }))
+      .quiet(
+        () =>
+          new Promise<void>((resolve) => {
+            if (stopped) return resolve();
+            answer = resolve;
+            worker.postMessage('now');
+          }),
+      )
       .finally(() => {
         restarting = false;
       });

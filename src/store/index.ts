@@ -67,10 +67,7 @@ export type StoreOptions = ({ dataDir: string } | { file: string } | { databaseU
  * The store the configuration asks for: PostgreSQL when DATABASE_URL is set, else SQLite under
  * RETURNS_DATA_DIR (resolved against `cwd` when given).
  */
-export function storeOptionsFrom(
-  config: { DATABASE_URL?: string | undefined; RETURNS_DATA_DIR: string; RETURNS_SQLITE_BINDING?: SqliteBindingChoice },
-  cwd?: string,
-): StoreOptions {
+export function storeOptionsFrom(config: { DATABASE_URL?: string | undefined; RETURNS_DATA_DIR: string; RETURNS_SQLITE_BINDING?: SqliteBindingChoice }, cwd?: string): StoreOptions {
   if (config.DATABASE_URL) return { databaseUrl: config.DATABASE_URL };
   const dataDir = cwd === undefined ? config.RETURNS_DATA_DIR : resolve(cwd, config.RETURNS_DATA_DIR);
   const binding = config.RETURNS_SQLITE_BINDING;
@@ -84,9 +81,15 @@ export function sqliteFileIn(dataDir: string): string {
 
 /** Open the store and bring its schema up to date (an SQLite file's folder is created if missing). */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store: Store = 'databaseUrl' in options
-    ? new PostgresStore({ connectionString: options.databaseUrl, clock: options.clock })
-    : new SqliteStore({ file: 'file' in options ? options.file : sqliteFileIn(options.dataDir), binding: options.sqliteBinding ?? 'auto', clock: options.clock, backgroundCheckpoints: options.backgroundCheckpoints });
+  const store: Store =
+    'databaseUrl' in options
+      ? new PostgresStore({ connectionString: options.databaseUrl, clock: options.clock })
+      : new SqliteStore({
+          file: 'file' in options ? options.file : sqliteFileIn(options.dataDir),
+          binding: options.sqliteBinding ?? 'auto',
+          clock: options.clock,
+          backgroundCheckpoints: options.backgroundCheckpoints,
+        });
   try {
     await store.migrate();
   } catch (error) {

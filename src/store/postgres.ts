@@ -216,15 +216,16 @@ function postgresEngine(options: PostgresStoreOptions): Engine {
     },
     durably: (_conn, run) => run(),
     exclusive: (fn) => fn(),
-    withConversationLock: (conversationId, fn) => locks.run(conversationId, async () => {
-      if (closed) throw new Error('the store is closed');
-      const release = await lockConversation(lockPool, conversationId);
-      try {
-        return await fn();
-      } finally {
-        await release();
-      }
-    }),
+    withConversationLock: (conversationId, fn) =>
+      locks.run(conversationId, async () => {
+        if (closed) throw new Error('the store is closed');
+        const release = await lockConversation(lockPool, conversationId);
+        try {
+          return await fn();
+        } finally {
+          await release();
+        }
+      }),
     isTurnConflict(error) {
       if (!(error instanceof pgLib().DatabaseError)) return false;
       if (error.code === UNIQUE_VIOLATION) return TURN_CONFLICT_CONSTRAINTS.has(error.constraint ?? '');

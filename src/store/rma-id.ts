@@ -70,7 +70,10 @@ export function isValidRmaNumber(s: string): boolean {
  * checked here: use {@link isValidRmaNumber} on the result.
  */
 export function normalizeRmaNumber(s: string): string | null {
-  let compact = s.trim().toUpperCase().replace(/[\s-]+/g, '');
+  let compact = s
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '');
   if (compact.length === 11 && compact.startsWith('RMA')) compact = compact.slice(3);
   if (compact.length !== 8) return null;
   const symbols = compact.replace(/[IL]/g, '1').replace(/O/g, '0');

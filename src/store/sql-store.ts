@@ -36,14 +36,55 @@ import { KeyedMutex } from './keyed-mutex.js';
 import type { Migration } from './migrations.js';
 import { newRmaNumber, normalizeRmaNumber } from './rma-id.js';
 import {
-  checkAgentName, checkAttachment, checkHandoffEnd, checkHandoffFilter, checkHandoffSummary, checkNewAgent, checkNewHandoff,
-  checkProofKeys, checkReplyCount, checkRmaChange, checkSecretName, checkSecretValue, checkStaffReference, checkTimestamp,
-  ConflictError, decideEnd, decideTake, DuplicateAgentError, DuplicateAttachmentError, HANDOFF_STATUSES, rmaChangeStep,
-  RMA_STATUSES, storableText,
-  type AgentAccount, type AgentRecord, type Attachment, type AttachmentInfo, type AuditEntry, type ConversationRecord,
-  type EndHandoffResult, type HandoffChange, type HandoffEnd, type HandoffEndedBy, type HandoffFilter, type HandoffRecord,
-  type LogEntry, type NewAgent, type NewAttachment, type NewHandoff, type ProofFailures, type RmaChange, type RmaChangeResult,
-  type RmaRecord, type RmaRequest, type RmaStatus, type StaffReference, type Store, type TakeHandoffResult, type TurnCommit,
+  checkAgentName,
+  checkAttachment,
+  checkHandoffEnd,
+  checkHandoffFilter,
+  checkHandoffSummary,
+  checkNewAgent,
+  checkNewHandoff,
+  checkProofKeys,
+  checkReplyCount,
+  checkRmaChange,
+  checkSecretName,
+  checkSecretValue,
+  checkStaffReference,
+  checkTimestamp,
+  ConflictError,
+  decideEnd,
+  decideTake,
+  DuplicateAgentError,
+  DuplicateAttachmentError,
+  HANDOFF_STATUSES,
+  rmaChangeStep,
+  RMA_STATUSES,
+  storableText,
+  type AgentAccount,
+  type AgentRecord,
+  type Attachment,
+  type AttachmentInfo,
+  type AuditEntry,
+  type ConversationRecord,
+  type EndHandoffResult,
+  type HandoffChange,
+  type HandoffEnd,
+  type HandoffEndedBy,
+  type HandoffFilter,
+  type HandoffRecord,
+  type LogEntry,
+  type NewAgent,
+  type NewAttachment,
+  type NewHandoff,
+  type ProofFailures,
+  type RmaChange,
+  type RmaChangeResult,
+  type RmaRecord,
+  type RmaRequest,
+  type RmaStatus,
+  type StaffReference,
+  type Store,
+  type TakeHandoffResult,
+  type TurnCommit,
 } from './store.js';
 
 /** The database as the store queries it: SQL templates only (the schema is ./migrations.ts). */
@@ -109,18 +150,64 @@ const jsonObject = z.custom<Record<string, unknown>>((v) => typeof v === 'object
 const auditRow = z.object({ at: z.string(), actor: z.string(), action: z.string(), data: z.unknown() });
 const decisionSchema = z.custom<Decision>((v) => jsonObject.safeParse(v).success && typeof (v as { outcome?: unknown }).outcome === 'string', 'expected a decision');
 
-interface ConversationRow { id: string; version: number; machine_version: number; snapshot: unknown; locale: string | null; created_at: string; updated_at: string }
-interface LogRow { conversation_id: string; seq: number; at: string; activity: unknown }
+interface ConversationRow {
+  id: string;
+  version: number;
+  machine_version: number;
+  snapshot: unknown;
+  locale: string | null;
+  created_at: string;
+  updated_at: string;
+}
+interface LogRow {
+  conversation_id: string;
+  seq: number;
+  at: string;
+  activity: unknown;
+}
 interface RmaRow {
-  rma: string; order_number: string; sku: string; reason: string; remedy: string | null; decision: unknown;
-  conversation_id: string | null; issued_by: string; note: string | null; created_at: string; status: string; facts: unknown;
+  rma: string;
+  order_number: string;
+  sku: string;
+  reason: string;
+  remedy: string | null;
+  decision: unknown;
+  conversation_id: string | null;
+  issued_by: string;
+  note: string | null;
+  created_at: string;
+  status: string;
+  facts: unknown;
 }
-interface AttachmentRow { id: string; conversation_id: string; name: string; content_type: string; size: number; at: string; uploaded_by: string; bytes?: Buffer }
+interface AttachmentRow {
+  id: string;
+  conversation_id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  at: string;
+  uploaded_by: string;
+  bytes?: Buffer;
+}
 interface HandoffRow {
-  conversation_id: string; status: string; reason: string; channel_id: string; queued_at: string; taken_at: string | null;
-  agent: string | null; ended_at: string | null; summary: unknown; reference: unknown; version: number;
+  conversation_id: string;
+  status: string;
+  reason: string;
+  channel_id: string;
+  queued_at: string;
+  taken_at: string | null;
+  agent: string | null;
+  ended_at: string | null;
+  summary: unknown;
+  reference: unknown;
+  version: number;
 }
-interface AgentRow { name: string; display_name: string; created_at: string; removed_at: string | null }
+interface AgentRow {
+  name: string;
+  display_name: string;
+  created_at: string;
+  removed_at: string | null;
+}
 
 const HANDOFF_COLUMNS = sql.raw('conversation_id, status, reason, channel_id, queued_at, taken_at, agent, ended_at, summary, reference, version');
 const ATTACHMENT_INFO_COLUMNS = sql.raw('id, conversation_id, name, content_type, size, at, uploaded_by');
@@ -139,7 +226,13 @@ const COMMIT = CompiledQuery.raw('COMMIT');
 const ROLLBACK = CompiledQuery.raw('ROLLBACK');
 
 const attachmentInfo = (r: AttachmentRow): AttachmentInfo => ({
-  id: r.id, conversationId: r.conversation_id, name: r.name, contentType: r.content_type, size: Number(r.size), at: r.at, uploadedBy: r.uploaded_by,
+  id: r.id,
+  conversationId: r.conversation_id,
+  name: r.name,
+  contentType: r.content_type,
+  size: Number(r.size),
+  at: r.at,
+  uploadedBy: r.uploaded_by,
 });
 
 export class SqlStore implements Store {
@@ -189,20 +282,22 @@ export class SqlStore implements Store {
 
   /** `fn` in one transaction on one connection: committed when it returns, rolled back when it throws. */
   #tx<T>(fn: (conn: Db) => Promise<T>, durable = false): Promise<T> {
-    return this.#e.exclusive(() => this.#db.connection().execute(async (conn) => {
-      const run = async (): Promise<T> => {
-        await conn.executeQuery(CompiledQuery.raw(this.#e.begin));
-        try {
-          const result = await fn(conn);
-          await conn.executeQuery(COMMIT);
-          return result;
-        } catch (error) {
-          await conn.executeQuery(ROLLBACK).catch(() => undefined);
-          throw error;
-        }
-      };
-      return durable ? this.#e.durably(conn, run) : run();
-    }));
+    return this.#e.exclusive(() =>
+      this.#db.connection().execute(async (conn) => {
+        const run = async (): Promise<T> => {
+          await conn.executeQuery(CompiledQuery.raw(this.#e.begin));
+          try {
+            const result = await fn(conn);
+            await conn.executeQuery(COMMIT);
+            return result;
+          } catch (error) {
+            await conn.executeQuery(ROLLBACK).catch(() => undefined);
+            throw error;
+          }
+        };
+        return durable ? this.#e.durably(conn, run) : run();
+      }),
+    );
   }
 
   /** One write statement outside a transaction (see {@link Engine.exclusive}). */
@@ -307,8 +402,13 @@ export class SqlStore implements Store {
       const row = (await this.#q(this.#db)<ConversationRow>`SELECT * FROM conversations WHERE id = ${conversationId}`).rows[0];
       if (!row) return null;
       return {
-        id: row.id, version: row.version, machineVersion: row.machine_version, snapshot: this.#e.fromJson(row.snapshot),
-        locale: row.locale, createdAt: row.created_at, updatedAt: row.updated_at,
+        id: row.id,
+        version: row.version,
+        machineVersion: row.machine_version,
+        snapshot: this.#e.fromJson(row.snapshot),
+        locale: row.locale,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
       };
     });
   }
@@ -333,37 +433,39 @@ export class SqlStore implements Store {
   async commitTurn(turn: TurnCommit): Promise<{ version: number; log: LogEntry[] }> {
     checkReplyCount(turn);
     const conflict = (): ConflictError => new ConflictError(turn.conversationId);
-    return this.#inOrder(turn.conversationId, () => this.#tx(async (conn) => {
-      const snapshot = this.#json(turn.snapshot);
-      let version: number;
-      if (turn.expectedVersion === null) {
-        // A concurrent insert of the same id waits for the first to commit, then inserts nothing.
-        const inserted = await this.#q(conn)`INSERT INTO conversations (id, version, machine_version, snapshot, locale, created_at, updated_at)
+    return this.#inOrder(turn.conversationId, () =>
+      this.#tx(async (conn) => {
+        const snapshot = this.#json(turn.snapshot);
+        let version: number;
+        if (turn.expectedVersion === null) {
+          // A concurrent insert of the same id waits for the first to commit, then inserts nothing.
+          const inserted = await this.#q(conn)`INSERT INTO conversations (id, version, machine_version, snapshot, locale, created_at, updated_at)
           VALUES (${turn.conversationId}, 1, ${turn.machineVersion}, ${snapshot}, ${turn.locale}, ${turn.at}, ${turn.at}) ON CONFLICT (id) DO NOTHING`;
-        if (Number(inserted.numAffectedRows ?? 0) === 0) throw conflict();
-        version = 1;
-      } else {
-        // Compare-and-swap: a concurrent update waits for the first to commit, then matches nothing.
-        const updated = await this.#q(conn)`UPDATE conversations SET version = version + 1, machine_version = ${turn.machineVersion}, snapshot = ${snapshot},
+          if (Number(inserted.numAffectedRows ?? 0) === 0) throw conflict();
+          version = 1;
+        } else {
+          // Compare-and-swap: a concurrent update waits for the first to commit, then matches nothing.
+          const updated = await this.#q(conn)`UPDATE conversations SET version = version + 1, machine_version = ${turn.machineVersion}, snapshot = ${snapshot},
           locale = ${turn.locale}, updated_at = ${turn.at} WHERE id = ${turn.conversationId} AND version = ${turn.expectedVersion}`;
-        if (Number(updated.numAffectedRows ?? 0) === 0) throw conflict();
-        version = turn.expectedVersion + 1;
-      }
-      const log = await this.#appendLog(conn, turn.conversationId, turn.log, turn.at);
-      if (turn.activityId !== null) {
-        // The replies are the turn's last replyCount log entries: referred to, not copied.
-        const firstSeq = turn.replyCount === 0 ? null : (log[log.length - turn.replyCount]?.seq ?? null);
-        const recorded = await this.#q(conn)`INSERT INTO processed_activities (conversation_id, activity_id, first_seq, reply_count, at)
+          if (Number(updated.numAffectedRows ?? 0) === 0) throw conflict();
+          version = turn.expectedVersion + 1;
+        }
+        const log = await this.#appendLog(conn, turn.conversationId, turn.log, turn.at);
+        if (turn.activityId !== null) {
+          // The replies are the turn's last replyCount log entries: referred to, not copied.
+          const firstSeq = turn.replyCount === 0 ? null : (log[log.length - turn.replyCount]?.seq ?? null);
+          const recorded = await this.#q(conn)`INSERT INTO processed_activities (conversation_id, activity_id, first_seq, reply_count, at)
           VALUES (${turn.conversationId}, ${turn.activityId}, ${firstSeq}, ${turn.replyCount}, ${turn.at}) ON CONFLICT (conversation_id, activity_id) DO NOTHING`;
-        // Already answered by a turn committed since this one read the conversation: the caller
-        // reloads and finds the stored replies (this turn's log entries are rolled back).
-        if (Number(recorded.numAffectedRows ?? 0) === 0) throw conflict();
-      }
-      await this.#addAudit(conn, turn.conversationId, turn.audit);
-      return { version, log };
-    }).catch((error: unknown) => {
-      throw this.#e.isTurnConflict(error) ? conflict() : error;
-    }));
+          // Already answered by a turn committed since this one read the conversation: the caller
+          // reloads and finds the stored replies (this turn's log entries are rolled back).
+          if (Number(recorded.numAffectedRows ?? 0) === 0) throw conflict();
+        }
+        await this.#addAudit(conn, turn.conversationId, turn.audit);
+        return { version, log };
+      }).catch((error: unknown) => {
+        throw this.#e.isTurnConflict(error) ? conflict() : error;
+      }),
+    );
   }
 
   // ---- log and audit ----------------------------------------------------------------------------
@@ -379,7 +481,10 @@ export class SqlStore implements Store {
     const first = await this.#e.reserveLog(conn, conversationId, activities.length);
     await sql`INSERT INTO conversation_log (conversation_id, seq, at, activity) VALUES ${sql.join(json.map((j, i) => sql`(${conversationId}, ${first + i}, ${at}, ${j.text})`))}`.execute(conn);
     return activities.map((activity, i) => ({
-      conversationId, seq: first + i, at, activity: json[i]?.cleaned ? jsonObject.parse(JSON.parse(json[i]!.text)) : activity,
+      conversationId,
+      seq: first + i,
+      at,
+      activity: json[i]?.cleaned ? jsonObject.parse(JSON.parse(json[i]!.text)) : activity,
     }));
   }
 
@@ -404,9 +509,10 @@ export class SqlStore implements Store {
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new RangeError(`limit must be a whole number ≥ 0, got ${limit}`);
     return this.#inOrder(conversationId, async () => {
       const q = this.#q(this.#db);
-      const { rows } = limit === undefined
-        ? await q<LogRow>`SELECT conversation_id, seq, at, activity FROM conversation_log WHERE conversation_id = ${conversationId} AND seq > ${afterSeq} ORDER BY seq`
-        : await q<LogRow>`SELECT conversation_id, seq, at, activity FROM conversation_log WHERE conversation_id = ${conversationId} AND seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`;
+      const { rows } =
+        limit === undefined
+          ? await q<LogRow>`SELECT conversation_id, seq, at, activity FROM conversation_log WHERE conversation_id = ${conversationId} AND seq > ${afterSeq} ORDER BY seq`
+          : await q<LogRow>`SELECT conversation_id, seq, at, activity FROM conversation_log WHERE conversation_id = ${conversationId} AND seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`;
       return rows.map((r) => ({ conversationId: r.conversation_id, seq: r.seq, at: r.at, activity: this.#object(r.activity) }));
     });
   }
@@ -416,9 +522,9 @@ export class SqlStore implements Store {
   }
 
   async conversationAudit(conversationId: string): Promise<AuditEntry[]> {
-    return this.#inOrder(conversationId, async () => this.#audit(
-      (await this.#q(this.#db)`SELECT at, actor, action, data FROM conversation_audit WHERE conversation_id = ${conversationId} ORDER BY id`).rows,
-    ));
+    return this.#inOrder(conversationId, async () =>
+      this.#audit((await this.#q(this.#db)`SELECT at, actor, action, data FROM conversation_audit WHERE conversation_id = ${conversationId} ORDER BY id`).rows),
+    );
   }
 
   // ---- RMAs -------------------------------------------------------------------------------------
@@ -426,10 +532,19 @@ export class SqlStore implements Store {
   async #rmaRecord(conn: Db, row: RmaRow): Promise<RmaRecord> {
     const audit = (await this.#q(conn)`SELECT at, actor, action, data FROM rma_audit WHERE rma = ${row.rma} ORDER BY id`).rows;
     return {
-      rma: row.rma, orderNumber: row.order_number, sku: row.sku, reason: row.reason as ReturnReason,
-      remedy: row.remedy === null ? null : remedy.parse(row.remedy), decision: decisionSchema.parse(this.#e.fromJson(row.decision)),
-      conversationId: row.conversation_id, issuedBy: row.issued_by, note: row.note, createdAt: row.created_at,
-      status: rmaStatus.parse(row.status), facts: this.#object(row.facts), audit: this.#audit(audit),
+      rma: row.rma,
+      orderNumber: row.order_number,
+      sku: row.sku,
+      reason: row.reason as ReturnReason,
+      remedy: row.remedy === null ? null : remedy.parse(row.remedy),
+      decision: decisionSchema.parse(this.#e.fromJson(row.decision)),
+      conversationId: row.conversation_id,
+      issuedBy: row.issued_by,
+      note: row.note,
+      createdAt: row.created_at,
+      status: rmaStatus.parse(row.status),
+      facts: this.#object(row.facts),
+      audit: this.#audit(audit),
     };
   }
 
@@ -526,8 +641,12 @@ export class SqlStore implements Store {
 
   async listAttachments(conversationId: string): Promise<AttachmentInfo[]> {
     const order = this.engine === 'sqlite' ? sql.raw('rowid') : sql.raw('seq');
-    return this.#inOrder(conversationId, async () => (await sql<AttachmentRow>`SELECT ${ATTACHMENT_INFO_COLUMNS} FROM attachments
-      WHERE conversation_id = ${conversationId} ORDER BY at, ${order}`.execute(this.#db)).rows.map(attachmentInfo));
+    return this.#inOrder(conversationId, async () =>
+      (
+        await sql<AttachmentRow>`SELECT ${ATTACHMENT_INFO_COLUMNS} FROM attachments
+      WHERE conversation_id = ${conversationId} ORDER BY at, ${order}`.execute(this.#db)
+      ).rows.map(attachmentInfo),
+    );
   }
 
   async attachmentBytes(): Promise<number> {
@@ -564,8 +683,13 @@ export class SqlStore implements Store {
   async proofFailures(keys: readonly string[], windowStart: string): Promise<ProofFailures[]> {
     checkProofKeys(keys, windowStart);
     const unique = [...new Set(keys)];
-    const rows = unique.length === 0 ? [] : (await sql<{ key: string; failures: number; window_start: string }>`SELECT key, failures, window_start
-      FROM proof_failures WHERE key IN (${sql.join(unique)}) AND window_start >= ${windowStart}`.execute(this.#db)).rows;
+    const rows =
+      unique.length === 0
+        ? []
+        : (
+            await sql<{ key: string; failures: number; window_start: string }>`SELECT key, failures, window_start
+      FROM proof_failures WHERE key IN (${sql.join(unique)}) AND window_start >= ${windowStart}`.execute(this.#db)
+          ).rows;
     const byKey = new Map(rows.map((r) => [r.key, r]));
     return unique.map((key) => {
       const row = byKey.get(key);
@@ -589,9 +713,17 @@ export class SqlStore implements Store {
 
   #handoff(row: HandoffRow): HandoffRecord {
     return {
-      conversationId: row.conversation_id, status: handoffStatus.parse(row.status), reason: row.reason, channelId: row.channel_id,
-      queuedAt: row.queued_at, takenAt: row.taken_at, agent: row.agent, endedAt: row.ended_at, summary: this.#object(row.summary),
-      reference: row.reference === null ? null : this.#object(row.reference), version: row.version,
+      conversationId: row.conversation_id,
+      status: handoffStatus.parse(row.status),
+      reason: row.reason,
+      channelId: row.channel_id,
+      queuedAt: row.queued_at,
+      takenAt: row.taken_at,
+      agent: row.agent,
+      endedAt: row.ended_at,
+      summary: this.#object(row.summary),
+      reference: row.reference === null ? null : this.#object(row.reference),
+      version: row.version,
     };
   }
 
@@ -602,19 +734,22 @@ export class SqlStore implements Store {
 
   /** Write a change decided on `current` (read locked in this transaction; version + 1) and return the record as stored. */
   async #changeHandoff(conn: Db, current: HandoffRecord, change: HandoffChange): Promise<HandoffRecord> {
-    const row = (await sql<HandoffRow>`UPDATE handoffs SET status = ${change.status}, agent = ${change.agent}, taken_at = ${change.takenAt},
+    const row = (
+      await sql<HandoffRow>`UPDATE handoffs SET status = ${change.status}, agent = ${change.agent}, taken_at = ${change.takenAt},
       ended_at = ${change.endedAt}, version = version + 1, change_seq = ${this.#e.nextHandoffChange}
-      WHERE conversation_id = ${current.conversationId} AND version = ${current.version} RETURNING ${HANDOFF_COLUMNS}`.execute(conn)).rows[0];
+      WHERE conversation_id = ${current.conversationId} AND version = ${current.version} RETURNING ${HANDOFF_COLUMNS}`.execute(conn)
+    ).rows[0];
     if (!row) throw new Error(`hand-over of ${current.conversationId} changed while locked`);
     return this.#handoff(row);
   }
 
   async openHandoff(h: NewHandoff): Promise<{ record: HandoffRecord; position: number | null; created: boolean }> {
     checkNewHandoff(h);
-    return this.#inOrder(h.conversationId, () => this.#tx(async (conn) => {
-      await this.#e.lockQueue(conn);
-      // Inserts a new one, or re-opens one that ended; a queued or active one is left as it is.
-      const written = await sql`INSERT INTO handoffs AS h (conversation_id, status, reason, channel_id, queued_at, taken_at, agent, ended_at, summary, reference, version, change_seq)
+    return this.#inOrder(h.conversationId, () =>
+      this.#tx(async (conn) => {
+        await this.#e.lockQueue(conn);
+        // Inserts a new one, or re-opens one that ended; a queued or active one is left as it is.
+        const written = await sql`INSERT INTO handoffs AS h (conversation_id, status, reason, channel_id, queued_at, taken_at, agent, ended_at, summary, reference, version, change_seq)
         VALUES (${h.conversationId}, 'queued', ${storableText(h.reason)}, ${h.channelId}, ${h.at}, NULL, NULL, NULL, ${this.#json(h.summary)},
           ${h.reference === null ? null : this.#json(h.reference)}, 1, ${this.#e.nextHandoffChange})
         ON CONFLICT (conversation_id) DO UPDATE SET
@@ -622,11 +757,14 @@ export class SqlStore implements Store {
           taken_at = NULL, agent = NULL, ended_at = NULL, summary = excluded.summary, reference = excluded.reference,
           version = h.version + 1, change_seq = excluded.change_seq
         WHERE h.status NOT IN ('queued', 'active')`.execute(conn);
-      const row = (await sql<HandoffRow & { position: number | null }>`SELECT ${HANDOFF_COLUMNS}, CASE WHEN me.status = 'queued' THEN ${QUEUE_POSITION} END AS position
-        FROM handoffs me WHERE me.conversation_id = ${h.conversationId}`.execute(conn)).rows[0];
-      if (!row) throw new Error(`hand-over of ${h.conversationId} vanished inside its own transaction`);
-      return { record: this.#handoff(row), position: row.position, created: Number(written.numAffectedRows ?? 0) > 0 };
-    }));
+        const row = (
+          await sql<HandoffRow & { position: number | null }>`SELECT ${HANDOFF_COLUMNS}, CASE WHEN me.status = 'queued' THEN ${QUEUE_POSITION} END AS position
+        FROM handoffs me WHERE me.conversation_id = ${h.conversationId}`.execute(conn)
+        ).rows[0];
+        if (!row) throw new Error(`hand-over of ${h.conversationId} vanished inside its own transaction`);
+        return { record: this.#handoff(row), position: row.position, created: Number(written.numAffectedRows ?? 0) > 0 };
+      }),
+    );
   }
 
   async getHandoff(conversationId: string): Promise<HandoffRecord | null> {
@@ -657,30 +795,38 @@ export class SqlStore implements Store {
   async takeHandoff(conversationId: string, agent: string, at: string): Promise<TakeHandoffResult> {
     checkAgentName(agent);
     checkTimestamp(at);
-    return this.#inOrder(conversationId, () => this.#tx(async (conn): Promise<TakeHandoffResult> => {
-      const decided = decideTake(await this.#handoffRow(conn, conversationId, true), agent, at);
-      if ('result' in decided) return decided.result;
-      return { ok: true, record: await this.#changeHandoff(conn, decided.current, decided.change) };
-    }));
+    return this.#inOrder(conversationId, () =>
+      this.#tx(async (conn): Promise<TakeHandoffResult> => {
+        const decided = decideTake(await this.#handoffRow(conn, conversationId, true), agent, at);
+        if ('result' in decided) return decided.result;
+        return { ok: true, record: await this.#changeHandoff(conn, decided.current, decided.change) };
+      }),
+    );
   }
 
   async endHandoff(conversationId: string, by: HandoffEndedBy, status: HandoffEnd, at: string): Promise<EndHandoffResult> {
     checkHandoffEnd(by, status);
     checkTimestamp(at);
-    return this.#inOrder(conversationId, () => this.#tx(async (conn): Promise<EndHandoffResult> => {
-      const decided = decideEnd(await this.#handoffRow(conn, conversationId, true), by, status, at);
-      if ('result' in decided) return decided.result;
-      return { ok: true, record: await this.#changeHandoff(conn, decided.current, decided.change) };
-    }));
+    return this.#inOrder(conversationId, () =>
+      this.#tx(async (conn): Promise<EndHandoffResult> => {
+        const decided = decideEnd(await this.#handoffRow(conn, conversationId, true), by, status, at);
+        if ('result' in decided) return decided.result;
+        return { ok: true, record: await this.#changeHandoff(conn, decided.current, decided.change) };
+      }),
+    );
   }
 
   async updateHandoffSummary(conversationId: string, summary: Record<string, unknown>): Promise<HandoffRecord | null> {
     checkHandoffSummary(summary);
-    return this.#inOrder(conversationId, () => this.#tx(async (conn) => {
-      const row = (await sql<HandoffRow>`UPDATE handoffs SET summary = ${this.#json(summary)}, version = version + 1, change_seq = ${this.#e.nextHandoffChange}
-        WHERE conversation_id = ${conversationId} RETURNING ${HANDOFF_COLUMNS}`.execute(conn)).rows[0];
-      return row ? this.#handoff(row) : null;
-    }));
+    return this.#inOrder(conversationId, () =>
+      this.#tx(async (conn) => {
+        const row = (
+          await sql<HandoffRow>`UPDATE handoffs SET summary = ${this.#json(summary)}, version = version + 1, change_seq = ${this.#e.nextHandoffChange}
+        WHERE conversation_id = ${conversationId} RETURNING ${HANDOFF_COLUMNS}`.execute(conn)
+        ).rows[0];
+        return row ? this.#handoff(row) : null;
+      }),
+    );
   }
 
   // ---- support staff ----------------------------------------------------------------------------
@@ -724,9 +870,7 @@ export class SqlStore implements Store {
 
   async staffReferences(): Promise<StaffReference[]> {
     const { rows } = await sql<{ staff_id: string; reference: unknown; at: string }>`SELECT staff_id, reference, at FROM staff_references`.execute(this.#db);
-    return rows
-      .map((r) => ({ staffId: r.staff_id, reference: this.#object(r.reference), at: r.at }))
-      .sort((a, b) => (a.staffId < b.staffId ? -1 : a.staffId > b.staffId ? 1 : 0));
+    return rows.map((r) => ({ staffId: r.staff_id, reference: this.#object(r.reference), at: r.at })).sort((a, b) => (a.staffId < b.staffId ? -1 : a.staffId > b.staffId ? 1 : 0));
   }
 
   // ---- secrets ----------------------------------------------------------------------------------

@@ -119,7 +119,10 @@ function load(name: SqliteBindingName): Constructor {
     try {
       ctor = require(name) as Constructor;
     } catch (error) {
-      throw new SqliteBindingError(`the SQLite binding ${name} could not be loaded on Node ${process.versions.node} (${process.platform}-${process.arch}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new SqliteBindingError(
+        `the SQLite binding ${name} could not be loaded on Node ${process.versions.node} (${process.platform}-${process.arch}): ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
     loaded.set(name, ctor);
   }

@@ -95,7 +95,7 @@ function sqliteEngine(raw: SqliteDatabase, file: string): Engine {
     forUpdate: sql``,
     nextHandoffChange: sql`(SELECT coalesce(max(change_seq), 0) + 1 FROM handoffs)`,
     jsonText: (value) => ({ text: JSON.stringify(value ?? null), cleaned: false }),
-    fromJson: (value) => (typeof value === 'string' ? JSON.parse(value) as unknown : value),
+    fromJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
     async reserveLog(conn, conversationId) {
       const { rows } = await sql<{ first: number }>`SELECT coalesce(max(seq), 0) + 1 AS first FROM conversation_log WHERE conversation_id = ${conversationId}`.execute(conn);
       return rows[0]?.first ?? 1;

@@ -164,10 +164,7 @@ export interface RmaChange<T> {
  * remedy of an RMA that is no longer `issued`; `backwards`: a status that would move back), with
  * the record as it is.
  */
-export type RmaChangeResult =
-  | { ok: true; record: RmaRecord; changed: boolean }
-  | { ok: false; reason: 'not-found' }
-  | { ok: false; reason: 'not-open' | 'backwards'; record: RmaRecord };
+export type RmaChangeResult = { ok: true; record: RmaRecord; changed: boolean } | { ok: false; reason: 'not-found' } | { ok: false; reason: 'not-open' | 'backwards'; record: RmaRecord };
 
 /** What a remedy change does to `current` (read under the write lock or a row lock); the same rules for every engine. */
 export function decideRemedyChange(current: { remedy: Remedy | null; status: RmaStatus }, to: Remedy): 'unchanged' | 'not-open' | 'change' {
@@ -182,14 +179,11 @@ export function decideStatusChange(current: { status: RmaStatus }, to: RmaStatus
 }
 
 /** What changing an RMA's `column` to `to` does to `current`: nothing, refused, or a change from the value it has. */
-export function rmaChangeStep(
-  column: 'remedy' | 'status',
-  current: { remedy: string | null; status: string },
-  to: string,
-): 'unchanged' | 'not-open' | 'backwards' | { from: string | null } {
-  const step = column === 'remedy'
-    ? decideRemedyChange({ remedy: current.remedy as Remedy | null, status: current.status as RmaStatus }, to as Remedy)
-    : decideStatusChange({ status: current.status as RmaStatus }, to as RmaStatus);
+export function rmaChangeStep(column: 'remedy' | 'status', current: { remedy: string | null; status: string }, to: string): 'unchanged' | 'not-open' | 'backwards' | { from: string | null } {
+  const step =
+    column === 'remedy'
+      ? decideRemedyChange({ remedy: current.remedy as Remedy | null, status: current.status as RmaStatus }, to as Remedy)
+      : decideStatusChange({ status: current.status as RmaStatus }, to as RmaStatus);
   return step === 'change' ? { from: current[column] } : step;
 }
 
@@ -345,10 +339,7 @@ export type HandoffEndedBy = { agent: string } | { customer: true };
  * What taking a hand-over gave: the record (taken now, or held already by the same agent), or why
  * not: there is none, it has ended, or another agent holds it (`holder`).
  */
-export type TakeHandoffResult =
-  | { ok: true; record: HandoffRecord }
-  | { ok: false; reason: 'not-found' | 'ended' }
-  | { ok: false; reason: 'held'; holder: string };
+export type TakeHandoffResult = { ok: true; record: HandoffRecord } | { ok: false; reason: 'not-found' | 'ended' } | { ok: false; reason: 'held'; holder: string };
 
 /**
  * What ending a hand-over gave: as {@link TakeHandoffResult}, and `queued` when an agent tries to end
@@ -384,8 +375,7 @@ export interface StaffReference {
   at: string;
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function checkString(what: string, value: unknown, nonEmpty = false): void {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${value === null ? 'null' : typeof value}`);
@@ -453,11 +443,7 @@ export interface HandoffChange {
  * `change`, the columns to write over `current` (version + 1), or else `result` to return as it is. The same rules
  * for every engine.
  */
-export function decideTake(
-  current: HandoffRecord | null,
-  agent: string,
-  at: string,
-): { current: HandoffRecord; change: HandoffChange } | { result: TakeHandoffResult } {
+export function decideTake(current: HandoffRecord | null, agent: string, at: string): { current: HandoffRecord; change: HandoffChange } | { result: TakeHandoffResult } {
   if (current === null) return { result: { ok: false, reason: 'not-found' } };
   switch (current.status) {
     case 'queued':
@@ -486,12 +472,7 @@ export function checkHandoffEnd(by: HandoffEndedBy, status: HandoffEnd): void {
 }
 
 /** What ending a hand-over does, given what is stored (see {@link decideTake}); call {@link checkHandoffEnd} first. */
-export function decideEnd(
-  current: HandoffRecord | null,
-  by: HandoffEndedBy,
-  status: HandoffEnd,
-  at: string,
-): { current: HandoffRecord; change: HandoffChange } | { result: EndHandoffResult } {
+export function decideEnd(current: HandoffRecord | null, by: HandoffEndedBy, status: HandoffEnd, at: string): { current: HandoffRecord; change: HandoffChange } | { result: EndHandoffResult } {
   if (current === null) return { result: { ok: false, reason: 'not-found' } };
   if (current.status !== 'queued' && current.status !== 'active') return { result: { ok: false, reason: 'ended' } };
   const holder = current.agent ?? '';
@@ -590,7 +571,6 @@ export interface ConversationStore {
   /** Add an entry to a conversation's audit trail. */
   addAudit(conversationId: string, entry: AuditEntry): Promise<void>;
   conversationAudit(conversationId: string): Promise<AuditEntry[]>;
-
 }
 
 /** RMAs: issued once per order line and reason, changed with an audit trail. */
@@ -612,7 +592,6 @@ export interface RmaStore {
    * refused (`backwards`); the same status again changes nothing.
    */
   setRmaStatus(change: RmaChange<RmaStatus>): Promise<RmaChangeResult>;
-
 }
 
 /** Files customers send. */
@@ -630,7 +609,6 @@ export interface AttachmentStore {
   listAttachments(conversationId: string): Promise<AttachmentInfo[]>;
   /** The size of every attachment stored, added up (bytes; 0 when there are none). */
   attachmentBytes(): Promise<number>;
-
 }
 
 /** Named secrets every instance shares. */
@@ -645,7 +623,6 @@ export interface SecretStore {
    * in the database.
    */
   secret(name: string, create: () => string): Promise<string>;
-
 }
 
 /** The hand-over queue: conversations handed to people. */
@@ -734,12 +711,4 @@ export interface ProofFailureStore {
 }
 
 /** The whole store: every port above (callers that need one part take that part). */
-export type Store = StoreLifecycle &
-  OrderStore &
-  ConversationStore &
-  RmaStore &
-  AttachmentStore &
-  SecretStore &
-  HandoffQueue &
-  StaffStore &
-  ProofFailureStore;
+export type Store = StoreLifecycle & OrderStore & ConversationStore & RmaStore & AttachmentStore & SecretStore & HandoffQueue & StaffStore & ProofFailureStore;

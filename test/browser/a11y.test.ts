@@ -33,7 +33,13 @@ async function seriousViolations(page: Page, include?: string): Promise<string[]
   const { violations } = await axe.analyze();
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(' | ')}`,
+    );
 }
 
 interface Box {
@@ -84,7 +90,10 @@ const available = hasChromium();
     return p;
   }
 
-  for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+  for (const [size, viewport] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
     it(`the demo page (${size}): no serious violation; the launcher is named by its words and, at the end of the page, covers no text`, async () => {
       const w = new Widget(await page('en-GB', viewport));
       await w.launcher.waitFor();
@@ -99,12 +108,21 @@ const available = hasChromium();
         .filter((r) => r.bottom > 0 && r.top < innerHeight)`)) as (Box & { text: string })[];
       const box = { left: launcher.x, top: launcher.y, right: launcher.x + launcher.width, bottom: launcher.y + launcher.height };
       expect(texts.length, 'some page text is in view at the end of the page').to.be.greaterThan(0);
-      expect(texts.filter((t) => overlaps(t, box)).map((t) => t.text), 'text under the launcher').to.deep.equal([]);
+      expect(
+        texts.filter((t) => overlaps(t, box)).map((t) => t.text),
+        'text under the launcher',
+      ).to.deep.equal([]);
     });
   }
 
-  for (const [locale, labels] of [['en-GB', widgetStrings('en-GB')], ['es-US', widgetStrings('es-US')]] as const) {
-    for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+  for (const [locale, labels] of [
+    ['en-GB', widgetStrings('en-GB')],
+    ['es-US', widgetStrings('es-US')],
+  ] as const) {
+    for (const [size, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
       it(`the open widget, ${locale}, ${size}: no serious violation; the header keeps every word whole and "${labels['widget.human']}" labelled`, async () => {
         const w = new Widget(await page(locale, viewport), labels);
         await w.launcher.click();
@@ -120,10 +138,17 @@ const available = hasChromium();
           const box = h.getBoundingClientRect();
           return [...h.querySelectorAll('.rb-title, .rb-subtitle, .rb-human, .rb-close')].map((e) => {
             const r = e.getBoundingClientRect();
-            return { cls: e.className, clipped: e.scrollWidth > e.clientWidth + 1, inside: r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5 };
+            return {
+              cls: e.className,
+              clipped: e.scrollWidth > e.clientWidth + 1,
+              inside: r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5,
+            };
           });
         });
-        expect(header.filter((e) => e.clipped || !e.inside), JSON.stringify(header)).to.deep.equal([]);
+        expect(
+          header.filter((e) => e.clipped || !e.inside),
+          JSON.stringify(header),
+        ).to.deep.equal([]);
         await w.screenshot(`a11y-widget-${locale}-${size}.png`);
       });
     }
@@ -181,16 +206,22 @@ const available = hasChromium();
     expect(await seriousViolations(p)).to.deep.equal([]);
     // Narrow enough that the chips must wrap: each id's parts stay whole, and no chip leaves its column.
     await p.setViewportSize({ width: 900, height: 800 });
-    const chips = await p.locator('ul.chips').last().evaluate((ul) => {
-      const column = ul.getBoundingClientRect();
-      return [...ul.querySelectorAll('code')].map((code) => {
-        const r = code.getBoundingClientRect();
-        const parts = [...code.querySelectorAll('.chip-part')].map((s) => s.getClientRects().length);
-        return { id: code.textContent, parts, inside: r.right <= column.right + 0.5, rows: Math.round(r.top) };
+    const chips = await p
+      .locator('ul.chips')
+      .last()
+      .evaluate((ul) => {
+        const column = ul.getBoundingClientRect();
+        return [...ul.querySelectorAll('code')].map((code) => {
+          const r = code.getBoundingClientRect();
+          const parts = [...code.querySelectorAll('.chip-part')].map((s) => s.getClientRects().length);
+          return { id: code.textContent, parts, inside: r.right <= column.right + 0.5, rows: Math.round(r.top) };
+        });
       });
-    });
     expect(chips.length).to.be.greaterThan(0);
-    expect(chips.filter((c) => !c.inside || c.parts.some((n) => n !== 1)), JSON.stringify(chips)).to.deep.equal([]);
+    expect(
+      chips.filter((c) => !c.inside || c.parts.some((n) => n !== 1)),
+      JSON.stringify(chips),
+    ).to.deep.equal([]);
     await p.screenshot({ path: 'test/artifacts/a11y-console.png' }).catch(() => undefined);
   });
 });

@@ -176,7 +176,10 @@ const available = hasChromium();
         expect(problems.external, `${name}: requests outside the bot server`).to.deep.equal([]);
         expect(problems.pageErrors, `${name}: uncaught errors in the page`).to.deep.equal([]);
         expect(problems.csp, `${name}: Content-Security-Policy violations`).to.deep.equal([]);
-        expect(problems.consoleErrors.filter((m) => !EXPECTED_401.test(m)), `${name}: console errors`).to.deep.equal([]);
+        expect(
+          problems.consoleErrors.filter((m) => !EXPECTED_401.test(m)),
+          `${name}: console errors`,
+        ).to.deep.equal([]);
       }
     });
 
@@ -331,7 +334,7 @@ const available = hasChromium();
       await w.screenshot('handoff-customer.png');
     });
 
-    it('staff releases the chat: the customer\'s next message gets an answer from the bot again', async () => {
+    it("staff releases the chat: the customer's next message gets an answer from the bot again", async () => {
       expect(Boolean(staff && customer && rma), 'needs the steps before').to.equal(true);
       const c = staff!;
       const w = customer!;
@@ -372,6 +375,8 @@ const available = hasChromium();
 
 /** The image has loaded and is `width` pixels wide. */
 async function expectLoaded(img: Locator, width: number): Promise<void> {
-  await img.page().waitForFunction((el) => (el as unknown as { complete: boolean; naturalWidth: number }).complete && (el as unknown as { naturalWidth: number }).naturalWidth > 0, await img.elementHandle());
+  await img
+    .page()
+    .waitForFunction((el) => (el as unknown as { complete: boolean; naturalWidth: number }).complete && (el as unknown as { naturalWidth: number }).naturalWidth > 0, await img.elementHandle());
   expect(await img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).to.equal(width);
 }

@@ -139,7 +139,9 @@ export class Widget {
       };
       requestAnimationFrame(tick);
     })`);
-    await this.message(text).last().evaluate((p) => (p as { scrollIntoView: (o: unknown) => void }).scrollIntoView({ block: 'start' }));
+    await this.message(text)
+      .last()
+      .evaluate((p) => (p as { scrollIntoView: (o: unknown) => void }).scrollIntoView({ block: 'start' }));
   }
 
   async screenshot(name: string): Promise<string> {

@@ -45,7 +45,7 @@ describe('the website widget over HTTP (no browser needed)', function () {
     await bot?.stop();
   });
 
-  it('serves the demo page in the visitor\'s language with a strict CSP and the one-line embed', async () => {
+  it("serves the demo page in the visitor's language with a strict CSP and the one-line embed", async () => {
     const page = await fetch(`${bot.url}/`, { headers: { 'accept-language': 'fr-FR, es-MX;q=0.8, en;q=0.5' } });
     const html = await page.text();
     expect(page.status).to.equal(200);
@@ -57,7 +57,7 @@ describe('the website widget over HTTP (no browser needed)', function () {
     expect(html, 'every placeholder filled').not.to.match(/\{\{/);
   });
 
-  it('serves widget.js with Web Chat\'s bundle (version and hash in its URL, a long cache, gzip) and the CSS', async () => {
+  it("serves widget.js with Web Chat's bundle (version and hash in its URL, a long cache, gzip) and the CSS", async () => {
     const res = await fetch(`${bot.url}/widget.js`);
     expect(res.headers.get('content-type')).to.match(/^text\/javascript/);
     const widgetJs = await res.text();
@@ -83,11 +83,14 @@ describe('the website widget over HTTP (no browser needed)', function () {
     ];
     expect(used.length).to.be.greaterThan(15);
     for (const locale of supportedLocales()) {
-      expect(used.filter((k) => !hasMessage(locale, k)), locale).to.deep.equal([]);
+      expect(
+        used.filter((k) => !hasMessage(locale, k)),
+        locale,
+      ).to.deep.equal([]);
     }
   });
 
-  it('serves the widget\'s labels from locales/ in the negotiated locale', async () => {
+  it("serves the widget's labels from locales/ in the negotiated locale", async () => {
     const es = (await (await fetch(`${bot.url}/widget/strings.json?locale=es-MX`)).json()) as { locale: string; strings: Record<string, string> };
     expect(es.locale).to.equal('es-US');
     expect(es.strings['widget.human']).to.equal('Hablar con una persona');
@@ -183,7 +186,10 @@ describe(`widget in a real browser${hasChromium() ? '' : ` — PENDING: no Chrom
     // Headphones have no serial number label to ask about (the pack's features).
     await w.choose('No', 'Shall I book the return');
     await w.choose('Yes, book it', RMA_PATTERN);
-    const text = await w.message(/Your RMA number is/).last().textContent();
+    const text = await w
+      .message(/Your RMA number is/)
+      .last()
+      .textContent();
     expect(text).to.match(/Your RMA number is RMA-/);
     // …and the card under the message holds the number too, where the transcript ends.
     expect(await w.panel.locator('.ac-adaptiveCard').last().textContent()).to.include(RMA_PATTERN.exec(text ?? '')?.[0] ?? '(none)');
@@ -197,7 +203,7 @@ describe(`widget in a real browser${hasChromium() ? '' : ` — PENDING: no Chrom
     expect(new Set(mine.map((a) => a.from?.id))).to.deep.equal(new Set([saved.userId]));
   });
 
-  it('(2) a faulty return with a photo attached through Web Chat\'s upload button', async () => {
+  it("(2) a faulty return with a photo attached through Web Chat's upload button", async () => {
     const w = await openWidget();
     await w.sees('What is your order number?');
     await w.type('UK-100234');
@@ -247,8 +253,8 @@ describe(`widget in a real browser${hasChromium() ? '' : ` — PENDING: no Chrom
     await w.showAtTop('Why are you returning the Aero 15 notebook?');
     await w.screenshot('widget-reloaded.png');
     // And the conversation goes on after the reload.
-    await w.choose('That\'s all');
-    await w.sees('That\'s all', 10_000);
+    await w.choose("That's all");
+    await w.sees("That's all", 10_000);
   });
 
   it('(4) a second browser gets its own conversation and cannot read or write the first', async () => {
@@ -302,7 +308,7 @@ describe(`widget in a real browser${hasChromium() ? '' : ` — PENDING: no Chrom
     const wsUrl = `${bot.url.replace(/^http/, 'ws')}${path('/stream')}`;
     expect(await wsStatus(`${wsUrl}?t=${encodeURIComponent(saved.token)}`)).to.equal(403);
     expect(await wsStatus(wsUrl, saved.token)).to.equal(403);
-    expect(await wsStatus(`${wsUrl}?t=${encodeURIComponent(faulty!.saved.token)}`), 'the first browser\'s own token opens it').to.equal(101);
+    expect(await wsStatus(`${wsUrl}?t=${encodeURIComponent(faulty!.saved.token)}`), "the first browser's own token opens it").to.equal(101);
     // Nothing was written to the first conversation.
     const { json } = await api(faulty!.saved, 'GET', path('/activities'));
     expect(json!.activities!.some((a) => a.text === 'hello')).to.equal(false);
@@ -346,7 +352,7 @@ describe(`widget in a real browser${hasChromium() ? '' : ` — PENDING: no Chrom
     );
   });
 
-  it('(7) speaks the browser\'s language: for es-MX the page, the widget\'s labels and the bot are in Spanish', async () => {
+  it("(7) speaks the browser's language: for es-MX the page, the widget's labels and the bot are in Spanish", async () => {
     const c = await newContext(browser, bot.url, [], 'es-MX');
     contexts.push(c);
     const w = new Widget(await c.context.newPage(), widgetStrings('es-US'));

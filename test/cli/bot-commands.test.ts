@@ -89,14 +89,28 @@ describe('returnsbot orders import / rma show / chat', function () {
     let rma: string;
     try {
       const c = caseSchema.parse({
-        policy: 'uk-online', today: '2026-12-30', reason: 'faulty', deliveredOn: '2026-12-17', recordedDeliveredOn: '2026-12-14',
-        sources: { deliveredOn: 'customer' }, product: { category: 'headphones', sku: 'HP-200' },
+        policy: 'uk-online',
+        today: '2026-12-30',
+        reason: 'faulty',
+        deliveredOn: '2026-12-17',
+        recordedDeliveredOn: '2026-12-14',
+        sources: { deliveredOn: 'customer' },
+        product: { category: 'headphones', sku: 'HP-200' },
         condition: { faultCause: 'defect', tampered: false, serialLabelIntact: true },
       });
       const decision = decide(c, loadPack('uk-online'));
-      ({ record: { rma } } = await store.issueRma({
-        orderNumber: 'UK-100234', sku: 'HP-200', reason: 'faulty', remedy: 'replacement', decision,
-        conversationId: 'c1', actor: 'bot', at: '2026-12-30T10:00:00.000Z', facts: usedFacts(c, decision),
+      ({
+        record: { rma },
+      } = await store.issueRma({
+        orderNumber: 'UK-100234',
+        sku: 'HP-200',
+        reason: 'faulty',
+        remedy: 'replacement',
+        decision,
+        conversationId: 'c1',
+        actor: 'bot',
+        at: '2026-12-30T10:00:00.000Z',
+        facts: usedFacts(c, decision),
       }));
       const changed = await changeRmaRemedy(store, { rma, remedy: 'refund', by: 'customer', at: '2026-12-30T10:05:00.000Z' });
       expect(changed.code).to.equal('changed');
@@ -184,7 +198,9 @@ describe('returnsbot agent add / remove / list', function () {
     expect(key, added.stdout).to.be.a('string');
     // Only the hash is in the database file.
     const { readFileSync, readdirSync } = await import('node:fs');
-    const bytes = readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('');
+    const bytes = readdirSync(dir)
+      .map((f) => readFileSync(join(dir, f)).toString('latin1'))
+      .join('');
     expect(bytes).not.to.include(key!);
     const { hashAccessKey } = await import('../../src/handoff/keys.js');
     const { openStore } = await import('../../src/store/index.js');

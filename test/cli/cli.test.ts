@@ -16,7 +16,23 @@ import { DELIVERED, goodCase, plusDays, withUnknown } from '../support/cases.js'
 import { runCli, type CliRun } from '../support/cli.js';
 
 // CONTRACT section 4, plus the additive `sources` (where each fact the decision used came from).
-const DECISION_KEYS = ['policy', 'policyVersion', 'reason', 'outcome', 'needs', 'remedies', 'remedyChosenBy', 'deductions', 'conditions', 'deadlines', 'reasons', 'clauses', 'rmaRequired', 'statutoryNote', 'sources'];
+const DECISION_KEYS = [
+  'policy',
+  'policyVersion',
+  'reason',
+  'outcome',
+  'needs',
+  'remedies',
+  'remedyChosenBy',
+  'deductions',
+  'conditions',
+  'deadlines',
+  'reasons',
+  'clauses',
+  'rmaRequired',
+  'statutoryNote',
+  'sources',
+];
 
 interface DecisionJson {
   policy: string;
@@ -108,7 +124,7 @@ describe('cli: decide', () => {
     expect(d.needs).to.deep.equal(['used']);
   });
 
-  describe('the case\'s policy may be a path to a pack file', () => {
+  describe("the case's policy may be a path to a pack file", () => {
     before(() => {
       copyFileSync(join(PACKS_DIR, 'uk-online.yaml'), join(tmp, 'my-pack.yaml'));
     });
@@ -127,7 +143,7 @@ describe('cli: decide', () => {
     }
   });
 
-  describe('today defaults to RETURNS_TODAY, else the clock in the pack\'s time zone', () => {
+  describe("today defaults to RETURNS_TODAY, else the clock in the pack's time zone", () => {
     const noToday = (input: ReturnType<typeof goodCase>) => {
       const copy: Record<string, unknown> = { ...input };
       delete copy.today;
@@ -140,19 +156,30 @@ describe('cli: decide', () => {
       { name: 'no RETURNS_TODAY: the fixed clock (2026-03-04, day 2) → approved, returnBy day 16', input: noToday(ukGood), env: {}, outcome: 'approved', returnBy: plusDays(D, 16) },
       {
         name: 'no RETURNS_TODAY, uk-online: 2026-07-15T23:30Z is 16 July in London (day 15) → rejected',
-        input: noToday(goodCase('uk-online', { deliveredOn: '2026-07-01' })), env: {}, now: new Date('2026-07-15T23:30:00Z'), outcome: 'rejected',
+        input: noToday(goodCase('uk-online', { deliveredOn: '2026-07-01' })),
+        env: {},
+        now: new Date('2026-07-15T23:30:00Z'),
+        outcome: 'rejected',
       },
       {
         name: 'no RETURNS_TODAY, uk-online: 2026-07-15T22:59Z is still 15 July in London (day 14) → approved',
-        input: noToday(goodCase('uk-online', { deliveredOn: '2026-07-01' })), env: {}, now: new Date('2026-07-15T22:59:00Z'), outcome: 'approved',
+        input: noToday(goodCase('uk-online', { deliveredOn: '2026-07-01' })),
+        env: {},
+        now: new Date('2026-07-15T22:59:00Z'),
+        outcome: 'approved',
       },
       {
         name: 'no RETURNS_TODAY, impress-us: 2026-03-05T03:00Z is 4 March in New York (day 30) → approved',
-        input: noToday(goodCase('impress-us', { deliveredOn: '2026-02-02' })), env: {}, now: new Date('2026-03-05T03:00:00Z'), outcome: 'approved',
+        input: noToday(goodCase('impress-us', { deliveredOn: '2026-02-02' })),
+        env: {},
+        now: new Date('2026-03-05T03:00:00Z'),
+        outcome: 'approved',
       },
       {
-        name: 'a case\'s own today wins over the clock',
-        input: JSON.stringify(goodCase('uk-online', { day: 15 })), env: {}, outcome: 'rejected',
+        name: "a case's own today wins over the clock",
+        input: JSON.stringify(goodCase('uk-online', { day: 15 })),
+        env: {},
+        outcome: 'rejected',
       },
     ];
     for (const row of rows) {
@@ -167,16 +194,17 @@ describe('cli: decide', () => {
   describe('decide --batch', () => {
     it('prints one decision per line in the same order; an invalid line yields {"error": {...}} and the others go on; exit 0', async () => {
       const badDate = { ...ukGood, deliveredOn: '31/12' };
-      const input = [
-        JSON.stringify(ukGood),
-        JSON.stringify(goodCase('impress-us', { day: 31 })),
-        JSON.stringify(badDate),
-        'this is not json',
-        JSON.stringify(goodCase('uk-online', { reason: 'faulty', day: 40 })),
-        JSON.stringify({ ...ukGood, policy: 'no-such-pack' }),
-        JSON.stringify(goodCase('impress-us', { reason: 'transit-damage' })),
-        JSON.stringify(withUnknown(goodCase('uk-online', { reason: 'faulty' }), ['faultCause'])),
-      ].join('\n') + '\n';
+      const input =
+        [
+          JSON.stringify(ukGood),
+          JSON.stringify(goodCase('impress-us', { day: 31 })),
+          JSON.stringify(badDate),
+          'this is not json',
+          JSON.stringify(goodCase('uk-online', { reason: 'faulty', day: 40 })),
+          JSON.stringify({ ...ukGood, policy: 'no-such-pack' }),
+          JSON.stringify(goodCase('impress-us', { reason: 'transit-damage' })),
+          JSON.stringify(withUnknown(goodCase('uk-online', { reason: 'faulty' }), ['faultCause'])),
+        ].join('\n') + '\n';
       const run = await runCli(['decide', '--batch'], { stdin: input });
       expect(run.code).to.equal(0);
       expectNoStack(run.stdout + run.stderr);
@@ -263,16 +291,28 @@ describe('cli: bad input gives exit 2 and one line per problem naming the path, 
       stdin: JSON.stringify({ ...base, deliveredOn: '31/12' }),
       problems: [{ path: 'case.deliveredOn', exact: 'case.deliveredOn: expected a date YYYY-MM-DD, got "31/12"' }],
     },
-    { name: 'today that is not a real date (2027-02-29)', stdin: JSON.stringify({ ...base, today: '2027-02-29' }), problems: [{ path: 'case.today', contains: ['expected', 'YYYY-MM-DD', '2027-02-29'] }] },
+    {
+      name: 'today that is not a real date (2027-02-29)',
+      stdin: JSON.stringify({ ...base, today: '2027-02-29' }),
+      problems: [{ path: 'case.today', contains: ['expected', 'YYYY-MM-DD', '2027-02-29'] }],
+    },
     { name: 'an unknown top-level field', stdin: JSON.stringify({ ...base, colour: 'red' }), problems: [{ path: 'case.colour', contains: ['unknown'] }] },
     { name: 'an unknown condition field', stdin: JSON.stringify({ ...base, condition: { scratched: true } }), problems: [{ path: 'case.condition.scratched', contains: ['unknown'] }] },
     { name: 'an unknown product field', stdin: JSON.stringify({ ...base, product: { category: 'peripheral', colour: 'red' } }), problems: [{ path: 'case.product.colour', contains: ['unknown'] }] },
     { name: 'a bad reason', stdin: JSON.stringify({ ...base, reason: 'broken' }), problems: [{ path: 'case.reason', contains: ['expected', 'change-of-mind', 'broken'] }] },
     { name: 'a bad category', stdin: JSON.stringify({ ...base, product: { category: 'toaster' } }), problems: [{ path: 'case.product.category', contains: ['expected', 'notebook', 'toaster'] }] },
-    { name: 'a bad faultCause', stdin: JSON.stringify({ ...base, condition: { faultCause: 'gremlins' } }), problems: [{ path: 'case.condition.faultCause', contains: ['expected', 'wear-and-tear', 'gremlins'] }] },
+    {
+      name: 'a bad faultCause',
+      stdin: JSON.stringify({ ...base, condition: { faultCause: 'gremlins' } }),
+      problems: [{ path: 'case.condition.faultCause', contains: ['expected', 'wear-and-tear', 'gremlins'] }],
+    },
     { name: 'a bad customerRegion', stdin: JSON.stringify({ ...base, customerRegion: 'England' }), problems: [{ path: 'case.customerRegion', contains: ['expected', 'GB-ENG'] }] },
     { name: 'a string for a yes/no fact', stdin: JSON.stringify({ ...base, condition: { used: 'yes' } }), problems: [{ path: 'case.condition.used', contains: ['expected', 'boolean'] }] },
-    { name: 'a string for the price', stdin: JSON.stringify({ ...base, product: { category: 'peripheral', price: 'cheap' } }), problems: [{ path: 'case.product.price', contains: ['expected', 'number'] }] },
+    {
+      name: 'a string for the price',
+      stdin: JSON.stringify({ ...base, product: { category: 'peripheral', price: 'cheap' } }),
+      problems: [{ path: 'case.product.price', contains: ['expected', 'number'] }],
+    },
     { name: 'a negative delivery charge', stdin: JSON.stringify({ ...base, delivery: { charge: -1, cheapestCharge: 0 } }), problems: [{ path: 'case.delivery.charge', contains: ['expected'] }] },
     {
       name: 'missing product',
@@ -399,7 +439,9 @@ describe('cli: policy', () => {
       expect(pack.clauses).to.be.an('array');
       expect(pack.clauses.length).to.be.greaterThan(0);
       for (const c of pack.clauses) {
-        expect(c.id).to.be.a('string').and.match(new RegExp(`^${id}/`));
+        expect(c.id)
+          .to.be.a('string')
+          .and.match(new RegExp(`^${id}/`));
         expect(c.text).to.be.a('string');
         expect(String(c.text).length).to.be.greaterThan(0);
       }
@@ -416,7 +458,9 @@ describe('cli: policy', () => {
 
   it('every clause a decision cites is in policy show (uk-online change of mind)', async () => {
     const shown = JSON.parse((await runCli(['policy', 'show', 'uk-online', '--json'])).stdout) as { clauses: { id: string }[] };
-    const d = expectDecision(await runCli(['decide'], { stdin: JSON.stringify({ ...ukGood, delivery: { charge: 9.99, cheapestCharge: 4.99 }, condition: { ...ukGood.condition, packagingOpened: true } }) }));
+    const d = expectDecision(
+      await runCli(['decide'], { stdin: JSON.stringify({ ...ukGood, delivery: { charge: 9.99, cheapestCharge: 4.99 }, condition: { ...ukGood.condition, packagingOpened: true } }) }),
+    );
     expect(d.clauses.length).to.be.greaterThan(0);
     for (const c of d.clauses) expect(shown.clauses.map((x) => x.id)).to.include(c);
   });
@@ -425,7 +469,13 @@ describe('cli: policy', () => {
     const good: { name: string; file: () => string }[] = [
       { name: 'the shipped uk-online.yaml', file: () => join(PACKS_DIR, 'uk-online.yaml') },
       { name: 'the shipped impress-us.yaml', file: () => join(PACKS_DIR, 'impress-us.yaml') },
-      { name: 'a copy of uk-online.yaml in another folder', file: () => { copyFileSync(join(PACKS_DIR, 'uk-online.yaml'), join(tmp, 'copy.yaml')); return join(tmp, 'copy.yaml'); } },
+      {
+        name: 'a copy of uk-online.yaml in another folder',
+        file: () => {
+          copyFileSync(join(PACKS_DIR, 'uk-online.yaml'), join(tmp, 'copy.yaml'));
+          return join(tmp, 'copy.yaml');
+        },
+      },
     ];
     for (const row of good) {
       it(`${row.name} → exit 0`, async () => {
@@ -455,7 +505,10 @@ describe('cli: policy', () => {
       expectNoStack(run.stderr);
       const got = lines(run.stderr);
       for (const path of ['pack.id', 'pack.timeZone', 'pack.currency', 'pack.locale', 'pack.surprise']) {
-        expect(got.some((l) => l.startsWith(`${path}: `)), `a line for ${path} in:\n${run.stderr}`).to.equal(true);
+        expect(
+          got.some((l) => l.startsWith(`${path}: `)),
+          `a line for ${path} in:\n${run.stderr}`,
+        ).to.equal(true);
       }
       for (const l of got) expect(l).to.match(/^pack[\w.[\]-]*: \S/);
       expect(got).to.have.length(5);
@@ -471,8 +524,14 @@ describe('cli: policy', () => {
       expect(run.code).to.equal(2);
       expectNoStack(run.stderr);
       const got = lines(run.stderr);
-      expect(got.some((l) => l.startsWith('pack.rules[0].clauses[0]: ') && l.includes('uk-online/no-such-clause')), run.stderr).to.equal(true);
-      expect(got.some((l) => l.startsWith('pack.reasons.change-of-mind.deadlines.notifyBy: ') && l.includes('noSuchDate')), run.stderr).to.equal(true);
+      expect(
+        got.some((l) => l.startsWith('pack.rules[0].clauses[0]: ') && l.includes('uk-online/no-such-clause')),
+        run.stderr,
+      ).to.equal(true);
+      expect(
+        got.some((l) => l.startsWith('pack.reasons.change-of-mind.deadlines.notifyBy: ') && l.includes('noSuchDate')),
+        run.stderr,
+      ).to.equal(true);
       expect(got).to.have.length(2);
     });
 
@@ -578,7 +637,7 @@ describe('cli: the real binary (node bin/returnsbot.js)', function () {
     expect(d.outcome).to.equal('approved');
   });
 
-  it('decide with a bad date on stdin → exit 2, the contract\'s line, no stack trace', () => {
+  it("decide with a bad date on stdin → exit 2, the contract's line, no stack trace", () => {
     const r = bin(['decide'], JSON.stringify({ ...ukGood, deliveredOn: '31/12' }));
     expect(r.status).to.equal(2);
     expect(r.stdout).to.equal('');
@@ -610,7 +669,7 @@ describe('cli: the real binary (node bin/returnsbot.js)', function () {
     expectNoStack(r.stderr);
   });
 
-  it('decide with the case\'s policy a bare pack file name in the working directory → exit 0', () => {
+  it("decide with the case's policy a bare pack file name in the working directory → exit 0", () => {
     copyFileSync(join(PACKS_DIR, 'impress-us.yaml'), join(tmp, 'merchant.yaml'));
     const r = bin(['decide'], JSON.stringify({ ...goodCase('impress-us'), policy: 'merchant.yaml' }));
     expect(r.status, r.stderr).to.equal(0);
@@ -628,7 +687,10 @@ describe('cli: the real binary (node bin/returnsbot.js)', function () {
     const file = tmpFile('bin-bad.yaml', 'id: Not A Pack\nversion: 1\n');
     const r = bin(['policy', 'validate', file]);
     expect(r.status).to.equal(2);
-    expect(lines(r.stderr).every((l) => l.startsWith('pack')), r.stderr).to.equal(true);
+    expect(
+      lines(r.stderr).every((l) => l.startsWith('pack')),
+      r.stderr,
+    ).to.equal(true);
     expectNoStack(r.stderr);
   });
 });

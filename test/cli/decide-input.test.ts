@@ -25,7 +25,14 @@ async function expectProblems(stdin: string, paths: string[], env: Record<string
 
 const uk = goodCase('uk-online', { deliveredOn: '2026-12-22', today: '2026-12-30', purchasedOn: '2026-12-20' });
 const notebook = (manufacturerPreauth: string) =>
-  goodCase('impress-us', { reason: 'faulty', deliveredOn: '2026-12-22', today: '2026-12-30', purchasedOn: '2026-12-20', product: { category: 'notebook', requiresManufacturerPreauth: true }, condition: { manufacturerPreauth } });
+  goodCase('impress-us', {
+    reason: 'faulty',
+    deliveredOn: '2026-12-22',
+    today: '2026-12-30',
+    purchasedOn: '2026-12-20',
+    product: { category: 'notebook', requiresManufacturerPreauth: true },
+    condition: { manufacturerPreauth },
+  });
 
 describe('cli decide: a delivery that cannot have happened is bad input', () => {
   it('deliveredOn a year after today → exit 2, case.deliveredOn', async () => {
@@ -67,12 +74,12 @@ describe('cli decide: the pre-authorisation number', () => {
     });
   }
 
-  it('a number of the pack\'s shape → approved', async () => {
+  it("a number of the pack's shape → approved", async () => {
     const run = await runCli(['decide'], { stdin: JSON.stringify(notebook('PA-99812')) });
     expect((JSON.parse(run.stdout) as { outcome: string }).outcome).to.equal('approved');
   });
 
-  it('something that is neither → exit 2 at case.condition.manufacturerPreauth, with the pack\'s example', async () => {
+  it("something that is neither → exit 2 at case.condition.manufacturerPreauth, with the pack's example", async () => {
     const [line] = await expectProblems(JSON.stringify(notebook('I lost it')), ['case.condition.manufacturerPreauth']);
     expect(line).to.contain('"none"').and.contain('PA-99812').and.contain('"I lost it"');
   });
@@ -98,7 +105,12 @@ describe('cli decide: every problem of a case at once', () => {
   });
 
   it('an unknown pack, a date in the future and a bad fact → three lines', async () => {
-    await expectProblems(JSON.stringify({ ...uk, policy: 'mars-online', deliveredOn: '2027-01-01', condition: { used: 'yes' } }), ['case.policy', 'case.deliveredOn', 'case.condition.used'], {}, false);
+    await expectProblems(
+      JSON.stringify({ ...uk, policy: 'mars-online', deliveredOn: '2027-01-01', condition: { used: 'yes' } }),
+      ['case.policy', 'case.deliveredOn', 'case.condition.used'],
+      {},
+      false,
+    );
   });
 
   it('price 1e400 → the number is out of range (not "got null")', async () => {
@@ -125,7 +137,7 @@ describe('cli decide --batch: error line numbers are input line numbers', () => 
   });
 });
 
-describe('cli policy show: the retailer\'s additions are never shown as quotes', () => {
+describe("cli policy show: the retailer's additions are never shown as quotes", () => {
   for (const id of ['uk-online', 'impress-us']) {
     it(`${id}: each addition is labelled, not quoted; --json marks its origin`, async () => {
       const json = JSON.parse((await runCli(['policy', 'show', id, '--json'])).stdout) as { clauses: { id: string; text: string; origin: string }[] };

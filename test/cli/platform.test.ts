@@ -83,7 +83,13 @@ describe('returnsbot chat: how it ends', function () {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  for (const [input, how] of [['exit', 'exit'], ['quit', 'quit'], ['QUIT', 'quit'], ['/exit', 'exit'], [null, 'end of input, Ctrl-D']] as const) {
+  for (const [input, how] of [
+    ['exit', 'exit'],
+    ['quit', 'quit'],
+    ['QUIT', 'quit'],
+    ['/exit', 'exit'],
+    [null, 'end of input, Ctrl-D'],
+  ] as const) {
     it(`ends on ${input === null ? 'the end of input (Ctrl-D)' : `"${input}"`} and says so`, async function () {
       const lines = ['UK-200311', ...(input === null ? [] : [input]), 'amira.khan@example.com'];
       const run = await runCli(['chat'], { env, stdin: `${lines.join('\n')}\n` });
@@ -180,15 +186,18 @@ describe('returnsbot backup FILE', function () {
   });
 });
 
-describe('RETURNS_PACKS_DIR: a merchant\'s own packs, by id', function () {
+describe("RETURNS_PACKS_DIR: a merchant's own packs, by id", function () {
   this.timeout(60_000);
   let dir: string;
   let packs: string;
   let env: Record<string, string>;
   const order = {
-    orderNumber: 'EU-500100', policy: 'eu-basic', currency: 'EUR',
+    orderNumber: 'EU-500100',
+    policy: 'eu-basic',
+    currency: 'EUR',
     customer: { email: 'lena@example.de', postcode: '10115' },
-    placedOn: '2026-12-18', deliveredOn: '2026-12-22',
+    placedOn: '2026-12-18',
+    deliveredOn: '2026-12-22',
     items: [{ sku: 'KB-10', name: 'Funk-Tastatur', category: 'peripheral', price: 49, quantity: 1 }],
   };
 
@@ -282,7 +291,14 @@ describe('returnsbot serve: a first start that explains itself', function () {
     const { main } = await import('../../src/cli/main.js');
     const stdout = terminal(isTTY);
     const stderr = terminal(false);
-    const running = main(['serve'], { stdin: Readable.from([]), stdout: stdout.stream, stderr: stderr.stream, env: { RETURNS_DATA_DIR: dir, PORT: '0', ...env }, now: () => new Date('2026-12-30T12:00:00Z'), cwd: ROOT });
+    const running = main(['serve'], {
+      stdin: Readable.from([]),
+      stdout: stdout.stream,
+      stderr: stderr.stream,
+      env: { RETURNS_DATA_DIR: dir, PORT: '0', ...env },
+      now: () => new Date('2026-12-30T12:00:00Z'),
+      cwd: ROOT,
+    });
     const deadline = Date.now() + 30_000;
     let done: number | null = null;
     void running.then((c) => (done = c));
@@ -320,7 +336,9 @@ describe('returnsbot serve: a first start that explains itself', function () {
     try {
       const run = await serve({ PORT: String(port) }, false, /never/);
       expect(run.code).to.equal(1);
-      expect(run.stderr).to.match(new RegExp(`^returnsbot: could not start: listen EADDRINUSE: address already in use 127\\.0\\.0\\.1:${port}\n  hint: port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      expect(run.stderr).to.match(
+        new RegExp(`^returnsbot: could not start: listen EADDRINUSE: address already in use 127\\.0\\.0\\.1:${port}\n  hint: port ${port} on 127\\.0\\.0\\.1 is already in use`),
+      );
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
@@ -328,12 +346,21 @@ describe('returnsbot serve: a first start that explains itself', function () {
 
   it('a native module built for another Node: which Node it was built for, and the rebuild command', function () {
     // The message Node gives (here, for a module built for Node 24 loaded by Node 20), wrapped as the store wraps it.
-    const dlopen = Object.assign(new Error("The module '/srv/bot/node_modules/better-sqlite3/build/Release/better_sqlite3.node'\nwas compiled against a different Node.js version using\nNODE_MODULE_VERSION 137. This version of Node.js requires\nNODE_MODULE_VERSION 115. Please try re-compiling or re-installing\nthe module (for instance, using `npm rebuild` or `npm install`)."), { code: 'ERR_DLOPEN_FAILED' });
+    const dlopen = Object.assign(
+      new Error(
+        "The module '/srv/bot/node_modules/better-sqlite3/build/Release/better_sqlite3.node'\nwas compiled against a different Node.js version using\nNODE_MODULE_VERSION 137. This version of Node.js requires\nNODE_MODULE_VERSION 115. Please try re-compiling or re-installing\nthe module (for instance, using `npm rebuild` or `npm install`).",
+      ),
+      { code: 'ERR_DLOPEN_FAILED' },
+    );
     const error = new Error('the SQLite binding better-sqlite3 could not be loaded', { cause: dlopen });
     const lines = failureLines('could not start', error);
     expect(lines[0]).to.equal('returnsbot: could not start: the SQLite binding better-sqlite3 could not be loaded');
-    expect(lines.join('\n')).to.include('caused by: The module \'/srv/bot/node_modules/better-sqlite3/build/Release/better_sqlite3.node\'\n    was compiled against');
-    expect(hintFor(error)).to.match(new RegExp(`^the native module better-sqlite3 was built for Node 24, and this is Node ${process.versions.node.replace(/\./g, '\\.')} \\(NODE_MODULE_VERSION 115\\): rebuild it with this Node \\(\`npm rebuild better-sqlite3\`, or \`npm ci\`\\)`));
+    expect(lines.join('\n')).to.include("caused by: The module '/srv/bot/node_modules/better-sqlite3/build/Release/better_sqlite3.node'\n    was compiled against");
+    expect(hintFor(error)).to.match(
+      new RegExp(
+        `^the native module better-sqlite3 was built for Node 24, and this is Node ${process.versions.node.replace(/\./g, '\\.')} \\(NODE_MODULE_VERSION 115\\): rebuild it with this Node \\(\`npm rebuild better-sqlite3\`, or \`npm ci\`\\)`,
+      ),
+    );
   });
 
   it('gives no hint for what it cannot explain, and never a stack trace', function () {

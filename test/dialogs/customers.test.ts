@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { askedStep, say, startTestBot, type BotActivity, type TestBot } from '../support/server.js';
 
-const text = (r: readonly BotActivity[]) => r.map((a) => `bot> ${a.text ?? ''} ${JSON.stringify({ step: a.channelData?.returns?.step, outcome: a.channelData?.returns?.outcome, handoff: a.channelData?.returns?.handoff })}`).join('\n');
+const text = (r: readonly BotActivity[]) =>
+  r.map((a) => `bot> ${a.text ?? ''} ${JSON.stringify({ step: a.channelData?.returns?.step, outcome: a.channelData?.returns?.outcome, handoff: a.channelData?.returns?.handoff })}`).join('\n');
 
 /** A conversation: `says` the customer's lines in order, keeping the transcript for failure messages. */
 function conversation(bot: TestBot, locale = 'en-GB') {
@@ -45,8 +46,14 @@ describe('conversations as customers write them (HTTP)', function () {
     const c = conversation(bot);
     const r = await c.say('Hi, order UK-100234, email sam@example.com, the headphones arrived broken yesterday, I want my money back');
     for (const step of ['orderNumber', 'verify', 'item', 'reason']) expect(c.steps, c.why()).to.not.include(step);
-    expect(r.some((a) => /matches our records/.test(a.text ?? '')), c.why()).to.equal(true);
-    expect(r.some((a) => /Studio headphones/.test(a.text ?? '')), c.why()).to.equal(true);
+    expect(
+      r.some((a) => /matches our records/.test(a.text ?? '')),
+      c.why(),
+    ).to.equal(true);
+    expect(
+      r.some((a) => /Studio headphones/.test(a.text ?? '')),
+      c.why(),
+    ).to.equal(true);
   });
 
   it('a volunteered email is used when the order number arrives', async () => {
@@ -61,7 +68,15 @@ describe('conversations as customers write them (HTTP)', function () {
     const c = conversation(bot);
     for (const line of ['hi', 'UK-100234', 'sam@example.com', 'the headphones', "I changed my mind, they're not for me"]) await c.say(line);
     let r: BotActivity[] = [];
-    const answers: Record<string, string> = { sealBroken: "no, I haven't even opened them", used: 'nope, never used them', serialLabelIntact: "yes, it's still there", packagingOpened: 'no, it is still sealed', activationStripDamaged: 'no', tampered: 'no', softwareClaimed: 'no' };
+    const answers: Record<string, string> = {
+      sealBroken: "no, I haven't even opened them",
+      used: 'nope, never used them',
+      serialLabelIntact: "yes, it's still there",
+      packagingOpened: 'no, it is still sealed',
+      activationStripDamaged: 'no',
+      tampered: 'no',
+      softwareClaimed: 'no',
+    };
     let step = c.steps.at(-1)!;
     for (let i = 0; i < 8 && step !== 'confirm'; i++) {
       r = await c.say(answers[step] ?? 'no');
@@ -69,7 +84,10 @@ describe('conversations as customers write them (HTTP)', function () {
     }
     expect(outcomeOf(r), c.why()).to.equal('approved');
     r = await c.say('yes please');
-    expect(r.some((a) => a.channelData?.returns?.rma), c.why()).to.equal(true);
+    expect(
+      r.some((a) => a.channelData?.returns?.rma),
+      c.why(),
+    ).to.equal(true);
   });
 
   it('a correction carrying new facts is used (the date and the facts), and acknowledged', async () => {
@@ -77,7 +95,10 @@ describe('conversations as customers write them (HTTP)', function () {
     await c.say('hi, I want to return the headphones from UK-100234');
     await c.say('LS1 4AP');
     const r = await c.say('I changed my mind. Actually they arrived on the 28th, and I never opened the box or used them');
-    expect(r.some((a) => /28 December/.test(a.text ?? '')), c.why()).to.equal(true);
+    expect(
+      r.some((a) => /28 December/.test(a.text ?? '')),
+      c.why(),
+    ).to.equal(true);
     expect(c.steps.at(-1), c.why()).to.not.equal('reason');
   });
 
@@ -92,7 +113,10 @@ describe('conversations as customers write them (HTTP)', function () {
     }
     expect(outcomeOf(r), c.why()).to.equal('approved');
     r = await c.say('sí');
-    expect(r.some((a) => a.channelData?.returns?.rma), c.why()).to.equal(true);
+    expect(
+      r.some((a) => a.channelData?.returns?.rma),
+      c.why(),
+    ).to.equal(true);
   });
 
   it('a request for a person at the email step hands over, and is not a failed proof', async () => {
@@ -100,15 +124,24 @@ describe('conversations as customers write them (HTTP)', function () {
     await c.say('hi');
     await c.say('UK-100234');
     const r = await c.say('this is taking forever. human. now.');
-    expect(r.some((a) => a.channelData?.returns?.handoff === 'queued'), c.why()).to.equal(true);
-    expect(r.some((a) => /doesn't match/.test(a.text ?? '')), c.why()).to.equal(false);
+    expect(
+      r.some((a) => a.channelData?.returns?.handoff === 'queued'),
+      c.why(),
+    ).to.equal(true);
+    expect(
+      r.some((a) => /doesn't match/.test(a.text ?? '')),
+      c.why(),
+    ).to.equal(false);
   });
 
   it('in Spanish, "¿me puede comunicar con una persona, por favor?" hands over', async () => {
     const c = conversation(bot, 'es-US');
     await c.say('hola');
     const r = await c.say('¿me puede comunicar con una persona, por favor?');
-    expect(r.some((a) => a.channelData?.returns?.handoff === 'queued'), c.why()).to.equal(true);
+    expect(
+      r.some((a) => a.channelData?.returns?.handoff === 'queued'),
+      c.why(),
+    ).to.equal(true);
   });
 
   it('three misunderstandings: the choices and a person, then the hand-over offered with the summary', async () => {
@@ -121,7 +154,10 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(asked, c.why()).to.equal('reason');
     await c.say('xq zzv');
     const second = await c.say('blorp');
-    expect(second.at(-1)?.suggestedActions?.actions.map((a) => a.title), c.why()).to.include('Talk to a person');
+    expect(
+      second.at(-1)?.suggestedActions?.actions.map((a) => a.title),
+      c.why(),
+    ).to.include('Talk to a person');
     const third = await c.say('qwxz');
     const offer = third.map((a) => a.text ?? '').join(' ');
     expect(offer, c.why()).to.match(/person/);
@@ -130,7 +166,10 @@ describe('conversations as customers write them (HTTP)', function () {
     const reasonAsked = c.steps.filter((s) => s === 'reason').length;
     expect(reasonAsked, c.why()).to.be.at.most(3);
     const r = await c.say('yes');
-    expect(r.some((a) => a.channelData?.returns?.handoff === 'queued'), c.why()).to.equal(true);
+    expect(
+      r.some((a) => a.channelData?.returns?.handoff === 'queued'),
+      c.why(),
+    ).to.equal(true);
   });
 
   it('"I opened the case to put the disc in, that\'s it" is checked, never taken for tampering', async () => {

@@ -34,7 +34,8 @@ function conversation(bot: TestBot, locale = 'en-GB') {
   };
 }
 
-const decisionOf = (r: readonly BotActivity[]) => r.map((a) => a.channelData?.returns?.decision as { outcome: string; reasons: { code: string }[]; sources?: Record<string, string> } | undefined).find(Boolean);
+const decisionOf = (r: readonly BotActivity[]) =>
+  r.map((a) => a.channelData?.returns?.decision as { outcome: string; reasons: { code: string }[]; sources?: Record<string, string> } | undefined).find(Boolean);
 
 describe('answering and repairing like a person (HTTP, CLI)', function () {
   this.timeout(60_000);
@@ -42,12 +43,18 @@ describe('answering and repairing like a person (HTTP, CLI)', function () {
   before(async () => {
     bot = await startTestBot();
     // A UK order delivered 29 days ago: a change of mind is too late.
-    await bot.runtime.store.importOrders([orderSchema.parse({
-      orderNumber: 'UK-100900', policy: 'uk-online', currency: 'GBP',
-      customer: { email: 'kim@example.com', postcode: 'M1 1AE', region: 'GB-ENG' },
-      placedOn: '2026-11-28', deliveredOn: '2026-12-01', delivery: { charge: 0, cheapestCharge: 0 },
-      items: [{ sku: 'HP-200', name: 'Studio headphones', category: 'headphones', price: 59.99, quantity: 1 }],
-    })]);
+    await bot.runtime.store.importOrders([
+      orderSchema.parse({
+        orderNumber: 'UK-100900',
+        policy: 'uk-online',
+        currency: 'GBP',
+        customer: { email: 'kim@example.com', postcode: 'M1 1AE', region: 'GB-ENG' },
+        placedOn: '2026-11-28',
+        deliveredOn: '2026-12-01',
+        delivery: { charge: 0, cheapestCharge: 0 },
+        items: [{ sku: 'HP-200', name: 'Studio headphones', category: 'headphones', price: 59.99, quantity: 1 }],
+      }),
+    ]);
   });
   after(async () => {
     await bot?.stop();
@@ -72,7 +79,8 @@ describe('answering and repairing like a person (HTTP, CLI)', function () {
   it('declining a hand-over for a change of mind keeps the verified order and item', async () => {
     const c = conversation(bot, 'en-US');
     let r = await c.run(['hi', 'IMP-500017', 'lee@example.com', 'monitor', 'it arrived damaged, the box was crushed']);
-    for (let i = 0; i < 8 && askedStep(r) !== 'confirm'; i++) r = await c.say(['serialLabelIntact', 'upcPresent', 'originalPackaging', 'allAccessories', 'originalOsIntact'].includes(askedStep(r) ?? '') ? 'yes' : 'no');
+    for (let i = 0; i < 8 && askedStep(r) !== 'confirm'; i++)
+      r = await c.say(['serialLabelIntact', 'upcPresent', 'originalPackaging', 'allAccessories', 'originalOsIntact'].includes(askedStep(r) ?? '') ? 'yes' : 'no');
     expect(decisionOf(r)?.outcome, c.why()).to.equal('referred');
     r = await c.say('no thanks, can I just send it back as a change of mind instead?');
     expect(askedStep(r), c.why()).to.not.be.oneOf(['orderNumber', 'verify', 'item', 'reason']);
@@ -117,15 +125,21 @@ describe('answering and repairing like a person (HTTP, CLI)', function () {
     expect(decisionOf(r)?.outcome, c.why()).to.equal('rejected');
     expect(all(r), c.why()).to.not.match(/rights for that are not affected/);
     expect(all(r), c.why()).to.match(/Consumer Rights Act/);
-    expect(r.at(-1)?.suggestedActions?.actions.map((a) => a.title), c.why()).to.include('Talk to a person');
+    expect(
+      r.at(-1)?.suggestedActions?.actions.map((a) => a.title),
+      c.why(),
+    ).to.include('Talk to a person');
   });
 
   it('a late change-of-mind refusal that mentions a fault offers the fault route', async () => {
     const c = conversation(bot);
-    const r = await c.run(['hi', 'UK-100900', 'kim@example.com', "I changed my mind, though the left earcup crackles too"]);
+    const r = await c.run(['hi', 'UK-100900', 'kim@example.com', 'I changed my mind, though the left earcup crackles too']);
     expect(decisionOf(r)?.outcome, c.why()).to.equal('rejected');
     expect(all(r), c.why()).to.match(/as a fault/);
-    expect(r.at(-1)?.suggestedActions?.actions.map((a) => a.title), c.why()).to.include("It's faulty");
+    expect(
+      r.at(-1)?.suggestedActions?.actions.map((a) => a.title),
+      c.why(),
+    ).to.include("It's faulty");
     const next = await c.say('yes please');
     expect(askedStep(next), c.why()).to.be.oneOf(['faultCause', 'sealBroken', 'used', 'serialLabelIntact', 'remedy', 'confirm', 'tampered']);
   });
@@ -133,7 +147,10 @@ describe('answering and repairing like a person (HTTP, CLI)', function () {
   it('the pre-authorisation number given after the refusal is taken and the return decided again', async () => {
     const c = conversation(bot, 'en-US');
     let r = await c.run(['hi', 'IMP-500017', 'lee@example.com', 'ProBook 14', "it won't boot", "no, I don't have one"]);
-    expect(decisionOf(r)?.reasons.map((x) => x.code), c.why()).to.include('MANUFACTURER_PREAUTH_REQUIRED');
+    expect(
+      decisionOf(r)?.reasons.map((x) => x.code),
+      c.why(),
+    ).to.include('MANUFACTURER_PREAUTH_REQUIRED');
     r = await c.say('the number is PA-99812');
     expect(all(r), c.why()).to.not.match(/isn't right, you can talk to a person/);
     expect(askedStep(r), c.why()).to.not.equal(null);
@@ -197,12 +214,18 @@ describe('answering and repairing like a person (HTTP, CLI)', function () {
   it('a later delivery date stated by the customer that changes the outcome is referred (DELIVERY_DATE_DISPUTED), its source recorded', async () => {
     const c = conversation(bot);
     let r = await c.run(['hi', 'UK-100900', 'kim@example.com', 'I changed my mind']);
-    expect(decisionOf(r)?.reasons.map((x) => x.code), c.why()).to.include('CHANGE_OF_MIND_WINDOW_PASSED');
+    expect(
+      decisionOf(r)?.reasons.map((x) => x.code),
+      c.why(),
+    ).to.include('CHANGE_OF_MIND_WINDOW_PASSED');
     r = await c.say('actually it only arrived on the 24th');
     for (let i = 0; i < 6 && !decisionOf(r); i++) r = await c.say(askedStep(r) === 'serialLabelIntact' ? 'yes' : 'no');
     const d = decisionOf(r);
     expect(d?.outcome, c.why()).to.equal('referred');
-    expect(d?.reasons.map((x) => x.code), c.why()).to.include('DELIVERY_DATE_DISPUTED');
+    expect(
+      d?.reasons.map((x) => x.code),
+      c.why(),
+    ).to.include('DELIVERY_DATE_DISPUTED');
     expect(d?.sources?.deliveredOn, c.why()).to.equal('customer');
   });
 });

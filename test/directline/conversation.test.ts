@@ -9,8 +9,23 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import {
-  askedStep, botMessages, call, convPath, driveReturn, history, HEADPHONES_ANSWERS, postMessage, sleep, startBot, startConversation,
-  Stream, streamUrlFor, widgetToken, type Activity, type DlBot, type IssuedToken,
+  askedStep,
+  botMessages,
+  call,
+  convPath,
+  driveReturn,
+  history,
+  HEADPHONES_ANSWERS,
+  postMessage,
+  sleep,
+  startBot,
+  startConversation,
+  Stream,
+  streamUrlFor,
+  widgetToken,
+  type Activity,
+  type DlBot,
+  type IssuedToken,
 } from './helpers.js';
 
 const RMA = /^RMA-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
@@ -164,7 +179,10 @@ describe('Direct Line: conversation', function () {
       for (let n = 0; n <= last; n++) {
         const h = await history(bot.url, conv.conversationId, conv.token, n);
         expect(h.status).to.equal(200);
-        expect(h.activities.map((a) => a.id), `after ${n}`).to.deep.equal(full.activities.slice(n).map((a) => a.id));
+        expect(
+          h.activities.map((a) => a.id),
+          `after ${n}`,
+        ).to.deep.equal(full.activities.slice(n).map((a) => a.id));
         expect(h.watermark, `watermark after ${n}`).to.equal(String(last));
       }
       // Nothing new: the same watermark back (polling).
@@ -204,7 +222,10 @@ describe('Direct Line: conversation', function () {
           await sleep(1300);
           const later = await history(bot.url, conv.conversationId, conv.token, n);
           const fresh = later.activities.map((a) => a.id);
-          expect(third.activities.filter((a) => a.type !== 'typing').map((a) => a.id), 'the stream opened at the end').to.deep.equal(fresh);
+          expect(
+            third.activities.filter((a) => a.type !== 'typing').map((a) => a.id),
+            'the stream opened at the end',
+          ).to.deep.equal(fresh);
           expect(second.activities.filter((a) => a.type !== 'typing').map((a) => a.id)).to.deep.equal([...h.activities.slice(mid), ...later.activities].map((a) => a.id));
         } finally {
           third.close();
@@ -248,8 +269,14 @@ describe('Direct Line: conversation', function () {
         const afterRetry = await history(bot.url, conv.conversationId, conv.token);
         expect(afterRetry.watermark, 'the log did not grow').to.equal(before.watermark);
         expect(afterRetry.activities.filter((a) => a.channelData?.clientActivityID === clientId)).to.have.length(1);
-        expect(afterRetry.activities.filter((a) => a.channelData?.returns?.step === 'verify'), 'the verify question once').to.have.length(1);
-        const newMessages = stream.frames.slice(framesBefore).flatMap((f) => f.activities).filter((a) => a.type === 'message');
+        expect(
+          afterRetry.activities.filter((a) => a.channelData?.returns?.step === 'verify'),
+          'the verify question once',
+        ).to.have.length(1);
+        const newMessages = stream.frames
+          .slice(framesBefore)
+          .flatMap((f) => f.activities)
+          .filter((a) => a.type === 'message');
         expect(newMessages, 'messages on the stream after the retry').to.deep.equal([]);
       } finally {
         stream.close();
@@ -302,7 +329,9 @@ describe('Direct Line: conversation', function () {
 
         // A reply to an activity (…/activities/{replyTo}) too, from the bot by default.
         const text2 = 'And one more thing.';
-        const r2 = await call(bot.url, 'POST', `/v3/conversations/${encodeURIComponent(conv.conversationId)}/activities/${encodeURIComponent(r.json.id as string)}`, { body: { type: 'message', text: text2 } });
+        const r2 = await call(bot.url, 'POST', `/v3/conversations/${encodeURIComponent(conv.conversationId)}/activities/${encodeURIComponent(r.json.id as string)}`, {
+          body: { type: 'message', text: text2 },
+        });
         expect(r2.status).to.equal(200);
         await stream.until((s) => s.activities.some((a) => a.text === text2), 5000, 'the reply');
         const reply = stream.activities.find((a) => a.text === text2)!;
@@ -313,14 +342,18 @@ describe('Direct Line: conversation', function () {
       }
     });
 
-    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
     it(`refuses a caller that is not on loopback (403)${external ? '' : ' — PENDING: this machine has no non-loopback IPv4 address'}`, async function () {
       if (!external) this.skip();
       const open = await startBot({ host: '0.0.0.0' });
       try {
         const conv = await widgetToken(open.url);
         const r = await fetch(`http://${external!.address}:${open.port}/v3/conversations/${encodeURIComponent(conv.conversationId)}/activities`, {
-          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'spoofed' }),
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ type: 'message', text: 'spoofed' }),
         });
         expect(r.status).to.equal(403);
         const h = await history(open.url, conv.conversationId, conv.token);

@@ -6,8 +6,21 @@
  */
 import { expect } from 'chai';
 import {
-  askedStep, call, convPath, history, png, postMessage, startBot, streamUrlFor, upgradeStatus, upload, userMessage, widgetToken,
-  type DlBot, type HttpReply, type IssuedToken,
+  askedStep,
+  call,
+  convPath,
+  history,
+  png,
+  postMessage,
+  startBot,
+  streamUrlFor,
+  upgradeStatus,
+  upload,
+  userMessage,
+  widgetToken,
+  type DlBot,
+  type HttpReply,
+  type IssuedToken,
 } from './helpers.js';
 
 const SHOP = 'https://shop.example.com';
@@ -46,7 +59,9 @@ describe('Direct Line: CORS', function () {
       }
 
       it('OPTIONS preflight is not granted', async () => {
-        const r = await call(bot.url, 'OPTIONS', convPath(conv.conversationId, '/activities'), { headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+        const r = await call(bot.url, 'OPTIONS', convPath(conv.conversationId, '/activities'), {
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+        });
         expect(r.headers.get('access-control-allow-origin')).to.equal(null);
         expect(r.status).to.not.be.within(200, 299);
       });
@@ -92,15 +107,24 @@ describe('Direct Line: CORS', function () {
         expect(wrong).to.deep.equal([]);
       });
 
-      it("a 403 for a bad token still carries Access-Control-Allow-Origin (so Web Chat can read it as ExpiredToken)", async () => {
+      it('a 403 for a bad token still carries Access-Control-Allow-Origin (so Web Chat can read it as ExpiredToken)', async () => {
         const r = await call(bot.url, 'GET', convPath(conv.conversationId, '/activities'), { token: 'expired.token', headers: { origin } });
         expect(r.status).to.equal(403);
         expect(r.headers.get('access-control-allow-origin')).to.equal(origin);
       });
 
-      for (const path of ['/api/widget/token', '/v3/directline/conversations', '/v3/directline/tokens/refresh', '/v3/directline/conversations/dl-x/activities', '/v3/directline/conversations/dl-x/upload', '/v3/directline/conversations/dl-x']) {
+      for (const path of [
+        '/api/widget/token',
+        '/v3/directline/conversations',
+        '/v3/directline/tokens/refresh',
+        '/v3/directline/conversations/dl-x/activities',
+        '/v3/directline/conversations/dl-x/upload',
+        '/v3/directline/conversations/dl-x',
+      ]) {
         it(`OPTIONS ${path} preflight → 204 with the allowed headers`, async () => {
-          const r = await call(bot.url, 'OPTIONS', path, { headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-ms-bot-agent' } });
+          const r = await call(bot.url, 'OPTIONS', path, {
+            headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-ms-bot-agent' },
+          });
           expect(r.status).to.equal(204);
           expect(r.headers.get('access-control-allow-origin')).to.equal(origin);
           const allowed = (r.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(/\s*,\s*/);
@@ -121,7 +145,7 @@ describe('Direct Line: CORS', function () {
     return call(bot.url, 'POST', convPath(c.conversationId, '/activities'), { token: c.token, body: userMessage(c.userId, 'UK-100234'), headers: { origin } });
   }
 
-  describe('same origin (Origin equal to the server\'s own base URL)', () => {
+  describe("same origin (Origin equal to the server's own base URL)", () => {
     it('works on the token and Direct Line routes, and the stream opens', async () => {
       const origin = bot.url;
       const mine = await widgetToken(bot.url, { origin });

@@ -123,7 +123,13 @@ export async function call(url: string, method: string, path: string, options: C
 }
 
 /** An HTTP request from a chosen local address (127.0.0.2 is another loopback "client IP"). */
-export function callFrom(localAddress: string, url: string, method: string, path: string, body?: unknown): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+export function callFrom(
+  localAddress: string,
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   return new Promise((resolve, reject) => {
     const u = new URL(path, url);
     const data = body === undefined ? undefined : JSON.stringify(body);
@@ -173,7 +179,12 @@ export async function widgetToken(url: string, headers: Record<string, string> =
 export const convPath = (id: string, rest = '') => `/v3/directline/conversations/${encodeURIComponent(id)}${rest}`;
 
 /** `GET …/activities[?watermark=N]`. */
-export async function history(url: string, conversationId: string, token: string, watermark?: number | string): Promise<{ status: number; activities: Activity[]; watermark: string; reply: HttpReply }> {
+export async function history(
+  url: string,
+  conversationId: string,
+  token: string,
+  watermark?: number | string,
+): Promise<{ status: number; activities: Activity[]; watermark: string; reply: HttpReply }> {
   const q = watermark === undefined ? '' : `?watermark=${encodeURIComponent(String(watermark))}`;
   const reply = await call(url, 'GET', convPath(conversationId, `/activities${q}`), { token });
   return { status: reply.status, activities: (reply.json?.activities ?? []) as Activity[], watermark: reply.json?.watermark as string, reply };
@@ -284,7 +295,9 @@ export class Stream {
     while (!ok(this)) {
       const left = deadline - Date.now();
       if (left <= 0 || this.closed) {
-        throw new Error(`stream: timed out waiting for ${what}; got ${JSON.stringify(this.frames.map((f) => ({ w: f.watermark, a: f.activities.map((a) => `${a.type}:${a.from?.role}:${(a.text ?? '').slice(0, 40)}`) })))}`);
+        throw new Error(
+          `stream: timed out waiting for ${what}; got ${JSON.stringify(this.frames.map((f) => ({ w: f.watermark, a: f.activities.map((a) => `${a.type}:${a.from?.role}:${(a.text ?? '').slice(0, 40)}`) })))}`,
+        );
       }
       await new Promise<void>((r) => {
         const timer = setTimeout(r, Math.min(left, 250));
@@ -340,7 +353,12 @@ export interface UploadFile {
  * `POST …/upload?userId=` as DirectLineJS sends it: the activity as a part named `activity` of type
  * application/vnd.microsoft.activity (a Blob, so a file part), then each file as a part named `file`.
  */
-export async function upload(url: string, conv: IssuedToken, files: readonly UploadFile[], options: { activity?: Record<string, unknown> | null; token?: string; headers?: Record<string, string> } = {}): Promise<HttpReply> {
+export async function upload(
+  url: string,
+  conv: IssuedToken,
+  files: readonly UploadFile[],
+  options: { activity?: Record<string, unknown> | null; token?: string; headers?: Record<string, string> } = {},
+): Promise<HttpReply> {
   const form = new FormData();
   const activity = options.activity === undefined ? { ...userMessage(conv.userId, ''), attachments: files.map((f) => ({ contentType: f.type, name: f.name })) } : options.activity;
   if (activity) form.append('activity', new Blob([JSON.stringify(activity)], { type: 'application/vnd.microsoft.activity' }), 'blob');
@@ -393,7 +411,12 @@ export const HEADPHONES_ANSWERS: Record<string, string> = {
  * Answer the bot's questions over Direct Line (POST, then GET the activities after the watermark)
  * until it gives an RMA, stops asking, or `maxTurns` runs out.
  */
-export async function driveReturn(url: string, conv: IssuedToken, answers: Record<string, string>, maxTurns = 30): Promise<{ rma: string | null; steps: string[]; all: Activity[]; watermark: string }> {
+export async function driveReturn(
+  url: string,
+  conv: IssuedToken,
+  answers: Record<string, string>,
+  maxTurns = 30,
+): Promise<{ rma: string | null; steps: string[]; all: Activity[]; watermark: string }> {
   let h = await history(url, conv.conversationId, conv.token);
   const all = [...h.activities];
   let watermark = h.watermark;

@@ -4,10 +4,7 @@
  * written to A, and nothing of A shows in what comes back.
  */
 import { expect } from 'chai';
-import {
-  call, everyRoute, history, png, postMessage, startBot, Stream, streamUrlFor, upgradeStatus, upload, widgetToken,
-  type DlBot, type IssuedToken,
-} from './helpers.js';
+import { call, everyRoute, history, png, postMessage, startBot, Stream, streamUrlFor, upgradeStatus, upload, widgetToken, type DlBot, type IssuedToken } from './helpers.js';
 
 describe('Direct Line: isolation between conversations', function () {
   let bot: DlBot;
@@ -41,7 +38,9 @@ describe('Direct Line: isolation between conversations', function () {
     expect(failures).to.deep.equal([]);
   });
 
-  const names = everyRoute('http://x', { conversationId: 'x', userId: 'x', token: 'x', expires_in: 0 }).filter((r) => r.namesConversation).map((r) => r.name);
+  const names = everyRoute('http://x', { conversationId: 'x', userId: 'x', token: 'x', expires_in: 0 })
+    .filter((r) => r.namesConversation)
+    .map((r) => r.name);
   for (const name of names) {
     it(`${name} on A with B's token → 403, nothing of A revealed`, async () => {
       const route = everyRoute(bot.url, a).find((r) => r.name === name)!;

@@ -8,9 +8,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  askedStep, call, history, png, postMessage, startBot, startConversation, Stream, streamUrlFor, upload, widgetToken, type DlBot, type IssuedToken,
-} from './helpers.js';
+import { askedStep, call, history, png, postMessage, startBot, startConversation, Stream, streamUrlFor, upload, widgetToken, type DlBot, type IssuedToken } from './helpers.js';
 
 const PHOTO = png(4, 4, [0, 200, 100]);
 
@@ -55,7 +53,10 @@ describe('Direct Line: persistence across a restart', function () {
     const { conv } = before;
     const h = await history(bot.url, conv.conversationId, conv.token);
     expect(h.status, 'the old token after the restart').to.equal(200);
-    expect(h.activities.map((a) => a.id), 'the history').to.deep.equal(before.ids);
+    expect(
+      h.activities.map((a) => a.id),
+      'the history',
+    ).to.deep.equal(before.ids);
     expect(h.watermark, 'the watermark').to.equal(before.watermark);
     expect(askedStep(h.activities)).to.equal('verify');
     // The photo is still served (same capability, the key survived).
@@ -72,7 +73,10 @@ describe('Direct Line: persistence across a restart', function () {
       const after = await history(bot.url, conv.conversationId, conv.token, before.watermark);
       expect(Number(after.watermark)).to.be.above(Number(before.watermark));
       expect(stream.activities.filter((a) => a.type !== 'typing').map((a) => a.id)).to.deep.equal(after.activities.map((a) => a.id));
-      expect(stream.activities.some((a) => before.ids.includes(a.id!)), 'nothing from before the watermark').to.equal(false);
+      expect(
+        stream.activities.some((a) => before.ids.includes(a.id!)),
+        'nothing from before the watermark',
+      ).to.equal(false);
       // The conversation continued from the verify question: it now asks for the item.
       expect(askedStep(after.activities)).to.equal('item');
     } finally {

@@ -5,10 +5,7 @@
  * maps 403 to ExpiredToken.
  */
 import { expect } from 'chai';
-import {
-  askedStep, botMessages, call, callFrom, convPath, everyRoute, history, startBot, startConversation, widgetToken,
-  type DlBot, type IssuedToken,
-} from './helpers.js';
+import { askedStep, botMessages, call, callFrom, convPath, everyRoute, history, startBot, startConversation, widgetToken, type DlBot, type IssuedToken } from './helpers.js';
 
 const SECRET = 'site-backend-secret-0123456789';
 
@@ -38,7 +35,10 @@ describe('Direct Line: tokens', function () {
       expect(h.status).to.equal(200);
       const bot_ = botMessages(h.activities);
       expect(bot_, 'greeting messages from the bot').to.have.length.above(0);
-      expect(h.activities.every((a) => a.from?.role === 'bot'), 'nothing but the bot has spoken yet').to.equal(true);
+      expect(
+        h.activities.every((a) => a.from?.role === 'bot'),
+        'nothing but the bot has spoken yet',
+      ).to.equal(true);
       expect(askedStep(h.activities)).to.equal('orderNumber');
       const last = bot_[bot_.length - 1]!;
       expect(last.channelData?.returns?.step).to.equal('orderNumber');

@@ -6,9 +6,7 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import {
-  askedStep, botMessages, enGB, history, png, startBot, upload, userMessage, widgetToken, type Activity, type DlBot, type IssuedToken,
-} from './helpers.js';
+import { askedStep, botMessages, enGB, history, png, startBot, upload, userMessage, widgetToken, type Activity, type DlBot, type IssuedToken } from './helpers.js';
 
 const MAX_BYTES = 2048;
 const MAX_FILES = 2;
@@ -42,14 +40,16 @@ describe('Direct Line: uploads', function () {
       expect(res.json.id).to.be.a('string').and.have.length.above(0);
     });
 
-    it('appears in the log as the customer\'s activity with attachments[0].contentUrl (and its clientActivityID)', () => {
+    it("appears in the log as the customer's activity with attachments[0].contentUrl (and its clientActivityID)", () => {
       expect(logged, 'the upload in the log').to.not.equal(undefined);
       expect(logged!.id).to.equal(res.json.id);
       expect(logged!.from?.id).to.equal(conv.userId);
       expect(logged!.channelData?.clientActivityID).to.equal(clientActivityID);
       expect(logged!.attachments).to.have.length(1);
       expect(logged!.attachments![0]!.contentType).to.equal('image/png');
-      expect(logged!.attachments![0]!.contentUrl).to.be.a('string').and.match(/^http:\/\//);
+      expect(logged!.attachments![0]!.contentUrl)
+        .to.be.a('string')
+        .and.match(/^http:\/\//);
     });
 
     it('its contentUrl serves the same bytes as image/png', async () => {
@@ -59,7 +59,7 @@ describe('Direct Line: uploads', function () {
       expect(Buffer.from(await r.arrayBuffer()).equals(photo)).to.equal(true);
     });
 
-    it('the URL without its c= capability, with a wrong one, or with another attachment\'s is 404', async () => {
+    it("the URL without its c= capability, with a wrong one, or with another attachment's is 404", async () => {
       const url = new URL(logged!.attachments![0]!.contentUrl!);
       const noCap = new URL(url);
       noCap.searchParams.delete('c');
@@ -97,11 +97,21 @@ describe('Direct Line: uploads', function () {
   it('a photo mid-conversation: acknowledged, then the current question (verify) again', async () => {
     const conv = await widgetToken(bot.url);
     await fetch(`${bot.url}/v3/directline/conversations/${encodeURIComponent(conv.conversationId)}/activities`, {
-      method: 'POST', headers: { authorization: `Bearer ${conv.token}`, 'content-type': 'application/json' }, body: JSON.stringify(userMessage(conv.userId, 'UK-100234')),
+      method: 'POST',
+      headers: { authorization: `Bearer ${conv.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(userMessage(conv.userId, 'UK-100234')),
     });
     const start = await history(bot.url, conv.conversationId, conv.token);
     expect(askedStep(start.activities)).to.equal('verify');
-    const r = await upload(bot.url, conv, [{ name: 'a.png', type: 'image/png', bytes: photo }, { name: 'b.png', type: 'image/png', bytes: png(1, 1) }], { activity: null });
+    const r = await upload(
+      bot.url,
+      conv,
+      [
+        { name: 'a.png', type: 'image/png', bytes: photo },
+        { name: 'b.png', type: 'image/png', bytes: png(1, 1) },
+      ],
+      { activity: null },
+    );
     expect(r.status, r.text).to.equal(200);
     const h = await history(bot.url, conv.conversationId, conv.token, start.watermark);
     const replies = botMessages(h.activities);
@@ -122,7 +132,15 @@ describe('Direct Line: uploads', function () {
 
   it('an image among non-images is still refused (415) as a whole', async () => {
     const conv = await widgetToken(bot.url);
-    const r = await upload(bot.url, conv, [{ name: 'ok.png', type: 'image/png', bytes: photo }, { name: 'evil.png', type: 'image/png', bytes: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"></svg>') }], { activity: null });
+    const r = await upload(
+      bot.url,
+      conv,
+      [
+        { name: 'ok.png', type: 'image/png', bytes: photo },
+        { name: 'evil.png', type: 'image/png', bytes: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"></svg>') },
+      ],
+      { activity: null },
+    );
     expect(r.status, r.text).to.equal(415);
   });
 

@@ -41,7 +41,14 @@ describe('hand-over: the staff API', function () {
 
   it('refuses a missing or wrong key with 401, and never shows a conversation', async () => {
     for (const key of [null, 'rbk_wrong', `${alex}x`]) {
-      for (const [method, path] of [['GET', '/api/agent/conversations?status=queued'], ['GET', '/api/agent/conversations/x'], ['POST', '/api/agent/conversations/x/take'], ['POST', '/api/agent/conversations/x/messages'], ['POST', '/api/agent/conversations/x/rma'], ['POST', '/api/agent/conversations/x/release']] as const) {
+      for (const [method, path] of [
+        ['GET', '/api/agent/conversations?status=queued'],
+        ['GET', '/api/agent/conversations/x'],
+        ['POST', '/api/agent/conversations/x/take'],
+        ['POST', '/api/agent/conversations/x/messages'],
+        ['POST', '/api/agent/conversations/x/rma'],
+        ['POST', '/api/agent/conversations/x/release'],
+      ] as const) {
         const r = await api(bot, method, path, key, method === 'POST' ? { text: 'hi', remedy: 'refund' } : undefined);
         expect(r.status, `${method} ${path} with ${key}`).to.equal(401);
         expect(JSON.stringify(r.body)).not.to.match(/UK-100234|sam@example/);

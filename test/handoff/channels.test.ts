@@ -48,7 +48,11 @@ async function fakeConnector(): Promise<{ url: string; posted: Posted[]; server:
 }
 
 async function send(bot: TestBot, activity: Record<string, unknown>): Promise<BotActivity[]> {
-  const res = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: randomUUID(), deliveryMode: 'expectReplies', recipient: { id: 'bot' }, locale: 'en-GB', ...activity }) });
+  const res = await fetch(`${bot.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: randomUUID(), deliveryMode: 'expectReplies', recipient: { id: 'bot' }, locale: 'en-GB', ...activity }),
+  });
   expect(res.status).to.equal(200);
   return ((await res.json()) as { activities?: BotActivity[] }).activities ?? [];
 }
@@ -79,9 +83,16 @@ describe('hand-over: staff working from Teams', function () {
     const staffConv = `staff-${randomUUID()}`;
     const customerConv = `cust-${randomUUID()}`;
     const staff = (text: string, value?: unknown) =>
-      send(bot, { type: 'message', channelId: 'msteams', serviceUrl: connector.url, conversation: { id: staffConv }, from: { id: 'staff-alex', name: 'Alex Smith' }, text, ...(value ? { value } : {}) });
-    const customer = (text: string) =>
-      send(bot, { type: 'message', channelId: 'msteams', serviceUrl: connector.url, conversation: { id: customerConv }, from: { id: 'customer-1' }, text });
+      send(bot, {
+        type: 'message',
+        channelId: 'msteams',
+        serviceUrl: connector.url,
+        conversation: { id: staffConv },
+        from: { id: 'staff-alex', name: 'Alex Smith' },
+        text,
+        ...(value ? { value } : {}),
+      });
+    const customer = (text: string) => send(bot, { type: 'message', channelId: 'msteams', serviceUrl: connector.url, conversation: { id: customerConv }, from: { id: 'customer-1' }, text });
 
     // Staff says hello once (the bot learns where to reach them).
     const help = await staff('help');
@@ -129,7 +140,14 @@ describe('hand-over: staff working from Teams', function () {
     const customerConv = `cust-${randomUUID()}`;
     await send(bot, { type: 'message', channelId: 'msteams', serviceUrl: connector.url, conversation: { id: staffConv }, from: { id: 'staff-alex' }, text: 'help' });
     await send(bot, { type: 'message', channelId: 'msteams', serviceUrl: connector.url, conversation: { id: customerConv }, from: { id: 'customer-2' }, text: 'talk to a person' });
-    const r = await send(bot, { type: 'message', channelId: 'msteams', serviceUrl: connector.url, conversation: { id: staffConv }, from: { id: 'staff-alex' }, value: { staff: { action: 'take', conversationId: customerConv } } });
+    const r = await send(bot, {
+      type: 'message',
+      channelId: 'msteams',
+      serviceUrl: connector.url,
+      conversation: { id: staffConv },
+      from: { id: 'staff-alex' },
+      value: { staff: { action: 'take', conversationId: customerConv } },
+    });
     expect(r.map((a) => a.text).join(' ')).to.match(/You have the chat/);
     expect((await bot.runtime.store.getHandoff(customerConv))?.agent).to.equal('alex-smith');
   });
@@ -147,8 +165,7 @@ describe('hand-over: an external contact centre (HANDOFF_MODE=event)', function 
     for (const text of ['hi', 'UK-100234', 'sam@example.com']) await send(bot, { type: 'message', ...base, text });
     const replies = await send(bot, { type: 'message', ...base, text: 'real human please' });
     const initiate = replies.find((a) => (a as { type: string; name?: string }).type === 'event' && (a as { name?: string }).name === 'handoff.initiate') as
-      | { value?: { summary?: { orderNumber?: string } }; attachments?: { name?: string; content?: { activities?: unknown[] } }[] }
-      | undefined;
+      { value?: { summary?: { orderNumber?: string } }; attachments?: { name?: string; content?: { activities?: unknown[] } }[] } | undefined;
     expect(initiate, JSON.stringify(replies)).to.not.equal(undefined);
     expect(initiate!.value?.summary?.orderNumber).to.equal('UK-100234');
     expect(initiate!.attachments?.[0]?.name).to.equal('Transcript');

@@ -100,7 +100,12 @@ describe('hand-over: the staff console session and page', function () {
 
     // The same for every other change: a message without the header does not reach the customer.
     const before = (await bot.runtime.store.readLog(conv)).length;
-    for (const [path, body] of [['messages', { text: 'hello from a forged page' }], ['rma', { remedy: 'refund', reason: 'faulty' }], ['release', {}], ['close', {}]] as const) {
+    for (const [path, body] of [
+      ['messages', { text: 'hello from a forged page' }],
+      ['rma', { remedy: 'refund', reason: 'faulty' }],
+      ['release', {}],
+      ['close', {}],
+    ] as const) {
       const r = await call(session, 'POST', `/api/agent/conversations/${conv}/${path}`, { body });
       expect(r.status, path).to.equal(403);
     }
@@ -117,7 +122,7 @@ describe('hand-over: the staff console session and page', function () {
     expect(released.body.status).to.equal('released');
   });
 
-  it('serves /agent with a strict Content-Security-Policy, its own assets, and labels in the browser\'s language', async () => {
+  it("serves /agent with a strict Content-Security-Policy, its own assets, and labels in the browser's language", async () => {
     const res = await fetch(`${bot.url}/agent`, { headers: { 'accept-language': 'en-GB,en;q=0.8' } });
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^text\/html/);
@@ -158,10 +163,16 @@ describe('hand-over: the staff console session and page', function () {
     expect(es).to.include('Clave de acceso');
     expect(es).to.include('<label for="rma-order">Número de pedido</label>');
     const strings = async (locale: string) => (await (await fetch(`${bot.url}/agent/strings.json?locale=${locale}`)).json()) as { locale: string; strings: Record<string, string> };
-    const consoleKeys = Object.keys(messagesOf('en-GB')).filter((k) => k.startsWith('console.')).sort();
+    const consoleKeys = Object.keys(messagesOf('en-GB'))
+      .filter((k) => k.startsWith('console.'))
+      .sort();
     const esStrings = await strings('es-US');
     expect(esStrings.locale).to.equal('es-US');
-    expect(Object.keys(esStrings.strings).filter((k) => k.startsWith('console.')).sort()).to.deep.equal(consoleKeys);
+    expect(
+      Object.keys(esStrings.strings)
+        .filter((k) => k.startsWith('console.'))
+        .sort(),
+    ).to.deep.equal(consoleKeys);
     expect(esStrings.strings['console.action.take']).to.equal('Tomar');
     expect(esStrings.strings['reasonName.faulty']).to.be.a('string');
     const us = await strings('en-US');
@@ -192,7 +203,7 @@ describe('hand-over: the staff console session and page', function () {
     expect(seen).to.include(`data: {"conversationId":"${conv}"}`);
   });
 
-  it('a removed agent\'s session stops working at once; signing out clears the cookie', async () => {
+  it("a removed agent's session stops working at once; signing out clears the cookie", async () => {
     const key = newAccessKey();
     await bot.runtime.store.addAgent({ name: 'temp', displayName: 'Temp', keyHash: hashAccessKey(key), at: new Date().toISOString() });
     const session = await login(key);

@@ -172,9 +172,7 @@ for (const site of engineReasonSites) {
 const packCodes = [...new Set(packs.flatMap((p) => [...p.pack.rules.map((r) => r.code), p.pack.fallback.code]))];
 const reasonCodes = [...new Set([...packCodes, ...Object.values(ENGINE_CODES)])].sort();
 const conditionIds = [...new Set(packs.flatMap((p) => p.pack.rules.flatMap((r) => (r.effect === 'require' ? r.conditions : []))))].sort();
-const statutoryNotes = [
-  ...new Set([...packs.flatMap((p) => p.pack.rules.flatMap((r) => ('statutoryNote' in r && r.statutoryNote ? [r.statutoryNote] : []))), UK_STATUTORY_NOTE]),
-].sort();
+const statutoryNotes = [...new Set([...packs.flatMap((p) => p.pack.rules.flatMap((r) => ('statutoryNote' in r && r.statutoryNote ? [r.statutoryNote] : []))), UK_STATUTORY_NOTE])].sort();
 
 /** What each template key's holes range over (the hole's name in the code does not matter). */
 const TEMPLATE_DOMAINS: Record<string, readonly (readonly string[])[]> = {
@@ -273,7 +271,9 @@ describe('locales', () => {
         });
 
         it('has only non-empty strings', () => {
-          const bad = Object.entries(file.messages).filter(([, v]) => typeof v !== 'string' || v.trim() === '').map(([k]) => k);
+          const bad = Object.entries(file.messages)
+            .filter(([, v]) => typeof v !== 'string' || v.trim() === '')
+            .map(([k]) => k);
           expect(bad).to.deep.equal([]);
         });
       });
@@ -284,9 +284,7 @@ describe('locales', () => {
       expect(es.$fallback).to.equal(undefined);
       expect(Object.keys(es.messages).sort()).to.deep.equal(Object.keys(reference).sort());
       // A message left in English: the same text as en-GB with a word of three letters or more.
-      const untranslated = Object.keys(reference).filter(
-        (k) => es.messages[k] === reference[k] && /[A-Za-z]{3,}/.test(reference[k]!.replace(PLACEHOLDER, '')),
-      );
+      const untranslated = Object.keys(reference).filter((k) => es.messages[k] === reference[k] && /[A-Za-z]{3,}/.test(reference[k]!.replace(PLACEHOLDER, '')));
       expect(untranslated).to.deep.equal([]);
     });
   });
@@ -300,7 +298,10 @@ describe('locales', () => {
         .map((s) => `${s.file}:${s.line} ${s.key.kind === 'template' ? s.key.source : ''}`);
       expect(unknownTemplates, 'template keys without a domain in TEMPLATE_DOMAINS').to.deep.equal([]);
       const patterns = new Set(machineSites.flatMap((s) => (s.key.kind === 'template' ? [s.key.pattern] : [])));
-      expect(Object.keys(TEMPLATE_DOMAINS).filter((p) => !patterns.has(p)), 'TEMPLATE_DOMAINS entries the code no longer uses').to.deep.equal([]);
+      expect(
+        Object.keys(TEMPLATE_DOMAINS).filter((p) => !patterns.has(p)),
+        'TEMPLATE_DOMAINS entries the code no longer uses',
+      ).to.deep.equal([]);
       // A sanity floor: the scan found the static keys (greeting, help, …) and the decision's parts.
       for (const k of ['greeting', 'help', 'ask.orderNumber', 'rma.issued', 'handoff.queued.position', 'decision.remedies.retailer', 'sorry.stillNotUnderstood']) {
         expect(machineKeys.has(k), k).to.equal(true);
@@ -313,11 +314,11 @@ describe('locales', () => {
       expect(statutoryNotes).to.include(UK_STATUTORY_NOTE);
       expect(conditionIds).to.include.members(['original-packaging', 'inspection']);
       const found = engineReasonSites.map((s) => s.code);
-      expect(found, 'reason entries the engine writes with literal params').to.include.members([
-        'ENGINE_CODES.moreFactsNeeded',
-        'ENGINE_CODES.factsUnavailable',
-      ]);
-      expect(found.some((c) => /\.fallback\.code$/.test(c)), 'the fallback reason entry').to.equal(true);
+      expect(found, 'reason entries the engine writes with literal params').to.include.members(['ENGINE_CODES.moreFactsNeeded', 'ENGINE_CODES.factsUnavailable']);
+      expect(
+        found.some((c) => /\.fallback\.code$/.test(c)),
+        'the fallback reason entry',
+      ).to.equal(true);
     });
 
     for (const locale of LOCALES) {
@@ -396,26 +397,26 @@ describe('locales', () => {
       expect(t('es-US', 'ask.remedy', { remedies: { list: remedies, style: 'or' } })).to.equal('¿Desea un reembolso, una reparación o un reemplazo?');
       expect(t('en-GB', 'decision.remedies.customer', { remedies: { list: remedies.slice(0, 2) } })).to.equal('You can choose a refund and a repair.');
       expect(t('es-US', 'decision.remedies.customer', { remedies: { list: remedies.slice(0, 2), style: 'and' } })).to.equal('Puede elegir un reembolso y una reparación.');
-      const items = { list: [{ key: 'list.item', params: { name: 'Mouse' } }, { key: 'list.item', params: { name: 'Keyboard' } }], style: 'numbered' };
+      const items = {
+        list: [
+          { key: 'list.item', params: { name: 'Mouse' } },
+          { key: 'list.item', params: { name: 'Keyboard' } },
+        ],
+        style: 'numbered',
+      };
       expect(t('en-GB', 'ask.item', { items })).to.equal('Which item would you like to return?\n1. Mouse\n2. Keyboard');
       const lines = { list: [{ key: 'condition.as-new' }, { key: 'condition.inspection' }], style: 'lines' };
       expect(t('en-GB', 'rma.next.conditions', { conditions: lines })).to.equal('Please note:\n• it must be in "as new" condition\n• we\'ll inspect and test the item when it arrives');
     });
 
     it('renders nested {key} parameters in the same locale', () => {
-      expect(t('en-GB', 'reason.FAULT_NOT_COVERED', { cause: { key: 'faultCauseName.accident' } })).to.equal(
-        "Our guarantee doesn't cover faults caused by accidental or deliberate damage.",
-      );
-      expect(t('es-US', 'reason.FAULT_NOT_COVERED', { cause: { key: 'faultCauseName.accident' } })).to.equal(
-        'Nuestra garantía no cubre las fallas causadas por daños accidentales o intencionales.',
-      );
+      expect(t('en-GB', 'reason.FAULT_NOT_COVERED', { cause: { key: 'faultCauseName.accident' } })).to.equal("Our guarantee doesn't cover faults caused by accidental or deliberate damage.");
+      expect(t('es-US', 'reason.FAULT_NOT_COVERED', { cause: { key: 'faultCauseName.accident' } })).to.equal('Nuestra garantía no cubre las fallas causadas por daños accidentales o intencionales.');
       expect(t('en-GB', 'corrected.reason', { reason: { key: 'reasonName.change-of-mind' } })).to.equal('OK — change of mind.');
       expect(t('en-US', 'decision.remedies.single', { remedy: { key: 'remedy.refund' } })).to.equal("You'll get a refund.");
       // A nested key with its own parameters.
       expect(t('en-GB', 'ask.item', { items: { key: 'list.item', params: { name: 'Cable' } } })).to.equal('Which item would you like to return?Cable');
-      expect(renderParts('en-GB', [{ key: 'decision.approved', params: { item: 'Mouse' } }, { key: 'remedy.refund' }])).to.equal(
-        'Good news: you can return the Mouse.\n\na refund',
-      );
+      expect(renderParts('en-GB', [{ key: 'decision.approved', params: { item: 'Mouse' } }, { key: 'remedy.refund' }])).to.equal('Good news: you can return the Mouse.\n\na refund');
     });
 
     it('leaves a placeholder without a parameter visible', () => {

@@ -16,9 +16,7 @@ import type { AnyActorRef } from 'xstate';
 import { stateName } from '../../machines/returns.machine.js';
 import type { Command } from '../../machines/commands.js';
 import type { ReturnsEvent } from '../../machines/types.js';
-import {
-  CANCEL, HUMAN, INPUT, NO, NOT_UNDERSTOOD, ORDERS, PROOF_OK, PROOF_WRONG, RESTART, Session, YES, correct, keysOf, msg, questionOf, set, verifyAnswer, type Snap,
-} from './model.js';
+import { CANCEL, HUMAN, INPUT, NO, NOT_UNDERSTOOD, ORDERS, PROOF_OK, PROOF_WRONG, RESTART, Session, YES, correct, keysOf, msg, questionOf, set, verifyAnswer, type Snap } from './model.js';
 import { returnsMachine } from '../../machines/returns.machine.js';
 
 type DoneEvent = { type: string; output: unknown };
@@ -79,27 +77,51 @@ function events(s: Snap): ModelEvent[] {
 function key(s: Snap): string {
   const c = s.context;
   return JSON.stringify({
-    v: s.value, on: c.orderNumber, o: c.order?.orderNumber ?? null, i: c.itemIndex, r: c.reason, f: c.facts, t: c.tentative, ch: c.check,
-    d: c.decision ? [c.decision.outcome, c.decision.needs] : null, rem: c.remedy, rma: c.rma, h: c.handoff, m: c.misunderstood, u: c.unavailable, va: c.verifyAttempts,
+    v: s.value,
+    on: c.orderNumber,
+    o: c.order?.orderNumber ?? null,
+    i: c.itemIndex,
+    r: c.reason,
+    f: c.facts,
+    t: c.tentative,
+    ch: c.check,
+    d: c.decision ? [c.decision.outcome, c.decision.needs] : null,
+    rem: c.remedy,
+    rma: c.rma,
+    h: c.handoff,
+    m: c.misunderstood,
+    u: c.unavailable,
+    va: c.verifyAttempts,
     p: c.proof,
   });
 }
 
-interface Walked { events: ReturnsEvent[]; end: Snap; how: string }
+interface Walked {
+  events: ReturnsEvent[];
+  end: Snap;
+  how: string;
+}
 
 function walk(): Walked[] {
   const paths = getShortestPaths(returnsMachine, { input: INPUT, serializeState: key, events: (s) => events(s as Snap) as never });
   return paths
     .map((p) => ({
-      events: p.steps.slice(1).map((x) => x.event as ModelEvent).filter((e) => !isDone(e)) as ReturnsEvent[],
+      events: p.steps
+        .slice(1)
+        .map((x) => x.event as ModelEvent)
+        .filter((e) => !isDone(e)) as ReturnsEvent[],
       end: p.state as Snap,
-      how: p.steps.slice(1).map((x) => describeEvent(x.event as ModelEvent)).join(' → ') || '(start)',
+      how:
+        p.steps
+          .slice(1)
+          .map((x) => describeEvent(x.event as ModelEvent))
+          .join(' → ') || '(start)',
     }))
     .filter((p) => p.end.hasTag('waiting') && stateName(p.end) !== 'start');
 }
 
 function describeEvent(e: ModelEvent): string {
-  if (e.type !== 'MESSAGE') return e.type.replace('xstate.done.actor.', '') ;
+  if (e.type !== 'MESSAGE') return e.type.replace('xstate.done.actor.', '');
   return (e as { commands: Command[] }).commands.map((c) => ('slot' in c && 'value' in c ? `${c.slot}=${JSON.stringify(c.value)}` : c.type + ('hedged' in c && c.hedged ? '?' : ''))).join('+');
 }
 
@@ -137,14 +159,32 @@ describe('the returns chart, model-based (xstate/graph)', function () {
 
   it('the walk reaches every kind of waiting state', () => {
     const states = new Set(paths.map((p) => stateName(p.end)));
-    for (const s of ['askOrderNumber', 'askVerify', 'verifyFailed', 'askItem', 'askReason', 'askFact', 'checkFact', 'askPreauthNumber', 'askRemedy', 'askConfirm', 'done', 'declined', 'rejected', 'referred', 'handoff']) {
+    for (const s of [
+      'askOrderNumber',
+      'askVerify',
+      'verifyFailed',
+      'askItem',
+      'askReason',
+      'askFact',
+      'checkFact',
+      'askPreauthNumber',
+      'askRemedy',
+      'askConfirm',
+      'done',
+      'declined',
+      'rejected',
+      'referred',
+      'handoff',
+    ]) {
       expect([...states], s).to.include(s);
     }
     expect(paths.length).to.be.greaterThan(50);
   });
 
   it('every replayed path ends where the model says', async () => {
-    const report = await fromEvery(paths, async (s, p) => (stateName(s.snapshot) === stateName(p.end) && key(s.snapshot) === key(p.end) ? null : `replay ended in ${stateName(s.snapshot)}, the model in ${stateName(p.end)}`));
+    const report = await fromEvery(paths, async (s, p) =>
+      stateName(s.snapshot) === stateName(p.end) && key(s.snapshot) === key(p.end) ? null : `replay ended in ${stateName(s.snapshot)}, the model in ${stateName(p.end)}`,
+    );
     expect(report, report).to.equal('');
   });
 
@@ -201,7 +241,8 @@ describe('the returns chart, model-based (xstate/graph)', function () {
       if (t.snapshot.context.deliveredOn !== date) return `${before}: the date was not kept`;
       const decided = t.replies.some((r) => r.returns?.decision) || t.step !== null;
       if (c0.order && c0.itemIndex !== null && c0.reason && !decided) return `${before}: not decided again`;
-      if (t.snapshot.context.decision && c0.order && t.snapshot.context.decision.outcome !== 'incomplete' && !(t.snapshot.context.decision.sources?.deliveredOn === 'customer')) return 'the date is not recorded as the customer\'s';
+      if (t.snapshot.context.decision && c0.order && t.snapshot.context.decision.outcome !== 'incomplete' && !(t.snapshot.context.decision.sources?.deliveredOn === 'customer'))
+        return "the date is not recorded as the customer's";
       return null;
     });
     expect(report, report).to.equal('');
@@ -234,7 +275,10 @@ describe('the returns chart, model-based (xstate/graph)', function () {
 
   it('after the second miss the choices come with a person', async () => {
     const report = await fromEvery(paths, async (s) => {
-      const asked = s.turns.at(-1)!.replies.filter((r) => r.step !== undefined).at(-1);
+      const asked = s.turns
+        .at(-1)!
+        .replies.filter((r) => r.step !== undefined)
+        .at(-1);
       if (!asked || stateName(s.snapshot) === 'offer') return null;
       await s.say(NOT_UNDERSTOOD);
       const second = await s.say(NOT_UNDERSTOOD);

@@ -24,24 +24,36 @@ export const INPUT: ReturnsInput = { conversationId: 'conv-model', defaultPolicy
 
 const orderInputs: OrderInput[] = [
   {
-    orderNumber: 'UK-100001', policy: 'uk-online', currency: 'GBP',
+    orderNumber: 'UK-100001',
+    policy: 'uk-online',
+    currency: 'GBP',
     customer: { email: 'ann@example.com', postcode: 'LS1 4AP', region: 'GB-ENG' },
-    placedOn: '2026-10-10', deliveredOn: '2026-10-15', delivery: { charge: 4.99, cheapestCharge: 4.99 },
+    placedOn: '2026-10-10',
+    deliveredOn: '2026-10-15',
+    delivery: { charge: 4.99, cheapestCharge: 4.99 },
     items: [{ sku: 'NB-14', name: 'Voyager 14 notebook', category: 'notebook', price: 749 }],
   },
   {
-    orderNumber: 'UK-100002', policy: 'uk-online', currency: 'GBP',
+    orderNumber: 'UK-100002',
+    policy: 'uk-online',
+    currency: 'GBP',
     customer: { email: 'bob@example.com', postcode: 'M1 1AE', region: 'GB-ENG' },
-    placedOn: '2026-11-20', deliveredOn: '2026-12-22', delivery: { charge: 9.99, cheapestCharge: 4.99 },
+    placedOn: '2026-11-20',
+    deliveredOn: '2026-12-22',
+    delivery: { charge: 9.99, cheapestCharge: 4.99 },
     items: [
       { sku: 'HP-310', name: 'Aria headphones', category: 'headphones', price: 79.99 },
       { sku: 'SD-128', name: '128 GB memory card', category: 'memory-card', price: 19.99 },
     ],
   },
   {
-    orderNumber: 'US-200001', policy: 'impress-us', currency: 'USD',
+    orderNumber: 'US-200001',
+    policy: 'impress-us',
+    currency: 'USD',
     customer: { email: 'cy@example.com', postcode: '10001', region: 'US-NY' },
-    placedOn: '2026-11-01', deliveredOn: '2026-12-10', delivery: { charge: 0, cheapestCharge: 0 },
+    placedOn: '2026-11-01',
+    deliveredOn: '2026-12-10',
+    delivery: { charge: 0, cheapestCharge: 0 },
     items: [{ sku: 'NB-16', name: 'Stratos 16 notebook', category: 'notebook', price: 1299, requiresManufacturerPreauth: true }],
   },
 ];

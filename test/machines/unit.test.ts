@@ -13,7 +13,14 @@ const proof: Command = set({ slot: 'proof', value: PROOF_OK });
 describe('the returns machine', () => {
   it('an all-in-one opening is used whole: only what is missing is asked', async () => {
     const s = new Session();
-    const t = await s.say(order('UK-100002'), proof, set({ slot: 'item', value: { mention: 'headphones' } }), set({ slot: 'reason', value: 'faulty' }), set({ slot: 'faultCause', value: 'defect' }), set({ slot: 'remedy', value: 'refund' }));
+    const t = await s.say(
+      order('UK-100002'),
+      proof,
+      set({ slot: 'item', value: { mention: 'headphones' } }),
+      set({ slot: 'reason', value: 'faulty' }),
+      set({ slot: 'faultCause', value: 'defect' }),
+      set({ slot: 'remedy', value: 'refund' }),
+    );
     expect(s.fakes.verified).to.have.length(1);
     expect(t.snapshot.context.itemIndex).to.equal(0);
     expect(t.state, keysOf(t.replies).join(' ')).to.be.oneOf(['askFact', 'askConfirm']);
@@ -49,7 +56,14 @@ describe('the returns machine', () => {
 
   it('a low-confidence adverse fact volunteered ahead is checked when it would reject; a harmless one is taken', async () => {
     const s = new Session();
-    const t = await s.say(order('UK-100002'), proof, set({ slot: 'item', value: { mention: 'headphones' } }), set({ slot: 'reason', value: 'change-of-mind' }), set({ slot: 'sealBroken', value: true }, 0.7), set({ slot: 'used', value: false }, 0.7));
+    const t = await s.say(
+      order('UK-100002'),
+      proof,
+      set({ slot: 'item', value: { mention: 'headphones' } }),
+      set({ slot: 'reason', value: 'change-of-mind' }),
+      set({ slot: 'sealBroken', value: true }, 0.7),
+      set({ slot: 'used', value: false }, 0.7),
+    );
     expect(t.state).to.equal('checkFact');
     expect(t.step).to.equal('sealBroken');
     expect(t.snapshot.context.decision?.outcome).to.not.equal('rejected');
@@ -59,7 +73,14 @@ describe('the returns machine', () => {
   it('a Clarify asks one short question with the candidates as choices, at the step it clarifies', async () => {
     const s = new Session();
     await s.say(order('UK-100001'), proof);
-    const t = await s.say({ type: 'Clarify', slot: 'reason', candidates: [{ slot: 'reason', value: 'faulty', confidence: 0.5 }, { slot: 'reason', value: 'transit-damage', confidence: 0.4 }] });
+    const t = await s.say({
+      type: 'Clarify',
+      slot: 'reason',
+      candidates: [
+        { slot: 'reason', value: 'faulty', confidence: 0.5 },
+        { slot: 'reason', value: 'transit-damage', confidence: 0.4 },
+      ],
+    });
     expect(t.step).to.equal('reason');
     expect(keysOf(t.replies)).to.include('clarify');
     const labels = t.replies.at(-1)!.choices!.map((c) => c.label.key);
@@ -119,7 +140,10 @@ describe('the returns machine', () => {
     await s.say(order('UK-100001'), proof, set({ slot: 'reason', value: 'faulty' }));
     const t = await s.say({ type: 'Ask', topic: 'refundTime', confidence: 0.9 });
     const keys = keysOf(t.replies);
-    expect(keys.some((k) => k.startsWith('answer.refundTime')), keys.join(' ')).to.equal(true);
+    expect(
+      keys.some((k) => k.startsWith('answer.refundTime')),
+      keys.join(' '),
+    ).to.equal(true);
     expect(keys).to.include('answer.clauses');
     expect(t.step).to.equal('faultCause');
     s.stop();

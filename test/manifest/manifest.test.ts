@@ -184,10 +184,7 @@ describe('Teams app package', function () {
       const run = await runCli(['manifest', '--source', source, '--out', out], { env: ENV });
       expect(run.code).to.equal(2);
       expect(run.stdout).to.equal('');
-      expect(lines(run.stderr)).to.have.members([
-        'manifest.json accentColor: required, but missing',
-        'manifest.json name.short: expected at most 30 characters, got 41',
-      ]);
+      expect(lines(run.stderr)).to.have.members(['manifest.json accentColor: required, but missing', 'manifest.json name.short: expected at most 30 characters, got 41']);
       expectNoStack(run.stderr);
       expect(existsSync(out)).to.equal(false);
     });
@@ -274,9 +271,7 @@ describe('Teams app package', function () {
       const long = { ...readJson(join(MANIFEST_DIR, 'es-us.json')), 'name.short': 'Asistente de devoluciones de la tienda' };
       expect(await validateLocalization(long, 'es-us.json', '1.19')).to.deep.equal([{ path: 'es-us.json name.short', message: 'expected at most 30 characters, got 38' }]);
       const other = { ...readJson(join(MANIFEST_DIR, 'en-us.json')), $schema: 'https://developer.microsoft.com/en-us/json-schemas/teams/v1.22/MicrosoftTeams.Localization.schema.json' };
-      expect(await validateLocalization(other, 'en-us.json', '1.19')).to.deep.equal([
-        { path: 'en-us.json $schema', message: 'expected the same schema version as manifest.json (1.19), got 1.22' },
-      ]);
+      expect(await validateLocalization(other, 'en-us.json', '1.19')).to.deep.equal([{ path: 'en-us.json $schema', message: 'expected the same schema version as manifest.json (1.19), got 1.22' }]);
     });
 
     it("repairs the lone ']' in Microsoft's localization schema patterns without changing their meaning", () => {
@@ -284,7 +279,12 @@ describe('Teams app package', function () {
       expect(() => new RegExp(shipped, 'u')).to.throw(SyntaxError);
       const fixed = new RegExp(escapeLoneBrackets(shipped), 'u');
       const legacy = new RegExp(shipped);
-      for (const key of ['activities.activityTypes[0].description', 'activities.activityTypes[127].description', 'activities.activityTypes[128].description', 'activities.activityTypes[0]]description']) {
+      for (const key of [
+        'activities.activityTypes[0].description',
+        'activities.activityTypes[127].description',
+        'activities.activityTypes[128].description',
+        'activities.activityTypes[0]]description',
+      ]) {
         expect(fixed.test(key), key).to.equal(legacy.test(key));
       }
       expect(escapeLoneBrackets('^[a-z]+\\]$')).to.equal('^[a-z]+\\]$');
@@ -304,7 +304,14 @@ describe('Teams app package', function () {
       });
       const commands = ((manifest.bots as Json[])[0]!.commandLists as { commands: { title: string }[] }[])[0]!.commands;
       expect(commands.map((c) => c.title)).to.deep.equal(['Return an item', 'Talk to a person', 'Start again']);
-      const keys = ['$schema', 'name.short', 'name.full', 'description.short', 'description.full', ...commands.flatMap((_, i) => [`bots[0].commandLists[0].commands[${i}].title`, `bots[0].commandLists[0].commands[${i}].description`])];
+      const keys = [
+        '$schema',
+        'name.short',
+        'name.full',
+        'description.short',
+        'description.full',
+        ...commands.flatMap((_, i) => [`bots[0].commandLists[0].commands[${i}].title`, `bots[0].commandLists[0].commands[${i}].description`]),
+      ];
       for (const name of LOCALIZATION_FILES) {
         const strings = readJson(join(MANIFEST_DIR, name));
         expect(Object.keys(strings), name).to.have.members(keys);
@@ -358,16 +365,22 @@ describe('Teams app package', function () {
       const hex = (i: number): string => `#${[rgba[i], rgba[i + 1], rgba[i + 2]].map((v) => v!.toString(16).padStart(2, '0')).join('')}`.toUpperCase();
       expect(hex(0)).to.equal(ACCENT);
       expect(hex((192 * 192 - 1) * 4)).to.equal(ACCENT);
-      expect(rgba.filter((v, i) => i % 4 === 3 && v !== 255), 'translucent pixels').to.have.length(0);
+      expect(
+        rgba.filter((v, i) => i % 4 === 3 && v !== 255),
+        'translucent pixels',
+      ).to.have.length(0);
       expect(inSymbol(0.5, 0.12), 'the top of the arrow is a gap').to.equal(false);
       expect(inSymbol(0.5, 0.92), 'the bottom of the arrow').to.equal(true);
-      const bottom = ((Math.round(36 + 0.92 * 120) * 192) + 96) * 4;
+      const bottom = (Math.round(36 + 0.92 * 120) * 192 + 96) * 4;
       expect(hex(bottom)).to.equal('#FFFFFF');
     });
 
     it('are what manifest/icons.ts draws (regenerate with `node --import tsx manifest/icons.ts`)', () => {
       const files = iconFiles();
-      for (const [name, rendered] of [['color.png', renderColorIcon()], ['outline.png', renderOutlineIcon()]] as const) {
+      for (const [name, rendered] of [
+        ['color.png', renderColorIcon()],
+        ['outline.png', renderOutlineIcon()],
+      ] as const) {
         const committed = decodePng(readFileSync(join(MANIFEST_DIR, name)));
         const regenerated = decodePng(files[name]);
         expect(Buffer.from(committed.rgba).equals(Buffer.from(regenerated.rgba)), `${name} pixels`).to.equal(true);
@@ -429,12 +442,7 @@ describe('Teams app package', function () {
       ihdr.writeUInt32BE(width, 0);
       ihdr.writeUInt32BE(height, 4);
       ihdr.set([8, 6, 0, 0, 0], 8);
-      const png = Buffer.concat([
-        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-        chunk('IHDR', ihdr),
-        chunk('IDAT', deflateSync(Buffer.from(raw))),
-        chunk('IEND', Buffer.alloc(0)),
-      ]);
+      const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.from(raw))), chunk('IEND', Buffer.alloc(0))]);
       expect(Buffer.from(decodePng(png).rgba).equals(Buffer.from(pixels))).to.equal(true);
     });
   });

@@ -33,16 +33,16 @@ describe('understanding, held-out evaluation', function () {
       assert.deepEqual(nearCopies(lang, training), []);
     });
     for (const set of Object.keys(SETS) as EvalSet[]) {
-    it(`${EVAL_LOCALES[lang]}, set ${set.toUpperCase()}: meets the floors, takes no rejecting fact from a negated or hedged answer`, () => {
-      const model = evaluate(lang, true, set);
-      const rules = evaluate(lang, false, set);
-      for (const [k, floor] of Object.entries(FLOORS_BY_SET[set] ?? FLOORS) as [keyof Floors, number][]) {
-        assert.ok(pct(model[k]) >= floor, `${k}: ${pct(model[k]).toFixed(1)} % < ${floor} %\n${model.failures.join('\n')}`);
-      }
-      assert.equal(model.wrongfulRejects, 0, model.failures.filter((f) => f.startsWith('wrongful')).join('\n'));
-      assert.ok(pct(model.reason) >= pct(rules.reason), 'the model reads reasons no worse than the rules');
-      assert.ok(pct(model.human) >= pct(rules.human), 'the model hears requests for a person no worse than the rules');
-    });
+      it(`${EVAL_LOCALES[lang]}, set ${set.toUpperCase()}: meets the floors, takes no rejecting fact from a negated or hedged answer`, () => {
+        const model = evaluate(lang, true, set);
+        const rules = evaluate(lang, false, set);
+        for (const [k, floor] of Object.entries(FLOORS_BY_SET[set] ?? FLOORS) as [keyof Floors, number][]) {
+          assert.ok(pct(model[k]) >= floor, `${k}: ${pct(model[k]).toFixed(1)} % < ${floor} %\n${model.failures.join('\n')}`);
+        }
+        assert.equal(model.wrongfulRejects, 0, model.failures.filter((f) => f.startsWith('wrongful')).join('\n'));
+        assert.ok(pct(model.reason) >= pct(rules.reason), 'the model reads reasons no worse than the rules');
+        assert.ok(pct(model.human) >= pct(rules.human), 'the model hears requests for a person no worse than the rules');
+      });
     }
   }
 });

@@ -72,9 +72,19 @@ export interface Result {
 }
 
 const ADVERSE_VALUE: Record<BooleanConditionField, boolean> = {
-  packagingOpened: true, sealBroken: true, activationStripDamaged: true, used: true, allAccessories: false,
-  originalPackaging: false, serialLabelIntact: false, upcPresent: false, physicalDamage: true, tampered: true,
-  rebateClaimed: true, softwareClaimed: true, originalOsIntact: false,
+  packagingOpened: true,
+  sealBroken: true,
+  activationStripDamaged: true,
+  used: true,
+  allAccessories: false,
+  originalPackaging: false,
+  serialLabelIntact: false,
+  upcPresent: false,
+  physicalDamage: true,
+  tampered: true,
+  rebateClaimed: true,
+  softwareClaimed: true,
+  originalOsIntact: false,
 };
 const isBool = (s: Step | null): s is BooleanConditionField => s !== null && (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(s);
 
@@ -91,12 +101,27 @@ const add = (r: Ratio, ok: boolean) => {
 /** Evaluates one language with the model or the rules alone. */
 export function evaluate(lang: EvalLang, model: boolean, set: EvalSet = 'a'): Result {
   const view = (step: Step | null): UnderstandView => ({
-    locale: EVAL_LOCALES[lang], step, today: TODAY, dateOrder: lang === 'en' ? 'DMY' : 'MDY', items: [], remedies: [], filled: [],
+    locale: EVAL_LOCALES[lang],
+    step,
+    today: TODAY,
+    dateOrder: lang === 'en' ? 'DMY' : 'MDY',
+    items: [],
+    remedies: [],
+    filled: [],
   });
   const r: Result = {
-    reason: { ok: 0, total: 0 }, human: { ok: 0, total: 0 }, frustratedFlag: { ok: 0, total: 0 }, yesNo: { ok: 0, total: 0 },
-    openingSlots: { ok: 0, total: 0 }, perSlot: {}, intents: { ok: 0, total: 0 }, perIntent: {}, wrongfulRejects: 0, negatedTotal: 0,
-    confusion: {}, failures: [],
+    reason: { ok: 0, total: 0 },
+    human: { ok: 0, total: 0 },
+    frustratedFlag: { ok: 0, total: 0 },
+    yesNo: { ok: 0, total: 0 },
+    openingSlots: { ok: 0, total: 0 },
+    perSlot: {},
+    intents: { ok: 0, total: 0 },
+    perIntent: {},
+    wrongfulRejects: 0,
+    negatedTotal: 0,
+    confusion: {},
+    failures: [],
   };
   for (const row of heldout(lang, set)) {
     const cs = understandWith(row.text, view(row.step), { model });
@@ -171,8 +196,7 @@ export function table(results: Record<EvalLang, { model: Result; rules: Result }
   const langs = Object.keys(results) as EvalLang[];
   const head = `| measure | ${langs.map((l) => `${EVAL_LOCALES[l]} model | ${EVAL_LOCALES[l]} rules (before)`).join(' | ')} | target |`;
   const sep = `|---|${langs.map(() => '---|---').join('|')}|---|`;
-  const line = (name: string, get: (x: Result) => string, target: string) =>
-    `| ${name} | ${langs.map((l) => `${get(results[l].model)} | ${get(results[l].rules)}`).join(' | ')} | ${target} |`;
+  const line = (name: string, get: (x: Result) => string, target: string) => `| ${name} | ${langs.map((l) => `${get(results[l].model)} | ${get(results[l].rules)}`).join(' | ')} | ${target} |`;
   const rows = [
     head,
     sep,
@@ -201,7 +225,13 @@ export function confusionTable(r: Result): string {
 
 const contentWords = (t: string) =>
   new Set(
-    t.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/[^a-z0-9 ]+/g, ' ').split(/\s+/).filter((w) => w.length > 2),
+    t
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/\p{M}/gu, '')
+      .replace(/[^a-z0-9 ]+/g, ' ')
+      .split(/\s+/)
+      .filter((w) => w.length > 2),
   );
 const folded = (t: string) => [...contentWords(t)].sort().join(' ');
 

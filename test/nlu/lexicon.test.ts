@@ -79,57 +79,77 @@ describe('nlu phrase lists (locales/nlu/*.json)', () => {
 describe('nlu normalisation', () => {
   const maps = loadLexiconData('en').normalize;
   const esMaps = loadLexiconData('es').normalize;
-  table<string, string>('en tokens', [
-    ["I didn’t drop it", 'i did not drop it'],
-    ["I DON'T know!!", 'i do not know'],
-    ['dont', 'do not'],
-    ["won't turn on", 'will not turn on'],
-    ["can't remember", 'can not remember'],
-    ['agent!!', 'agent'],
-    ['yesss', 'yes'],
-    ['  lots   of   spaces  ', 'lots of spaces'],
-    ['👍', 'yes'],
-    ['it’s the wrong colour', 'it is the wrong color'],
-    ['dead-on-arrival', 'dead on arrival'],
-    ['order #2', 'order 2'],
-    ['well, no.', 'well , no'],
-  ], (s) => normalize(s, maps).tokens.join(' '));
-  table<string, string>('es tokens', [
-    ['Olvídalo', 'olvidalo'],
-    ['¿Sí?', 'si'],
-    ['no sé', 'no se'],
-    ['AÑADÍ RAM', 'anadi ram'],
-    ['porfa', 'por favor'],
-    ['se me calló', 'se me cayo'],
-  ], (s) => normalize(s, esMaps).tokens.join(' '));
-  table<string, string>('normalizeText (label comparison)', [
-    ['  Refund! ', 'refund'],
-    ['#2', '2'],
-    ['Sí', 'si'],
-    ['Studio   Headphones', 'studio headphones'],
-    ['partial-refund', 'partial refund'],
-    ['Yes 👍', 'yes'],
-  ], normalizeText);
+  table<string, string>(
+    'en tokens',
+    [
+      ['I didn’t drop it', 'i did not drop it'],
+      ["I DON'T know!!", 'i do not know'],
+      ['dont', 'do not'],
+      ["won't turn on", 'will not turn on'],
+      ["can't remember", 'can not remember'],
+      ['agent!!', 'agent'],
+      ['yesss', 'yes'],
+      ['  lots   of   spaces  ', 'lots of spaces'],
+      ['👍', 'yes'],
+      ['it’s the wrong colour', 'it is the wrong color'],
+      ['dead-on-arrival', 'dead on arrival'],
+      ['order #2', 'order 2'],
+      ['well, no.', 'well , no'],
+    ],
+    (s) => normalize(s, maps).tokens.join(' '),
+  );
+  table<string, string>(
+    'es tokens',
+    [
+      ['Olvídalo', 'olvidalo'],
+      ['¿Sí?', 'si'],
+      ['no sé', 'no se'],
+      ['AÑADÍ RAM', 'anadi ram'],
+      ['porfa', 'por favor'],
+      ['se me calló', 'se me cayo'],
+    ],
+    (s) => normalize(s, esMaps).tokens.join(' '),
+  );
+  table<string, string>(
+    'normalizeText (label comparison)',
+    [
+      ['  Refund! ', 'refund'],
+      ['#2', '2'],
+      ['Sí', 'si'],
+      ['Studio   Headphones', 'studio headphones'],
+      ['partial-refund', 'partial refund'],
+      ['Yes 👍', 'yes'],
+    ],
+    normalizeText,
+  );
 });
 
 describe('nlu locale helpers', () => {
-  table<string, string>('languageOf', [
-    ['en-GB', 'en'],
-    ['en-US', 'en'],
-    ['es-US', 'es'],
-    ['es', 'es'],
-    ['es-MX', 'es'],
-    ['fr-FR', 'en'],
-    ['', 'en'],
-    ['ES-us', 'es'],
-    ['esperanto', 'en'],
-  ], languageOf);
-  table<string, string>('dateOrderOf', [
-    ['en-US', 'MDY'],
-    ['es-US', 'MDY'],
-    ['en-GB', 'DMY'],
-    ['es', 'DMY'],
-    ['es-MX', 'DMY'],
-    ['', 'DMY'],
-  ], dateOrderOf);
+  table<string, string>(
+    'languageOf',
+    [
+      ['en-GB', 'en'],
+      ['en-US', 'en'],
+      ['es-US', 'es'],
+      ['es', 'es'],
+      ['es-MX', 'es'],
+      ['fr-FR', 'en'],
+      ['', 'en'],
+      ['ES-us', 'es'],
+      ['esperanto', 'en'],
+    ],
+    languageOf,
+  );
+  table<string, string>(
+    'dateOrderOf',
+    [
+      ['en-US', 'MDY'],
+      ['es-US', 'MDY'],
+      ['en-GB', 'DMY'],
+      ['es', 'DMY'],
+      ['es-MX', 'DMY'],
+      ['', 'DMY'],
+    ],
+    dateOrderOf,
+  );
 });

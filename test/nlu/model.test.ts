@@ -24,8 +24,14 @@ describe('nlu models', function () {
       { model: 'reason', label: 'faulty', text: 'it broke' },
     ]);
     // A reason example is "inform" to the act model; a request is "none" to the reason model.
-    assert.deepEqual(corpusOf(examples, 'act').map((e) => e.label), ['human', 'human', 'inform']);
-    assert.deepEqual(corpusOf(examples, 'reason').map((e) => e.label), ['faulty', 'none', 'none']);
+    assert.deepEqual(
+      corpusOf(examples, 'act').map((e) => e.label),
+      ['human', 'human', 'inform'],
+    );
+    assert.deepEqual(
+      corpusOf(examples, 'reason').map((e) => e.label),
+      ['faulty', 'none', 'none'],
+    );
   });
 
   it('reads a multi-intent block (human+frustrated): a request for a person to the act model, anger to the anger model', () => {
@@ -33,8 +39,14 @@ describe('nlu models', function () {
       'version: "3.1"\nnlu:\n- intent: human+frustrated\n  examples: |\n    - human. now.\n- intent: frustrated\n  examples: |\n    - useless\n- intent: human\n  examples: |\n    - agent please\n- intent: reason/faulty\n  examples: |\n    - it broke\n',
     );
     assert.deepEqual(examples[0], { model: 'act', label: 'human', text: 'human. now.', also: ['frustrated'] });
-    assert.deepEqual(corpusOf(examples, 'act').map((e) => e.label), ['human', 'frustrated', 'human', 'inform']);
-    assert.deepEqual(corpusOf(examples, 'anger').map((e) => e.label), ['angry', 'angry', 'calm', 'calm']);
+    assert.deepEqual(
+      corpusOf(examples, 'act').map((e) => e.label),
+      ['human', 'frustrated', 'human', 'inform'],
+    );
+    assert.deepEqual(
+      corpusOf(examples, 'anger').map((e) => e.label),
+      ['angry', 'angry', 'calm', 'calm'],
+    );
   });
 
   it('reads shouting and "!!" off the raw text, not acronyms or order numbers', () => {

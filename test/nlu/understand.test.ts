@@ -88,7 +88,10 @@ describe('understand', () => {
   });
 
   it('asks for a person in English and Spanish, frustrated or not', () => {
-    assert.deepEqual(understand('¿me puede comunicar con una persona, por favor?', at('reason', { locale: 'es-US' })).map((c) => c.type), ['HumanHandoff']);
+    assert.deepEqual(
+      understand('¿me puede comunicar con una persona, por favor?', at('reason', { locale: 'es-US' })).map((c) => c.type),
+      ['HumanHandoff'],
+    );
     assert.deepEqual(types(understand('páseme con un ser humano', at('verify', { locale: 'es-US' }))), ['HumanHandoff']);
     assert.deepEqual(types(understand('this is taking forever. human. now.', at('verify'))), ['HumanHandoff']);
     assert.deepEqual(types(understand('useless', at('reason'))), ['Frustrated']);
@@ -96,8 +99,18 @@ describe('understand', () => {
   });
 
   it('a greeting is no goodbye ("buenas tardes" greets as often as it takes leave): no act at all', () => {
-    for (const [text, locale] of [['buenas tardes', 'es-US'], ['buenos días', 'es-US'], ['hola', 'es-US'], ['good afternoon', 'en-GB'], ['hello', 'en-GB']] as const) {
-      assert.deepEqual(types(understand(text, at('orderNumber', { locale }))).filter((t) => t !== 'NotUnderstood'), [], text);
+    for (const [text, locale] of [
+      ['buenas tardes', 'es-US'],
+      ['buenos días', 'es-US'],
+      ['hola', 'es-US'],
+      ['good afternoon', 'en-GB'],
+      ['hello', 'en-GB'],
+    ] as const) {
+      assert.deepEqual(
+        types(understand(text, at('orderNumber', { locale }))).filter((t) => t !== 'NotUnderstood'),
+        [],
+        text,
+      );
     }
   });
 
@@ -114,7 +127,10 @@ describe('understand', () => {
 
   it('dates, items, pre-authorisations and nothing readable', () => {
     assert.equal((slotOf(understand('it arrived on the 17th', at('physicalDamage')), 'deliveredOn') as { value: string }).value, '2026-03-17');
-    const items = [{ sku: 'KT-1', name: 'Steel kettle' }, { sku: 'TS-2', name: 'Toaster' }];
+    const items = [
+      { sku: 'KT-1', name: 'Steel kettle' },
+      { sku: 'TS-2', name: 'Toaster' },
+    ];
     assert.deepEqual((slotOf(understand('the second one', at('item', { items })), 'item') as { value: unknown }).value, { index: 1 });
     assert.deepEqual((slotOf(understand('PA-99812', at('manufacturerPreauth')), 'manufacturerPreauth') as { value: string }).value, 'PA-99812');
     assert.deepEqual(understand('asdfgh', at('reason')), [{ type: 'NotUnderstood' }]);

@@ -25,12 +25,12 @@ const decision = (pack: string, patch: CasePatch = {}): Decision => {
 };
 const ask = (pack: string, topic: AnswerTopic, context: Parameters<typeof answerFor>[2] = {}): Answer => answerFor(loadPack(pack), topic, context);
 
-describe('answers: the topics are the conversation\'s', () => {
+describe("answers: the topics are the conversation's", () => {
   it('ANSWER_TOPICS is ASK_TOPICS of machines/commands.ts, in the same order', () => {
     expect([...ANSWER_TOPICS]).to.deep.equal([...ASK_TOPICS]);
   });
 
-  it('every answer, for every pack, topic, reason and with or without a decision, cites only the pack\'s clauses; unknown answers cite none', () => {
+  it("every answer, for every pack, topic, reason and with or without a decision, cites only the pack's clauses; unknown answers cite none", () => {
     for (const pack of PACKS) {
       const ids = new Set(loadPack(pack).pack.clauses.map((c) => c.id));
       for (const topic of ANSWER_TOPICS) {
@@ -72,7 +72,7 @@ describe('answers: uk-online', () => {
     expect(ask(pack, 'returnPostage', { reason: 'faulty' })).to.deep.equal({ topic: 'returnPostage', known: true, payer: null, ifNotFaulty: 'customer', clauses: ['uk-online/faulty/not-faulty'] });
     expect(ask(pack, 'returnPostage', { reason: 'misdescribed' }).known).to.equal(false);
   });
-  it('restockingFee: none, but the refund may be reduced for opened packaging or claimed software (the decision\'s deductions)', () => {
+  it("restockingFee: none, but the refund may be reduced for opened packaging or claimed software (the decision's deductions)", () => {
     const d = decision(pack, { condition: { packagingOpened: true } });
     const a = ask(pack, 'restockingFee', { decision: d });
     expect(a).to.deep.include({ known: true, applies: 'no', percent: null, amount: null });
@@ -80,9 +80,16 @@ describe('answers: uk-online', () => {
     expect(a.clauses).to.deep.equal(['uk-online/change-of-mind/diminished-value']);
   });
   it('whereToSend: "we will arrange with you the best way … bring it to us … collecting it … transportation"', () => {
-    expect(ask(pack, 'whereToSend')).to.deep.equal({ topic: 'whereToSend', known: true, arrangement: 'arranged-with-retailer', options: ['bring-in', 'collection', 'courier'], address: null, clauses: ['uk-online/returns/arrange'] });
+    expect(ask(pack, 'whereToSend')).to.deep.equal({
+      topic: 'whereToSend',
+      known: true,
+      arrangement: 'arranged-with-retailer',
+      options: ['bring-in', 'collection', 'courier'],
+      address: null,
+      clauses: ['uk-online/returns/arrange'],
+    });
   });
-  it('cancelReturn and rmaNumber: the retailer\'s own rules, cited as its additions', () => {
+  it("cancelReturn and rmaNumber: the retailer's own rules, cited as its additions", () => {
     const cancel = ask(pack, 'cancelReturn');
     expect(cancel).to.deep.include({ known: true, allowed: true, how: ['do-not-send', 'ask-staff'] });
     const rma = ask(pack, 'rmaNumber');
@@ -94,7 +101,7 @@ describe('answers: uk-online', () => {
     expect(a).to.deep.include({ known: true, remedies: ['refund', 'repair', 'replacement'], chosenBy: 'customer', requested: 'refund', requestedAllowed: true });
     expect(a.clauses).to.deep.equal(['uk-online/faulty/within-30-days']);
   });
-  it('otherRemedy: after 30 days it is repair or replacement at the retailer\'s choice; a refund is not on offer', () => {
+  it("otherRemedy: after 30 days it is repair or replacement at the retailer's choice; a refund is not on offer", () => {
     const a = ask(pack, 'otherRemedy', { decision: decision(pack, { reason: 'faulty', day: 100 }), remedy: 'refund' });
     expect(a).to.deep.include({ remedies: ['repair', 'replacement'], chosenBy: 'retailer', requestedAllowed: false });
     expect(a.clauses).to.deep.equal(['uk-online/faulty/after-30-days']);
@@ -155,7 +162,7 @@ describe('answers: impress-us', () => {
   it('rmaNumber: "All product returns require a Return Merchandise Authorization (RMA) number"', () => {
     expect(ask(pack, 'rmaNumber')).to.deep.equal({ topic: 'rmaNumber', known: true, required: true, clauses: ['impress-us/rma', 'impress-us/rma/contact'] });
   });
-  it('otherRemedy: a defective notebook is refunded, repaired or replaced at Impress\'s discretion, so the customer cannot pick a refund', () => {
+  it("otherRemedy: a defective notebook is refunded, repaired or replaced at Impress's discretion, so the customer cannot pick a refund", () => {
     const a = ask(pack, 'otherRemedy', { decision: decision(pack, { reason: 'faulty', product: { category: 'notebook' } }), remedy: 'refund' });
     expect(a).to.deep.include({ remedies: ['refund', 'repair', 'replacement'], chosenBy: 'retailer', requestedAllowed: false });
     expect(a.clauses).to.include('impress-us/computers/repair-or-replace');
@@ -172,7 +179,13 @@ describe('answers: impress-us', () => {
 describe('answers: a third pack (eu-basic) answers from its own data', () => {
   it('refundTime: "within 14 days of the day on which we receive the goods back or you show us that you have sent them"', () => {
     expect(ask(EU, 'refundTime', { reason: 'change-of-mind' })).to.deep.equal({
-      topic: 'refundTime', known: true, withinDays: 14, from: 'received-or-proof-of-posting', method: null, refundPossible: null, clauses: ['eu-basic/withdrawal/refund'],
+      topic: 'refundTime',
+      known: true,
+      withinDays: 14,
+      from: 'received-or-proof-of-posting',
+      method: null,
+      refundPossible: null,
+      clauses: ['eu-basic/withdrawal/refund'],
     });
   });
   it('returnPostage: "You bear the direct cost of returning the goods"', () => {
@@ -184,8 +197,16 @@ describe('answers: a third pack (eu-basic) answers from its own data', () => {
     expect(a.clauses).to.deep.equal(['eu-basic/withdrawal/diminished-value']);
   });
   it('otherRemedy: a fault within the 24 months is repaired or replaced as the customer chooses', () => {
-    const d = decide(caseSchema.parse({ policy: EU, today: '2027-03-20', reason: 'faulty', deliveredOn: '2027-03-01', product: { category: 'notebook' }, condition: { faultCause: 'defect' } }), loadPack(EU));
-    expect(ask(EU, 'otherRemedy', { decision: d, remedy: 'replacement' })).to.deep.include({ remedies: ['repair', 'replacement'], chosenBy: 'customer', requestedAllowed: true, clauses: ['eu-basic/guarantee/period'] });
+    const d = decide(
+      caseSchema.parse({ policy: EU, today: '2027-03-20', reason: 'faulty', deliveredOn: '2027-03-01', product: { category: 'notebook' }, condition: { faultCause: 'defect' } }),
+      loadPack(EU),
+    );
+    expect(ask(EU, 'otherRemedy', { decision: d, remedy: 'replacement' })).to.deep.include({
+      remedies: ['repair', 'replacement'],
+      chosenBy: 'customer',
+      requestedAllowed: true,
+      clauses: ['eu-basic/guarantee/period'],
+    });
   });
   it('whereToSend and cancelReturn: not in the policy → unknown', () => {
     expect(ask(EU, 'whereToSend').known).to.equal(false);

@@ -3,16 +3,7 @@
  * property tests and the citation check. Dates are computed here, independently of src/.
  */
 import fc from 'fast-check';
-import {
-  CATEGORIES,
-  CONDITION_FIELDS,
-  FAULT_CAUSES,
-  REASONS,
-  caseSchema,
-  type Case,
-  type CaseInput,
-  type ConditionField,
-} from '../../src/policy/case.js';
+import { CATEGORIES, CONDITION_FIELDS, FAULT_CAUSES, REASONS, caseSchema, type Case, type CaseInput, type ConditionField } from '../../src/policy/case.js';
 import type { CompiledPack } from '../../src/policy/engine.js';
 import { loadPack } from '../../src/policy/packs.js';
 import { GOOD_CONDITION } from '../support/cases.js';
@@ -37,7 +28,9 @@ export const dayBefore = (date: string): string => dateAt(indexOf(date) - 1);
 export const GOOD: Record<ConditionField, boolean | string> = GOOD_CONDITION;
 export const BAD: Record<ConditionField, readonly (boolean | string)[]> = {
   ...(Object.fromEntries(
-    Object.entries(GOOD).filter(([, v]) => typeof v === 'boolean').map(([k, v]) => [k, [!v]]),
+    Object.entries(GOOD)
+      .filter(([, v]) => typeof v === 'boolean')
+      .map(([k, v]) => [k, [!v]]),
   ) as Record<ConditionField, boolean[]>),
   faultCause: ['wear-and-tear', 'accident', 'misuse', 'software'],
   manufacturerPreauth: ['none'],
@@ -51,36 +44,27 @@ export const VALUES: Record<ConditionField, readonly (boolean | string)[]> = {
 
 /** A condition field's value: left out, null (unknown), or any value, leaning towards the good one. */
 function fieldArb(field: ConditionField): fc.Arbitrary<boolean | string | null> {
-  return fc.oneof(
-    { weight: 2, arbitrary: fc.constant(null) },
-    { weight: 3, arbitrary: fc.constant(GOOD[field]) },
-    { weight: 2, arbitrary: fc.constantFrom(...VALUES[field]) },
-  );
+  return fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: fc.constant(GOOD[field]) }, { weight: 2, arbitrary: fc.constantFrom(...VALUES[field]) });
 }
 
 /** Any subset of fields set, each to any value or left unknown. */
-const anyConditionArb = fc.record(
-  Object.fromEntries(CONDITION_FIELDS.map((f) => [f, fieldArb(f)])) as Record<ConditionField, fc.Arbitrary<boolean | string | null>>,
-  { requiredKeys: [] },
-);
+const anyConditionArb = fc.record(Object.fromEntries(CONDITION_FIELDS.map((f) => [f, fieldArb(f)])) as Record<ConditionField, fc.Arbitrary<boolean | string | null>>, { requiredKeys: [] });
 
 /**
  * Every field good except up to three, each changed to any value, null or left out: so that packs
  * needing many facts (impress-us) still reach approvals often enough for the properties to bite.
  */
-const mostlyGoodConditionArb = fc
-  .uniqueArray(fc.constantFrom(...CONDITION_FIELDS), { maxLength: 3 })
-  .chain((fields) =>
-    fc.tuple(...fields.map((f) => fc.constantFrom<boolean | string | null | undefined>(undefined, null, ...VALUES[f]))).map((values) => {
-      const condition: Record<string, boolean | string | null> = { ...GOOD };
-      fields.forEach((f, i) => {
-        const v = values[i];
-        if (v === undefined) delete condition[f];
-        else condition[f] = v;
-      });
-      return condition;
-    }),
-  );
+const mostlyGoodConditionArb = fc.uniqueArray(fc.constantFrom(...CONDITION_FIELDS), { maxLength: 3 }).chain((fields) =>
+  fc.tuple(...fields.map((f) => fc.constantFrom<boolean | string | null | undefined>(undefined, null, ...VALUES[f]))).map((values) => {
+    const condition: Record<string, boolean | string | null> = { ...GOOD };
+    fields.forEach((f, i) => {
+      const v = values[i];
+      if (v === undefined) delete condition[f];
+      else condition[f] = v;
+    });
+    return condition;
+  }),
+);
 
 export const conditionArb = fc.oneof(anyConditionArb, mostlyGoodConditionArb);
 
@@ -95,10 +79,7 @@ export interface Options {
 export function caseInputArb(opts: Options = {}): fc.Arbitrary<CaseInput> {
   // Mostly near delivery (where the windows are), sometimes years later. A delivery after today is
   // not a valid case (caseSchema refuses it); the totality property below decides such cases anyway.
-  const gapArb = fc.oneof(
-    { weight: 5, arbitrary: fc.integer({ min: opts.deliveredBeforeToday ? 1 : 0, max: 40 }) },
-    { weight: 3, arbitrary: fc.integer({ min: 1, max: 1200 }) },
-  );
+  const gapArb = fc.oneof({ weight: 5, arbitrary: fc.integer({ min: opts.deliveredBeforeToday ? 1 : 0, max: 40 }) }, { weight: 3, arbitrary: fc.integer({ min: 1, max: 1200 }) });
   return fc
     .record({
       policy: fc.constantFrom<PackId>(...PACK_IDS),

@@ -6,17 +6,7 @@
  * there, as noted on the row); nothing is computed with the code under test.
  */
 import { expect } from 'chai';
-import {
-  addDays,
-  addMonths,
-  addWorkingDays,
-  compareDates,
-  daysBetween,
-  isLocalDate,
-  isoWeekday,
-  isTimeZone,
-  localDateIn,
-} from '../../src/policy/calendar.js';
+import { addDays, addMonths, addWorkingDays, compareDates, daysBetween, isLocalDate, isoWeekday, isTimeZone, localDateIn } from '../../src/policy/calendar.js';
 import { isHolidayCalendar, isPublicHoliday, unionHolidays } from '../../src/policy/holidays.js';
 
 const WEEKDAY = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -209,8 +199,14 @@ describe('calendar: localDateIn (the date an instant falls on in the policy zone
   });
 
   const zones: [string, boolean][] = [
-    ['Europe/London', true], ['America/New_York', true], ['Europe/Berlin', true], ['UTC', true],
-    ['Europe/Londn', false], ['GMT+25', false], ['', false], ['London', false],
+    ['Europe/London', true],
+    ['America/New_York', true],
+    ['Europe/Berlin', true],
+    ['UTC', true],
+    ['Europe/Londn', false],
+    ['GMT+25', false],
+    ['', false],
+    ['London', false],
   ];
   for (const [zone, ok] of zones) {
     it(`isTimeZone(${JSON.stringify(zone)}) is ${ok}`, () => expect(isTimeZone(zone)).to.equal(ok));
@@ -232,7 +228,12 @@ function nthWorkingDay(date: string, n: number, ids: readonly string[]): string 
 describe('calendar: working days (R5: Mon–Fri, not a public holiday in E&W or the customer nation)', () => {
   // §4.2: delivered Tue 2026-12-22 — working days 23 (1), 24 (2), 29 (3), 30 (4), 31 (5); 2027-01-04 is the 6th.
   const christmas2026: [number, string][] = [
-    [1, '2026-12-23'], [2, '2026-12-24'], [3, '2026-12-29'], [4, '2026-12-30'], [5, '2026-12-31'], [6, '2027-01-04'],
+    [1, '2026-12-23'],
+    [2, '2026-12-24'],
+    [3, '2026-12-29'],
+    [4, '2026-12-30'],
+    [5, '2026-12-31'],
+    [6, '2027-01-04'],
   ];
   for (const [n, expected] of christmas2026) {
     it(`England: working day ${n} after Tue 2026-12-22 is ${expected} (§4.2 / S19 / S20)`, () => {
@@ -409,8 +410,18 @@ describe('holidays: weekday public holidays, exactly as §4.4 lists them', () =>
   });
 
   const ids: [string, boolean][] = [
-    ['GB-ENG', true], ['GB-SCT', true], ['GB-WLS', true], ['GB-NIR', true], ['US', true], ['DE', true], ['DE-BE', true],
-    ['GB-XYZ', false], ['XX', false], ['gb-eng', false], ['GB_ENG', false], ['', false],
+    ['GB-ENG', true],
+    ['GB-SCT', true],
+    ['GB-WLS', true],
+    ['GB-NIR', true],
+    ['US', true],
+    ['DE', true],
+    ['DE-BE', true],
+    ['GB-XYZ', false],
+    ['XX', false],
+    ['gb-eng', false],
+    ['GB_ENG', false],
+    ['', false],
   ];
   for (const [id, ok] of ids) {
     it(`isHolidayCalendar(${JSON.stringify(id)}) is ${ok}`, () => expect(isHolidayCalendar(id)).to.equal(ok));

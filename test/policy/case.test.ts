@@ -35,7 +35,7 @@ describe('case: dates that cannot have happened', () => {
     expect(problems[0]!.message).to.contain('purchasedOn').and.contain('2026-12-20');
   });
 
-  it('the order\'s recordedDeliveredOn is checked the same way', () => {
+  it("the order's recordedDeliveredOn is checked the same way", () => {
     expect(problemsOf({ ...base, recordedDeliveredOn: '2027-01-02' }).map((p) => p.path)).to.deep.equal(['case.recordedDeliveredOn']);
     expect(problemsOf({ ...base, recordedDeliveredOn: '2026-12-19' }).map((p) => p.path)).to.deep.equal(['case.recordedDeliveredOn']);
   });

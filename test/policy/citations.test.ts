@@ -73,12 +73,8 @@ const UK: Record<string, Permit[]> = {
   'uk-online/change-of-mind/sealed-media': [
     { outcome: 'rejected', reasons: COM, codes: ['SEAL_BROKEN'], when: (_d, c) => ['software', 'media', 'memory-card'].includes(c.product.category) && c.condition.sealBroken === true },
   ],
-  'uk-online/change-of-mind/activation-strip': [
-    { outcome: 'rejected', reasons: COM, codes: ['ACTIVATION_STRIP_DAMAGED'], when: (_d, c) => c.condition.activationStripDamaged === true },
-  ],
-  'uk-online/change-of-mind/hygiene': [
-    { outcome: 'rejected', reasons: COM, codes: ['HYGIENE_SEAL_BROKEN'], when: (_d, c) => c.product.category === 'headphones' && c.condition.sealBroken === true },
-  ],
+  'uk-online/change-of-mind/activation-strip': [{ outcome: 'rejected', reasons: COM, codes: ['ACTIVATION_STRIP_DAMAGED'], when: (_d, c) => c.condition.activationStripDamaged === true }],
+  'uk-online/change-of-mind/hygiene': [{ outcome: 'rejected', reasons: COM, codes: ['HYGIENE_SEAL_BROKEN'], when: (_d, c) => c.product.category === 'headphones' && c.condition.sealBroken === true }],
   'uk-online/change-of-mind/special-order': [{ outcome: 'rejected', reasons: COM, codes: ['SPECIAL_ORDER'], when: (_d, c) => c.product.specialOrder }],
   // "You will receive your refund within 14 days…" and "…return the products to us within 14 days of telling us…"
   'uk-online/change-of-mind/refund': [{ outcome: 'approved', reasons: COM, remedies: ['refund'], when: (d) => d.deadlines.refundWithinDays === 14 }],
@@ -97,11 +93,16 @@ const UK: Record<string, Permit[]> = {
   // "…PC systems and motherboard bundles are guaranteed for 1 years… (unless stated otherwise in the invoice)."
   'uk-online/faulty/pc-systems': [
     {
-      outcome: 'approved', reasons: ['faulty'], remedies: ['repair', 'replacement'], chosenBy: 'retailer',
+      outcome: 'approved',
+      reasons: ['faulty'],
+      remedies: ['repair', 'replacement'],
+      chosenBy: 'retailer',
       when: (d, c) => PC_SYSTEMS.includes(c.product.category) && (guarantee(d).source === 'invoice' || (guarantee(d).source === 'category' && guarantee(d).months === 12)),
     },
     {
-      outcome: 'referred', reasons: ['faulty'], codes: ['GUARANTEE_ENDED_STATUTORY_RIGHTS'],
+      outcome: 'referred',
+      reasons: ['faulty'],
+      codes: ['GUARANTEE_ENDED_STATUTORY_RIGHTS'],
       when: (d, c) => PC_SYSTEMS.includes(c.product.category) && ['invoice', 'category'].includes(String(guarantee(d).source)),
     },
   ],
@@ -110,20 +111,19 @@ const UK: Record<string, Permit[]> = {
   'uk-online/faulty/software': [{ outcome: 'rejected', reasons: ['faulty'], codes: ['SOFTWARE_FAULT_NOT_COVERED'] }],
   'uk-online/faulty/back-up': [{ condition: 'back-up-data', reasons: ['faulty'] }],
   // "If you let us know about the fault within 30 days of delivery… a choice of a full refund, or… repaired or replaced."
-  'uk-online/faulty/within-30-days': [
-    { outcome: 'approved', reasons: ['faulty'], remedies: ['refund', 'repair', 'replacement'], chosenBy: 'customer', when: (_d, c) => within(c, 30) },
-  ],
+  'uk-online/faulty/within-30-days': [{ outcome: 'approved', reasons: ['faulty'], remedies: ['refund', 'repair', 'replacement'], chosenBy: 'customer', when: (_d, c) => within(c, 30) }],
   // "If a fault arises between 30 days and 12 months… repair it… replace it": the policy's own 12 months only.
   'uk-online/faulty/after-30-days': [
     {
-      outcome: 'approved', reasons: ['faulty'], remedies: ['repair', 'replacement'], chosenBy: 'retailer',
+      outcome: 'approved',
+      reasons: ['faulty'],
+      remedies: ['repair', 'replacement'],
+      chosenBy: 'retailer',
       when: (d, c) => !within(c, 30) && withinMonths(c, 12) && guarantee(d).source !== 'invoice' && guarantee(d).months === 12,
     },
   ],
   'uk-online/faulty/not-faulty': [{ condition: 'return-at-customer-cost-if-not-faulty', reasons: ['faulty'] }],
-  'uk-online/misdescribed/within-30-days': [
-    { outcome: 'approved', reasons: ['misdescribed'], remedies: ['refund', 'replacement'], chosenBy: 'customer', when: (_d, c) => within(c, 30) },
-  ],
+  'uk-online/misdescribed/within-30-days': [{ outcome: 'approved', reasons: ['misdescribed'], remedies: ['refund', 'replacement'], chosenBy: 'customer', when: (_d, c) => within(c, 30) }],
   'uk-online/misdescribed/after-30-days': [{ outcome: 'approved', reasons: ['misdescribed'], remedies: ['replacement'], when: (_d, c) => !within(c, 30) }],
   // "…report it to us… within 5 working days." (in time, or late: then a person decides)
   'uk-online/transit-damage/report': [
@@ -132,7 +132,13 @@ const UK: Record<string, Permit[]> = {
   ],
   // The retailer's additions.
   'uk-online/addition/invoice-guarantee': [
-    { outcome: 'approved', reasons: ['faulty'], remedies: ['repair', 'replacement'], chosenBy: 'retailer', when: (d, c) => guarantee(d).source === 'invoice' && !PC_SYSTEMS.includes(c.product.category) && guarantee(d).months === c.product.guaranteeMonths },
+    {
+      outcome: 'approved',
+      reasons: ['faulty'],
+      remedies: ['repair', 'replacement'],
+      chosenBy: 'retailer',
+      when: (d, c) => guarantee(d).source === 'invoice' && !PC_SYSTEMS.includes(c.product.category) && guarantee(d).months === c.product.guaranteeMonths,
+    },
     { outcome: 'referred', reasons: ['faulty'], codes: ['GUARANTEE_ENDED_STATUTORY_RIGHTS'], when: (d, c) => guarantee(d).source === 'invoice' && !PC_SYSTEMS.includes(c.product.category) },
   ],
   'uk-online/addition/transit-damage-remedy': [{ outcome: 'approved', reasons: ['transit-damage'], remedies: ['refund', 'replacement'], chosenBy: 'customer' }],
@@ -157,11 +163,7 @@ const IMPRESS: Record<string, Permit[]> = {
   'impress-us/ineligible/reason-not-shown': [{ condition: 'inspection', reasons: ['faulty', 'misdescribed'] }],
   'impress-us/ineligible/serial-label': [{ outcome: 'rejected', codes: ['SERIAL_LABEL_REMOVED'] }, { condition: 'serial-label-intact' }],
   // "…without all original packaging and accessories… may incur a restocking fee or be rejected."
-  'impress-us/ineligible/packaging-accessories': [
-    { outcome: 'referred', codes: ['MISSING_PACKAGING_OR_ACCESSORIES'] },
-    { condition: 'original-packaging' },
-    { condition: 'all-accessories' },
-  ],
+  'impress-us/ineligible/packaging-accessories': [{ outcome: 'referred', codes: ['MISSING_PACKAGING_OR_ACCESSORIES'] }, { condition: 'original-packaging' }, { condition: 'all-accessories' }],
   'impress-us/ineligible/upc': [{ outcome: 'rejected', codes: ['UPC_REMOVED'] }, { condition: 'upc-present' }],
   'impress-us/ineligible/physical-damage': [{ outcome: 'rejected', codes: ['PHYSICAL_DAMAGE'] }],
   'impress-us/ineligible/rebate': [{ outcome: 'rejected', codes: ['REBATE_CLAIMED'] }],

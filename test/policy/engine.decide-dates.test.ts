@@ -144,9 +144,12 @@ describe('uk-online faulty: 30 days, then the guarantee, then referral with a st
     ['2026-12-22', '2027-12-23', '§4.2: the day after the guarantee', 'referred'],
   ];
   for (const [deliveredOn, today, label, expected] of rows) {
-    const what = expected === 'customer' ? 'approved, refund/repair/replacement chosen by the customer'
-      : expected === 'retailer' ? 'approved, repair/replacement chosen by the retailer'
-        : `referred with statutoryNote "${UK_NOTE}", never rejected`;
+    const what =
+      expected === 'customer'
+        ? 'approved, refund/repair/replacement chosen by the customer'
+        : expected === 'retailer'
+          ? 'approved, repair/replacement chosen by the retailer'
+          : `referred with statutoryNote "${UK_NOTE}", never rejected`;
     it(`delivered ${deliveredOn}, reported ${today} (${label}): ${what}`, () => {
       const d = uk({ reason: 'faulty', deliveredOn, today });
       if (expected === 'referred') {

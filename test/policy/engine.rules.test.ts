@@ -50,7 +50,10 @@ function clauseTexts(pack: PackId, d: Decision): string[] {
 /** At least one clause the decision cites says what `pattern` matches. */
 function expectCites(pack: PackId, d: Decision, pattern: RegExp): void {
   const texts = clauseTexts(pack, d);
-  expect(texts.some((t) => pattern.test(t)), `a cited clause should match ${String(pattern)}; cited: ${JSON.stringify(d.clauses)}`).to.equal(true);
+  expect(
+    texts.some((t) => pattern.test(t)),
+    `a cited clause should match ${String(pattern)}; cited: ${JSON.stringify(d.clauses)}`,
+  ).to.equal(true);
 }
 
 function describeCase(patch: CasePatch): string {
@@ -110,7 +113,10 @@ describe('engine rules: uk-online', () => {
     it('a late rejection names the last day in its reason params (lastDay = deliveredOn + 14)', () => {
       const d = run(pack, { reason, day: 20 });
       expect(d.outcome).to.equal('rejected');
-      expect(d.reasons.some((r) => r.params.lastDay === plusDays(D, 14)), JSON.stringify(d.reasons)).to.equal(true);
+      expect(
+        d.reasons.some((r) => r.params.lastDay === plusDays(D, 14)),
+        JSON.stringify(d.reasons),
+      ).to.equal(true);
     });
 
     // sealBroken means "seal on software/media/memory card, or hygiene seal on headphones": on
@@ -170,9 +176,19 @@ describe('engine rules: uk-online', () => {
     const deductions: DeductionRow[] = [
       { name: 'packaging opened → diminished-value (may)', patch: { condition: { packagingOpened: true } }, has: [{ kind: 'diminished-value', certainty: 'may' }], hasNot: [] },
       { name: 'packaging not opened → no diminished-value', patch: { condition: { packagingOpened: false } }, has: [], hasNot: ['diminished-value'] },
-      { name: 'bundled software claimed → claimed-software (may)', patch: { product: { category: 'notebook' }, condition: { softwareClaimed: true } }, has: [{ kind: 'claimed-software', certainty: 'may' }], hasNot: [] },
+      {
+        name: 'bundled software claimed → claimed-software (may)',
+        patch: { product: { category: 'notebook' }, condition: { softwareClaimed: true } },
+        has: [{ kind: 'claimed-software', certainty: 'may' }],
+        hasNot: [],
+      },
       { name: 'bundled software not claimed → no claimed-software', patch: { product: { category: 'notebook' }, condition: { softwareClaimed: false } }, has: [], hasNot: ['claimed-software'] },
-      { name: 'charge 9.99 > cheapest 4.99 → delivery-upgrade (will)', patch: { delivery: { charge: 9.99, cheapestCharge: 4.99 } }, has: [{ kind: 'delivery-upgrade', certainty: 'will' }], hasNot: [] },
+      {
+        name: 'charge 9.99 > cheapest 4.99 → delivery-upgrade (will)',
+        patch: { delivery: { charge: 9.99, cheapestCharge: 4.99 } },
+        has: [{ kind: 'delivery-upgrade', certainty: 'will' }],
+        hasNot: [],
+      },
       { name: 'charge equal to the cheapest → no delivery-upgrade', patch: { delivery: { charge: 4.99, cheapestCharge: 4.99 } }, has: [], hasNot: ['delivery-upgrade'] },
       { name: 'free delivery (0, cheapest 0) → no delivery-upgrade', patch: { delivery: { charge: 0, cheapestCharge: 0 } }, has: [], hasNot: ['delivery-upgrade'] },
       { name: 'free delivery (0, cheapest 4.99) → no delivery-upgrade', patch: { delivery: { charge: 0, cheapestCharge: 4.99 } }, has: [], hasNot: ['delivery-upgrade'] },
@@ -180,7 +196,11 @@ describe('engine rules: uk-online', () => {
       {
         name: 'opened + software claimed + upgraded delivery → all three',
         patch: { product: { category: 'notebook' }, condition: { packagingOpened: true, softwareClaimed: true }, delivery: { charge: 12, cheapestCharge: 3.5 } },
-        has: [{ kind: 'diminished-value', certainty: 'may' }, { kind: 'claimed-software', certainty: 'may' }, { kind: 'delivery-upgrade', certainty: 'will' }],
+        has: [
+          { kind: 'diminished-value', certainty: 'may' },
+          { kind: 'claimed-software', certainty: 'may' },
+          { kind: 'delivery-upgrade', certainty: 'will' },
+        ],
         hasNot: ['restocking-fee'],
       },
     ];
@@ -190,18 +210,30 @@ describe('engine rules: uk-online', () => {
         expect(d.outcome).to.equal('approved');
         for (const want of row.has) expect(d.deductions).to.deep.include(want);
         for (const kind of row.hasNot) expect(d.deductions.map((x) => x.kind)).to.not.include(kind);
-        expect(d.deductions.map((x) => x.kind), 'never restocking-fee in uk-online').to.not.include('restocking-fee');
+        expect(
+          d.deductions.map((x) => x.kind),
+          'never restocking-fee in uk-online',
+        ).to.not.include('restocking-fee');
       });
     }
 
     // "conditions: original packaging, all accessories and free gifts, "as new"; the customer pays return postage."
-    it('conditions: original packaging, all accessories, free gifts, as new, return at the customer\'s cost', () => {
+    it("conditions: original packaging, all accessories, free gifts, as new, return at the customer's cost", () => {
       const d = run(pack, { reason });
       expect(d.conditions).to.include('original-packaging');
       expect(d.conditions).to.include('all-accessories');
-      expect(d.conditions.some((c) => /free-gift/.test(c)), JSON.stringify(d.conditions)).to.equal(true);
-      expect(d.conditions.some((c) => /as-new/.test(c)), JSON.stringify(d.conditions)).to.equal(true);
-      expect(d.conditions.some((c) => /cost|postage/.test(c)), JSON.stringify(d.conditions)).to.equal(true);
+      expect(
+        d.conditions.some((c) => /free-gift/.test(c)),
+        JSON.stringify(d.conditions),
+      ).to.equal(true);
+      expect(
+        d.conditions.some((c) => /as-new/.test(c)),
+        JSON.stringify(d.conditions),
+      ).to.equal(true);
+      expect(
+        d.conditions.some((c) => /cost|postage/.test(c)),
+        JSON.stringify(d.conditions),
+      ).to.equal(true);
     });
 
     it('rmaRequired is false while incomplete', () => {
@@ -272,14 +304,38 @@ describe('engine rules: uk-online', () => {
       { name: 'day after the 12-month guarantee', patch: { today: plusDays(plusMonths(D, 12), 1) }, outcome: 'referred' },
       { name: 'three years after delivery', patch: { today: plusMonths(D, 36) }, outcome: 'referred' },
       { name: 'desktop-pc, day after its 12-month guarantee', patch: { product: { category: 'desktop-pc' }, today: plusDays(plusMonths(D, 12), 1) }, outcome: 'referred' },
-      { name: 'motherboard-bundle, D + 12 months', patch: { product: { category: 'motherboard-bundle' }, today: plusMonths(D, 12) }, outcome: 'approved', remedies: ['repair', 'replacement'], chosenBy: 'retailer' },
-      { name: '24-month invoice guarantee, D + 13 months', patch: { product: { guaranteeMonths: 24 }, today: plusMonths(D, 13) }, outcome: 'approved', remedies: ['repair', 'replacement'], chosenBy: 'retailer' },
-      { name: '24-month invoice guarantee, D + 24 months', patch: { product: { guaranteeMonths: 24 }, today: plusMonths(D, 24) }, outcome: 'approved', remedies: ['repair', 'replacement'], chosenBy: 'retailer' },
+      {
+        name: 'motherboard-bundle, D + 12 months',
+        patch: { product: { category: 'motherboard-bundle' }, today: plusMonths(D, 12) },
+        outcome: 'approved',
+        remedies: ['repair', 'replacement'],
+        chosenBy: 'retailer',
+      },
+      {
+        name: '24-month invoice guarantee, D + 13 months',
+        patch: { product: { guaranteeMonths: 24 }, today: plusMonths(D, 13) },
+        outcome: 'approved',
+        remedies: ['repair', 'replacement'],
+        chosenBy: 'retailer',
+      },
+      {
+        name: '24-month invoice guarantee, D + 24 months',
+        patch: { product: { guaranteeMonths: 24 }, today: plusMonths(D, 24) },
+        outcome: 'approved',
+        remedies: ['repair', 'replacement'],
+        chosenBy: 'retailer',
+      },
       { name: '24-month invoice guarantee, the day after D + 24 months', patch: { product: { guaranteeMonths: 24 }, today: plusDays(plusMonths(D, 24), 1) }, outcome: 'referred' },
       { name: '6-month invoice guarantee, day after D + 6 months', patch: { product: { guaranteeMonths: 6 }, today: plusDays(plusMonths(D, 6), 1) }, outcome: 'referred' },
       // "today ≤ deliveredOn + 30: approved" holds whatever the invoice guarantee (the 30 days come first).
       { name: '0-month invoice guarantee, day 10', patch: { product: { guaranteeMonths: 0 }, day: 10 }, outcome: 'approved', remedies: ['refund', 'repair', 'replacement'], chosenBy: 'customer' },
-      { name: '1-month invoice guarantee, delivered 2026-02-01, day 29 (2026-03-02, after the month)', patch: { product: { guaranteeMonths: 1 }, deliveredOn: '2026-02-01', today: '2026-03-02' }, outcome: 'approved', remedies: ['refund', 'repair', 'replacement'], chosenBy: 'customer' },
+      {
+        name: '1-month invoice guarantee, delivered 2026-02-01, day 29 (2026-03-02, after the month)',
+        patch: { product: { guaranteeMonths: 1 }, deliveredOn: '2026-02-01', today: '2026-03-02' },
+        outcome: 'approved',
+        remedies: ['refund', 'repair', 'replacement'],
+        chosenBy: 'customer',
+      },
       { name: '0-month invoice guarantee, day 31', patch: { product: { guaranteeMonths: 0 }, day: 31 }, outcome: 'referred' },
     ];
     for (const row of byDate) {
@@ -303,9 +359,18 @@ describe('engine rules: uk-online', () => {
       it(`conditions (day ${day}): back up data, inspection, returned at the customer's cost if not faulty`, () => {
         const d = run(pack, { reason, day });
         expect(d.outcome).to.equal('approved');
-        expect(d.conditions.some((c) => /back-?up/.test(c)), JSON.stringify(d.conditions)).to.equal(true);
-        expect(d.conditions.some((c) => /inspect/.test(c)), JSON.stringify(d.conditions)).to.equal(true);
-        expect(d.conditions.some((c) => /not-faulty|no-fault/.test(c) && /cost/.test(c)), JSON.stringify(d.conditions)).to.equal(true);
+        expect(
+          d.conditions.some((c) => /back-?up/.test(c)),
+          JSON.stringify(d.conditions),
+        ).to.equal(true);
+        expect(
+          d.conditions.some((c) => /inspect/.test(c)),
+          JSON.stringify(d.conditions),
+        ).to.equal(true);
+        expect(
+          d.conditions.some((c) => /not-faulty|no-fault/.test(c) && /cost/.test(c)),
+          JSON.stringify(d.conditions),
+        ).to.equal(true);
       });
     }
   });
@@ -426,7 +491,10 @@ describe('engine rules: impress-us', () => {
           expect(d.deadlines.notifyBy).to.equal(lastDay);
           expect(d.outcome).to.equal('rejected');
           expect(d.rmaRequired).to.equal(false);
-          expect(d.reasons.some((r) => r.params.lastDay === lastDay), JSON.stringify(d.reasons)).to.equal(true);
+          expect(
+            d.reasons.some((r) => r.params.lastDay === lastDay),
+            JSON.stringify(d.reasons),
+          ).to.equal(true);
           expectCites(pack, d, /30 days/);
         });
       }
@@ -579,11 +647,23 @@ describe('engine rules: precedence reject > refer > approve', () => {
     { name: 'impress: originalPackaging false (refer) + day 31 (reject)', pack: 'impress-us', patch: { day: 31, condition: { originalPackaging: false } } },
     { name: 'impress: transit damage (refer) + rebateClaimed (reject)', pack: 'impress-us', patch: { reason: 'transit-damage', condition: { rebateClaimed: true } } },
     { name: 'impress: transit damage (refer) + day 31 (reject)', pack: 'impress-us', patch: { reason: 'transit-damage', day: 31 } },
-    { name: 'impress: notebook fault, originalPackaging false (refer) + originalOsIntact false (reject)', pack: 'impress-us', patch: { reason: 'faulty', product: { category: 'notebook' }, condition: { originalPackaging: false, originalOsIntact: false } } },
-    { name: 'impress: notebook fault, allAccessories false (refer) + pre-authorisation "none" (reject)', pack: 'impress-us', patch: { reason: 'faulty', product: { category: 'notebook', requiresManufacturerPreauth: true }, condition: { allAccessories: false, manufacturerPreauth: 'none' } } },
+    {
+      name: 'impress: notebook fault, originalPackaging false (refer) + originalOsIntact false (reject)',
+      pack: 'impress-us',
+      patch: { reason: 'faulty', product: { category: 'notebook' }, condition: { originalPackaging: false, originalOsIntact: false } },
+    },
+    {
+      name: 'impress: notebook fault, allAccessories false (refer) + pre-authorisation "none" (reject)',
+      pack: 'impress-us',
+      patch: { reason: 'faulty', product: { category: 'notebook', requiresManufacturerPreauth: true }, condition: { allAccessories: false, manufacturerPreauth: 'none' } },
+    },
     { name: 'uk: fault after the guarantee (refer) + tampered (reject)', pack: 'uk-online', patch: { reason: 'faulty', today: plusMonths(D, 18), condition: { tampered: true } } },
     { name: 'uk: fault after the guarantee (refer) + accident (reject)', pack: 'uk-online', patch: { reason: 'faulty', today: plusMonths(D, 18), condition: { faultCause: 'accident' } } },
-    { name: 'uk: fault after the guarantee (refer) + serialLabelIntact false (reject)', pack: 'uk-online', patch: { reason: 'faulty', today: plusMonths(D, 18), condition: { serialLabelIntact: false } } },
+    {
+      name: 'uk: fault after the guarantee (refer) + serialLabelIntact false (reject)',
+      pack: 'uk-online',
+      patch: { reason: 'faulty', today: plusMonths(D, 18), condition: { serialLabelIntact: false } },
+    },
     { name: 'uk: late transit report (refer) + serialLabelIntact false (reject)', pack: 'uk-online', patch: { reason: 'transit-damage', day: 20, condition: { serialLabelIntact: false } } },
     { name: 'uk: late transit report (refer) + not purchased from us (reject)', pack: 'uk-online', patch: { reason: 'transit-damage', day: 20, purchasedFromUs: false } },
   ];
@@ -619,20 +699,58 @@ const IMPRESS_ANY: ConditionField[] = [...IMPRESS_REJECTING, 'originalPackaging'
 
 const NEEDS_ROWS: NeedsRow[] = [
   // uk-online change of mind: sealBroken (sealed categories), activationStripDamaged, used; serialLabelIntact (any reason).
-  { name: 'uk-online change of mind, software', pack: 'uk-online', patch: { reason: 'change-of-mind', product: { category: 'software' } }, needs: ['sealBroken', 'activationStripDamaged', 'used', 'serialLabelIntact'], final: 'approved' },
+  {
+    name: 'uk-online change of mind, software',
+    pack: 'uk-online',
+    patch: { reason: 'change-of-mind', product: { category: 'software' } },
+    needs: ['sealBroken', 'activationStripDamaged', 'used', 'serialLabelIntact'],
+    final: 'approved',
+  },
   // A game on disc comes with a Software Product Activation Key card, as software does (issue 12);
   // discs, memory cards and headphones have no serial number label to ask about (issue 11).
-  { name: 'uk-online change of mind, media', pack: 'uk-online', patch: { reason: 'change-of-mind', product: { category: 'media' } }, needs: ['sealBroken', 'activationStripDamaged', 'used'], final: 'approved' },
+  {
+    name: 'uk-online change of mind, media',
+    pack: 'uk-online',
+    patch: { reason: 'change-of-mind', product: { category: 'media' } },
+    needs: ['sealBroken', 'activationStripDamaged', 'used'],
+    final: 'approved',
+  },
   { name: 'uk-online change of mind, memory-card', pack: 'uk-online', patch: { reason: 'change-of-mind', product: { category: 'memory-card' } }, needs: ['sealBroken', 'used'], final: 'approved' },
   { name: 'uk-online change of mind, headphones', pack: 'uk-online', patch: { reason: 'change-of-mind', product: { category: 'headphones' } }, needs: ['sealBroken', 'used'], final: 'approved' },
   { name: 'uk-online faulty, headphones', pack: 'uk-online', patch: { reason: 'faulty', product: { category: 'headphones' } }, needs: ['faultCause', 'tampered'], final: 'approved' },
   { name: 'uk-online transit damage, memory-card', pack: 'uk-online', patch: { reason: 'transit-damage', product: { category: 'memory-card' } }, needs: [], final: 'approved' },
-  { name: 'uk-online change of mind, peripheral', pack: 'uk-online', patch: { reason: 'change-of-mind', product: { category: 'peripheral' } }, needs: ['used', 'serialLabelIntact'], allowed: ['activationStripDamaged'], final: 'approved' },
-  { name: 'uk-online change of mind, notebook, last day', pack: 'uk-online', patch: { reason: 'change-of-mind', day: 14, product: { category: 'notebook' } }, needs: ['used', 'serialLabelIntact'], allowed: ['activationStripDamaged'], final: 'approved' },
+  {
+    name: 'uk-online change of mind, peripheral',
+    pack: 'uk-online',
+    patch: { reason: 'change-of-mind', product: { category: 'peripheral' } },
+    needs: ['used', 'serialLabelIntact'],
+    allowed: ['activationStripDamaged'],
+    final: 'approved',
+  },
+  {
+    name: 'uk-online change of mind, notebook, last day',
+    pack: 'uk-online',
+    patch: { reason: 'change-of-mind', day: 14, product: { category: 'notebook' } },
+    needs: ['used', 'serialLabelIntact'],
+    allowed: ['activationStripDamaged'],
+    final: 'approved',
+  },
   // uk-online faulty: faultCause, tampered; serialLabelIntact.
-  { name: 'uk-online faulty, day 2', pack: 'uk-online', patch: { reason: 'faulty', day: 2, product: { category: 'notebook' } }, needs: ['faultCause', 'tampered', 'serialLabelIntact'], final: 'approved' },
+  {
+    name: 'uk-online faulty, day 2',
+    pack: 'uk-online',
+    patch: { reason: 'faulty', day: 2, product: { category: 'notebook' } },
+    needs: ['faultCause', 'tampered', 'serialLabelIntact'],
+    final: 'approved',
+  },
   { name: 'uk-online faulty, day 100', pack: 'uk-online', patch: { reason: 'faulty', day: 100 }, needs: ['faultCause', 'tampered', 'serialLabelIntact'], final: 'approved' },
-  { name: 'uk-online faulty, after the guarantee', pack: 'uk-online', patch: { reason: 'faulty', today: plusMonths(D, 14) }, needs: ['faultCause', 'tampered', 'serialLabelIntact'], final: 'referred' },
+  {
+    name: 'uk-online faulty, after the guarantee',
+    pack: 'uk-online',
+    patch: { reason: 'faulty', today: plusMonths(D, 14) },
+    needs: ['faultCause', 'tampered', 'serialLabelIntact'],
+    final: 'referred',
+  },
   // uk-online misdescribed and transit damage: serialLabelIntact only.
   { name: 'uk-online misdescribed, day 2', pack: 'uk-online', patch: { reason: 'misdescribed', day: 2 }, needs: ['serialLabelIntact'], final: 'approved' },
   { name: 'uk-online misdescribed, day 40', pack: 'uk-online', patch: { reason: 'misdescribed', day: 40, product: { category: 'software' } }, needs: ['serialLabelIntact'], final: 'approved' },
@@ -640,18 +758,60 @@ const NEEDS_ROWS: NeedsRow[] = [
   { name: 'uk-online transit damage, late', pack: 'uk-online', patch: { reason: 'transit-damage', day: 20 }, needs: ['serialLabelIntact'], final: 'referred' },
   // impress-us: the any-reason rejections and referrals; computers add the OS and pre-authorisation for faulty/misdescribed.
   { name: 'impress-us change of mind, peripheral', pack: 'impress-us', patch: { reason: 'change-of-mind' }, needs: IMPRESS_ANY, final: 'approved' },
-  { name: 'impress-us change of mind, notebook needing pre-authorisation', pack: 'impress-us', patch: { reason: 'change-of-mind', product: { category: 'notebook', requiresManufacturerPreauth: true } }, needs: IMPRESS_ANY, final: 'approved' },
+  {
+    name: 'impress-us change of mind, notebook needing pre-authorisation',
+    pack: 'impress-us',
+    patch: { reason: 'change-of-mind', product: { category: 'notebook', requiresManufacturerPreauth: true } },
+    needs: IMPRESS_ANY,
+    final: 'approved',
+  },
   { name: 'impress-us faulty, peripheral', pack: 'impress-us', patch: { reason: 'faulty' }, needs: IMPRESS_ANY, final: 'approved' },
-  { name: 'impress-us faulty, peripheral flagged for pre-authorisation', pack: 'impress-us', patch: { reason: 'faulty', product: { requiresManufacturerPreauth: true } }, needs: IMPRESS_ANY, final: 'approved' },
+  {
+    name: 'impress-us faulty, peripheral flagged for pre-authorisation',
+    pack: 'impress-us',
+    patch: { reason: 'faulty', product: { requiresManufacturerPreauth: true } },
+    needs: IMPRESS_ANY,
+    final: 'approved',
+  },
   { name: 'impress-us faulty, notebook', pack: 'impress-us', patch: { reason: 'faulty', product: { category: 'notebook' } }, needs: [...IMPRESS_ANY, 'originalOsIntact'], final: 'approved' },
-  { name: 'impress-us faulty, desktop-pc needing pre-authorisation', pack: 'impress-us', patch: { reason: 'faulty', product: { category: 'desktop-pc', requiresManufacturerPreauth: true } }, needs: [...IMPRESS_ANY, 'originalOsIntact', 'manufacturerPreauth'], final: 'approved' },
-  { name: 'impress-us misdescribed, tablet needing pre-authorisation', pack: 'impress-us', patch: { reason: 'misdescribed', product: { category: 'tablet', requiresManufacturerPreauth: true } }, needs: [...IMPRESS_ANY, 'originalOsIntact', 'manufacturerPreauth'], final: 'approved' },
+  {
+    name: 'impress-us faulty, desktop-pc needing pre-authorisation',
+    pack: 'impress-us',
+    patch: { reason: 'faulty', product: { category: 'desktop-pc', requiresManufacturerPreauth: true } },
+    needs: [...IMPRESS_ANY, 'originalOsIntact', 'manufacturerPreauth'],
+    final: 'approved',
+  },
+  {
+    name: 'impress-us misdescribed, tablet needing pre-authorisation',
+    pack: 'impress-us',
+    patch: { reason: 'misdescribed', product: { category: 'tablet', requiresManufacturerPreauth: true } },
+    needs: [...IMPRESS_ANY, 'originalOsIntact', 'manufacturerPreauth'],
+    final: 'approved',
+  },
   { name: 'impress-us misdescribed, other', pack: 'impress-us', patch: { reason: 'misdescribed', product: { category: 'other' } }, needs: IMPRESS_ANY, final: 'approved' },
-  { name: 'impress-us change of mind, headphones (no serial label)', pack: 'impress-us', patch: { reason: 'change-of-mind', product: { category: 'headphones' } }, needs: IMPRESS_ANY.filter((f) => f !== 'serialLabelIntact'), final: 'approved' },
-  { name: 'impress-us faulty, memory-card (no serial label)', pack: 'impress-us', patch: { reason: 'faulty', product: { category: 'memory-card' } }, needs: IMPRESS_ANY.filter((f) => f !== 'serialLabelIntact'), final: 'approved' },
+  {
+    name: 'impress-us change of mind, headphones (no serial label)',
+    pack: 'impress-us',
+    patch: { reason: 'change-of-mind', product: { category: 'headphones' } },
+    needs: IMPRESS_ANY.filter((f) => f !== 'serialLabelIntact'),
+    final: 'approved',
+  },
+  {
+    name: 'impress-us faulty, memory-card (no serial label)',
+    pack: 'impress-us',
+    patch: { reason: 'faulty', product: { category: 'memory-card' } },
+    needs: IMPRESS_ANY.filter((f) => f !== 'serialLabelIntact'),
+    final: 'approved',
+  },
   // transit damage is referred anyway: only the rejecting facts can change that.
   { name: 'impress-us transit damage, peripheral', pack: 'impress-us', patch: { reason: 'transit-damage' }, needs: IMPRESS_REJECTING, final: 'referred' },
-  { name: 'impress-us transit damage, notebook needing pre-authorisation', pack: 'impress-us', patch: { reason: 'transit-damage', product: { category: 'notebook', requiresManufacturerPreauth: true } }, needs: IMPRESS_REJECTING, final: 'referred' },
+  {
+    name: 'impress-us transit damage, notebook needing pre-authorisation',
+    pack: 'impress-us',
+    patch: { reason: 'transit-damage', product: { category: 'notebook', requiresManufacturerPreauth: true } },
+    needs: IMPRESS_REJECTING,
+    final: 'referred',
+  },
 ];
 
 describe('engine rules: incomplete only while a missing fact could still change the outcome', () => {
@@ -673,8 +833,16 @@ describe('engine rules: incomplete only while a missing fact could still change 
       { name: 'impress faulty, tampered', pack: 'impress-us', patch: { reason: 'faulty', condition: { tampered: true } } },
       { name: 'impress transit damage, serial label removed', pack: 'impress-us', patch: { reason: 'transit-damage', condition: { serialLabelIntact: false } } },
       { name: 'impress faulty, day 31', pack: 'impress-us', patch: { reason: 'faulty', day: 31 } },
-      { name: 'impress faulty notebook, original OS removed', pack: 'impress-us', patch: { reason: 'faulty', product: { category: 'notebook', requiresManufacturerPreauth: true }, condition: { originalOsIntact: false } } },
-      { name: 'impress misdescribed tablet, pre-authorisation "none"', pack: 'impress-us', patch: { reason: 'misdescribed', product: { category: 'tablet', requiresManufacturerPreauth: true }, condition: { manufacturerPreauth: 'none' } } },
+      {
+        name: 'impress faulty notebook, original OS removed',
+        pack: 'impress-us',
+        patch: { reason: 'faulty', product: { category: 'notebook', requiresManufacturerPreauth: true }, condition: { originalOsIntact: false } },
+      },
+      {
+        name: 'impress misdescribed tablet, pre-authorisation "none"',
+        pack: 'impress-us',
+        patch: { reason: 'misdescribed', product: { category: 'tablet', requiresManufacturerPreauth: true }, condition: { manufacturerPreauth: 'none' } },
+      },
     ];
     for (const row of rows) {
       it(`${row.name}, everything else unknown → rejected`, () => {
@@ -741,8 +909,18 @@ describe('engine rules: incomplete only while a missing fact could still change 
 
   describe('facts irrelevant to the reason never appear in needs', () => {
     const rows: { name: string; pack: PackId; patch: CasePatch; never: ConditionField[] }[] = [
-      { name: 'uk faulty', pack: 'uk-online', patch: { reason: 'faulty' }, never: ['packagingOpened', 'sealBroken', 'activationStripDamaged', 'used', 'softwareClaimed', 'upcPresent', 'rebateClaimed', 'manufacturerPreauth'] },
-      { name: 'uk change of mind, software', pack: 'uk-online', patch: { product: { category: 'software' } }, never: ['faultCause', 'packagingOpened', 'softwareClaimed', 'tampered', 'upcPresent', 'rebateClaimed', 'originalOsIntact', 'manufacturerPreauth'] },
+      {
+        name: 'uk faulty',
+        pack: 'uk-online',
+        patch: { reason: 'faulty' },
+        never: ['packagingOpened', 'sealBroken', 'activationStripDamaged', 'used', 'softwareClaimed', 'upcPresent', 'rebateClaimed', 'manufacturerPreauth'],
+      },
+      {
+        name: 'uk change of mind, software',
+        pack: 'uk-online',
+        patch: { product: { category: 'software' } },
+        never: ['faultCause', 'packagingOpened', 'softwareClaimed', 'tampered', 'upcPresent', 'rebateClaimed', 'originalOsIntact', 'manufacturerPreauth'],
+      },
       { name: 'uk change of mind, peripheral', pack: 'uk-online', patch: { product: { category: 'peripheral' } }, never: ['faultCause', 'sealBroken', 'packagingOpened', 'softwareClaimed'] },
       { name: 'uk misdescribed', pack: 'uk-online', patch: { reason: 'misdescribed' }, never: ['faultCause', 'tampered', 'used', 'sealBroken', 'packagingOpened'] },
       { name: 'impress change of mind', pack: 'impress-us', patch: {}, never: ['faultCause', 'packagingOpened', 'sealBroken', 'used', 'softwareClaimed', 'originalOsIntact', 'manufacturerPreauth'] },
@@ -860,7 +1038,23 @@ describe('engine: openAlternatives', () => {
 // ================================================================================================
 
 // CONTRACT section 4, plus the additive `sources` (issue 11: where each fact used came from).
-const DECISION_KEYS = ['policy', 'policyVersion', 'reason', 'outcome', 'needs', 'remedies', 'remedyChosenBy', 'deductions', 'conditions', 'deadlines', 'reasons', 'clauses', 'rmaRequired', 'statutoryNote', 'sources'];
+const DECISION_KEYS = [
+  'policy',
+  'policyVersion',
+  'reason',
+  'outcome',
+  'needs',
+  'remedies',
+  'remedyChosenBy',
+  'deductions',
+  'conditions',
+  'deadlines',
+  'reasons',
+  'clauses',
+  'rmaRequired',
+  'statutoryNote',
+  'sources',
+];
 const SOURCE_KEYS = ['deliveredOn', 'purchasedOn', 'purchasedFromUs', 'customerRegion', 'product', 'delivery', ...CONDITION_FIELDS];
 const DEADLINE_KEYS = ['notifyBy', 'returnBy', 'reportBy', 'refundWithinDays'];
 const OUTCOMES = ['approved', 'rejected', 'referred', 'incomplete'];
@@ -883,14 +1077,16 @@ function shapeProblems(d: Decision, input: CaseInput, clauseIds: Set<string>): s
   if (d.reason !== input.reason) p.push(`reason ${String(d.reason)} not echoed`);
   if (!OUTCOMES.includes(d.outcome)) p.push(`outcome ${String(d.outcome)}`);
   if (!Array.isArray(d.needs) || d.needs.some((f) => !(CONDITION_FIELDS as readonly string[]).includes(f))) p.push(`needs ${JSON.stringify(d.needs)}`);
-  else if ((d.outcome === 'incomplete') !== (d.needs.length > 0)) p.push(`needs ${JSON.stringify(d.needs)} with outcome ${d.outcome}`);
+  else if ((d.outcome === 'incomplete') !== d.needs.length > 0) p.push(`needs ${JSON.stringify(d.needs)} with outcome ${d.outcome}`);
   if (!Array.isArray(d.remedies) || d.remedies.some((r) => !REMEDIES.includes(r))) p.push(`remedies ${JSON.stringify(d.remedies)}`);
-  else if ((d.outcome === 'approved') !== (d.remedies.length > 0)) p.push(`remedies ${JSON.stringify(d.remedies)} with outcome ${d.outcome}`);
-  if (d.outcome === 'approved' ? !['customer', 'retailer'].includes(String(d.remedyChosenBy)) : ![null, 'customer', 'retailer'].includes(d.remedyChosenBy)) p.push(`remedyChosenBy ${String(d.remedyChosenBy)}`);
+  else if ((d.outcome === 'approved') !== d.remedies.length > 0) p.push(`remedies ${JSON.stringify(d.remedies)} with outcome ${d.outcome}`);
+  if (d.outcome === 'approved' ? !['customer', 'retailer'].includes(String(d.remedyChosenBy)) : ![null, 'customer', 'retailer'].includes(d.remedyChosenBy))
+    p.push(`remedyChosenBy ${String(d.remedyChosenBy)}`);
   if (!Array.isArray(d.deductions)) p.push('deductions not a list');
   else {
     for (const x of d.deductions) {
-      if (!isPlainObject(x) || JSON.stringify(Object.keys(x).sort()) !== '["certainty","kind"]' || !DEDUCTION_KINDS.includes(x.kind) || !['may', 'will'].includes(x.certainty)) p.push(`deduction ${JSON.stringify(x)}`);
+      if (!isPlainObject(x) || JSON.stringify(Object.keys(x).sort()) !== '["certainty","kind"]' || !DEDUCTION_KINDS.includes(x.kind) || !['may', 'will'].includes(x.certainty))
+        p.push(`deduction ${JSON.stringify(x)}`);
     }
   }
   if (!Array.isArray(d.conditions) || d.conditions.some((c) => typeof c !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(c))) p.push(`conditions ${JSON.stringify(d.conditions)}`);
@@ -1019,7 +1215,10 @@ describe('pack data: every clause text is quoted from its source', () => {
     }
     for (const clause of pack.clauses.filter((c) => c.origin !== 'retailer-addition')) {
       it(`${clause.id}: quoted (fragments joined by " … " appear in order)`, () => {
-        const fragments = normalise(clause.text).split('…').map((f) => f.trim()).filter(Boolean);
+        const fragments = normalise(clause.text)
+          .split('…')
+          .map((f) => f.trim())
+          .filter(Boolean);
         expect(fragments.length).to.be.greaterThan(0);
         let from = 0;
         for (const fragment of fragments) {

@@ -48,7 +48,7 @@ describe('features: the activation key card (uk-online change of mind)', () => {
       expect(run('uk-online', { product: { category }, condition: { activationStripDamaged: true } }).outcome).to.equal('rejected');
     });
   }
-  it('media with everything unknown asks the seal, use and the strip, in the pack\'s question order', () => {
+  it("media with everything unknown asks the seal, use and the strip, in the pack's question order", () => {
     const d = run('uk-online', { product: { category: 'media' } }, ['sealBroken', 'activationStripDamaged', 'used']);
     expect(d.needs).to.deep.equal(['sealBroken', 'used', 'activationStripDamaged']);
   });
@@ -82,11 +82,14 @@ describe('features: the serial number label', () => {
 
 describe('features: never a question the product cannot have, over the property case set', () => {
   it('needs never names a fact whose feature the category lacks (both packs)', () => {
-    fc.assert(fc.property(caseArb(), (c) => {
-      const pack = loadPack(c.policy);
-      const d = decide(c, pack);
-      for (const f of d.needs) expect(appliesTo(pack, c.product.category, f), `${c.policy} ${c.product.category} asks ${f}`).to.equal(true);
-    }), { numRuns: 1500 });
+    fc.assert(
+      fc.property(caseArb(), (c) => {
+        const pack = loadPack(c.policy);
+        const d = decide(c, pack);
+        for (const f of d.needs) expect(appliesTo(pack, c.product.category, f), `${c.policy} ${c.product.category} asks ${f}`).to.equal(true);
+      }),
+      { numRuns: 1500 },
+    );
   });
 });
 

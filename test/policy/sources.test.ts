@@ -13,7 +13,7 @@ import { goodCase, plusDays, withUnknown, type CasePatch, type PackId } from '..
 const decideInput = (input: CaseInput): Decision => decide(caseSchema.parse(input), loadPack(input.policy));
 
 describe('sources: every fact a decision used, with where it came from', () => {
-  it('defaults: the order for the order\'s facts, the customer for the item\'s condition', () => {
+  it("defaults: the order for the order's facts, the customer for the item's condition", () => {
     const d = decideInput(goodCase('uk-online', { product: { category: 'software' } }));
     expect(d.outcome).to.equal('approved');
     expect(d.sources).to.include({ deliveredOn: 'order', purchasedFromUs: 'order', product: 'order', delivery: 'order', sealBroken: 'customer', used: 'customer', serialLabelIntact: 'customer' });
@@ -47,10 +47,12 @@ describe('sources: DELIVERY_DATE_DISPUTED', () => {
     recordedDeliveredOn: RECORD,
   });
 
-  it('uk change of mind: late on the record, in time on the customer\'s later date → referred, citing the retailer\'s rule', () => {
+  it("uk change of mind: late on the record, in time on the customer's later date → referred, citing the retailer's rule", () => {
     const d = decideInput(stated('uk-online', '2026-12-17'));
     expect(d.outcome).to.equal('referred');
-    expect(d.reasons).to.deep.equal([{ code: 'DELIVERY_DATE_DISPUTED', params: { statedDeliveredOn: '2026-12-17', recordedDeliveredOn: RECORD, outcomeAsStated: 'approved', outcomeOnRecord: 'rejected' } }]);
+    expect(d.reasons).to.deep.equal([
+      { code: 'DELIVERY_DATE_DISPUTED', params: { statedDeliveredOn: '2026-12-17', recordedDeliveredOn: RECORD, outcomeAsStated: 'approved', outcomeOnRecord: 'rejected' } },
+    ]);
     expect(d.clauses).to.deep.equal(['uk-online/addition/disputed-delivery-date']);
     expect(d.remedies).to.deep.equal([]);
     expect(d.rmaRequired).to.equal(false);

@@ -25,8 +25,7 @@ const TEXT_FILE = fileURLToPath(new URL('../fixtures/packs/eu-basic.txt', import
 const EU_DECIDING_FACTS = ['sealBroken', 'faultCause'];
 
 type CaseParts = Omit<CaseInput, 'policy' | 'product'> & { product?: CaseInput['product'] };
-const eu = (c: CaseParts): Decision =>
-  decide(caseSchema.parse({ policy: PACK_FILE, product: { category: 'notebook', price: 499 }, ...c }), loadPack(PACK_FILE));
+const eu = (c: CaseParts): Decision => decide(caseSchema.parse({ policy: PACK_FILE, product: { category: 'notebook', price: 499 }, ...c }), loadPack(PACK_FILE));
 
 describe('third pack (eu-basic): a merchant needs no code', () => {
   it('policy validate accepts it (validatePackFile)', () => {
@@ -74,9 +73,7 @@ describe('third pack (eu-basic): change of mind, 14 days from delivery', () => {
     it(`delivered ${deliveredOn}, told us ${today} (${label}): ${outcome}`, () => {
       const d = eu({ reason: 'change-of-mind', deliveredOn, today, condition: { packagingOpened: false } });
       expect(d.outcome).to.equal(outcome);
-      expect(d.deadlines.notifyBy).to.equal(
-        { '2027-03-01': '2027-03-15', '2026-12-22': '2027-01-05', '2027-03-12': '2027-03-26' }[deliveredOn],
-      );
+      expect(d.deadlines.notifyBy).to.equal({ '2027-03-01': '2027-03-15', '2026-12-22': '2027-01-05', '2027-03-12': '2027-03-26' }[deliveredOn]);
       if (outcome === 'approved') {
         expect(d.remedies).to.deep.equal(['refund']);
         expect(d.remedyChosenBy).to.equal('customer');
@@ -157,7 +154,11 @@ describe('third pack (eu-basic): faults, 24-month legal guarantee, repair or rep
   });
 
   const causes: [string | null, 'approved' | 'rejected' | 'incomplete'][] = [
-    ['defect', 'approved'], ['unknown', 'approved'], ['accident', 'rejected'], ['misuse', 'rejected'], [null, 'incomplete'],
+    ['defect', 'approved'],
+    ['unknown', 'approved'],
+    ['accident', 'rejected'],
+    ['misuse', 'rejected'],
+    [null, 'incomplete'],
   ];
   for (const [faultCause, outcome] of causes) {
     it(`inside the guarantee, faultCause ${String(faultCause)}: ${outcome}`, () => {
@@ -177,8 +178,7 @@ describe('third pack (eu-basic): faults, 24-month legal guarantee, repair or rep
 describe('third pack (eu-basic): transit damage within 7 Berlin working days', () => {
   // [delivered, today, reportBy, outcome, why]
   const rows: [string, string, string, 'approved' | 'referred', string][] = [
-    ['2027-03-25', '2027-04-07', '2027-04-07', 'approved',
-      'Thu 25 Mar; Good Friday 26 and Easter Monday 29 Mar skipped: 30, 31 Mar, 1, 2, 5, 6, 7 Apr (without holidays it would be 5 Apr)'],
+    ['2027-03-25', '2027-04-07', '2027-04-07', 'approved', 'Thu 25 Mar; Good Friday 26 and Easter Monday 29 Mar skipped: 30, 31 Mar, 1, 2, 5, 6, 7 Apr (without holidays it would be 5 Apr)'],
     ['2027-03-25', '2027-04-06', '2027-04-07', 'approved', 'a day early'],
     ['2027-03-25', '2027-04-08', '2027-04-07', 'referred', 'the day after: a person checks it'],
     ['2027-03-05', '2027-03-17', '2027-03-17', 'approved', 'Fri 5 Mar; Mon 8 Mar is a Berlin holiday: 9, 10, 11, 12, 15, 16, 17 Mar'],
@@ -247,7 +247,7 @@ describe('third pack (eu-basic): what the policy does not cover, and what it ask
   });
 });
 
-describe('third pack (eu-basic): answers the customer\'s questions from its own data (more in answers.test.ts)', () => {
+describe("third pack (eu-basic): answers the customer's questions from its own data (more in answers.test.ts)", () => {
   it('the refund time and who pays the postage, with the clauses they come from; what it does not say is unknown', () => {
     const pack = loadPack(PACK_FILE);
     expect(answerFor(pack, 'refundTime', { reason: 'change-of-mind' })).to.deep.include({ known: true, withinDays: 14, from: 'received-or-proof-of-posting', clauses: ['eu-basic/withdrawal/refund'] });
@@ -257,8 +257,7 @@ describe('third pack (eu-basic): answers the customer\'s questions from its own 
 });
 
 describe('third pack (eu-basic): a broken copy — validatePack reports every problem with its path', () => {
-  const base = (): Record<string, unknown> & { rules: Record<string, unknown>[]; reasons: Record<string, { deadlines: Record<string, unknown> }> } =>
-    parseYaml(readFileSync(PACK_FILE, 'utf8'));
+  const base = (): Record<string, unknown> & { rules: Record<string, unknown>[]; reasons: Record<string, { deadlines: Record<string, unknown> }> } => parseYaml(readFileSync(PACK_FILE, 'utf8'));
 
   // The rules by index in eu-basic.yaml.
   const R = { withdrawalLate: 0, withdrawalInTime: 2, notAFault: 5, guaranteeEnded: 6, faultWithinGuarantee: 7 };
@@ -272,24 +271,48 @@ describe('third pack (eu-basic): a broken copy — validatePack reports every pr
   });
 
   type Breakage = [string, (p: ReturnType<typeof base>) => void, string];
-  const unknownClause: Breakage = ['unknown clause reference', (p) => {
-    (p.rules[R.withdrawalInTime]!.clauses as string[])[1] = 'eu-basic/withdrawal/no-such-clause';
-  }, `pack.rules[${R.withdrawalInTime}].clauses[1]`];
-  const undefinedDate: Breakage = ['undefined date name in a rule', (p) => {
-    p.rules[R.withdrawalLate]!.when = { todayAfter: 'withdrawalLastDy' };
-  }, `pack.rules[${R.withdrawalLate}].when.todayAfter`];
-  const undefinedDeadline: Breakage = ['undefined date name in a deadline', (p) => {
-    p.reasons['change-of-mind']!.deadlines.returnBy = 'noSuchDate';
-  }, 'pack.reasons.change-of-mind.deadlines.returnBy'];
-  const duplicateId: Breakage = ['duplicate rule id', (p) => {
-    p.rules[R.faultWithinGuarantee]!.id = 'guarantee-ended';
-  }, `pack.rules[${R.faultWithinGuarantee}].id`];
-  const badFact: Breakage = ['bad fact path', (p) => {
-    p.rules[R.notAFault]!.when = { fact: 'condition.colour', in: ['red'] };
-  }, `pack.rules[${R.notAFault}].when`];
-  const badZone: Breakage = ['bad time zone', (p) => {
-    p.timeZone = 'Europe/Berln';
-  }, 'pack.timeZone'];
+  const unknownClause: Breakage = [
+    'unknown clause reference',
+    (p) => {
+      (p.rules[R.withdrawalInTime]!.clauses as string[])[1] = 'eu-basic/withdrawal/no-such-clause';
+    },
+    `pack.rules[${R.withdrawalInTime}].clauses[1]`,
+  ];
+  const undefinedDate: Breakage = [
+    'undefined date name in a rule',
+    (p) => {
+      p.rules[R.withdrawalLate]!.when = { todayAfter: 'withdrawalLastDy' };
+    },
+    `pack.rules[${R.withdrawalLate}].when.todayAfter`,
+  ];
+  const undefinedDeadline: Breakage = [
+    'undefined date name in a deadline',
+    (p) => {
+      p.reasons['change-of-mind']!.deadlines.returnBy = 'noSuchDate';
+    },
+    'pack.reasons.change-of-mind.deadlines.returnBy',
+  ];
+  const duplicateId: Breakage = [
+    'duplicate rule id',
+    (p) => {
+      p.rules[R.faultWithinGuarantee]!.id = 'guarantee-ended';
+    },
+    `pack.rules[${R.faultWithinGuarantee}].id`,
+  ];
+  const badFact: Breakage = [
+    'bad fact path',
+    (p) => {
+      p.rules[R.notAFault]!.when = { fact: 'condition.colour', in: ['red'] };
+    },
+    `pack.rules[${R.notAFault}].when`,
+  ];
+  const badZone: Breakage = [
+    'bad time zone',
+    (p) => {
+      p.timeZone = 'Europe/Berln';
+    },
+    'pack.timeZone',
+  ];
 
   const all = [unknownClause, undefinedDate, undefinedDeadline, duplicateId, badFact, badZone];
 
@@ -316,7 +339,12 @@ describe('third pack (eu-basic): a broken copy — validatePack reports every pr
 
   it('a bad fact path nested inside `all` is reported at its own path or named in the message', () => {
     const pack = base();
-    pack.rules[R.notAFault]!.when = { all: [{ fact: 'product.category', in: ['software'] }, { fact: 'condition.colour', is: true }] };
+    pack.rules[R.notAFault]!.when = {
+      all: [
+        { fact: 'product.category', in: ['software'] },
+        { fact: 'condition.colour', is: true },
+      ],
+    };
     const result = validatePack(pack);
     expect(result.ok).to.equal(false);
     const problems = result.ok ? [] : result.problems;
@@ -338,7 +366,11 @@ describe('third pack (eu-basic): a broken copy — validatePack reports every pr
     const result = validatePack(pack);
     const paths = result.ok ? [] : result.problems.map((p) => p.path);
     // The bad fact may be named at the rule's test or deeper, at the test's `fact`.
-    for (const expected of [badFact[2], badZone[2]]) expect(paths.some((p) => p.startsWith(expected)), `${expected} in ${paths.join(', ')}`).to.equal(true);
+    for (const expected of [badFact[2], badZone[2]])
+      expect(
+        paths.some((p) => p.startsWith(expected)),
+        `${expected} in ${paths.join(', ')}`,
+      ).to.equal(true);
   });
 
   it('every problem of the broken copy is reported in one run, each with its path (CONTRACT §1: "each problem and its path")', () => {
@@ -348,7 +380,10 @@ describe('third pack (eu-basic): a broken copy — validatePack reports every pr
     expect(result.ok).to.equal(false);
     const paths = result.ok ? [] : result.problems.map((p) => p.path);
     for (const [label, , path] of all) {
-      expect(paths.some((p) => p.startsWith(path)), `${label} at ${path}; got ${JSON.stringify(paths)}`).to.equal(true);
+      expect(
+        paths.some((p) => p.startsWith(path)),
+        `${label} at ${path}; got ${JSON.stringify(paths)}`,
+      ).to.equal(true);
     }
   });
 });

@@ -37,7 +37,15 @@ function bodyRoutes(token: string, conversationId: string): { name: string; path
 const corrupt: { name: string; encoding: string; body: Buffer }[] = [
   { name: 'gzip, not gzip at all', encoding: 'gzip', body: Buffer.from('abcdef') },
   { name: 'gzip, truncated', encoding: 'gzip', body: gzipSync(JSON.stringify(message('c', 'hi'))).subarray(0, 20) },
-  { name: 'gzip, corrupted in the middle', encoding: 'gzip', body: (() => { const b = gzipSync(JSON.stringify(message("c", "hello there"))); b.writeUInt16BE(b.readUInt16BE(14) ^ 0xffff, 14); return b; })() },
+  {
+    name: 'gzip, corrupted in the middle',
+    encoding: 'gzip',
+    body: (() => {
+      const b = gzipSync(JSON.stringify(message('c', 'hello there')));
+      b.writeUInt16BE(b.readUInt16BE(14) ^ 0xffff, 14);
+      return b;
+    })(),
+  },
   { name: 'x-gzip, garbage', encoding: 'x-gzip', body: Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5]) },
   { name: 'deflate, garbage', encoding: 'deflate', body: Buffer.from('not deflate') },
   { name: 'br, garbage', encoding: 'br', body: Buffer.from([0xff, 0xfe, 0xfd, 0x00, 0x01]) },
@@ -59,7 +67,11 @@ describe('security: corrupt and compressed bodies (a real server process)', func
   it('answers 400 to a corrupt encoding on every POST route, and keeps running', async () => {
     for (const route of bodyRoutes(token.token, token.conversationId)) {
       for (const c of corrupt) {
-        const r = await raw(server.url, 'POST', route.path, c.body, { ...JSON_TYPE, 'content-encoding': c.encoding, ...route.headers }).catch((e: Error) => ({ status: 0, text: e.message, headers: {} }));
+        const r = await raw(server.url, 'POST', route.path, c.body, { ...JSON_TYPE, 'content-encoding': c.encoding, ...route.headers }).catch((e: Error) => ({
+          status: 0,
+          text: e.message,
+          headers: {},
+        }));
         expect(r.status, `${route.name}, ${c.name}: ${r.text}`).to.equal(400);
         expectNothingInternal(r.text, `${route.name}, ${c.name}`);
       }
@@ -113,7 +125,10 @@ describe('security: corrupt and compressed bodies (a real server process)', func
 /** The pids of a process's children (Linux: /proc via ps). */
 function childrenOf(pid: number): number[] {
   const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
-  return r.stdout.split('\n').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
+  return r.stdout
+    .split('\n')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
 }
 
 async function until<T>(what: string, fn: () => Promise<T | null | false> | T | null | false, ms = 30_000): Promise<T> {

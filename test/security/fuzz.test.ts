@@ -33,9 +33,44 @@ const headerValue = (s: string) => s.replace(/[^\x21-\x7e]/g, '');
 const oddString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', '\u0000', '\ud800', '\udfff', 'a\ud83dz', '\u202e\u202d', '\u200b\u200d', '👍🏽👎', 'ß', 'İ', '\r\n', '%00', '../../etc/passwd', '<script>alert(1)</script>', "'; DROP TABLE orders; --", '${7*7}', '{{7*7}}'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\ud800',
+    '\udfff',
+    'a\ud83dz',
+    '\u202e\u202d',
+    '\u200b\u200d',
+    '👍🏽👎',
+    'ß',
+    'İ',
+    '\r\n',
+    '%00',
+    '../../etc/passwd',
+    '<script>alert(1)</script>',
+    "'; DROP TABLE orders; --",
+    '${7*7}',
+    '{{7*7}}',
+  ),
   fc.constantFrom(...PROTO_KEYS),
-  fc.constantFrom('UK-100234', 'IMP-500017', 'sam@example.com', 'LS1 4AP', '10001', 'talk to a person', 'start again', 'cancel', 'yes', 'no', 'refund', 'el constructor', 'I changed my mind', 'it is broken', 'actually it arrived on the 3rd'),
+  fc.constantFrom(
+    'UK-100234',
+    'IMP-500017',
+    'sam@example.com',
+    'LS1 4AP',
+    '10001',
+    'talk to a person',
+    'start again',
+    'cancel',
+    'yes',
+    'no',
+    'refund',
+    'el constructor',
+    'I changed my mind',
+    'it is broken',
+    'actually it arrived on the 3rd',
+  ),
 );
 const bigString = fc.nat({ max: 6000 }).map((n) => 'x'.repeat(n));
 const leaf = fc.oneof(oddString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
@@ -52,7 +87,22 @@ const json = fc.oneof(
   { arbitrary: deepValue, weight: 1 },
 );
 const cardValue = fc.oneof(
-  fc.record({ returns: fc.record({ type: fc.oneof(fc.constantFrom('ITEM', 'REASON', 'ANSWER', 'REMEDY', 'YES', 'NO', 'HUMAN', 'CANCEL', 'RESTART', 'HELP', 'DONT_KNOW', 'HAS_PREAUTH', 'ANOTHER_ITEM', 'STAFF_RMA', 'AGENT_TOOK'), oddString), index: fc.oneof(fc.integer(), oddString), field: oddString, value: json, reason: oddString, remedy: oddString }, { requiredKeys: ['type'] }) }),
+  fc.record({
+    returns: fc.record(
+      {
+        type: fc.oneof(
+          fc.constantFrom('ITEM', 'REASON', 'ANSWER', 'REMEDY', 'YES', 'NO', 'HUMAN', 'CANCEL', 'RESTART', 'HELP', 'DONT_KNOW', 'HAS_PREAUTH', 'ANOTHER_ITEM', 'STAFF_RMA', 'AGENT_TOOK'),
+          oddString,
+        ),
+        index: fc.oneof(fc.integer(), oddString),
+        field: oddString,
+        value: json,
+        reason: oddString,
+        remedy: oddString,
+      },
+      { requiredKeys: ['type'] },
+    ),
+  }),
   fc.record({ staff: fc.record({ action: oddString, conversationId: oddString }) }),
   json,
 );
@@ -78,7 +128,10 @@ const activity = fc.record(
     attachments: fc.oneof(fc.array(json, { maxLength: 3 }), json),
     entities: json,
     membersAdded: fc.oneof(fc.array(account, { maxLength: 3 }), json),
-    timestamp: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), oddString),
+    timestamp: fc.oneof(
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      oddString,
+    ),
   },
   { requiredKeys: [] },
 );
@@ -87,7 +140,12 @@ const activity = fc.record(
 const plausible = fc
   .record({
     conversation: fc.constantFrom(...CONVERSATIONS),
-    text: fc.oneof(oddString, oddString, fc.string({ unit: 'grapheme', maxLength: 300 }), fc.nat({ max: 3990 }).map((n) => 'é'.repeat(n))),
+    text: fc.oneof(
+      oddString,
+      oddString,
+      fc.string({ unit: 'grapheme', maxLength: 300 }),
+      fc.nat({ max: 3990 }).map((n) => 'é'.repeat(n)),
+    ),
     locale: fc.oneof(fc.constantFrom('en-GB', 'en-US', 'es-US', 'es-MX', 'fr-FR'), fc.string({ maxLength: 30 })),
     value: fc.option(cardValue, { nil: undefined }),
     channelData: fc.option(json, { nil: undefined }),
@@ -135,21 +193,36 @@ function encode(body: unknown, how: Wire): { body: Buffer; headers: Record<strin
   }
   const type = { 'content-type': 'application/json' };
   switch (how) {
-    case 'gzip': return { body: gzipSync(text), headers: { ...type, 'content-encoding': 'gzip' } };
-    case 'deflate': return { body: deflateSync(text), headers: { ...type, 'content-encoding': 'deflate' } };
-    case 'br': return { body: brotliCompressSync(text), headers: { ...type, 'content-encoding': 'br' } };
-    case 'corrupt-gzip': return { body: Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.from(text.slice(0, 50))]), headers: { ...type, 'content-encoding': 'gzip' } };
-    case 'corrupt-br': return { body: Buffer.from(text.slice(0, 30)), headers: { ...type, 'content-encoding': 'br' } };
-    case 'unknown-encoding': return { body: Buffer.from(text), headers: { ...type, 'content-encoding': 'compress' } };
-    case 'form': return { body: Buffer.from(`text=${component(text.slice(0, 100))}`), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
-    case 'text': return { body: Buffer.from(text), headers: { 'content-type': 'text/plain' } };
-    case 'no-type': return { body: Buffer.from(text), headers: {} };
-    case 'bad-utf8': return { body: Buffer.concat([Buffer.from(text.slice(0, -1)), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('}')]), headers: type };
-    case 'bom': return { body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), headers: type };
-    case 'truncated': return { body: Buffer.from(text.slice(0, Math.max(1, Math.floor(text.length / 2)))), headers: type };
-    case 'proto-text': return { body: Buffer.from(text.replace(/^\{/, '{"__proto__":{"polluted":true,"text":"x"},"constructor":{"prototype":{"polluted":true}},')), headers: type };
-    case 'huge': return { body: Buffer.from(text.replace(/^\{/, `{"pad":"${'x'.repeat(300 * 1024)}",`)), headers: type };
-    default: return { body: Buffer.from(text), headers: type };
+    case 'gzip':
+      return { body: gzipSync(text), headers: { ...type, 'content-encoding': 'gzip' } };
+    case 'deflate':
+      return { body: deflateSync(text), headers: { ...type, 'content-encoding': 'deflate' } };
+    case 'br':
+      return { body: brotliCompressSync(text), headers: { ...type, 'content-encoding': 'br' } };
+    case 'corrupt-gzip':
+      return { body: Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.from(text.slice(0, 50))]), headers: { ...type, 'content-encoding': 'gzip' } };
+    case 'corrupt-br':
+      return { body: Buffer.from(text.slice(0, 30)), headers: { ...type, 'content-encoding': 'br' } };
+    case 'unknown-encoding':
+      return { body: Buffer.from(text), headers: { ...type, 'content-encoding': 'compress' } };
+    case 'form':
+      return { body: Buffer.from(`text=${component(text.slice(0, 100))}`), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    case 'text':
+      return { body: Buffer.from(text), headers: { 'content-type': 'text/plain' } };
+    case 'no-type':
+      return { body: Buffer.from(text), headers: {} };
+    case 'bad-utf8':
+      return { body: Buffer.concat([Buffer.from(text.slice(0, -1)), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('}')]), headers: type };
+    case 'bom':
+      return { body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), headers: type };
+    case 'truncated':
+      return { body: Buffer.from(text.slice(0, Math.max(1, Math.floor(text.length / 2)))), headers: type };
+    case 'proto-text':
+      return { body: Buffer.from(text.replace(/^\{/, '{"__proto__":{"polluted":true,"text":"x"},"constructor":{"prototype":{"polluted":true}},')), headers: type };
+    case 'huge':
+      return { body: Buffer.from(text.replace(/^\{/, `{"pad":"${'x'.repeat(300 * 1024)}",`)), headers: type };
+    default:
+      return { body: Buffer.from(text), headers: type };
   }
 }
 
@@ -161,9 +234,11 @@ interface Sent {
 async function inBatches<T>(items: readonly T[], n: number, fn: (item: T) => Promise<Sent>): Promise<Sent[]> {
   const out: Sent[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) out.push(await fn(items[next++]!));
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) out.push(await fn(items[next++]!));
+    }),
+  );
   return out;
 }
 
@@ -177,10 +252,19 @@ function check(sent: readonly Sent[]): void {
       const k = x.reply.text.replace(/"path":"[^"]*"/g, (m) => m.replace(/\[\d+\]|\.[^."]+$/g, '')).slice(0, 160);
       reasons.set(k, (reasons.get(k) ?? 0) + 1);
     }
-    console.log([...reasons].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, n]) => `${n} ${k}`).join('\n'));
+    console.log(
+      [...reasons]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 12)
+        .map(([k, n]) => `${n} ${k}`)
+        .join('\n'),
+    );
   }
   const bad = sent.filter((s) => s.reply.status >= 500 || s.reply.status === 0 || INTERNAL.test(s.reply.text));
-  expect(bad.slice(0, 5).map((s) => `${s.reply.status} ${s.what} → ${s.reply.text.slice(0, 300)}`), `${bad.length} of ${sent.length} bad`).to.deep.equal([]);
+  expect(
+    bad.slice(0, 5).map((s) => `${s.reply.status} ${s.what} → ${s.reply.text.slice(0, 300)}`),
+    `${bad.length} of ${sent.length} bad`,
+  ).to.deep.equal([]);
 }
 
 describe('security: fuzz — hostile activities against /api/messages and Direct Line', function () {
@@ -219,7 +303,16 @@ describe('security: fuzz — hostile activities against /api/messages and Direct
     const conversations: IssuedToken[] = [];
     for (let i = 0; i < 20; i++) conversations.push(await widgetToken(bot.url));
     const dlActivity = fc.record(
-      { type: fc.oneof({ arbitrary: fc.constantFrom('message', 'typing', 'event'), weight: 8 }, { arbitrary: fc.oneof(oddString, leaf), weight: 1 }), text: fc.oneof(oddString, oddString, oddString, bigString, leaf), locale: fc.oneof(fc.constantFrom('en-GB', 'es-US'), oddString), value: cardValue, name: fc.oneof(fc.constant('handoff.status'), oddString), from: fc.oneof({ arbitrary: fc.record({ id: oddString, name: oddString }, { requiredKeys: [] }), weight: 6 }, { arbitrary: account, weight: 1 }), channelData: fc.oneof({ arbitrary: fc.record({ clientActivityID: fc.oneof(fc.uuid(), oddString) }), weight: 6 }, { arbitrary: json, weight: 1 }), attachments: json },
+      {
+        type: fc.oneof({ arbitrary: fc.constantFrom('message', 'typing', 'event'), weight: 8 }, { arbitrary: fc.oneof(oddString, leaf), weight: 1 }),
+        text: fc.oneof(oddString, oddString, oddString, bigString, leaf),
+        locale: fc.oneof(fc.constantFrom('en-GB', 'es-US'), oddString),
+        value: cardValue,
+        name: fc.oneof(fc.constant('handoff.status'), oddString),
+        from: fc.oneof({ arbitrary: fc.record({ id: oddString, name: oddString }, { requiredKeys: [] }), weight: 6 }, { arbitrary: account, weight: 1 }),
+        channelData: fc.oneof({ arbitrary: fc.record({ clientActivityID: fc.oneof(fc.uuid(), oddString) }), weight: 6 }, { arbitrary: json, weight: 1 }),
+        attachments: json,
+      },
       { requiredKeys: ['type', 'text'] },
     );
     const target = fc.oneof(
@@ -228,7 +321,10 @@ describe('security: fuzz — hostile activities against /api/messages and Direct
       fc.constant<'own'>('own'),
       fc.constantFrom<'other' | 'none' | 'garbage' | 'suffix' | 'path' | 'history' | 'upload'>('other', 'none', 'garbage', 'suffix', 'path', 'history', 'upload'),
     );
-    const cases = fc.sample(fc.tuple(fc.nat({ max: conversations.length - 1 }), target, fc.oneof({ arbitrary: dlActivity, weight: 5 }, { arbitrary: json, weight: 1 }), wire, oddString), { numRuns: DIRECT_LINE, seed: SEED + 1 });
+    const cases = fc.sample(fc.tuple(fc.nat({ max: conversations.length - 1 }), target, fc.oneof({ arbitrary: dlActivity, weight: 5 }, { arbitrary: json, weight: 1 }), wire, oddString), {
+      numRuns: DIRECT_LINE,
+      seed: SEED + 1,
+    });
     const sent = await inBatches(cases, CONCURRENCY, async ([i, to, body, how, junk]) => {
       const conv = conversations[i]!;
       const other = conversations[(i + 1) % conversations.length]!;
@@ -242,8 +338,18 @@ describe('security: fuzz — hostile activities against /api/messages and Direct
       }
       if (to === 'upload') {
         const boundary = 'fuzzboundary';
-        const multipart = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${junk}"\r\nContent-Type: image/png\r\n\r\n${junk}\r\n${i % 2 ? `--${boundary}--\r\n` : ''}`);
-        const reply = await raw(bot.url, 'POST', path.replace('/activities', `/upload?userId=${component(junk)}`), multipart, { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` }, undefined, agent).catch((e: Error) => ({ status: 0, headers: {}, text: e.message }));
+        const multipart = Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${junk}"\r\nContent-Type: image/png\r\n\r\n${junk}\r\n${i % 2 ? `--${boundary}--\r\n` : ''}`,
+        );
+        const reply = await raw(
+          bot.url,
+          'POST',
+          path.replace('/activities', `/upload?userId=${component(junk)}`),
+          multipart,
+          { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` },
+          undefined,
+          agent,
+        ).catch((e: Error) => ({ status: 0, headers: {}, text: e.message }));
         return { what: `upload ${junk}`, reply };
       }
       const { body: bytes, headers } = encode(body, how);
@@ -258,7 +364,16 @@ describe('security: fuzz — hostile activities against /api/messages and Direct
   it('nothing escaped as an uncaught exception, the server answers, and normal conversations reach their RMA', async () => {
     expect(uncaught.map(String)).to.deep.equal([]);
     expect(await healthy(bot.url)).to.equal(true);
-    const overHttp = await converse(bot.url, { name: 'after the fuzz', locale: 'en-GB', opening: 'Hi, I want to return my headphones from order UK-100234', orderNumber: 'UK-100234', verify: 'sam@example.com', item: 'Studio headphones', reasonText: 'I changed my mind', facts: { sealBroken: false, used: false, serialLabelIntact: true, activationStripDamaged: false, tampered: false, packagingOpened: false, softwareClaimed: false } });
+    const overHttp = await converse(bot.url, {
+      name: 'after the fuzz',
+      locale: 'en-GB',
+      opening: 'Hi, I want to return my headphones from order UK-100234',
+      orderNumber: 'UK-100234',
+      verify: 'sam@example.com',
+      item: 'Studio headphones',
+      reasonText: 'I changed my mind',
+      facts: { sealBroken: false, used: false, serialLabelIntact: true, activationStripDamaged: false, tampered: false, packagingOpened: false, softwareClaimed: false },
+    });
     expect(overHttp.rma, JSON.stringify(overHttp.steps)).to.match(/^RMA-/);
     const dl = await widgetToken(bot.url);
     const overDirectLine = await driveReturn(bot.url, dl, { ...HEADPHONES_ANSWERS, item: 'Aero 15 notebook', reason: 'I changed my mind', remedy: 'refund' }, 40);

@@ -145,7 +145,8 @@ export function raw(url: string, method: string, path: string, body: Buffer | st
 }
 
 /** What must never be in a response body: stack frames, file paths, exception names, low-level errors. */
-export const INTERNAL = /\n\s+at |\.ts:\d+|\.js:\d+|node_modules|TypeError|ReferenceError|RangeError|SyntaxError|SqliteError|Cannot read|Maximum call stack|ECONN|Z_DATA_ERROR|incorrect header check|unexpected end of file|"stack"/;
+export const INTERNAL =
+  /\n\s+at |\.ts:\d+|\.js:\d+|node_modules|TypeError|ReferenceError|RangeError|SyntaxError|SqliteError|Cannot read|Maximum call stack|ECONN|Z_DATA_ERROR|incorrect header check|unexpected end of file|"stack"/;
 
 export function expectNothingInternal(text: string, what = ''): void {
   expect(text, what).not.to.match(INTERNAL);

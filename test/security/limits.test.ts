@@ -72,10 +72,20 @@ async function uploadFrom(localAddress: string, url: string, conv: IssuedToken, 
   const body = Buffer.from(await res.arrayBuffer());
   const u = new URL(`/v3/directline/conversations/${conv.conversationId}/upload?userId=${conv.userId}`, url);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'POST', localAddress, headers: { authorization: `Bearer ${conv.token}`, 'content-type': res.headers.get('content-type')!, 'content-length': body.length } }, (r) => {
-      r.resume();
-      r.on('end', () => resolve(r.statusCode ?? 0));
-    });
+    const req = httpRequest(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method: 'POST',
+        localAddress,
+        headers: { authorization: `Bearer ${conv.token}`, 'content-type': res.headers.get('content-type')!, 'content-length': body.length },
+      },
+      (r) => {
+        r.resume();
+        r.on('end', () => resolve(r.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -76,7 +76,10 @@ describe('security: logs hold no request data, and deep bodies are refused', fun
     expect(a.status).to.equal(400);
     expect(a.text).to.include('activity.channelData');
     const token = JSON.parse((await raw(url, 'POST', '/api/widget/token', '{}', { 'content-type': 'application/json' })).text) as { token: string; conversationId: string };
-    const b = await raw(url, 'POST', `/v3/directline/conversations/${token.conversationId}/activities`, `{"type":"message","text":"hi","value":${deep(10_000)}}`, { ...headers, authorization: `Bearer ${token.token}` });
+    const b = await raw(url, 'POST', `/v3/directline/conversations/${token.conversationId}/activities`, `{"type":"message","text":"hi","value":${deep(10_000)}}`, {
+      ...headers,
+      authorization: `Bearer ${token.token}`,
+    });
     expect(b.status, b.text).to.equal(400);
     expect(b.text).to.include('activity.value');
     const arrays = await raw(url, 'POST', '/api/messages', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, headers);
@@ -109,17 +112,44 @@ describe('security: logs hold no request data, and deep bodies are refused', fun
     );
     await new Promise((r) => setTimeout(r, 50));
     const all = lines.join('\n');
-    expect(lines.some((l) => l.includes('restify formatter failed')), 'restify logs into our logger').to.equal(true);
-    for (const secret of SECRETS) expect(all.toLowerCase(), `the log holds ${secret}: ${lines.filter((l) => l.toLowerCase().includes(secret.toLowerCase())).join("\n").slice(0, 1500)}`).not.to.include(secret.toLowerCase());
+    expect(
+      lines.some((l) => l.includes('restify formatter failed')),
+      'restify logs into our logger',
+    ).to.equal(true);
+    for (const secret of SECRETS)
+      expect(
+        all.toLowerCase(),
+        `the log holds ${secret}: ${lines
+          .filter((l) => l.toLowerCase().includes(secret.toLowerCase()))
+          .join('\n')
+          .slice(0, 1500)}`,
+      ).not.to.include(secret.toLowerCase());
     expect(lines.length).to.be.greaterThan(5);
   });
 
   it('bounds every log line: long strings are cut, deep or wide objects are truncated', () => {
     const out: string[] = [];
-    const log = createLogger('info', new Writable({ write(c: Buffer, _e, cb) { out.push(c.toString()); cb(); } }));
+    const log = createLogger(
+      'info',
+      new Writable({
+        write(c: Buffer, _e, cb) {
+          out.push(c.toString());
+          cb();
+        },
+      }),
+    );
     let nested: Record<string, unknown> = { leaf: true };
     for (let i = 0; i < 10_000; i++) nested = { a: nested };
-    log.error({ huge: 'x'.repeat(1_000_000), nested, wide: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i])), list: Array.from({ length: 10_000 }, (_, i) => i), err: new Error('y'.repeat(100_000)) }, 'z'.repeat(100_000));
+    log.error(
+      {
+        huge: 'x'.repeat(1_000_000),
+        nested,
+        wide: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i])),
+        list: Array.from({ length: 10_000 }, (_, i) => i),
+        err: new Error('y'.repeat(100_000)),
+      },
+      'z'.repeat(100_000),
+    );
     expect(out).to.have.length(1);
     expect(out[0]!.length).to.be.lessThan(20 * MAX_LOG_STRING);
     expect(() => JSON.parse(out[0]!)).not.to.throw();

@@ -31,29 +31,33 @@ const MATCHED = /matches our records/;
 
 // ---- candidates (pure) ----------------------------------------------------------------------------
 
-table<string, string[]>('proofCandidates', [
-  ["it's sam@example.com", ['email:sam@example.com']],
-  ['SAM@Example.COM, sam@example.com', ['email:sam@example.com']],
-  ['LS1 4AP', ['postcode:LS1 4AP']],
-  ['ls14ap', ['postcode:LS1 4AP']],
-  ['my postcode is sw1a 1aa thanks', ['postcode:SW1A 1AA']],
-  ['LS1', ['postcode:LS1']],
-  ['M1', ['postcode:M1']],
-  ['LS1 4AP or LS1 4AQ', ['postcode:LS1 4AP', 'postcode:LS1 4AQ']],
-  // bare inward codes after a postcode are not postcodes: one candidate, one guess
-  ['LS1 4AA 4AB 4AD', ['postcode:LS1 4AA']],
-  ['10001', ['zip:10001']],
-  ['zip is 10001-1234', ['zip:10001-1234']],
-  ['10001 1234', ['zip:10001-1234']],
-  ['10001 10002', ['zip:10001', 'zip:10002']],
-  ['sam@example.com LS1 4AP', ['email:sam@example.com', 'postcode:LS1 4AP']],
-  ['sam@example.com or lee@example.com', ['email:sam@example.com', 'email:lee@example.com']],
-  ['D02 X285', ['postcode:D02 X285']],
-  ['toString', []],
-  ['constructor', []],
-  ["I don't know", []],
-  ['', []],
-], (s) => proofCandidates(s).map((c) => `${c.kind}:${c.value}`));
+table<string, string[]>(
+  'proofCandidates',
+  [
+    ["it's sam@example.com", ['email:sam@example.com']],
+    ['SAM@Example.COM, sam@example.com', ['email:sam@example.com']],
+    ['LS1 4AP', ['postcode:LS1 4AP']],
+    ['ls14ap', ['postcode:LS1 4AP']],
+    ['my postcode is sw1a 1aa thanks', ['postcode:SW1A 1AA']],
+    ['LS1', ['postcode:LS1']],
+    ['M1', ['postcode:M1']],
+    ['LS1 4AP or LS1 4AQ', ['postcode:LS1 4AP', 'postcode:LS1 4AQ']],
+    // bare inward codes after a postcode are not postcodes: one candidate, one guess
+    ['LS1 4AA 4AB 4AD', ['postcode:LS1 4AA']],
+    ['10001', ['zip:10001']],
+    ['zip is 10001-1234', ['zip:10001-1234']],
+    ['10001 1234', ['zip:10001-1234']],
+    ['10001 10002', ['zip:10001', 'zip:10002']],
+    ['sam@example.com LS1 4AP', ['email:sam@example.com', 'postcode:LS1 4AP']],
+    ['sam@example.com or lee@example.com', ['email:sam@example.com', 'email:lee@example.com']],
+    ['D02 X285', ['postcode:D02 X285']],
+    ['toString', []],
+    ['constructor', []],
+    ["I don't know", []],
+    ['', []],
+  ],
+  (s) => proofCandidates(s).map((c) => `${c.kind}:${c.value}`),
+);
 
 describe('security: proof candidates', () => {
   it('665 ZIP codes in one message are 665 candidates (never a proof)', () => {
@@ -94,7 +98,20 @@ describe('security: the verify states answer each result of the verifier', () =>
     actor.start();
     actor.send({ type: 'MESSAGE', commands: [{ type: 'SetSlot', confidence: 1, slot: 'orderNumber', value: 'UK-100234' }] });
     replies.length = 0;
-    actor.send({ type: 'MESSAGE', commands: [{ type: 'SetSlot', confidence: 1, slot: 'proof', value: [{ kind: 'zip', value: '10001' }, { kind: 'zip', value: '10002' }] }] });
+    actor.send({
+      type: 'MESSAGE',
+      commands: [
+        {
+          type: 'SetSlot',
+          confidence: 1,
+          slot: 'proof',
+          value: [
+            { kind: 'zip', value: '10001' },
+            { kind: 'zip', value: '10002' },
+          ],
+        },
+      ],
+    });
     const s = await waitFor(actor, (x) => x.hasTag('waiting'));
     actor.stop();
     return { state: stateName(s), keys: replies.flatMap((r) => r.parts.map((p) => p.key)), replies };
@@ -155,7 +172,9 @@ describe('security: proof of ownership over HTTP', function () {
 
   it('665 ZIP codes in one message (the right one among them) prove nothing', async () => {
     const conv = await atVerify(bot.url, 'IMP-500017');
-    const zips = Array.from({ length: 665 }, (_, i) => String(9800 + i * 3).padStart(5, '0')).concat(['10001']).join(' ');
+    const zips = Array.from({ length: 665 }, (_, i) => String(9800 + i * 3).padStart(5, '0'))
+      .concat(['10001'])
+      .join(' ');
     const r = await say(bot.url, conv, zips.slice(0, 3990));
     expect(text(r)).not.to.match(MATCHED);
     expect(text(await say(bot.url, conv, '10001'))).to.match(MATCHED);
@@ -219,7 +238,10 @@ describe('security: proof of ownership over HTTP', function () {
       for (let i = 0; i < 2; i++) {
         const conv = await atVerify(bot.url);
         const r = await say(bot.url, conv, ask);
-        expect(r.some((a) => a.channelData?.returns?.handoff === 'queued'), `${ask}: ${text(r)}`).to.equal(true);
+        expect(
+          r.some((a) => a.channelData?.returns?.handoff === 'queued'),
+          `${ask}: ${text(r)}`,
+        ).to.equal(true);
       }
     }
     const counts = await bot.runtime.store.proofFailures(['order:UK-100234'], '2000-01-01T00:00:00.000Z');

@@ -13,7 +13,22 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { hashAccessKey, newAccessKey } from '../../src/handoff/keys.js';
-import { classifyReason, detectCommand, detectCorrection, extractOrderNumber, isDispute, isDontKnow, matchItem, matchRemedy, normalizeText, parseConditionAnswer, parseDate, parseFaultCause, parsePreauth, parseYesNo } from '../../src/nlu/index.js';
+import {
+  classifyReason,
+  detectCommand,
+  detectCorrection,
+  extractOrderNumber,
+  isDispute,
+  isDontKnow,
+  matchItem,
+  matchRemedy,
+  normalizeText,
+  parseConditionAnswer,
+  parseDate,
+  parseFaultCause,
+  parsePreauth,
+  parseYesNo,
+} from '../../src/nlu/index.js';
 import { proofCandidates } from '../../src/nlu/identity.js';
 import { t } from '../../src/i18n/index.js';
 import { CONDITION_FIELDS } from '../../src/policy/case.js';
@@ -73,7 +88,9 @@ describe('security: Object.prototype names through every step (/api/messages)', 
           for (const phrase of group) {
             const r = await say(bot.url, conv, phrase, { locale: lang.locale });
             const said = r.map((a) => a.text ?? '').join('\n');
-            expect(said, `${JSON.stringify(phrase)} at ${step}`).not.to.match(APOLOGY).and.not.to.match(APOLOGY_ES);
+            expect(said, `${JSON.stringify(phrase)} at ${step}`)
+              .not.to.match(APOLOGY)
+              .and.not.to.match(APOLOGY_ES);
             expect(r.length, `${JSON.stringify(phrase)} at ${step}: no answer`).to.be.greaterThan(0);
             expect(askedStep(r), `${JSON.stringify(phrase)} at ${step}: ${said}`).to.equal(step);
           }
@@ -141,13 +158,50 @@ describe('security: Object.prototype names through every step (Direct Line)', fu
 describe('security: Object.prototype names through the language layer and the interpreter (property)', function () {
   this.timeout(60_000);
   const items = [
-    { sku: 'HP-200', name: 'Studio headphones', category: 'headphones' as const, price: 59.99, quantity: 1, specialOrder: false, freeGift: false, requiresManufacturerPreauth: false, guaranteeMonths: null },
+    {
+      sku: 'HP-200',
+      name: 'Studio headphones',
+      category: 'headphones' as const,
+      price: 59.99,
+      quantity: 1,
+      specialOrder: false,
+      freeGift: false,
+      requiresManufacturerPreauth: false,
+      guaranteeMonths: null,
+    },
     { sku: 'NB-15', name: 'Aero 15 notebook', category: 'notebook' as const, price: 899, quantity: 1, specialOrder: false, freeGift: false, requiresManufacturerPreauth: false, guaranteeMonths: null },
   ];
-  const order = { orderNumber: 'UK-100234', policy: 'uk-online', currency: 'GBP', customer: { email: 'sam@example.com', postcode: 'LS1 4AP' }, placedOn: '2026-12-19', deliveredOn: '2026-12-22', items };
+  const order = {
+    orderNumber: 'UK-100234',
+    policy: 'uk-online',
+    currency: 'GBP',
+    customer: { email: 'sam@example.com', postcode: 'LS1 4AP' },
+    placedOn: '2026-12-19',
+    deliveredOn: '2026-12-22',
+    items,
+  };
   const word = fc.oneof(fc.constantFrom(...NAMES), fc.constantFrom('el', 'the', 'no', 'yes', 'sí', 'my', 'order', 'it', 'is', 'faulty', 'roto'), fc.string({ maxLength: 8 }));
   const sentence = fc.array(word, { minLength: 1, maxLength: 6 }).map((ws) => ws.join(' '));
-  const states = ['start', 'ended', 'handoff', 'askOrderNumber', 'askVerify', 'verifyFailed', 'askItem', 'askReason', 'askFact', 'checkFact', 'askPreauthNumber', 'askRemedy', 'askConfirm', 'done', 'declined', 'rejected', 'referred', 'offer'];
+  const states = [
+    'start',
+    'ended',
+    'handoff',
+    'askOrderNumber',
+    'askVerify',
+    'verifyFailed',
+    'askItem',
+    'askReason',
+    'askFact',
+    'checkFact',
+    'askPreauthNumber',
+    'askRemedy',
+    'askConfirm',
+    'done',
+    'declined',
+    'rejected',
+    'referred',
+    'offer',
+  ];
 
   it('no reader throws, in either language, whatever the sentence', () => {
     fc.assert(
@@ -175,7 +229,13 @@ describe('security: Object.prototype names through the language layer and the in
   it('the interpreter turns every such sentence into an event at every state', () => {
     fc.assert(
       fc.property(sentence, fc.constantFrom(...states), fc.constantFrom('en-GB', 'es-US'), (s, state, locale) => {
-        const context = { ...initialContext({ conversationId: 'c', defaultPolicy: 'uk-online', todayOverride: '2026-12-30', now: 0 }), orderNumber: 'UK-100234', order, itemIndex: 0, reason: 'change-of-mind' as const };
+        const context = {
+          ...initialContext({ conversationId: 'c', defaultPolicy: 'uk-online', todayOverride: '2026-12-30', now: 0 }),
+          orderNumber: 'UK-100234',
+          order,
+          itemIndex: 0,
+          reason: 'change-of-mind' as const,
+        };
         const view: View = { state, step: state === 'askVerify' ? 'verify' : null, context, locale, today: '2026-12-30', dateOrder: 'DMY' };
         const event = interpret(s, undefined, view);
         expect(event.type).to.be.a('string');

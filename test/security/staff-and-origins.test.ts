@@ -88,7 +88,13 @@ describe('security: staff sign-in (login CSRF, throttling)', function () {
   });
 
   it('a post from another site (Origin, or Sec-Fetch-Site: cross-site) is refused with 403', async () => {
-    const foreign: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: 'null' }, { origin: `http://127.0.0.1:${bot.port + 1}` }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }];
+    const foreign: Record<string, string>[] = [
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { origin: `http://127.0.0.1:${bot.port + 1}` },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+    ];
     for (const headers of foreign) {
       const r = await login(JSON.stringify({ key }), { ...JSON_TYPE, ...headers });
       expect(r.status, JSON.stringify(headers)).to.equal(403);
@@ -141,7 +147,7 @@ describe('security: tokens and origins', function () {
     }
   });
 
-  it('a configured public URL is this server\'s origin; Origin == Host under another name is not', async () => {
+  it("a configured public URL is this server's origin; Origin == Host under another name is not", async () => {
     const configured = await startBot({ env: { RETURNS_PUBLIC_URL: 'https://bot.example.com' } });
     try {
       const mine = await raw(configured.url, 'POST', '/api/widget/token', '{}', { ...JSON_TYPE, host: 'bot.example.com', origin: 'https://bot.example.com' });
@@ -154,7 +160,7 @@ describe('security: tokens and origins', function () {
     }
   });
 
-  it('the bot\'s own page on localhost or an IP address is same-origin (control)', async () => {
+  it("the bot's own page on localhost or an IP address is same-origin (control)", async () => {
     for (const host of [`127.0.0.1:${bot.port}`, `localhost:${bot.port}`]) {
       const r = await raw(bot.url, 'POST', '/api/widget/token', '{}', { ...JSON_TYPE, host, origin: `http://${host}` });
       expect(r.status, host).to.equal(200);

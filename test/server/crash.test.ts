@@ -65,18 +65,34 @@ function kill(r: Running): Promise<void> {
 
 const orders = (n: number): OrderInput[] =>
   Array.from({ length: n }, (_, i) => ({
-    orderNumber: `CR-${String(100000 + i)}`, policy: i % 2 ? 'impress-us' : 'uk-online', currency: i % 2 ? 'USD' : 'GBP',
+    orderNumber: `CR-${String(100000 + i)}`,
+    policy: i % 2 ? 'impress-us' : 'uk-online',
+    currency: i % 2 ? 'USD' : 'GBP',
     customer: { email: `c${i}@example.com`, postcode: i % 2 ? '10001' : 'LS1 4AP', region: i % 2 ? 'US-NY' : 'GB-ENG' },
-    placedOn: '2026-12-19', deliveredOn: '2026-12-22', delivery: { charge: 0, cheapestCharge: 0 },
+    placedOn: '2026-12-19',
+    deliveredOn: '2026-12-22',
+    delivery: { charge: 0, cheapestCharge: 0 },
     items: [{ sku: `SKU-${i}`, name: i % 2 ? 'UltraView monitor' : 'Studio headphones', category: i % 2 ? 'peripheral' : 'headphones', price: 100, quantity: 1 }],
   }));
 
 /** The answer to each step of these change-of-mind returns (both packs). */
 function answer(step: string, i: number): string {
   const good: Record<string, string> = {
-    orderNumber: `CR-${String(100000 + i)}`, verify: `c${i}@example.com`, reason: 'I changed my mind', confirm: 'yes',
-    sealBroken: 'no', used: 'no', serialLabelIntact: 'yes', upcPresent: 'yes', physicalDamage: 'no', tampered: 'no', rebateClaimed: 'no',
-    originalPackaging: 'yes', allAccessories: 'yes', packagingOpened: 'no', activationStripDamaged: 'no',
+    orderNumber: `CR-${String(100000 + i)}`,
+    verify: `c${i}@example.com`,
+    reason: 'I changed my mind',
+    confirm: 'yes',
+    sealBroken: 'no',
+    used: 'no',
+    serialLabelIntact: 'yes',
+    upcPresent: 'yes',
+    physicalDamage: 'no',
+    tampered: 'no',
+    rebateClaimed: 'no',
+    originalPackaging: 'yes',
+    allAccessories: 'yes',
+    packagingOpened: 'no',
+    activationStripDamaged: 'no',
   };
   const a = good[step];
   if (!a) throw new Error(`unexpected question ${step}`);
@@ -121,7 +137,17 @@ function crashSuite(name: string, storeEnv: () => Promise<{ env: Record<string, 
             const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
               method: 'POST',
               headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ type: 'message', id, channelId: 'test', deliveryMode: 'expectReplies', from: { id: `u-${conversationId}` }, recipient: { id: 'bot' }, conversation: { id: conversationId }, text, locale: 'en-GB' }),
+              body: JSON.stringify({
+                type: 'message',
+                id,
+                channelId: 'test',
+                deliveryMode: 'expectReplies',
+                from: { id: `u-${conversationId}` },
+                recipient: { id: 'bot' },
+                conversation: { id: conversationId },
+                text,
+                locale: 'en-GB',
+              }),
             });
             if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
             return ((await res.json()) as { activities: { inputHint?: string; channelData?: { returns?: { step?: string; rma?: string } } }[] }).activities;
@@ -179,7 +205,10 @@ function crashSuite(name: string, storeEnv: () => Promise<{ env: Record<string, 
           expect(Object.values(snap.context.facts).length).to.be.greaterThan(0);
           // Every activity answered exactly once: in the log once, and the version counts them.
           const log = await store.readLog(r.conversationId);
-          const inbound = log.map((e) => e.activity as { id?: string; from?: { role?: string } }).filter((a) => a.from?.role !== 'bot').map((a) => a.id);
+          const inbound = log
+            .map((e) => e.activity as { id?: string; from?: { role?: string } })
+            .filter((a) => a.from?.role !== 'bot')
+            .map((a) => a.id);
           expect(inbound, 'each activity once in the log, in order').to.deep.equal(r.ids);
           expect(record!.version).to.equal(r.ids.length);
           // The RMA is whole and there is exactly one for the line.

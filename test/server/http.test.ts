@@ -24,7 +24,15 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 }
 
 const activity = (conversationId: string, text: string, extra: Record<string, unknown> = {}) => ({
-  type: 'message', id: randomUUID(), channelId: 'test', deliveryMode: 'expectReplies', from: { id: 'u1' }, recipient: { id: 'bot' }, conversation: { id: conversationId }, text, ...extra,
+  type: 'message',
+  id: randomUUID(),
+  channelId: 'test',
+  deliveryMode: 'expectReplies',
+  from: { id: 'u1' },
+  recipient: { id: 'bot' },
+  conversation: { id: conversationId },
+  text,
+  ...extra,
 });
 
 /** The store with some methods replaced (a Proxy, so the real store's private fields keep working). */
@@ -137,7 +145,15 @@ describe('HTTP boundary: failures inside a turn', function () {
     const real = await openStore({ dataDir });
     const broken = wrapStore(real, { commitTurn: () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'secretInternalThing')")) });
     const lines: string[] = [];
-    const logger = createLogger('info', new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } }) as never);
+    const logger = createLogger(
+      'info',
+      new Writable({
+        write(chunk, _e, cb) {
+          lines.push(String(chunk));
+          cb();
+        },
+      }) as never,
+    );
     const runtime = await createApp(config, { store: broken, logger });
     const http = await createHttpServer(runtime);
     const { port } = await http.listen(0, '127.0.0.1');
@@ -166,7 +182,15 @@ describe('HTTP boundary: logs never contain customer email, postcode or message 
   it('a whole conversation at debug level leaves no email, postcode or free text in the logs', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'returnsbot-logs-'));
     const lines: string[] = [];
-    const logger = createLogger('trace', new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } }) as never);
+    const logger = createLogger(
+      'trace',
+      new Writable({
+        write(chunk, _e, cb) {
+          lines.push(String(chunk));
+          cb();
+        },
+      }) as never,
+    );
     const config = loadConfig({ RETURNS_DATA_DIR: dataDir, RETURNS_TODAY: '2026-12-30', RETURNS_DEMO_ORDERS: 'false' });
     const runtime = await createApp(config, { logger });
     await runtime.store.importOrders(SCENARIO_ORDERS.map((o) => orderSchema.parse(o)));

@@ -26,8 +26,16 @@ async function turns(store: SqliteStore, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const id = `c${i % 300}`;
     const done = await store.commitTurn({
-      conversationId: id, expectedVersion: versions.get(id) ?? null, snapshot: { value: 'askReason', context: { pad: 'x'.repeat(2000) } },
-      machineVersion: 1, locale: 'en-GB', activityId: `a${i}`, replyCount: 1, log: [activity(i), activity(i + 1)], audit: [], at: '2026-12-30T12:00:00.000Z',
+      conversationId: id,
+      expectedVersion: versions.get(id) ?? null,
+      snapshot: { value: 'askReason', context: { pad: 'x'.repeat(2000) } },
+      machineVersion: 1,
+      locale: 'en-GB',
+      activityId: `a${i}`,
+      replyCount: 1,
+      log: [activity(i), activity(i + 1)],
+      audit: [],
+      at: '2026-12-30T12:00:00.000Z',
     });
     versions.set(id, done.version);
     if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
@@ -57,7 +65,7 @@ describe('background WAL checkpoints', function () {
     expect(store.checkpointsInBackground).to.equal(false);
   });
 
-  it('without background checkpoints a store keeps SQLite\'s own (commands that run and exit)', async () => {
+  it("without background checkpoints a store keeps SQLite's own (commands that run and exit)", async () => {
     const store = new SqliteStore({ file: tempFile() });
     await store.migrate();
     expect(store.checkpointsInBackground).to.equal(false);

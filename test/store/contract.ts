@@ -189,13 +189,7 @@ export interface StoreInspector {
 /** The size of table rows as compact JSON (the same measure for every column type of an engine). */
 export const rowBytes = (rows: readonly unknown[]): number => Buffer.byteLength(JSON.stringify(rows), 'utf8');
 
-export function storeContract(
-  name: string,
-  makeStore: () => Promise<Store>,
-  cleanup?: (s: Store) => Promise<void>,
-  inspect?: StoreInspector,
-  openSibling?: (s: Store) => Promise<Store>,
-): void {
+export function storeContract(name: string, makeStore: () => Promise<Store>, cleanup?: (s: Store) => Promise<void>, inspect?: StoreInspector, openSibling?: (s: Store) => Promise<Store>): void {
   describe(`store contract: ${name}`, function () {
     let store: Store;
     const siblings: Store[] = [];
@@ -209,8 +203,7 @@ export function storeContract(
     }
 
     /** A test that needs a second instance: pending, with the reason in its title, for an engine without one. */
-    const itWithSibling = (title: string, fn: Mocha.AsyncFunc): Mocha.Test =>
-      openSibling ? it(title, fn) : it(`${title} — PENDING: this engine has no second instance on one database`);
+    const itWithSibling = (title: string, fn: Mocha.AsyncFunc): Mocha.Test => (openSibling ? it(title, fn) : it(`${title} — PENDING: this engine has no second instance on one database`));
 
     /** Registered as pending, with the reason in its title, when the engine's test gives no state inspector. */
     const itPending = (title: string): Mocha.Test => it(`${title} — PENDING: this engine's test has no state inspector`);
@@ -284,13 +277,25 @@ export function storeContract(
         const first = turn('c1', null, { at: T0 });
         expect(await store.commitTurn(first)).to.deep.equal({ version: 1, log: [] });
         expect(await store.loadConversation('c1')).to.deep.equal({
-          id: 'c1', version: 1, machineVersion: 1, snapshot: first.snapshot, locale: 'en-GB', createdAt: T0, updatedAt: T0,
+          id: 'c1',
+          version: 1,
+          machineVersion: 1,
+          snapshot: first.snapshot,
+          locale: 'en-GB',
+          createdAt: T0,
+          updatedAt: T0,
         });
 
         const second = turn('c1', 1, { snapshot: { value: 'verify' }, machineVersion: 2, locale: 'cy-GB', at: T1 });
         expect((await store.commitTurn(second)).version).to.equal(2);
         expect(await store.loadConversation('c1')).to.deep.equal({
-          id: 'c1', version: 2, machineVersion: 2, snapshot: { value: 'verify' }, locale: 'cy-GB', createdAt: T0, updatedAt: T1,
+          id: 'c1',
+          version: 2,
+          machineVersion: 2,
+          snapshot: { value: 'verify' },
+          locale: 'cy-GB',
+          createdAt: T0,
+          updatedAt: T1,
         });
 
         expect((await store.commitTurn(turn('c1', 2, { locale: null, at: T2 }))).version).to.equal(3);
@@ -305,16 +310,23 @@ export function storeContract(
       });
 
       it('rejects a stale version with ConflictError and writes nothing of that turn', async function () {
-        await store.commitTurn(turn('c1', null, {
-          activityId: 'a1', replyCount: 1, log: [say('user', 'hello'), say('bot', 'hi')],
-          audit: [{ at: T0, actor: 'bot', action: 'conversation.started', data: {} }],
-        }));
+        await store.commitTurn(
+          turn('c1', null, {
+            activityId: 'a1',
+            replyCount: 1,
+            log: [say('user', 'hello'), say('bot', 'hi')],
+            audit: [{ at: T0, actor: 'bot', action: 'conversation.started', data: {} }],
+          }),
+        );
         await store.commitTurn(turn('c1', 1, { snapshot: { value: 'second' }, at: T1 }));
 
         const stale = turn('c1', 1, {
-          snapshot: { value: 'stale' }, activityId: 'a2', replyCount: 1,
+          snapshot: { value: 'stale' },
+          activityId: 'a2',
+          replyCount: 1,
           log: [say('user', 'again'), say('bot', 'stale')],
-          audit: [{ at: T2, actor: 'bot', action: 'stale.audit', data: { x: 1 } }], at: T2,
+          audit: [{ at: T2, actor: 'bot', action: 'stale.audit', data: { x: 1 } }],
+          at: T2,
         });
         const error = await rejection(store.commitTurn(stale));
         expect(error).to.be.instanceOf(ConflictError);
@@ -332,10 +344,16 @@ export function storeContract(
 
       it('rejects a second insert (expected null) of an existing conversation, writing nothing', async function () {
         await store.commitTurn(turn('c1', null, { snapshot: { value: 'first' } }));
-        const error = await rejection(store.commitTurn(turn('c1', null, {
-          snapshot: { value: 'second' }, activityId: 'a9', log: [say('user', 'x')],
-          audit: [{ at: T1, actor: 'bot', action: 'dup', data: {} }],
-        })));
+        const error = await rejection(
+          store.commitTurn(
+            turn('c1', null, {
+              snapshot: { value: 'second' },
+              activityId: 'a9',
+              log: [say('user', 'x')],
+              audit: [{ at: T1, actor: 'bot', action: 'dup', data: {} }],
+            }),
+          ),
+        );
         expect(error).to.be.instanceOf(ConflictError);
         expect(await store.loadConversation('c1')).to.include({ version: 1 });
         expect((await store.loadConversation('c1'))?.snapshot).to.deep.equal({ value: 'first' });
@@ -350,7 +368,7 @@ export function storeContract(
         expect(await store.readLog('ghost')).to.deep.equal([]);
       });
 
-      it('returns the replies of a processed activity (its turn\'s last replyCount log entries), per conversation', async function () {
+      it("returns the replies of a processed activity (its turn's last replyCount log entries), per conversation", async function () {
         const replies = [say('bot', 'What is your order number?'), { type: 'typing' }];
         await store.appendLog('c1', [say('bot', 'proactive hello')], T0);
         await store.commitTurn(turn('c1', null, { activityId: 'act-1', log: [say('user', 'hi'), ...replies], replyCount: 2 }));
@@ -373,12 +391,18 @@ export function storeContract(
         expect(log.slice(2, 4).map((e) => e.activity)).to.deep.equal(replies);
       });
 
-      it('rejects a replyCount that is not a whole number from 0 to the log\'s length, writing nothing', async function () {
+      it("rejects a replyCount that is not a whole number from 0 to the log's length, writing nothing", async function () {
         for (const replyCount of [-1, 3, 1.5, Number.NaN]) {
-          const error = await rejection(store.commitTurn(turn('c1', null, {
-            activityId: 'act-1', log: [say('user', 'hi'), say('bot', 'hello')], replyCount,
-            audit: [{ at: T0, actor: 'bot', action: 'x', data: {} }],
-          })));
+          const error = await rejection(
+            store.commitTurn(
+              turn('c1', null, {
+                activityId: 'act-1',
+                log: [say('user', 'hi'), say('bot', 'hello')],
+                replyCount,
+                audit: [{ at: T0, actor: 'bot', action: 'x', data: {} }],
+              }),
+            ),
+          );
           expect(error, String(replyCount)).to.be.instanceOf(RangeError);
         }
         expect(await store.loadConversation('c1')).to.equal(null);
@@ -395,10 +419,16 @@ export function storeContract(
       it('treats committing an already-processed activity as a conflict, writing nothing (pinned)', async function () {
         await store.commitTurn(turn('c1', null, { activityId: 'act-1', log: [say('user', 'hi'), say('bot', 'first')], replyCount: 1 }));
         const firstLog = await store.readLog('c1');
-        const error = await rejection(store.commitTurn(turn('c1', 1, {
-          activityId: 'act-1', log: [say('user', 'hi'), say('bot', 'second')], replyCount: 1,
-          audit: [{ at: T1, actor: 'bot', action: 'second', data: {} }],
-        })));
+        const error = await rejection(
+          store.commitTurn(
+            turn('c1', 1, {
+              activityId: 'act-1',
+              log: [say('user', 'hi'), say('bot', 'second')],
+              replyCount: 1,
+              audit: [{ at: T1, actor: 'bot', action: 'second', data: {} }],
+            }),
+          ),
+        );
         expect(error).to.be.instanceOf(ConflictError);
         expect((await store.loadConversation('c1'))?.version).to.equal(1);
         expect(await store.findProcessedActivity('c1', 'act-1')).to.deep.equal([say('bot', 'first')]);
@@ -427,10 +457,13 @@ export function storeContract(
         // Two conversations alike but for the size of their replies (ids of the same length).
         const talk = async (id: string, reply: (i: number) => string): Promise<void> => {
           for (let i = 0; i < 4; i++) {
-            await store.commitTurn(turn(id, i === 0 ? null : i, {
-              activityId: `act-${i}`, log: [say('user', `message ${i}`), say('bot', reply(i)), { type: 'typing' }, say('bot', reply(i))],
-              replyCount: 3,
-            }));
+            await store.commitTurn(
+              turn(id, i === 0 ? null : i, {
+                activityId: `act-${i}`,
+                log: [say('user', `message ${i}`), say('bot', reply(i)), { type: 'typing' }, say('bot', reply(i))],
+                replyCount: 3,
+              }),
+            );
           }
         };
         await talk('c-short', () => 'ok');
@@ -477,10 +510,13 @@ export function storeContract(
       });
 
       it('reads after a sequence number, with a limit', async function () {
-        await store.appendLog('c1', [1, 2, 3, 4, 5].map((n) => ({ type: 'message', n })), T0);
+        await store.appendLog(
+          'c1',
+          [1, 2, 3, 4, 5].map((n) => ({ type: 'message', n })),
+          T0,
+        );
         await store.appendLog('c2', [{ type: 'message', n: 100 }], T0);
-        const seqs = async (after?: number, limit?: number): Promise<number[]> =>
-          (await store.readLog('c1', after, limit)).map((e) => e.seq);
+        const seqs = async (after?: number, limit?: number): Promise<number[]> => (await store.readLog('c1', after, limit)).map((e) => e.seq);
         expect(await seqs(0)).to.deep.equal([1, 2, 3, 4, 5]);
         expect(await seqs(2)).to.deep.equal([3, 4, 5]);
         expect(await seqs(1, 2)).to.deep.equal([2, 3]);
@@ -529,18 +565,28 @@ export function storeContract(
           createdAt: T0,
           status: 'issued',
           facts: {},
-          audit: [{
-            at: T0, actor: 'bot', action: 'rma.issued',
-            data: { remedy: 'refund', note: 'customer was polite', conversationId: 'conv-1', outcome: 'approved' },
-          }],
+          audit: [
+            {
+              at: T0,
+              actor: 'bot',
+              action: 'rma.issued',
+              data: { remedy: 'refund', note: 'customer was polite', conversationId: 'conv-1', outcome: 'approved' },
+            },
+          ],
         });
       });
 
       it('is idempotent per order line and reason', async function () {
         const first = await store.issueRma(rmaRequest());
-        const again = await store.issueRma(rmaRequest({
-          orderNumber: 'uk-100234', actor: 'agent:alex', remedy: 'replacement', note: 'again', at: T1,
-        }));
+        const again = await store.issueRma(
+          rmaRequest({
+            orderNumber: 'uk-100234',
+            actor: 'agent:alex',
+            remedy: 'replacement',
+            note: 'again',
+            at: T1,
+          }),
+        );
         expect(again.created).to.equal(false);
         expect(again.record).to.deep.equal(first.record);
         expect(again.record.note).to.equal(null);
@@ -603,7 +649,10 @@ export function storeContract(
         const received = await store.setRmaStatus({ rma: record.rma, to: 'received', actor: 'agent:alex', at: T1, data: { note: 'in the warehouse' } });
         expect(received.ok && received.record.status).to.equal('received');
         expect(received.ok && received.record.audit.at(-1)).to.deep.equal({
-          at: T1, actor: 'agent:alex', action: 'rma.status-changed', data: { note: 'in the warehouse', from: 'issued', to: 'received' },
+          at: T1,
+          actor: 'agent:alex',
+          action: 'rma.status-changed',
+          data: { note: 'in the warehouse', from: 'issued', to: 'received' },
         });
         const refused = await store.changeRmaRemedy({ rma: record.rma, to: 'refund', actor: 'customer', at: T2 });
         expect(refused.ok).to.equal(false);
@@ -645,9 +694,7 @@ export function storeContract(
       });
 
       it('50 concurrent issueRma for one line create exactly one RMA', async function () {
-        const results = await Promise.all(
-          Array.from({ length: 50 }, (_, i) => store.issueRma(rmaRequest({ actor: i % 2 ? 'bot' : `agent:a${i}` }))),
-        );
+        const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.issueRma(rmaRequest({ actor: i % 2 ? 'bot' : `agent:a${i}` }))));
         expect(results.filter((r) => r.created)).to.have.length(1);
         expect(new Set(results.map((r) => r.record.rma)).size).to.equal(1);
         const rma = results[0]?.record.rma ?? '';
@@ -664,9 +711,12 @@ export function storeContract(
             try {
               const current = await store.loadConversation('busy');
               await tick();
-              return await store.commitTurn(turn('busy', current?.version ?? null, {
-                activityId: `a${i}`, log: [say('user', `message ${i}`)],
-              }));
+              return await store.commitTurn(
+                turn('busy', current?.version ?? null, {
+                  activityId: `a${i}`,
+                  log: [say('user', `message ${i}`)],
+                }),
+              );
             } finally {
               inside--;
             }
@@ -688,10 +738,15 @@ export function storeContract(
           Array.from({ length: 10 }, async (_, i) => {
             const current = await store.loadConversation('race');
             await tick();
-            return store.commitTurn(turn('race', current?.version ?? null, {
-              snapshot: { winner: i }, activityId: `race-${i}`, log: [say('user', `racer ${i}`), say('bot', `answer ${i}`)], replyCount: 1,
-              audit: [{ at: T1, actor: 'bot', action: 'race', data: { i } }],
-            }));
+            return store.commitTurn(
+              turn('race', current?.version ?? null, {
+                snapshot: { winner: i },
+                activityId: `race-${i}`,
+                log: [say('user', `racer ${i}`), say('bot', `answer ${i}`)],
+                replyCount: 1,
+                audit: [{ at: T1, actor: 'bot', action: 'race', data: { i } }],
+              }),
+            );
           }),
         );
         const won = outcomes.filter((o) => o.status === 'fulfilled');
@@ -770,7 +825,7 @@ export function storeContract(
         expect(largeBack?.bytes.equals(large)).to.equal(true);
       });
 
-      it('lists a conversation\'s attachments without their bytes, oldest first, then in the order saved', async function () {
+      it("lists a conversation's attachments without their bytes, oldest first, then in the order saved", async function () {
         const late = attachment('z-late', { at: T2 });
         const early = attachment('m-early', { at: T0, uploadedBy: 'agent:alex' });
         const middle = attachment('a-middle', { at: T1, contentType: 'image/heic' });
@@ -812,9 +867,7 @@ export function storeContract(
       });
 
       it('stores one of concurrent saves with one id and refuses the others', async function () {
-        const outcomes = await Promise.allSettled(
-          Array.from({ length: 10 }, (_, i) => store.saveAttachment(attachment('same', { bytes: Buffer.from([i]) }))),
-        );
+        const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => store.saveAttachment(attachment('same', { bytes: Buffer.from([i]) }))));
         expect(outcomes.filter((o) => o.status === 'fulfilled')).to.have.length(1);
         for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).to.be.instanceOf(DuplicateAttachmentError);
         const winner = outcomes.findIndex((o) => o.status === 'fulfilled');
@@ -890,7 +943,11 @@ export function storeContract(
       });
 
       it('re-opens one that ended as a new queued hand-over (queuedAt = at, no agent, version continues)', async function () {
-        for (const [id, end] of [['released', 'agent'], ['closed', 'agent'], ['left', 'customer']] as const) {
+        for (const [id, end] of [
+          ['released', 'agent'],
+          ['closed', 'agent'],
+          ['left', 'customer'],
+        ] as const) {
           const conversation = `c-${id}`;
           await store.openHandoff(newHandoff(conversation));
           if (end === 'agent') {
@@ -1067,8 +1124,7 @@ export function storeContract(
         // changing the summary is a change too
         await store.updateHandoffSummary('x-active-sam', { note: 'changed last' });
 
-        const ids = async (filter?: Parameters<Store['listHandoffs']>[0]): Promise<string[]> =>
-          (await store.listHandoffs(filter)).map((h) => h.conversationId);
+        const ids = async (filter?: Parameters<Store['listHandoffs']>[0]): Promise<string[]> => (await store.listHandoffs(filter)).map((h) => h.conversationId);
         expect(await ids()).to.deep.equal(['q-early', 'q-late', 'x-active-sam', 'x-released-sam', 'x-closed-alex', 'x-active-alex', 'x-left']);
         expect(await ids({})).to.deep.equal(await ids());
         expect(await ids({ status: ['queued'] })).to.deep.equal(['q-early', 'q-late']);
@@ -1102,10 +1158,7 @@ export function storeContract(
         for (let round = 0; round < 10; round++) {
           const id = `race-${round}`;
           await store.openHandoff(newHandoff(id));
-          const [take, leave] = await Promise.all([
-            store.takeHandoff(id, 'alex', T1),
-            store.endHandoff(id, { customer: true }, 'left', T1),
-          ]);
+          const [take, leave] = await Promise.all([store.takeHandoff(id, 'alex', T1), store.endHandoff(id, { customer: true }, 'left', T1)]);
           expect([take.ok, leave.ok].filter(Boolean), JSON.stringify({ take, leave })).to.have.length(1);
           const stored = await handoff(id);
           if (take.ok) {
@@ -1215,8 +1268,7 @@ export function storeContract(
 
       it('adds one of concurrent adds of one name, from one instance or two', async function () {
         const instances = openSibling ? [store, await sibling()] : [store];
-        const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) =>
-          instances[i % instances.length]!.addAgent({ ...alex, keyHash: `hash-${i}` })));
+        const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => instances[i % instances.length]!.addAgent({ ...alex, keyHash: `hash-${i}` })));
         expect(outcomes.filter((o) => o.status === 'fulfilled')).to.have.length(1);
         for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).to.be.instanceOf(DuplicateAgentError);
         expect(await store.listAgents()).to.have.length(1);
@@ -1225,7 +1277,10 @@ export function storeContract(
 
     describe('staff on other channels', function () {
       const teams = (id: string): Record<string, unknown> => ({
-        bot: { id: 'returnsbot' }, channelId: 'msteams', conversation: { id, conversationType: 'personal' }, serviceUrl: 'https://smba.example/',
+        bot: { id: 'returnsbot' },
+        channelId: 'msteams',
+        conversation: { id, conversationType: 'personal' },
+        serviceUrl: 'https://smba.example/',
       });
 
       it('stores a reference per staff id, replacing it when saved again, listed by staff id', async function () {
@@ -1278,12 +1333,16 @@ export function storeContract(
         expect(await store.secret('b', never)).to.equal('value of b');
       });
 
-      it('gives concurrent calls one value: the losers\' values are not kept', async function () {
+      it("gives concurrent calls one value: the losers' values are not kept", async function () {
         const created: string[] = [];
-        const values = await Promise.all(Array.from({ length: 20 }, (_, i) => store.secret('shared', () => {
-          created.push(`value ${i}`);
-          return `value ${i}`;
-        })));
+        const values = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.secret('shared', () => {
+              created.push(`value ${i}`);
+              return `value ${i}`;
+            }),
+          ),
+        );
         expect(new Set(values).size).to.equal(1);
         expect(created).to.include(values[0]);
         expect(await store.secret('shared', never)).to.equal(values[0]);
@@ -1301,9 +1360,11 @@ export function storeContract(
       });
 
       it('rejects when create throws, storing nothing', async function () {
-        const error = await rejection(store.secret('k', () => {
-          throw new Error('no entropy today');
-        }));
+        const error = await rejection(
+          store.secret('k', () => {
+            throw new Error('no entropy today');
+          }),
+        );
         expect((error as Error).message).to.equal('no entropy today');
         expect(await store.secret('k', () => 'later')).to.equal('later');
       });

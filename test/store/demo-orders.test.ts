@@ -23,8 +23,13 @@ function changeOfMind(order: Order, item: OrderItem, today: string): string {
     purchasedOn: order.placedOn,
     customerRegion: order.customer.region ?? null,
     product: {
-      category: item.category, price: item.price, specialOrder: item.specialOrder, guaranteeMonths: item.guaranteeMonths,
-      requiresManufacturerPreauth: item.requiresManufacturerPreauth, name: item.name, sku: item.sku,
+      category: item.category,
+      price: item.price,
+      specialOrder: item.specialOrder,
+      guaranteeMonths: item.guaranteeMonths,
+      requiresManufacturerPreauth: item.requiresManufacturerPreauth,
+      name: item.name,
+      sku: item.sku,
     },
     delivery: order.delivery ?? null,
     condition: GOOD_CONDITION,
@@ -69,9 +74,7 @@ describe('demo orders', function () {
     const items = orders.flatMap((o) => o.items);
     expect(orders.some((o) => o.items.length === 1)).to.equal(true);
     expect(orders.some((o) => o.items.length > 1)).to.equal(true);
-    expect(new Set(items.map((i) => i.category))).to.include.members([
-      'headphones', 'notebook', 'memory-card', 'software', 'desktop-pc', 'peripheral',
-    ]);
+    expect(new Set(items.map((i) => i.category))).to.include.members(['headphones', 'notebook', 'memory-card', 'software', 'desktop-pc', 'peripheral']);
     const preauth = orders.filter((o) => o.policy === 'impress-us' && o.items.some((i) => i.category === 'desktop-pc' && i.requiresManufacturerPreauth));
     expect(preauth).to.have.length.greaterThan(0);
   });

@@ -51,9 +51,11 @@ describe('KeyedMutex', function () {
   it('keeps no entry for keys nobody holds', async function () {
     const mutex = new KeyedMutex();
     await Promise.all(Array.from({ length: 100 }, (_, i) => mutex.run(`key-${i % 10}`, tick)));
-    await mutex.run('x', () => {
-      throw new Error('no');
-    }).catch(() => undefined);
+    await mutex
+      .run('x', () => {
+        throw new Error('no');
+      })
+      .catch(() => undefined);
     expect(mutex.size).to.equal(0);
     expect(mutex.isLocked('key-1')).to.equal(false);
   });

@@ -30,8 +30,14 @@ const T0 = '2027-01-04T10:00:00.000Z';
 
 /** A turn that logs one activity, the bot's reply. */
 const turn = (id: string, expectedVersion: number | null, text: string, activityId: string | null = null): TurnCommit => ({
-  conversationId: id, expectedVersion, snapshot: { text }, machineVersion: 1, locale: 'en-GB',
-  activityId, replyCount: 1, log: [{ type: 'message', text }],
+  conversationId: id,
+  expectedVersion,
+  snapshot: { text },
+  machineVersion: 1,
+  locale: 'en-GB',
+  activityId,
+  replyCount: 1,
+  log: [{ type: 'message', text }],
   audit: [{ at: T0, actor: 'bot', action: 'turn', data: { text } }],
   at: T0,
 });
@@ -72,10 +78,12 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
       async stateBytes(store, conversationId) {
         const schema = schemas.get(store);
         if (!schema) throw new Error('no schema for this store');
-        return withClient(async (c) => rowBytes([
-          ...(await c.query(`SELECT * FROM ${schema}.conversations WHERE id = $1`, [conversationId])).rows,
-          ...(await c.query(`SELECT * FROM ${schema}.processed_activities WHERE conversation_id = $1`, [conversationId])).rows,
-        ]));
+        return withClient(async (c) =>
+          rowBytes([
+            ...(await c.query(`SELECT * FROM ${schema}.conversations WHERE id = $1`, [conversationId])).rows,
+            ...(await c.query(`SELECT * FROM ${schema}.processed_activities WHERE conversation_id = $1`, [conversationId])).rows,
+          ]),
+        );
       },
     },
     // Another instance (its own pools) on the same schema.
@@ -139,14 +147,26 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
         } finally {
           await s.close();
         }
-        const columns = await withClient(async (c) => (await c.query<{ table_name: string; column_name: string; data_type: string }>(
-          `SELECT table_name, column_name, data_type FROM information_schema.columns
-           WHERE table_schema = $1 AND data_type IN ('jsonb', 'json') ORDER BY table_name, column_name`, [schema],
-        )).rows.map((r) => `${r.table_name}.${r.column_name}:${r.data_type}`));
+        const columns = await withClient(async (c) =>
+          (
+            await c.query<{ table_name: string; column_name: string; data_type: string }>(
+              `SELECT table_name, column_name, data_type FROM information_schema.columns
+           WHERE table_schema = $1 AND data_type IN ('jsonb', 'json') ORDER BY table_name, column_name`,
+              [schema],
+            )
+          ).rows.map((r) => `${r.table_name}.${r.column_name}:${r.data_type}`),
+        );
         expect(columns).to.deep.equal([
-          'conversation_audit.data:jsonb', 'conversation_log.activity:jsonb', 'conversations.snapshot:jsonb',
-          'handoffs.reference:jsonb', 'handoffs.summary:jsonb', 'orders.data:jsonb',
-          'rma_audit.data:jsonb', 'rmas.decision:jsonb', 'rmas.facts:jsonb', 'staff_references.reference:jsonb',
+          'conversation_audit.data:jsonb',
+          'conversation_log.activity:jsonb',
+          'conversations.snapshot:jsonb',
+          'handoffs.reference:jsonb',
+          'handoffs.summary:jsonb',
+          'orders.data:jsonb',
+          'rma_audit.data:jsonb',
+          'rmas.decision:jsonb',
+          'rmas.facts:jsonb',
+          'staff_references.reference:jsonb',
         ]);
       });
 
@@ -204,9 +224,9 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
         });
         const error = (await broken.migrate().catch((e: unknown) => e)) as Error;
         expect(error.message).to.match(/no_such_table/);
-        const tables = await withClient(async (c) => (await c.query<{ table_name: string }>(
-          'SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema],
-        )).rows.map((r) => r.table_name));
+        const tables = await withClient(async (c) =>
+          (await c.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema])).rows.map((r) => r.table_name),
+        );
         expect(tables).to.include('rmas').and.not.include('half_done');
         expect((await broken.appliedMigrations()).map((m) => m.id)).to.not.include('9999-broken');
       });
@@ -232,21 +252,23 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
         let maxInside = 0;
         const ran: string[] = [];
         // Read-modify-write without retry: only a lock across both instances keeps every commit valid.
-        const results = await Promise.all(Array.from({ length: 30 }, (_, i) => {
-          const s = i % 2 ? a : b;
-          return s.withConversationLock('shared', async () => {
-            inside++;
-            maxInside = Math.max(maxInside, inside);
-            try {
-              const current = await s.loadConversation('shared');
-              await sleep(2);
-              ran.push(`${i % 2 ? 'a' : 'b'}${i}`);
-              return await s.commitTurn(turn('shared', current?.version ?? null, `m${i}`, `act-${i}`));
-            } finally {
-              inside--;
-            }
-          });
-        }));
+        const results = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => {
+            const s = i % 2 ? a : b;
+            return s.withConversationLock('shared', async () => {
+              inside++;
+              maxInside = Math.max(maxInside, inside);
+              try {
+                const current = await s.loadConversation('shared');
+                await sleep(2);
+                ran.push(`${i % 2 ? 'a' : 'b'}${i}`);
+                return await s.commitTurn(turn('shared', current?.version ?? null, `m${i}`, `act-${i}`));
+              } finally {
+                inside--;
+              }
+            });
+          }),
+        );
         expect(maxInside).to.equal(1);
         expect(results.map((r) => r.version).sort((x, y) => x - y)).to.deep.equal(Array.from({ length: 30 }, (_, i) => i + 2));
         expect((await a.loadConversation('shared'))?.version).to.equal(31);
@@ -281,12 +303,14 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
 
       it('never starves fn of connections: 12 conversations at once on one query connection and two lock connections', async function () {
         const s = await open({ poolSize: 1, lockPoolSize: 2 });
-        const versions = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-          s.withConversationLock(`c${i % 6}`, async () => {
-            const current = await s.loadConversation(`c${i % 6}`);
-            return (await s.commitTurn(turn(`c${i % 6}`, current?.version ?? null, `t${i}`))).version;
-          }),
-        ));
+        const versions = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            s.withConversationLock(`c${i % 6}`, async () => {
+              const current = await s.loadConversation(`c${i % 6}`);
+              return (await s.commitTurn(turn(`c${i % 6}`, current?.version ?? null, `t${i}`))).version;
+            }),
+          ),
+        );
         expect(versions.sort()).to.deep.equal([1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]);
       });
 
@@ -358,7 +382,9 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
           });
         `;
         const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-          cwd: ROOT, env: { ...process.env, STORE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'],
+          cwd: ROOT,
+          env: { ...process.env, STORE_URL: url },
+          stdio: ['ignore', 'pipe', 'pipe'],
         });
         try {
           let out = '';
@@ -403,7 +429,18 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
       it('numbers the log 1, 2, 3 … when two instances append to it at once', async function () {
         const a = await open();
         const b = await open();
-        await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).appendLog('busy', [{ n: i, part: 1 }, { n: i, part: 2 }], T0)));
+        await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            (i % 2 ? a : b).appendLog(
+              'busy',
+              [
+                { n: i, part: 1 },
+                { n: i, part: 2 },
+              ],
+              T0,
+            ),
+          ),
+        );
         const log = await a.readLog('busy');
         expect(log.map((e) => e.seq)).to.deep.equal(Array.from({ length: 80 }, (_, i) => i + 1));
         // each append's entries are consecutive
@@ -414,10 +451,26 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
         const a = await open();
         const b = await open();
         const orders = Array.from({ length: 20 }, (_, i) => ({
-          orderNumber: `UK-9${String(i).padStart(5, '0')}`, policy: 'uk-online', currency: 'GBP',
+          orderNumber: `UK-9${String(i).padStart(5, '0')}`,
+          policy: 'uk-online',
+          currency: 'GBP',
           customer: { email: 'sam@example.com', postcode: 'LS1 4AP', region: 'GB-ENG' },
-          placedOn: '2026-12-19', deliveredOn: '2026-12-22', delivery: { charge: 4.99, cheapestCharge: 4.99 },
-          items: [{ sku: 'HP-200', name: 'Studio headphones', category: 'headphones', price: 59.99, quantity: 1, specialOrder: false, freeGift: false, requiresManufacturerPreauth: false, guaranteeMonths: null }],
+          placedOn: '2026-12-19',
+          deliveredOn: '2026-12-22',
+          delivery: { charge: 4.99, cheapestCharge: 4.99 },
+          items: [
+            {
+              sku: 'HP-200',
+              name: 'Studio headphones',
+              category: 'headphones',
+              price: 59.99,
+              quantity: 1,
+              specialOrder: false,
+              freeGift: false,
+              requiresManufacturerPreauth: false,
+              guaranteeMonths: null,
+            },
+          ],
         })) as Parameters<Store['importOrders']>[0];
         const [ra, rb] = await Promise.all([a.importOrders(orders), b.importOrders(orders)]);
         expect(ra.added + rb.added).to.equal(20);
@@ -490,9 +543,16 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
 
     describe('secrets and attachments', function () {
       /** Store sessions on this database whose current statement, starting with `sql`, waits for a lock. */
-      const waitingOnLock = (sql: string): Promise<number> => withClient(async (c) => (await c.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'returnsbot' AND wait_event_type = 'Lock' AND query LIKE $1`, [`${sql}%`],
-      )).rows[0]?.n ?? 0);
+      const waitingOnLock = (sql: string): Promise<number> =>
+        withClient(
+          async (c) =>
+            (
+              await c.query<{ n: number }>(
+                `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'returnsbot' AND wait_event_type = 'Lock' AND query LIKE $1`,
+                [`${sql}%`],
+              )
+            ).rows[0]?.n ?? 0,
+        );
 
       /**
        * Run `s.secret('k', …)` while another session has inserted 'k' = 'held' and not committed:
@@ -540,10 +600,16 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
 
       it('keeps attachment bytes in a bytea column stored uncompressed out of line, with a size that must match them', async function () {
         const s = await open();
-        const columns = await withClient(async (c) => (await c.query<{ attname: string; type: string; attstorage: string }>(
-          `SELECT attname, format_type(atttypid, atttypmod) AS type, attstorage FROM pg_attribute
-           WHERE attrelid = $1::regclass AND attname IN ('bytes', 'size') ORDER BY attname`, [`${schema}.attachments`],
-        )).rows);
+        const columns = await withClient(
+          async (c) =>
+            (
+              await c.query<{ attname: string; type: string; attstorage: string }>(
+                `SELECT attname, format_type(atttypid, atttypmod) AS type, attstorage FROM pg_attribute
+           WHERE attrelid = $1::regclass AND attname IN ('bytes', 'size') ORDER BY attname`,
+                [`${schema}.attachments`],
+              )
+            ).rows,
+        );
         expect(columns).to.deep.equal([
           { attname: 'bytes', type: 'bytea', attstorage: 'e' },
           { attname: 'size', type: 'integer', attstorage: 'p' },
@@ -564,9 +630,16 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
 
     describe('hand-over queue and staff', function () {
       /** Store sessions on this database whose current statement (matching the LIKE pattern) waits for a lock. */
-      const waitingOnLock = (pattern: string): Promise<number> => withClient(async (c) => (await c.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'returnsbot' AND wait_event_type = 'Lock' AND query LIKE $1`, [pattern],
-      )).rows[0]?.n ?? 0);
+      const waitingOnLock = (pattern: string): Promise<number> =>
+        withClient(
+          async (c) =>
+            (
+              await c.query<{ n: number }>(
+                `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'returnsbot' AND wait_event_type = 'Lock' AND query LIKE $1`,
+                [pattern],
+              )
+            ).rows[0]?.n ?? 0,
+        );
 
       /**
        * Run `s.takeHandoff('c1', 'alex', …)` while another session has made 'c1' active for 'other'
@@ -602,10 +675,12 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
         const stores = await Promise.all([open(), open(), open(), open()]);
         const ids = ['h0', 'h1', 'h2', 'h3', 'h4'];
         for (const id of ids) await stores[0]!.openHandoff(newHandoff(id));
-        const results = await Promise.all(Array.from({ length: 80 }, async (_, i) => {
-          const id = ids[i % ids.length]!;
-          return { id, result: await stores[i % stores.length]!.takeHandoff(id, `agent-${i % 7}`, T0) };
-        }));
+        const results = await Promise.all(
+          Array.from({ length: 80 }, async (_, i) => {
+            const id = ids[i % ids.length]!;
+            return { id, result: await stores[i % stores.length]!.takeHandoff(id, `agent-${i % 7}`, T0) };
+          }),
+        );
         for (const id of ids) {
           const mine = results.filter((r) => r.id === id).map((r) => r.result);
           const stored = await stores[1]!.getHandoff(id);
@@ -626,9 +701,9 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
         expect(opened.filter((o) => o.created)).to.have.length(1);
         expect((await stores[0]!.getHandoff('c1'))?.version).to.equal(1);
         // the customer leaving from one instance races agents taking it from the others
-        const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 4 === 0
-          ? stores[0]!.endHandoff('c1', { customer: true }, 'left', T0)
-          : stores[i % 4]!.takeHandoff('c1', `agent-${i}`, T0))));
+        const outcomes = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => (i % 4 === 0 ? stores[0]!.endHandoff('c1', { customer: true }, 'left', T0) : stores[i % 4]!.takeHandoff('c1', `agent-${i}`, T0))),
+        );
         // every agent is another one: exactly one of them, or the customer, wins
         const won = outcomes.filter((o) => o.ok);
         expect(won, JSON.stringify(outcomes)).to.have.length(1);
@@ -665,8 +740,10 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
       it('upgrades a 0005 schema: its RMAs are issued, with no facts, and their remedy can change', async function () {
         await (await open({ migrations: POSTGRES_MIGRATIONS.slice(0, 5) })).close();
         // an RMA the previous code wrote (it names no status or facts)
-        await withClient((c) => c.query(`INSERT INTO ${schema}.rmas (rma, order_number, sku, reason, remedy, decision, conversation_id, issued_by, note, created_at)
-          VALUES ('RMA-7K3M-Q2XS', 'UK-100234', 'OLD', 'change-of-mind', 'replacement', '{"outcome":"approved"}', 'c1', 'bot', NULL, 'x')`));
+        await withClient((c) =>
+          c.query(`INSERT INTO ${schema}.rmas (rma, order_number, sku, reason, remedy, decision, conversation_id, issued_by, note, created_at)
+          VALUES ('RMA-7K3M-Q2XS', 'UK-100234', 'OLD', 'change-of-mind', 'replacement', '{"outcome":"approved"}', 'c1', 'bot', NULL, 'x')`),
+        );
         const s = await upgradeFrom(5, '0006-rma-status-and-facts');
         expect(await s.findRma('UK-100234', 'OLD', 'change-of-mind')).to.deep.include({ status: 'issued', facts: {}, remedy: 'replacement' });
         const changed = await s.changeRmaRemedy({ rma: 'RMA-7K3M-Q2XS', to: 'refund', actor: 'customer', at: T0 });
@@ -683,9 +760,14 @@ describe('postgres store (needs TEST_DATABASE_URL)', function () {
         await s.addAgent({ name: 'alex', displayName: 'Alex', keyHash: 'h1', at: T0 });
         await s.removeAgent('alex', T0);
         await s.addAgent({ name: 'alex', displayName: 'Alex', keyHash: 'h2', at: T0 });
-        const indexes = await withClient(async (c) => (await c.query<{ indexname: string }>(
-          `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'agents' AND indexdef LIKE '%UNIQUE%' AND indexdef LIKE '%WHERE%' ORDER BY indexname`, [schema],
-        )).rows.map((r) => r.indexname));
+        const indexes = await withClient(async (c) =>
+          (
+            await c.query<{ indexname: string }>(
+              `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'agents' AND indexdef LIKE '%UNIQUE%' AND indexdef LIKE '%WHERE%' ORDER BY indexname`,
+              [schema],
+            )
+          ).rows.map((r) => r.indexname),
+        );
         expect(indexes).to.deep.equal(['agents_active_key', 'agents_active_name']);
       });
     });

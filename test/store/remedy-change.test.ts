@@ -17,7 +17,10 @@ const LATER = '2027-01-04T10:05:00.000Z';
 
 function faultyCase(today: string, patch: Partial<Case> = {}): Case {
   return caseSchema.parse({
-    policy: 'uk-online', today, reason: 'faulty', deliveredOn: '2026-12-01',
+    policy: 'uk-online',
+    today,
+    reason: 'faulty',
+    deliveredOn: '2026-12-01',
     product: { category: 'headphones', sku: 'HP-200', name: 'Studio headphones' },
     condition: { faultCause: 'defect', tampered: false, serialLabelIntact: true },
     ...patch,
@@ -35,13 +38,20 @@ describe('changing the remedy of an open RMA', function () {
   async function issue(c: Case, remedy: 'replacement' | 'repair' | 'refund') {
     const decision = decide(c, loadPack(c.policy));
     const { record } = await store.issueRma({
-      orderNumber: 'UK-100234', sku: 'HP-200', reason: c.reason, remedy, decision,
-      conversationId: 'c1', actor: 'bot', at: AT, facts: usedFacts(c, decision),
+      orderNumber: 'UK-100234',
+      sku: 'HP-200',
+      reason: c.reason,
+      remedy,
+      decision,
+      conversationId: 'c1',
+      actor: 'bot',
+      at: AT,
+      facts: usedFacts(c, decision),
     });
     return { record, decision };
   }
 
-  it('records the customer\'s new remedy with an audit entry, and says the recorded one', async function () {
+  it("records the customer's new remedy with an audit entry, and says the recorded one", async function () {
     // within 30 days of delivery: refund, repair or replacement, the customer chooses
     const { record, decision } = await issue(faultyCase('2026-12-20'), 'replacement');
     expect(decision.remedyChosenBy).to.equal('customer');
@@ -50,7 +60,10 @@ describe('changing the remedy of an open RMA', function () {
     const stored = (await store.getRma(record.rma))!;
     expect(stored.remedy).to.equal('refund');
     expect(stored.audit.at(-1)).to.deep.equal({
-      at: LATER, actor: 'customer', action: 'rma.remedy-changed', data: { by: 'customer', note: null, from: 'replacement', to: 'refund' },
+      at: LATER,
+      actor: 'customer',
+      action: 'rma.remedy-changed',
+      data: { by: 'customer', note: null, from: 'replacement', to: 'refund' },
     });
     const again = await changeRmaRemedy(store, { rma: record.rma, remedy: 'refund', by: 'customer', at: LATER });
     expect(again).to.deep.include({ ok: true, code: 'unchanged', remedy: 'refund' });

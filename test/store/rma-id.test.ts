@@ -3,13 +3,7 @@
  * normalised.
  */
 import { expect } from 'chai';
-import {
-  checkSymbol,
-  CROCKFORD_ALPHABET,
-  isValidRmaNumber,
-  newRmaNumber,
-  normalizeRmaNumber,
-} from '../../src/store/rma-id.js';
+import { checkSymbol, CROCKFORD_ALPHABET, isValidRmaNumber, newRmaNumber, normalizeRmaNumber } from '../../src/store/rma-id.js';
 
 const CONTRACT_RE = /^RMA-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
 
@@ -88,8 +82,17 @@ describe('RMA numbers', function () {
   it('rejects anything not exactly in the format', function () {
     const good = generated[0] ?? '';
     for (const bad of [
-      good.toLowerCase(), symbolsOf(good), `RMA${symbolsOf(good)}`, ` ${good}`, `${good} `, `XMA${good.slice(3)}`,
-      'RMA-ABCD-EFGU', 'RMA-ILO0-0000', 'RMA-0000-000', 'RMA-0000-00000', '',
+      good.toLowerCase(),
+      symbolsOf(good),
+      `RMA${symbolsOf(good)}`,
+      ` ${good}`,
+      `${good} `,
+      `XMA${good.slice(3)}`,
+      'RMA-ABCD-EFGU',
+      'RMA-ILO0-0000',
+      'RMA-0000-000',
+      'RMA-0000-00000',
+      '',
     ]) {
       expect(isValidRmaNumber(bad), bad).to.equal(false);
     }

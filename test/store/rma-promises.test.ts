@@ -13,8 +13,13 @@ import { askedStep, say, startTestBot, type BotActivity, type TestBot } from '..
 async function faultyReturn(bot: TestBot, remedy: string): Promise<BotActivity[]> {
   const conv = `c-${randomUUID()}`;
   const answers: Record<string, string> = {
-    orderNumber: 'UK-100234', verify: 'sam@example.com', item: 'Studio headphones',
-    reason: 'it is faulty, the left side is dead', faultCause: 'it just stopped working on its own', remedy, confirm: 'yes',
+    orderNumber: 'UK-100234',
+    verify: 'sam@example.com',
+    item: 'Studio headphones',
+    reason: 'it is faulty, the left side is dead',
+    faultCause: 'it just stopped working on its own',
+    remedy,
+    confirm: 'yes',
   };
   let text = 'hi';
   for (let turn = 0; turn < 15; turn++) {
@@ -44,7 +49,9 @@ describe('keeping what is promised: the remedy recorded on an RMA', function () 
     expect(record.remedy).to.equal('refund');
     expect(record.audit.map((a) => a.action)).to.deep.equal(['rma.issued', 'rma.remedy-changed']);
     expect(record.audit[1]).to.deep.equal({
-      at: '2026-12-30T12:00:00.000Z', actor: 'customer', action: 'rma.remedy-changed',
+      at: '2026-12-30T12:00:00.000Z',
+      actor: 'customer',
+      action: 'rma.remedy-changed',
       data: { by: 'customer', note: null, from: 'replacement', to: 'refund' },
     });
     // The facts of the decision, with their sources (the delivery date from the order's record).

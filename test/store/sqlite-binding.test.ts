@@ -10,14 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { ROOT } from '../../src/paths.js';
-import {
-  defaultSqliteBinding,
-  openSqlite,
-  resolveSqliteBinding,
-  SqliteBindingError,
-  usableSqliteBindings,
-  type SqliteDatabase,
-} from '../../src/store/sqlite-binding.js';
+import { defaultSqliteBinding, openSqlite, resolveSqliteBinding, SqliteBindingError, usableSqliteBindings, type SqliteDatabase } from '../../src/store/sqlite-binding.js';
 
 describe('SQLite bindings', function () {
   it('chooses better-sqlite3 on Node 22 and later, libsql on Node 20', function () {

@@ -79,16 +79,18 @@ async function race<T>(file: string, body: string, processes = 4): Promise<T[]> 
     await store.close();
   `;
   const env = { ...process.env, DB_FILE: file, START: String(Date.now() + 4000) };
-  return Promise.all(Array.from({ length: processes }, async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code, err).to.equal(0);
-    return JSON.parse(out) as T;
-  }));
+  return Promise.all(
+    Array.from({ length: processes }, async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code, err).to.equal(0);
+      return JSON.parse(out) as T;
+    }),
+  );
 }
 
 describe('SqliteStore', function () {
@@ -127,8 +129,14 @@ describe('SqliteStore', function () {
 
   // The turn logs one activity, the bot's reply.
   const turn = (id: string, expectedVersion: number | null, text: string, activityId: string | null = null): TurnCommit => ({
-    conversationId: id, expectedVersion, snapshot: { text }, machineVersion: 1, locale: 'en-GB',
-    activityId, replyCount: 1, log: [{ type: 'message', text }],
+    conversationId: id,
+    expectedVersion,
+    snapshot: { text },
+    machineVersion: 1,
+    locale: 'en-GB',
+    activityId,
+    replyCount: 1,
+    log: [{ type: 'message', text }],
     audit: [{ at: '2027-01-04T10:00:00.000Z', actor: 'bot', action: 'turn', data: { text } }],
     at: '2027-01-04T10:00:00.000Z',
   });
@@ -326,11 +334,14 @@ describe('SqliteStore', function () {
       const file = join(dir, SQLITE_FILE_NAME);
       await (await open(file)).close();
       // Each child waits for the same moment, then asks for the secret.
-      const results = await race<{ value: string; created: boolean }>(file, `
+      const results = await race<{ value: string; created: boolean }>(
+        file,
+        `
         let created = false;
         const value = await store.secret('k', () => { created = true; return 'from ' + process.pid; });
         process.stdout.write(JSON.stringify({ value, created }));
-      `);
+      `,
+      );
       const values = new Set(results.map((r) => r.value));
       expect(values.size, JSON.stringify(results)).to.equal(1);
       const store = await open(file);
@@ -371,10 +382,13 @@ describe('SqliteStore', function () {
       await setup.openHandoff(newHandoff('c1'));
       await setup.close();
       // Each child waits for the same moment, then takes it as its own agent.
-      const results = await race<{ agent: string; result: { ok: boolean; reason?: string; holder?: string } }>(file, `
+      const results = await race<{ agent: string; result: { ok: boolean; reason?: string; holder?: string } }>(
+        file,
+        `
         const result = await store.takeHandoff('c1', 'agent-' + process.pid, '2027-01-04T10:00:00.000Z');
         process.stdout.write(JSON.stringify({ agent: 'agent-' + process.pid, result }));
-      `);
+      `,
+      );
       const winners = results.filter((r) => r.result.ok);
       expect(winners, JSON.stringify(results)).to.have.length(1);
       const winner = winners[0]!.agent;
@@ -536,7 +550,11 @@ describe('SqliteStore', function () {
         try {
           // an RMA the previous code wrote (it names no status or facts)
           rma = (await store.issueRma(rmaRequest({ remedy: 'replacement' }))).record.rma;
-          raw.prepare("INSERT INTO rmas (rma, order_number, sku, reason, remedy, decision, conversation_id, issued_by, note, created_at) SELECT 'RMA-OLD0-0000', order_number, 'OLD', reason, remedy, decision, conversation_id, issued_by, note, created_at FROM rmas").run();
+          raw
+            .prepare(
+              "INSERT INTO rmas (rma, order_number, sku, reason, remedy, decision, conversation_id, issued_by, note, created_at) SELECT 'RMA-OLD0-0000', order_number, 'OLD', reason, remedy, decision, conversation_id, issued_by, note, created_at FROM rmas",
+            )
+            .run();
           expect(() => raw.prepare("UPDATE rmas SET status = 'lost'").run()).to.throw(/CHECK constraint/);
           expect(() => raw.prepare("UPDATE rmas SET facts = '[]'").run()).to.throw(/CHECK constraint/);
         } finally {

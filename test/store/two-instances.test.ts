@@ -32,8 +32,7 @@ import type { BotActivity } from '../support/server.js';
 
 /** The first TypeScript source (src/, machines/, dialogs/) whose build in dist/ is missing or older, if any. */
 function staleSource(): string | null {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
   for (const top of ['src', 'machines', 'dialogs']) {
     for (const file of walk(join(ROOT, top))) {
       if (!file.endsWith('.ts') || file.endsWith('.d.ts')) continue;
@@ -121,9 +120,13 @@ const orderNumber = (i: number): string => `UK-8${String(i).padStart(5, '0')}`;
 
 function order(i: number): OrderInput {
   return {
-    orderNumber: orderNumber(i), policy: 'uk-online', currency: 'GBP',
+    orderNumber: orderNumber(i),
+    policy: 'uk-online',
+    currency: 'GBP',
     customer: { email: `customer${i}@example.com`, postcode: 'LS1 4AP', region: 'GB-ENG' },
-    placedOn: '2026-12-19', deliveredOn: '2026-12-22', delivery: { charge: 4.99, cheapestCharge: 4.99 },
+    placedOn: '2026-12-19',
+    deliveredOn: '2026-12-22',
+    delivery: { charge: 4.99, cheapestCharge: 4.99 },
     items: [
       { sku: 'HP-200', name: 'Studio headphones', category: 'headphones', price: 59.99, quantity: 1 },
       { sku: 'NB-15', name: 'Aero 15 notebook', category: 'notebook', price: 899.0, quantity: 1 },
@@ -133,7 +136,13 @@ function order(i: number): OrderInput {
 
 /** The condition facts every customer here answers (what the policy asks depends on item and reason). */
 const FACTS: Record<string, boolean> = {
-  sealBroken: false, used: false, activationStripDamaged: false, serialLabelIntact: true, tampered: false, packagingOpened: false, softwareClaimed: false,
+  sealBroken: false,
+  used: false,
+  activationStripDamaged: false,
+  serialLabelIntact: true,
+  tampered: false,
+  packagingOpened: false,
+  softwareClaimed: false,
 };
 
 interface Script {
@@ -156,9 +165,21 @@ function script(i: number): Script {
     case 1:
       return { ...base, sku: 'NB-15', reason: 'change-of-mind', remedy: 'refund', answers: { ...common, item: 'Aero 15 notebook', reason: 'I changed my mind, found it cheaper elsewhere' } };
     case 2:
-      return { ...base, sku: 'NB-15', reason: 'faulty', remedy: 'refund', answers: { ...common, item: 'Aero 15 notebook', reason: "it won't turn on", faultCause: "it just stopped working, I didn't drop it", remedy: 'refund' } };
+      return {
+        ...base,
+        sku: 'NB-15',
+        reason: 'faulty',
+        remedy: 'refund',
+        answers: { ...common, item: 'Aero 15 notebook', reason: "it won't turn on", faultCause: "it just stopped working, I didn't drop it", remedy: 'refund' },
+      };
     default:
-      return { ...base, sku: 'NB-15', reason: 'misdescribed', remedy: 'replacement', answers: { ...common, item: 'Aero 15 notebook', reason: "it's not what the listing said, it has 8GB of RAM not 16", remedy: 'a replacement please' } };
+      return {
+        ...base,
+        sku: 'NB-15',
+        reason: 'misdescribed',
+        remedy: 'replacement',
+        answers: { ...common, item: 'Aero 15 notebook', reason: "it's not what the listing said, it has 8GB of RAM not 16", remedy: 'a replacement please' },
+      };
   }
 }
 
@@ -191,20 +212,31 @@ async function post(instance: Instance, conversationId: string, id: string, text
   stats.requests++;
   stats.byInstance[instance.name] = (stats.byInstance[instance.name] ?? 0) + 1;
   const activity = {
-    type: 'message', id, channelId: 'test', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies', locale: 'en-GB',
-    timestamp: new Date().toISOString(), from: { id: `user-${conversationId}`, role: 'user' }, recipient: { id: 'bot' },
-    conversation: { id: conversationId }, text,
+    type: 'message',
+    id,
+    channelId: 'test',
+    serviceUrl: 'http://127.0.0.1:9',
+    deliveryMode: 'expectReplies',
+    locale: 'en-GB',
+    timestamp: new Date().toISOString(),
+    from: { id: `user-${conversationId}`, role: 'user' },
+    recipient: { id: 'bot' },
+    conversation: { id: conversationId },
+    text,
   };
   try {
     const res = await fetch(`${instance.url}/api/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity), signal: AbortSignal.timeout(30_000),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(activity),
+      signal: AbortSignal.timeout(30_000),
     });
     const body = await res.text();
     if (res.status !== 200) {
       stats.failures.push(`${instance.name} ${conversationId} ${id}: HTTP ${res.status} ${body.slice(0, 200)}`);
       return null;
     }
-    return ((JSON.parse(body) as { activities?: BotActivity[] }).activities ?? []);
+    return (JSON.parse(body) as { activities?: BotActivity[] }).activities ?? [];
   } catch (e) {
     stats.failures.push(`${instance.name} ${conversationId} ${id}: ${(e as Error).message}`);
     return null;
@@ -247,10 +279,7 @@ async function run(s: Script, instances: readonly [Instance, Instance], stats: S
         // few milliseconds later while the original is being processed
         stats.concurrentDuplicates++;
         const delay = mode < 0.25 ? 0 : Math.floor(Math.random() * 15);
-        [replies, again] = await Promise.all([
-          post(first, s.conversationId, id, text, stats),
-          sleep(delay).then(() => post(other, s.conversationId, id, text, stats)),
-        ]);
+        [replies, again] = await Promise.all([post(first, s.conversationId, id, text, stats), sleep(delay).then(() => post(other, s.conversationId, id, text, stats))]);
       } else {
         // the retry comes after the original was answered
         replies = await post(first, s.conversationId, id, text, stats);
@@ -334,7 +363,18 @@ describe('two server processes on one PostgreSQL database (needs TEST_DATABASE_U
       // the stored conversation: at the end, with the facts it was given, one version per activity
       const record = await db.loadConversation(s.conversationId);
       expect(record?.version, why).to.equal(o.sent.length);
-      const snapshot = record?.snapshot as { value: unknown; context: { rma: string | null; reason: string; remedy: string | null; orderNumber: string | null; order: { orderNumber: string; items: { sku: string }[] } | null; itemIndex: number | null; facts: Record<string, unknown> } };
+      const snapshot = record?.snapshot as {
+        value: unknown;
+        context: {
+          rma: string | null;
+          reason: string;
+          remedy: string | null;
+          orderNumber: string | null;
+          order: { orderNumber: string; items: { sku: string }[] } | null;
+          itemIndex: number | null;
+          facts: Record<string, unknown>;
+        };
+      };
       expect(stateName(snapshot), why).to.equal('done');
       const ctx = snapshot.context;
       expect(ctx.rma, why).to.equal(o.rma);
@@ -349,18 +389,35 @@ describe('two server processes on one PostgreSQL database (needs TEST_DATABASE_U
 
       // the log: every activity once, in the order sent, each followed by its replies; numbered 1, 2, 3 …
       const log = await db.readLog(s.conversationId);
-      expect(log.map((e) => e.seq), why).to.deep.equal(log.map((_, i) => i + 1));
+      expect(
+        log.map((e) => e.seq),
+        why,
+      ).to.deep.equal(log.map((_, i) => i + 1));
       const customer = log.filter((e) => (e.activity['from'] as { role?: string } | undefined)?.role === 'user');
-      expect(customer.map((e) => e.activity['id']), why).to.deep.equal(o.sent.map((x) => x.id));
-      expect(customer.map((e) => e.activity['text']), why).to.deep.equal(o.sent.map((x) => x.text));
+      expect(
+        customer.map((e) => e.activity['id']),
+        why,
+      ).to.deep.equal(o.sent.map((x) => x.id));
+      expect(
+        customer.map((e) => e.activity['text']),
+        why,
+      ).to.deep.equal(o.sent.map((x) => x.text));
       expect(log.length, why).to.equal(o.sent.length + o.sent.reduce((n, x) => n + x.replies.length, 0));
-      for (const x of o.sent) expect(await db.findProcessedActivity(s.conversationId, x.id), why).to.be.an('array').with.length(x.replies.length);
+      for (const x of o.sent)
+        expect(await db.findProcessedActivity(s.conversationId, x.id), why)
+          .to.be.an('array')
+          .with.length(x.replies.length);
     }
 
     // the RMAs: exactly one per (order line, reason), the same for both conversations that asked for it
-    const rows = await withClient(async (c) => (await c.query<{ rma: string; order_number: string; sku: string; reason: string; audits: number }>(
-      `SELECT r.rma, r.order_number, r.sku, r.reason, (SELECT count(*)::int FROM ${schema}.rma_audit x WHERE x.rma = r.rma) AS audits FROM ${schema}.rmas r`,
-    )).rows);
+    const rows = await withClient(
+      async (c) =>
+        (
+          await c.query<{ rma: string; order_number: string; sku: string; reason: string; audits: number }>(
+            `SELECT r.rma, r.order_number, r.sku, r.reason, (SELECT count(*)::int FROM ${schema}.rma_audit x WHERE x.rma = r.rma) AS audits FROM ${schema}.rmas r`,
+          )
+        ).rows,
+    );
     const lines = new Map(outcomes.map((o) => [`${orderNumber(o.script.order)}/${o.script.sku}/${o.script.reason}`, o.rma]));
     expect(lines.size).to.equal(ORDERS);
     expect(rows).to.have.length(lines.size);
@@ -378,7 +435,9 @@ describe('two server processes on one PostgreSQL database (needs TEST_DATABASE_U
     const retries = [...a.logs, ...b.logs].filter((l) => l['msg'] === 'turn conflict, retrying').length;
     expect(retries, 'turns rerun after a version conflict').to.equal(0);
     const turns = outcomes.reduce((n, o) => n + o.sent.length, 0);
-    console.log(`      ${CONVERSATIONS} conversations, ${turns} distinct activities, ${stats.requests} requests (a ${stats.byInstance['a']}, b ${stats.byInstance['b']}), ` +
-      `${stats.duplicates} re-sent to the other instance (${stats.concurrentDuplicates} while the original was in flight), ${retries} compare-and-swap retries, ${rows.length} RMAs, ${elapsed} ms`);
+    console.log(
+      `      ${CONVERSATIONS} conversations, ${turns} distinct activities, ${stats.requests} requests (a ${stats.byInstance['a']}, b ${stats.byInstance['b']}), ` +
+        `${stats.duplicates} re-sent to the other instance (${stats.concurrentDuplicates} while the original was in flight), ${retries} compare-and-swap retries, ${rows.length} RMAs, ${elapsed} ms`,
+    );
   });
 });

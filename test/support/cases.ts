@@ -88,7 +88,7 @@ export function goodCase(pack: PackId | string, patch: CasePatch = {}, unknown: 
     deliveredOn,
     purchasedOn: patch.purchasedOn ?? plusDays(deliveredOn, -2),
     purchasedFromUs: patch.purchasedFromUs ?? true,
-    customerRegion: patch.customerRegion === undefined ? REGION[pack as PackId] ?? null : patch.customerRegion,
+    customerRegion: patch.customerRegion === undefined ? (REGION[pack as PackId] ?? null) : patch.customerRegion,
     product: { ...GOOD_PRODUCT, ...patch.product },
     delivery: patch.delivery === undefined ? { charge: 4.99, cheapestCharge: 4.99 } : patch.delivery,
     condition: { ...GOOD_CONDITION, ...patch.condition },

@@ -39,16 +39,22 @@ export interface ConversationResult {
 export function answerFor(s: Scenario, step: string, last: { suggestedActions?: { actions?: { value?: unknown }[] } } | undefined): string {
   if (s.answers?.[step] !== undefined) return s.answers[step]!;
   switch (step) {
-    case 'orderNumber': return s.orderNumber;
-    case 'verify': return s.verify;
-    case 'item': return s.item;
-    case 'reason': return s.reasonText;
-    case 'remedy': return s.remedy ?? String(last?.suggestedActions?.actions?.[0]?.value ?? 'refund');
-    case 'confirm': return s.yes ?? 'yes';
+    case 'orderNumber':
+      return s.orderNumber;
+    case 'verify':
+      return s.verify;
+    case 'item':
+      return s.item;
+    case 'reason':
+      return s.reasonText;
+    case 'remedy':
+      return s.remedy ?? String(last?.suggestedActions?.actions?.[0]?.value ?? 'refund');
+    case 'confirm':
+      return s.yes ?? 'yes';
   }
   if (s.facts && step in s.facts) {
     const v = s.facts[step]!;
-    return typeof v === 'boolean' ? (v ? s.yes ?? 'yes' : s.no ?? 'no') : String(v);
+    return typeof v === 'boolean' ? (v ? (s.yes ?? 'yes') : (s.no ?? 'no')) : String(v);
   }
   return s.dontKnow ?? "I don't know";
 }

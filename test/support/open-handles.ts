@@ -33,7 +33,7 @@ export function mochaGlobalTeardown(): void {
       `The tests finished ${GRACE_MS / 1000} s ago, but the process is still kept alive by what they left open:`,
       ...handles.map((h) => `  - ${describe(h)}`),
       `  (active resources: ${process.getActiveResourcesInfo().join(', ')})`,
-      'Close these in the tests\' after/afterEach hooks. Ending the run now, as failed.',
+      "Close these in the tests' after/afterEach hooks. Ending the run now, as failed.",
     ];
     process.stderr.write(`\n${lines.join('\n')}\n`);
     // Mocha sets the exit code (its failure count) in an 'exit' listener; this one runs after it.

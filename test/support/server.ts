@@ -14,27 +14,39 @@ import { orderSchema, type OrderInput } from '../../src/orders.js';
 
 export const SCENARIO_ORDERS: OrderInput[] = [
   {
-    orderNumber: 'UK-100234', policy: 'uk-online', currency: 'GBP',
+    orderNumber: 'UK-100234',
+    policy: 'uk-online',
+    currency: 'GBP',
     customer: { email: 'sam@example.com', postcode: 'LS1 4AP', region: 'GB-ENG' },
-    placedOn: '2026-12-19', deliveredOn: '2026-12-22', delivery: { charge: 4.99, cheapestCharge: 4.99 },
+    placedOn: '2026-12-19',
+    deliveredOn: '2026-12-22',
+    delivery: { charge: 4.99, cheapestCharge: 4.99 },
     items: [
       { sku: 'HP-200', name: 'Studio headphones', category: 'headphones', price: 59.99, quantity: 1 },
       { sku: 'NB-15', name: 'Aero 15 notebook', category: 'notebook', price: 899.0, quantity: 1 },
     ],
   },
   {
-    orderNumber: 'IMP-500017', policy: 'impress-us', currency: 'USD',
+    orderNumber: 'IMP-500017',
+    policy: 'impress-us',
+    currency: 'USD',
     customer: { email: 'lee@example.com', postcode: '10001', region: 'US-NY' },
-    placedOn: '2026-12-07', deliveredOn: '2026-12-10', delivery: { charge: 0, cheapestCharge: 0 },
+    placedOn: '2026-12-07',
+    deliveredOn: '2026-12-10',
+    delivery: { charge: 0, cheapestCharge: 0 },
     items: [
       { sku: 'MON-27', name: 'UltraView 27 monitor', category: 'peripheral', price: 300.0, quantity: 1 },
       { sku: 'PB-14', name: 'ProBook 14', category: 'notebook', price: 1100.0, quantity: 1, requiresManufacturerPreauth: true },
     ],
   },
   {
-    orderNumber: 'UK-300001', policy: 'uk-online', currency: 'GBP',
+    orderNumber: 'UK-300001',
+    policy: 'uk-online',
+    currency: 'GBP',
     customer: { email: 'ali@example.co.uk', postcode: 'EH1 1YZ', region: 'GB-SCT' },
-    placedOn: '2026-12-20', deliveredOn: '2026-12-29', delivery: { charge: 9.99, cheapestCharge: 4.99 },
+    placedOn: '2026-12-20',
+    deliveredOn: '2026-12-29',
+    delivery: { charge: 9.99, cheapestCharge: 4.99 },
     items: [{ sku: 'SD-256', name: 'Pro 256GB microSD card', category: 'memory-card', price: 24.99, quantity: 1 }],
   },
 ];

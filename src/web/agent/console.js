@@ -468,14 +468,7 @@
     show($('act-release'), held);
     show($('act-close'), held);
 
-    var notice =
-      view.status === 'queued'
-        ? t('console.takeHint')
-        : view.status === 'active'
-          ? held
-            ? t('console.youHave')
-            : t('console.heldBy', { agent: view.agent || '' })
-          : t('console.ended');
+    var notice = view.status === 'queued' ? t('console.takeHint') : view.status === 'active' ? (held ? t('console.youHave') : t('console.heldBy', { agent: view.agent || '' })) : t('console.ended');
     $('conv-notice').textContent = notice;
     $('conv-notice').setAttribute('data-kind', held ? 'mine' : view.status);
 
@@ -553,10 +546,12 @@
     values.forEach(function (v) {
       var li = el('li');
       var code = el('code', className);
-      String(v).split('/').forEach(function (segment, i, all) {
-        code.appendChild(el('span', 'chip-part', i < all.length - 1 ? segment + '/' : segment));
-        if (i < all.length - 1) code.appendChild(document.createElement('wbr'));
-      });
+      String(v)
+        .split('/')
+        .forEach(function (segment, i, all) {
+          code.appendChild(el('span', 'chip-part', i < all.length - 1 ? segment + '/' : segment));
+          if (i < all.length - 1) code.appendChild(document.createElement('wbr'));
+        });
       li.appendChild(code);
       ul.appendChild(li);
     });
@@ -578,14 +573,26 @@
     if (codes.length) row(list, t('console.summary.codes'), chips(codes, 'code'));
     if ((decision.clauses || []).length) row(list, t('console.summary.clauses'), chips(decision.clauses, 'clause'));
     if ((decision.remedies || []).length) {
-      row(list, t('console.summary.remedies'), decision.remedies.map(function (r) {
-        return t('console.remedy.' + r);
-      }).join(', '));
+      row(
+        list,
+        t('console.summary.remedies'),
+        decision.remedies
+          .map(function (r) {
+            return t('console.remedy.' + r);
+          })
+          .join(', '),
+      );
     }
     if ((decision.needs || []).length) {
-      row(list, t('console.summary.needs'), decision.needs.map(function (n) {
-        return t('console.fact.' + n);
-      }).join(', '));
+      row(
+        list,
+        t('console.summary.needs'),
+        decision.needs
+          .map(function (n) {
+            return t('console.fact.' + n);
+          })
+          .join(', '),
+      );
     }
     box.appendChild(list);
   }

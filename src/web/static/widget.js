@@ -364,14 +364,13 @@
       return { locale: locale, strings: {} };
     });
     var css = loadAsset('link', botOrigin + ASSETS.css).catch(function () {});
-    Promise.all([labels, css])
-      .then(function (results) {
-        var r = results[0];
-        strings = Object.assign({ locale: r.locale }, r.strings);
-        build();
-        var reopen = (store.get('sessionStorage') || {}).open || attr('data-open') === 'true';
-        if (reopen) setOpen(true);
-      });
+    Promise.all([labels, css]).then(function (results) {
+      var r = results[0];
+      strings = Object.assign({ locale: r.locale }, r.strings);
+      build();
+      var reopen = (store.get('sessionStorage') || {}).open || attr('data-open') === 'true';
+      if (reopen) setOpen(true);
+    });
   }
 
   window.ReturnsBot = {
