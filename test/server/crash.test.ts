@@ -8,7 +8,7 @@
  * Runs against the embedded store, and against PostgreSQL too when TEST_DATABASE_URL is set.
  */
 import { expect } from 'chai';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { stateName } from '../../machines/returns.machine.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { orderSchema, type OrderInput } from '../../src/orders.js';
 import { createSchema, dropSchema, TEST_DATABASE_URL, urlWithSchema } from '../support/pg.js';
+import { spawnServe } from '../support/server.js';
 
 interface Running {
   child: ChildProcess;
@@ -34,25 +35,16 @@ function ensureBuild(): void {
 }
 
 async function start(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'returnsbot.js'), 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE: '0', RETURNS_DEMO_ORDERS: 'false', RETURNS_TODAY: '2026-12-30' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return spawnServe([join(ROOT, 'bin', 'returnsbot.js'), 'serve'], {
+    ...process.env,
+    ...env,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_NEW_CONVERSATIONS_PER_MINUTE: '0',
+    RETURNS_DEMO_ORDERS: 'false',
+    RETURNS_TODAY: '2026-12-30',
   });
-  let out = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"port":(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
-  });
-  return { child, port };
 }
 
 function kill(r: Running): Promise<void> {

@@ -4,13 +4,14 @@
  * RETURNS_PACKS_DIR naming its folder (in a process of their own: the folder's packs are registered
  * for the whole process). A customer's whole return ends with an RMA decided by that pack's clauses.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { ROOT } from '../../src/paths.js';
 import { converse, show } from '../support/converse.js';
+import { spawnServe } from '../support/server.js';
 
 const ORDER = {
   orderNumber: 'EU-700001',
@@ -45,21 +46,9 @@ describe('a third pack over HTTP (RETURNS_PACKS_DIR)', function () {
     writeFileSync(ordersFile, JSON.stringify([ORDER]));
     const imported = spawnSync(process.execPath, [...CLI, 'orders', 'import', ordersFile], { cwd: ROOT, env, encoding: 'utf8' });
     expect(imported.status, imported.stderr).to.equal(0);
-    const child = spawn(process.execPath, [...CLI, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    server = child;
-    let out = '';
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /"port":(\d+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
-    });
+    const started = await spawnServe([...CLI, 'serve'], env);
+    server = started.child;
+    const port = started.port;
     url = `http://127.0.0.1:${port}`;
   });
 

@@ -3,11 +3,13 @@
  * a fixed date (RETURNS_TODAY) and the scenario orders loaded. Talk to it over HTTP with
  * `deliveryMode: "expectReplies"`, as a channel would.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config.js';
+import { ROOT } from '../../src/paths.js';
 import { createApp, type App } from '../../src/app.js';
 import { createHttpServer, type HttpServer } from '../../src/server/http.js';
 import { orderSchema, type OrderInput } from '../../src/orders.js';
@@ -115,4 +117,27 @@ export async function say(url: string, conversationId: string, text: string, opt
 export function askedStep(replies: readonly BotActivity[]): string | null {
   const asking = [...replies].reverse().find((a) => a.inputHint === 'expectingInput' && a.channelData?.returns?.step);
   return asking?.channelData?.returns?.step ?? null;
+}
+
+/**
+ * `returnsbot serve` in a process of its own (`argv`: how node runs the command line, up to and
+ * including `serve`), resolved with the port its "listening" log line names (PORT=0 in `env` picks
+ * a free one). The log must be at level info.
+ */
+export async function spawnServe(argv: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"port":(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
+  });
+  return { child, port };
 }
