@@ -24,6 +24,18 @@ const FLOORS_BY_SET: Partial<Record<EvalSet, Floors>> = {
   d: { reason: 90, human: 95, yesNo: 95, openingSlots: 90, frustratedFlag: 60 },
   e: { reason: 93, human: 95, yesNo: 95, openingSlots: 95, frustratedFlag: 50 },
 };
+/**
+ * Set F, written 2026-12-02 by a separate author before the third batch of training data and measured
+ * once (en-GB / es-US: reason 88.7 / 94.4 %, person 100 / 100 %, frustrated flag 4 of 4 each, yes/no
+ * 100 %, openings 100 / 81.3 %; ten lines were reworded beforehand because this test found training
+ * examples near them): about 3 points under it, per locale, so that a regression fails.
+ */
+const FLOORS_BY_SET_AND_LOCALE: Partial<Record<EvalSet, Record<EvalLang, Floors>>> = {
+  f: {
+    en: { reason: 85, human: 97, yesNo: 97, openingSlots: 97, frustratedFlag: 97 },
+    es: { reason: 91, human: 97, yesNo: 97, openingSlots: 78, frustratedFlag: 97 },
+  },
+};
 
 describe('understanding, held-out evaluation', function () {
   this.timeout(60_000);
@@ -36,7 +48,7 @@ describe('understanding, held-out evaluation', function () {
       it(`${EVAL_LOCALES[lang]}, set ${set.toUpperCase()}: meets the floors, takes no rejecting fact from a negated or hedged answer`, () => {
         const model = evaluate(lang, true, set);
         const rules = evaluate(lang, false, set);
-        for (const [k, floor] of Object.entries(FLOORS_BY_SET[set] ?? FLOORS) as [keyof Floors, number][]) {
+        for (const [k, floor] of Object.entries(FLOORS_BY_SET_AND_LOCALE[set]?.[lang] ?? FLOORS_BY_SET[set] ?? FLOORS) as [keyof Floors, number][]) {
           assert.ok(pct(model[k]) >= floor, `${k}: ${pct(model[k]).toFixed(1)} % < ${floor} %\n${model.failures.join('\n')}`);
         }
         assert.equal(model.wrongfulRejects, 0, model.failures.filter((f) => f.startsWith('wrongful')).join('\n'));
