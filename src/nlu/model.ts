@@ -112,7 +112,7 @@ function stem(word: string, lang: Lang): string {
 /**
  * The features of a message: stems, negated stems (within a few words after "not", "never",
  * "no", "sin", up to a clause break), pairs of neighbouring stems, and how it is typed: shouting
- * in capitals (`#caps`) and runs of "!" or "?" (`#bang`).
+ * in capitals (`#caps`), runs of "!" or "?" (`#bang`) and a question mark (`#q`).
  */
 export function featuresOf(text: string, lang: Lang): Record<string, number> {
   const lex = lexicon(lang);
@@ -184,6 +184,7 @@ function typing(text: string, out: Record<string, number>): void {
   let upper = 0;
   let letters = 0;
   let bangs = 0;
+  let asks = false;
   let run = 0;
   let wordUpper = 0;
   let wordLetters = 0;
@@ -199,6 +200,7 @@ function typing(text: string, out: Record<string, number>): void {
   };
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
+    if (ch === 63 || ch === 0xbf) asks = true;
     if (ch === 33 || ch === 63 || ch === 0xa1 || ch === 0xbf) {
       run++;
       if (run >= 2) bangs++;
@@ -220,6 +222,7 @@ function typing(text: string, out: Record<string, number>): void {
   endWord();
   if (letters >= CAPS_LETTERS && upper >= CAPS_SHARE * letters) out['#caps'] = 1;
   if (bangs > 0) out['#bang'] = 1;
+  if (asks) out['#q'] = 1;
 }
 
 /** Whether a message is typed in anger: shouted in capitals, or with runs of "!" / "?". */
@@ -344,7 +347,7 @@ function compile(json: NetJson): Compiled {
 }
 
 /** The models that the n-gram reader joins, and its share of the joint score. */
-const NGRAM_SHARE: Partial<Record<ModelName, number>> = { reason: 0.7, anger: 0.5 };
+const NGRAM_SHARE: Partial<Record<ModelName, number>> = { reason: 0.7, anger: 0.5, act: 0.5 };
 /** The n-gram reader joins only for a message of at least this many words besides the little ones. */
 const NGRAM_MIN_WORDS = 2;
 
@@ -428,8 +431,10 @@ export function classify(lang: Lang, model: ModelName, text: string): Scores {
   const ngrams = l.ngrams[model];
   const share = NGRAM_SHARE[model] ?? 0;
   // A word or two is too little for letters to say anything ("hi" begins many a fault story): the network alone reads it.
-  if (ngrams && scores.length > 0 && share > 0 && contentWords(lang, text) >= NGRAM_MIN_WORDS) {
-    scores = joined(scores, runNgrams(ngrams, gramsOf(text, lang)), share);
+  if (ngrams && share > 0 && contentWords(lang, text) >= NGRAM_MIN_WORDS) {
+    const grams = runNgrams(ngrams, gramsOf(text, lang));
+    // The network may give nothing for words it learnt (every output at or below zero): the letters are then read against an even spread.
+    scores = scores.length > 0 ? joined(scores, grams, share) : knowsContent(lang, model, text) ? joined(even(grams), grams, share) : scores;
   }
   hit.lang = lang;
   hit.text = text;
@@ -456,6 +461,9 @@ function featuresCached(text: string, lang: Lang): Record<string, number> {
   m.text = text;
   return m.value;
 }
+
+/** Every label of a classification at the same score. */
+const even = (scores: Scores): Scores => scores.map((s) => ({ label: s.label, score: 1 / scores.length }));
 
 /** The network's scores and the n-gram reader's, weighed together (both add up to 1, so does the result). */
 function joined(net: Scores, ngrams: Scores, share: number): Scores {

@@ -114,6 +114,30 @@ describe('understand', () => {
     }
   });
 
+  it('"my money back" at the remedy question chooses the refund; it does not ask when the refund comes', () => {
+    const atRemedy = (text: string, locale = 'en-GB') => understand(text, at('remedy', { locale, remedies: ['refund', 'repair', 'replacement'], filled: ['orderNumber', 'proof', 'item', 'reason'] }));
+    for (const [text, locale] of [
+      ['my money back', 'en-GB'],
+      ['I want my money back please', 'en-GB'],
+      ['mi dinero de vuelta', 'es-US'],
+      ['quiero que me regresen mi dinero', 'es-US'],
+    ] as const) {
+      const cs = atRemedy(text, locale);
+      assert.equal((slotOf(cs, 'remedy') as { value: string } | undefined)?.value, 'refund', `${text}: ${JSON.stringify(cs)}`);
+      assert.ok(!types(cs).includes('Ask'), text);
+    }
+    assert.equal((atRemedy('how long does the refund take?').find((c) => c.type === 'Ask') as { topic: string } | undefined)?.topic, 'refundTime');
+  });
+
+  it('"otro" and "cambio" in a reason are no request for a replacement', () => {
+    for (const text of ['fue un cambio de opinión', 'me mandaron otro color', 'lo encontré más barato en otro lado', 'me enviaron otro producto']) {
+      const cs = understand(text, at('reason', { locale: 'es-US' }));
+      assert.equal(slotOf(cs, 'remedy'), undefined, `${text}: ${JSON.stringify(cs)}`);
+    }
+    const remedy = (text: string) => (slotOf(understand(text, at('remedy', { locale: 'es-US', remedies: ['refund', 'replacement'] })), 'remedy') as { value: string } | undefined)?.value;
+    for (const text of ['otro', 'un cambio', 'quiero un cambio', 'uno nuevo por favor']) assert.equal(remedy(text), 'replacement', text);
+  });
+
   it('goodbye, questions mid-way, a return started', () => {
     assert.deepEqual(types(understand('thanks, bye', at('confirm'))), ['Goodbye']);
     assert.deepEqual(types(understand('eso es todo, gracias', at(null, { locale: 'es-US' }))), ['Goodbye']);
