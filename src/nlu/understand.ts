@@ -114,7 +114,8 @@ function put(b: Builder, v: SlotValue, confidence: number, opts: { hedged?: bool
 
 /** The text with the spans that are order numbers, references and e-mails blanked (for dates). */
 function withoutCodes(text: string): string {
-  return text.replace(/\S+@\S+/g, ' ').replace(/[a-z]{0,4}[\s#-]*\d{4,}/gi, ' ');
+  // An e-mail's own punctuation goes with it, the clause break after it stays ("… a@b.com, it arrived broken").
+  return text.replace(/[^\s,;()]+@[^\s,;()]*[^\s,;().:!?]/g, ' ').replace(/[a-z]{0,4}[\s#-]*\d{4,}/gi, ' ');
 }
 
 const MAY_HOLD_CODE = /@|\d{4}/;
@@ -294,6 +295,40 @@ const RULE_FALLBACK = 0.75;
 
 const asReason = (label: string): ReturnReason | null => REASONS.find((r) => r === label) ?? null;
 
+/** The reason a classification gives clearly: at least UNSURE, REASON_MARGIN ahead of the next reason and of "no reason". */
+function clearReason(scores: Scores): { label: string; score: number } | null {
+  const [best, second] = scores.filter((s) => s.label !== 'none' && s.score >= CANDIDATE_MIN);
+  const noneScore = scores.find((x) => x.label === 'none')?.score ?? 0;
+  if (!best || scores[0]?.label !== best.label || best.score < UNSURE || best.score - noneScore < REASON_MARGIN) return null;
+  return !second || best.score - second.score >= REASON_MARGIN ? best : null;
+}
+
+/** A reason read from one clause of a longer message is indirect: below CONFIDENT, so a rejecting one is checked. */
+const CLAUSE_CONFIDENCE = 0.85;
+/** A clause is read alone when the message has at least this many clauses of at least NGRAM-sized content. */
+const MIN_CLAUSES = 2;
+
+/**
+ * The reasons the clauses of a long message give clearly, one per reason, best first; null when
+ * the message has fewer than two clauses. A story whose reason is one clause among greetings,
+ * order details and a remedy is read by that clause ("hola, …, no es el tamaño que decía la página, prefiero el dinero").
+ */
+function clauseReason(text: string, lang: Lang): { label: string; score: number }[] | null {
+  const clauses = text
+    .split(/[,.;:!?¡¿()]+/)
+    .map((c) => c.trim())
+    .filter((c) => c.split(/\s+/).length >= 2);
+  if (clauses.length < MIN_CLAUSES) return null;
+  const found = new Map<string, number>();
+  for (const c of clauses) {
+    // A clause that asks for a remedy ("prefiero el dinero") says what should happen, not why.
+    if (!knowsContent(lang, 'reason', c) || matchRemedy(c, REMEDIES, lang)) continue;
+    const r = clearReason(classify(lang, 'reason', c));
+    if (r && r.score > (found.get(r.label) ?? 0)) found.set(r.label, r.score);
+  }
+  return [...found].map(([label, score]) => ({ label, score })).sort((a, b) => b.score - a.score);
+}
+
 function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null, tone: Tone, model: boolean, correcting: boolean): void {
   const rule = ruleReason(said, lang);
   const atAnswer = step === 'reason' || step === null;
@@ -310,21 +345,25 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
     const noReason = (scores.find((x) => x.label === 'none')?.score ?? 0) >= NO_REASON;
     if (step === 'reason' && !noReason && !b.out.some((c) => ACT_TYPES.has(c.type))) scores = renormalised(scores.filter((x) => x.label !== 'none'));
     const candidates = scores.filter((s) => s.label !== 'none' && s.score >= CANDIDATE_MIN);
-    const [best, second] = candidates;
+    const [best] = candidates;
     const top = scores[0];
-    // A reason must also stand clear of "no reason at all" (unless that was weighed out above).
-    const noneScore = scores.find((x) => x.label === 'none')?.score ?? 0;
-    const clearOfNone = best !== undefined && best.score - noneScore >= REASON_MARGIN;
-    if (best && top?.label === best.label && best.score >= UNSURE && clearOfNone && (!second || best.score - second.score >= REASON_MARGIN)) {
-      [reason, confidence] = [asReason(best.label), Math.min(best.score, 0.99)];
+    const clear = clearReason(scores);
+    const inClause = clear || !atAnswer ? null : clauseReason(text, lang);
+    if (clear) {
+      [reason, confidence] = [asReason(clear.label), Math.min(clear.score, 0.99)];
+    } else if (inClause && inClause.length === 1 && inClause[0]) {
+      // A long message whose one clause gives a reason ("…, it's not the size the page said, …").
+      [reason, confidence] = [asReason(inClause[0].label), Math.min(inClause[0].score, CLAUSE_CONFIDENCE)];
     } else if (rule && candidates.some((c) => c.label === rule.reason)) {
       // The model hesitates between reasons and the rules name one of them.
       [reason, confidence] = [rule.reason, RULE_FALLBACK];
-    } else if (best && top?.label !== 'none' && (step === 'reason' || step === null)) {
+    } else if (((best && top?.label !== 'none') || (inClause && inClause.length > 1)) && atAnswer) {
+      // Clauses that give different reasons are the choices; else the message's own candidates.
+      const choices = inClause && inClause.length > 1 ? inClause : candidates;
       b.out.push({
         type: 'Clarify',
         slot: 'reason',
-        candidates: candidates.slice(0, 3).flatMap((c) => {
+        candidates: choices.slice(0, 3).flatMap((c) => {
           const r = asReason(c.label);
           return r ? [{ slot: 'reason' as const, value: r, confidence: c.score }] : [];
         }),

@@ -129,6 +129,18 @@ describe('understand', () => {
     assert.equal((atRemedy('how long does the refund take?').find((c) => c.type === 'Ask') as { topic: string } | undefined)?.topic, 'refundTime');
   });
 
+  it('a long opening whose reason is one clause among the details is read by that clause', () => {
+    const cs = understand(
+      'Hola, quisiera devolver el monitor, mi número de orden es IMP-500017 y el correo lee@example.com, no es el tamaño que decía la página, prefiero el dinero',
+      view({ locale: 'es-US' }),
+    );
+    const reason = slotOf(cs, 'reason') as { value: string; confidence: number } | undefined;
+    assert.equal(reason?.value, 'misdescribed', JSON.stringify(cs));
+    assert.ok(reason && reason.confidence < CONFIDENT, 'a reason read from one clause is checked before it rejects');
+    assert.equal((slotOf(cs, 'remedy') as { value: string }).value, 'refund');
+    assert.deepEqual((slotOf(cs, 'proof') as { value: unknown }).value, [{ kind: 'email', value: 'lee@example.com' }]);
+  });
+
   it('"otro" and "cambio" in a reason are no request for a replacement', () => {
     for (const text of ['fue un cambio de opinión', 'me mandaron otro color', 'lo encontré más barato en otro lado', 'me enviaron otro producto']) {
       const cs = understand(text, at('reason', { locale: 'es-US' }));
