@@ -159,6 +159,9 @@ describe('understand', () => {
     assert.ok(instead.some((c) => c.type === 'Ask' && c.topic === 'otherRemedy'));
     assert.equal((slotOf(instead, 'remedy') as { value: string }).value, 'refund');
     assert.ok(types(understand('I want to return my headphones', view())).includes('StartReturn'));
+    for (const text of ['I wish to return the kettle', 'can I return this', 'need an RMA for a monitor', 'how do i get a refund for my order']) {
+      assert.ok(types(understand(text, view())).includes('StartReturn'), text);
+    }
   });
 
   it('dates, items, pre-authorisations and nothing readable', () => {
