@@ -141,6 +141,15 @@ describe('understand', () => {
     assert.deepEqual((slotOf(cs, 'proof') as { value: unknown }).value, [{ kind: 'email', value: 'lee@example.com' }]);
   });
 
+  it('"I used it for two days and then it stopped" is a fault that came by itself, not misuse', () => {
+    for (const [text, locale] of [
+      ['I used it for two days and then it stopped charging', 'en-GB'],
+      ['lo usé una semana y ya no prende', 'es-US'],
+    ] as const) {
+      assert.equal((slotOf(understand(text, at('faultCause', { locale })), 'faultCause') as { value: string } | undefined)?.value, 'defect', text);
+    }
+  });
+
   it('"otro" and "cambio" in a reason are no request for a replacement', () => {
     for (const text of ['fue un cambio de opinión', 'me mandaron otro color', 'lo encontré más barato en otro lado', 'me enviaron otro producto']) {
       const cs = understand(text, at('reason', { locale: 'es-US' }));
