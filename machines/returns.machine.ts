@@ -341,7 +341,9 @@ export const returnsMachine = setup({
     /** Not a person, cancel or start again (those are the root's, whatever the state). */
     ordinary: ({ event }) => !['person', 'cancel', 'restart'].includes(kind(event)),
     /** Nothing this state could use: not understood. */
-    misses: ({ context, event }) => kind(event) === 'none' || kind(event) === 'answer' || (kind(event) === 'slots' && !changesAnything(context, slotCommands(commandsOf(event)))),
+    misses: ({ event }) => kind(event) === 'none' || kind(event) === 'answer',
+    /** Only what the conversation already has, said again ("as I said, I changed my mind"): understood, nothing new. */
+    repeatsKnown: ({ context, event }) => kind(event) === 'slots' && !changesAnything(context, slotCommands(commandsOf(event))),
     hasReasonGuess: ({ context }) => context.reasonGuess !== null,
     faultRouteOffered: ({ context }) => context.mentionsFault && context.reason !== 'faulty' && context.choices.some((c) => c.label.key === 'choice.route.faulty'),
     /** Slots that change something (a slot said again, unchanged, is no answer). */
@@ -665,6 +667,7 @@ export const returnsMachine = setup({
           { guard: 'onlyAttachments', actions: [emit(({ event }) => reply([part('attachment.received', { count: event.type === 'MESSAGE' ? (event.attachments ?? 0) : 0 })])), 'reask'] },
           { guard: 'needsClarifying', actions: 'clarify' },
           { guard: 'startsReturn', actions: 'reask' },
+          { guard: 'repeatsKnown', actions: [emit(reply([part('noted.known')])), 'reask'] },
           { guard: and(['misses', 'thirdMiss']), target: '#returns.offer', actions: [assign({ offer: 'lost' as const, handoffReason: 'not-understood' as const })] },
           { guard: 'misses', actions: ['notUnderstood', 'reask'] },
         ],

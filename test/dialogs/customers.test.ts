@@ -188,4 +188,12 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(askedStep(r), c.why()).to.equal('tampered');
     expect(r.map((a) => a.text).join(' '), c.why()).to.match(/Just to check/);
   });
+  it('saying again what the bot already has ("as I said, I changed my mind") is no misunderstanding: the question is asked again', async () => {
+    const c = conversation(bot);
+    for (const line of ['hi', 'UK-100234', 'sam@example.com', 'the headphones', 'I changed my mind']) await c.say(line);
+    expect(c.steps.at(-1), c.why()).to.equal('sealBroken');
+    const r = await c.say('as I said, I changed my mind');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/didn't (quite )?get that|didn't understand/);
+    expect(askedStep(r), c.why()).to.equal('sealBroken');
+  });
 });
