@@ -1033,6 +1033,8 @@ export const returnsMachine = setup({
           { guard: 'saysGoodbye', actions: 'sayGoodbye' },
           // A person after the end sees what the conversation had (the order, the RMA).
           { guard: 'wantsPerson', target: 'handoff' },
+          // "What was my RMA number again?" after goodbye: answered from the conversation that ended.
+          { guard: 'asksQuestion', actions: 'answerQuestions' },
           { target: 'flow.route', actions: ['reset', 'greetAndAbsorb'] },
         ],
         REASK: {},

@@ -196,4 +196,14 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/didn't (quite )?get that|didn't understand/);
     expect(askedStep(r), c.why()).to.equal('sealBroken');
   });
+  it('after goodbye, "what was my RMA number again?" is answered with the RMA just booked', async () => {
+    const c = conversation(bot);
+    for (const line of ['hi, UK-100234, sam@example.com, the headphones, I changed my mind', 'no, sealed', 'no never used']) await c.say(line);
+    let r = await c.say('yes please');
+    const rma = r.map((a) => a.channelData?.returns?.rma).find(Boolean);
+    expect(rma, c.why()).to.be.a('string');
+    await c.say("that's all, thanks bye");
+    r = await c.say('sorry, what was my RMA number again?');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.include(rma as string);
+  });
 });
