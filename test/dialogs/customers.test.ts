@@ -206,4 +206,12 @@ describe('conversations as customers write them (HTTP)', function () {
     r = await c.say('sorry, what was my RMA number again?');
     expect(r.map((a) => a.text).join(' '), c.why()).to.include(rma as string);
   });
+
+  it('after "cancel", a new message naming the item and the order keeps the item: it is not asked again', async () => {
+    const c = conversation(bot);
+    for (const line of ['hi', 'UK-100234', 'sam@example.com', 'cancel', 'actually I do want to return the headphones from UK-100234']) await c.say(line);
+    const r = await c.say('sam@example.com');
+    expect(askedStep(r), c.why()).to.equal('reason');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.include('Studio headphones');
+  });
 });
