@@ -536,6 +536,11 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
       reasonCommands(b, withoutItemNames(said, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');
     }
   }
+  // Choosing a remedy ("I'd rather have a replacement"), a customer gives no new reason: at the
+  // remedy and the confirmation a reason beside a remedy counts only when read surely.
+  if ((step === 'remedy' || step === 'confirm') && matchRemedy(said, view.remedies.length > 0 ? view.remedies : REMEDIES, lang)) {
+    b.out = b.out.filter((c) => !((c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.slot === 'reason' && c.confidence < CONFIDENT));
+  }
 
   // The delivery date ("it arrived on the 17th", "the kettle arrived broken yesterday").
   if (step !== 'verify' && step !== 'orderNumber' && mayHoldDate(n, lex) && findAll(n, lex.corrections.deliveryVerbs).length > 0) {

@@ -214,4 +214,15 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(askedStep(r), c.why()).to.equal('reason');
     expect(r.map((a) => a.text).join(' '), c.why()).to.include('Studio headphones');
   });
+  it('"I\'d rather have a replacement" at the remedy question chooses the remedy; it is no change of reason', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com the notebook keeps crashing on its own, never dropped it');
+    let r: BotActivity[] = [];
+    for (let i = 0; i < 6 && c.steps.at(-1) !== 'remedy'; i++) r = await c.say(c.steps.at(-1) === 'serialLabelIntact' || c.steps.at(-1) === 'allAccessories' ? 'yes' : 'no');
+    expect(c.steps.at(-1), c.why()).to.equal('remedy');
+    r = await c.say("I'd rather have a replacement");
+    expect(askedStep(r), c.why()).to.equal('confirm');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/for a replacement/);
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/change of mind/);
+  });
 });
