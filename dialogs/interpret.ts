@@ -124,7 +124,7 @@ export function understandView(view: View): UnderstandView {
     step: view.step,
     today: view.today,
     dateOrder: view.dateOrder,
-    items: ctx.order?.items.map((i) => ({ sku: i.sku, name: i.name })) ?? [],
+    items: ctx.order?.items.map((i) => ({ sku: i.sku, name: i.name, category: i.category })) ?? [],
     remedies: ctx.decision?.remedies ?? [],
     filled: filledSlots(ctx),
   };

@@ -34,8 +34,8 @@ export interface UnderstandView {
   step: Step | null;
   today: LocalDate;
   dateOrder: 'DMY' | 'MDY';
-  /** The verified order's items ([] before one is verified). */
-  items: readonly { sku: string; name: string }[];
+  /** The verified order's items ([] before one is verified); the category lets "the laptop" name a notebook called "ProBook 14". */
+  items: readonly { sku: string; name: string; category?: string }[];
   /** The remedies the current decision allows ([] before a decision). */
   remedies: readonly Remedy[];
   /** Slots already known (a new value for one of them is a CorrectSlot). */
@@ -506,7 +506,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   }
 
   // Corrections of something said before ("actually it arrived on the 3rd", "no, the mouse").
-  const items = view.items.map((i) => ({ name: i.name, sku: i.sku, category: '' }));
+  const items = view.items.map((i) => ({ name: i.name, sku: i.sku, category: i.category ?? '' }));
   const correction = step === 'verify' ? null : detectCorrection(said, lang, { today: view.today, order: view.dateOrder, items });
   if (correction?.kind === 'deliveredOn') put(b, { slot: 'deliveredOn', value: correction.date }, DIRECT, { correct: true });
   if (correction?.kind === 'item') put(b, { slot: 'item', value: { index: correction.index } }, DIRECT, { correct: true });

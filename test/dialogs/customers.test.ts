@@ -225,4 +225,17 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(r.map((a) => a.text).join(' '), c.why()).to.match(/for a replacement/);
     expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/change of mind/);
   });
+  it('"the laptop" / "la laptop" at the item question is the ProBook 14 (a notebook by its category, not by its name)', async () => {
+    for (const [locale, line] of [
+      ['en-US', 'the laptop'],
+      ['es-US', 'la laptop'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      for (const l of ['hi', 'IMP-500017', 'lee@example.com']) await c.say(l);
+      expect(c.steps.at(-1), c.why()).to.equal('item');
+      const r = await c.say(line);
+      expect(askedStep(r), c.why()).to.equal('reason');
+      expect(r.map((a) => a.text).join(' '), c.why()).to.include('ProBook 14');
+    }
+  });
 });
