@@ -129,7 +129,10 @@ function shapeless(said: string): string {
   return lastShapeless.plain;
 }
 
-function mentionOf(n: Norm, lex: Lexicon): string | null {
+/** A product name as typed: a CamelCase word ("ProBook", "UltraView"), with the number after it. */
+const PRODUCT_NAME = /\b[A-Z][a-z]+[A-Z][A-Za-z]*(?:\s\d{1,4}\b)?/;
+
+function mentionOf(n: Norm, lex: Lexicon, said: string): string | null {
   for (const { list } of lex.items.categories) {
     const m = findAll(n, list)[0];
     if (m) return n.tokens.slice(m.start, m.end).join(' ');
@@ -139,7 +142,11 @@ function mentionOf(n: Norm, lex: Lexicon): string | null {
     if (m) return n.tokens.slice(m.start, m.end).join(' ');
   }
   // "the kettle arrived broken", "mi tostadora llegó rota": a noun before what happened to it.
-  return SUBJECT.exec(n.tokens.join(' '))?.[1] ?? null;
+  const subject = SUBJECT.exec(n.tokens.join(' '))?.[1];
+  if (subject) return subject;
+  // A product's own name ("my ProBook 14 keeps shutting down", "the UltraView"): the verifier
+  // matches it against the order's items, or finds nothing.
+  return PRODUCT_NAME.exec(withoutCodes(said))?.[0] ?? null;
 }
 
 /** An item named outside the item step: matched by words of its name or SKU, never by "yes" or "the second". */
@@ -522,7 +529,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     const index = namedItem(said, n, view.items, lang, lex);
     if (index !== null) put(b, { slot: 'item', value: { index } }, DIRECT);
     else if (view.items.length === 0) {
-      const mention = mentionOf(n, lex);
+      const mention = mentionOf(n, lex, said);
       if (mention) put(b, { slot: 'item', value: { mention } }, UNSURE + 0.1);
     }
   }

@@ -238,4 +238,11 @@ describe('conversations as customers write them (HTTP)', function () {
       expect(r.map((a) => a.text).join(' '), c.why()).to.include('ProBook 14');
     }
   });
+
+  it('an item named by its product name in the opening ("my ProBook 14 … keeps shutting down") is not asked for again', async () => {
+    const c = conversation(bot, 'en-US');
+    const r = await c.say('hey my ProBook 14 from order IMP-500017 keeps shutting down, email lee@example.com');
+    expect(c.steps, c.why()).to.not.include('item');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.include('ProBook 14');
+  });
 });
