@@ -354,7 +354,8 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
  * nothing about why it goes back, whatever the reason model learnt about notebooks.
  */
 function withoutItemNames(said: string, items: UnderstandView['items']): string {
-  const words = new Set(items.flatMap((i) => fold(i.name).split(/[^a-z0-9]+/)).filter((w) => w.length > 2));
+  // Numbers of a name too ("14" of "ProBook 14"): alone they read as nothing but noise to the reason model.
+  const words = new Set(items.flatMap((i) => fold(i.name).split(/[^a-z0-9]+/)).filter((w) => w.length > 2 || /^\d+$/.test(w)));
   if (!words.size) return said;
   return said.replace(/[\p{L}\p{N}]+/gu, (w) => (words.has(fold(w)) ? ' ' : w));
 }

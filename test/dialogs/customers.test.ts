@@ -245,4 +245,12 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(c.steps, c.why()).to.not.include('item');
     expect(r.map((a) => a.text).join(' '), c.why()).to.include('ProBook 14');
   });
+
+  it('naming the item ("the ProBook 14") gives no reason to confirm', async () => {
+    const c = conversation(bot, 'en-US');
+    for (const l of ['hi', 'IMP-500017', 'lee@example.com']) await c.say(l);
+    const r = await c.say('the ProBook 14');
+    expect(askedStep(r), c.why()).to.equal('reason');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/Just to be sure/);
+  });
 });
