@@ -253,4 +253,18 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(askedStep(r), c.why()).to.equal('reason');
     expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/Just to be sure/);
   });
+  it('"yes, it came like that" / "sí, llegó así" to "physical damage that did not happen in shipping?" is checked, never a rejection', async () => {
+    for (const [locale, opening, answer] of [
+      ['en-US', 'hi, order IMP-500017, lee@example.com, the monitor arrived with a cracked screen', 'yes, it came like that'],
+      ['es-US', 'Hola, mi pedido es IMP-500017, correo lee@example.com, el monitor llegó con la pantalla rota', 'sí, llegó así'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      expect(c.steps.at(-1), c.why()).to.equal('physicalDamage');
+      const r = await c.say(answer);
+      expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+      expect(codesOf(r), c.why()).to.not.include('PHYSICAL_DAMAGE');
+      expect(askedStep(r), c.why()).to.equal('physicalDamage');
+    }
+  });
 });
