@@ -87,7 +87,7 @@ function toneOf(n: Norm, lex: Lexicon): Tone {
   const hedged = findAll(n, lex.yesNo.hedges).length > 0 || n.tokens.some((t) => HEDGE_WORDS.has(t));
   return { negated, hedged };
 }
-const HEDGE_WORDS: ReadonlySet<string> = new Set(['erm', 'um', 'umm', 'uh', 'hmm', 'er', 'eh', 'bueno', 'pues', 'creo', 'quizas', 'quiza', 'tal']);
+const HEDGE_WORDS: ReadonlySet<string> = new Set(['erm', 'might', 'um', 'umm', 'uh', 'hmm', 'er', 'eh', 'bueno', 'pues', 'creo', 'quizas', 'quiza', 'tal']);
 
 /** A pre-authorisation is named ("pre-auth", "authorisation number", "autorización"). */
 const PREAUTH_WORD = /\b(pre[\s-]?auth\w*|authori[sz]ation|autorizaci\w*|preautorizaci\w*)\b/i;

@@ -267,4 +267,15 @@ describe('conversations as customers write them (HTTP)', function () {
       expect(askedStep(r), c.why()).to.equal('physicalDamage');
     }
   });
+  it('"I might have tried them on once" at "have you used them?" is hedged: checked before it rejects', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com headphones changed my mind');
+    expect(c.steps.at(-1), c.why()).to.equal('sealBroken');
+    await c.say('no');
+    expect(c.steps.at(-1), c.why()).to.equal('used');
+    const r = await c.say('I might have tried them on once');
+    expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+    expect(askedStep(r), c.why()).to.equal('used');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/Just to check/);
+  });
 });
