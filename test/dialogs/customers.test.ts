@@ -278,4 +278,24 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(askedStep(r), c.why()).to.equal('used');
     expect(r.map((a) => a.text).join(' '), c.why()).to.match(/Just to check/);
   });
+  it('"how long do refunds take?" / "who pays for the return postage?" before the reason is known are answered per reason, not "I don\'t know"', async () => {
+    const c = conversation(bot);
+    await c.say('hi');
+    await c.say('UK-100234');
+    let r = await c.say('how long do refunds take?');
+    let said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.not.match(/don't know that/);
+    expect(said, c.why()).to.match(/14 days/);
+    expect(askedStep(r), c.why()).to.equal('verify');
+    r = await c.say('who pays for the return postage?');
+    said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.not.match(/don't know that/);
+    expect(said, c.why()).to.match(/You pay the postage/);
+    const es = conversation(bot, 'es-US');
+    await es.say('hola');
+    r = await es.say('¿cuánto tarda el reembolso?');
+    said = r.map((a) => a.text).join(' ');
+    expect(said, es.why()).to.match(/14 días/);
+    expect(said, es.why()).to.not.match(/[Tt]he |If you/);
+  });
 });
