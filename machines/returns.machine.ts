@@ -385,6 +385,10 @@ export const returnsMachine = setup({
       const r = slotOf(event, 'remedy');
       return Boolean(r && context.decision?.remedies.includes(r.value) && slotCommands(commandsOf(event)).length === 1);
     },
+    namesUnofferedRemedy: ({ context, event }) => {
+      const r = slotOf(event, 'remedy');
+      return Boolean(r && context.decision && context.decision.remedies.length > 0 && !context.decision.remedies.includes(r.value));
+    },
     givesPreauthNumber: ({ event }) => {
       const p = slotOf(event, 'manufacturerPreauth');
       return Boolean(p && p.value !== 'none');
@@ -474,6 +478,7 @@ export const returnsMachine = setup({
         enqueue.emit(reply(parts, parts[0]?.key === 'answer.unknown' ? { choices: [personChoice] } : {}));
       }
     }),
+    sayOfferedRemedies: emit(({ context, event }) => reply(askAnswerParts(packOf(context), 'otherRemedy', context, commandsOf(event)))),
     reask: raise({ type: 'REASK' }),
     askOrderNumber: enqueueActions(({ context, enqueue }) => {
       const q = ask(context, 'orderNumber', [part('ask.orderNumber')], []);
@@ -848,6 +853,8 @@ export const returnsMachine = setup({
           ...asking('confirm', 'askConfirm'),
           on: {
             MESSAGE: [
+              // "Yes, but a replacement instead" where it is not offered: nothing is booked; what is possible is said.
+              { guard: 'namesUnofferedRemedy', target: 'askConfirm', reenter: true, actions: 'sayOfferedRemedies' },
               { guard: 'saysYes', target: 'issuing', actions: ['answerQuestions', 'takeWantedRemedy'] },
               { guard: 'saysNo', target: 'declined' },
               {

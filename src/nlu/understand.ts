@@ -562,7 +562,10 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   if (asking) {
     // nothing: see above
   } else if (step === 'remedy' || step === 'confirm') {
-    const r = matchRemedy(said, view.remedies, lang);
+    // "Yes, but a replacement instead" where only a refund is offered: the remedy named is given, so
+    // the machine can say it is not offered rather than take the yes for the one that is.
+    const named = step === 'confirm' && view.remedies.length > 0 ? matchRemedy(said, REMEDIES, lang) : null;
+    const r = named && !view.remedies.includes(named) ? named : matchRemedy(said, view.remedies, lang);
     if (r) put(b, { slot: 'remedy', value: r }, DIRECT);
   } else if (step !== 'verify' && !ordinalOnly(n, lex) && yes === null) {
     const offered = view.remedies.length > 0 ? view.remedies : REMEDIES;

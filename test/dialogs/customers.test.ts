@@ -298,4 +298,16 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(said, es.why()).to.match(/14 días/);
     expect(said, es.why()).to.not.match(/[Tt]he |If you/);
   });
+  it('"yes, but I\'d like a replacement instead" where only a refund is possible books nothing: the bot says what it can do and asks again', async () => {
+    const c = conversation(bot);
+    for (const line of ['hi UK-100234 sam@example.com headphones changed my mind', 'no', 'no']) await c.say(line);
+    expect(c.steps.at(-1), c.why()).to.equal('confirm');
+    const r = await c.say("yes, but I'd like a replacement instead");
+    expect(
+      r.some((a) => a.channelData?.returns?.rma),
+      c.why(),
+    ).to.equal(false);
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/you can choose a refund/);
+    expect(askedStep(r), c.why()).to.equal('confirm');
+  });
 });
