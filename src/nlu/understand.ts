@@ -224,7 +224,10 @@ function conditionReadings(n: Norm, lex: Lexicon): Map<BooleanConditionField, Fi
 /** Facts volunteered in a sentence ("I haven't opened it", "the seal is broken"). */
 function conditionFacts(b: Builder, readings: Map<BooleanConditionField, FieldReading>, tone: Tone, except: BooleanConditionField | null): void {
   for (const [f, r] of readings) {
-    if (f === except || r.shared || !r.strong) continue;
+    // "The seal is intact", "still sealed": a phrase of the packaging that says the seal is unbroken
+    // too (a seal cannot be broken in packaging never opened); the other shared phrases stay the first field's.
+    const sealToo = f === 'sealBroken' && r.value === false && readings.get('packagingOpened')?.value === false;
+    if (f === except || (r.shared && !sealToo) || !r.strong) continue;
     const v = { slot: f, value: r.value } as SlotValue;
     const adverse = isAdverse(v);
     put(b, v, adverse && (tone.negated || tone.hedged) ? INDIRECT : adverse ? 0.85 : DIRECT, tone.hedged && adverse ? { hedged: true } : {});

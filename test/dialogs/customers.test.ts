@@ -310,4 +310,11 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(r.map((a) => a.text).join(' '), c.why()).to.match(/you can choose a refund/);
     expect(askedStep(r), c.why()).to.equal('confirm');
   });
+  it('"the seal is intact" said ahead is used: the hygiene seal question is not asked', async () => {
+    const c = conversation(bot);
+    await c.say("hi, I'd like to return the headphones from UK-100234, the seal is intact");
+    await c.say('sam@example.com');
+    for (let i = 0; i < 4 && !['confirm', null].includes(c.steps.at(-1) ?? null); i++) await c.say(c.steps.at(-1) === 'reason' ? 'I changed my mind' : 'no');
+    expect(c.steps, c.why()).to.not.include('sealBroken');
+  });
 });
