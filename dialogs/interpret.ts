@@ -116,12 +116,15 @@ function filledSlots(ctx: ReturnsContext): Slot[] {
 /** What the understanding layer is told about the conversation. */
 export function understandView(view: View): UnderstandView {
   const ctx = view.context;
+  // After the end a message starts a new conversation (the machine resets first): it is read as a
+  // first message, so an item it names is a mention for the order it gives, not the old order's line.
+  if (view.state === 'ended') return { locale: view.locale, step: null, today: view.today, dateOrder: view.dateOrder, items: [], remedies: [], filled: [] };
   return {
     locale: view.locale,
     step: view.step,
     today: view.today,
     dateOrder: view.dateOrder,
-    items: ctx.order?.items.map((i) => ({ sku: i.sku, name: i.name })) ?? [],
+    items: ctx.order?.items.map((i) => ({ sku: i.sku, name: i.name, category: i.category })) ?? [],
     remedies: ctx.decision?.remedies ?? [],
     filled: filledSlots(ctx),
   };

@@ -5,6 +5,7 @@
  */
 import { answerFor, type Answer } from '../src/policy/answers.js';
 import type { CompiledPack } from '../src/policy/engine.js';
+import { REASONS } from '../src/policy/case.js';
 import type { Command } from './commands.js';
 import { remedyPart } from './explain.js';
 import type { Param, Part, ReturnsContext } from './types.js';
@@ -56,7 +57,22 @@ export function askAnswerParts(pack: CompiledPack, topic: string, ctx: ReturnsCo
   const asked = commands.find((c) => c.type === 'SetSlot' && c.slot === 'remedy');
   const remedy = asked && asked.type === 'SetSlot' && asked.slot === 'remedy' ? asked.value : null;
   const a = answerFor(pack, topic, { reason: ctx.reason, decision: ctx.decision, remedy });
-  const parts = answerParts(a, ctx, ctx.order?.currency ?? 'GBP');
-  if (a.known && a.clauses.length) parts.push(p('answer.clauses', { clauses: { list: a.clauses.map((c) => p('answer.clause', { id: c })), style: 'and' } }));
+  if (!a.known && ctx.reason === null && ctx.decision === null && BY_REASON.has(topic)) {
+    // Asked before the reason is known ("how long do refunds take?" at the order number): the
+    // answer for each reason the pack answers for, rather than "I don't know".
+    const per = REASONS.map((reason) => [reason, answerFor(pack, topic, { reason, decision: null, remedy })] as const).filter(([, x]) => x.known);
+    if (per.length) {
+      const parts = [p('answer.byReason'), ...per.flatMap(([reason, x]) => [p(`answer.forReason.${reason}`), ...answerParts(x, ctx, ctx.order?.currency ?? 'GBP')])];
+      return withClauses(parts, [...new Set(per.flatMap(([, x]) => (x.known ? x.clauses : [])))]);
+    }
+  }
+  return withClauses(answerParts(a, ctx, ctx.order?.currency ?? 'GBP'), a.known ? a.clauses : []);
+}
+
+/** Topics whose answer depends on the return's reason. */
+const BY_REASON: ReadonlySet<string> = new Set(['refundTime', 'returnPostage']);
+
+function withClauses(parts: Part[], clauses: readonly string[]): Part[] {
+  if (clauses.length) parts.push(p('answer.clauses', { clauses: { list: clauses.map((c) => p('answer.clause', { id: c })), style: 'and' } }));
   return parts;
 }

@@ -341,7 +341,9 @@ export const returnsMachine = setup({
     /** Not a person, cancel or start again (those are the root's, whatever the state). */
     ordinary: ({ event }) => !['person', 'cancel', 'restart'].includes(kind(event)),
     /** Nothing this state could use: not understood. */
-    misses: ({ context, event }) => kind(event) === 'none' || kind(event) === 'answer' || (kind(event) === 'slots' && !changesAnything(context, slotCommands(commandsOf(event)))),
+    misses: ({ event }) => kind(event) === 'none' || kind(event) === 'answer',
+    /** Only what the conversation already has, said again ("as I said, I changed my mind"): understood, nothing new. */
+    repeatsKnown: ({ context, event }) => kind(event) === 'slots' && !changesAnything(context, slotCommands(commandsOf(event))),
     hasReasonGuess: ({ context }) => context.reasonGuess !== null,
     faultRouteOffered: ({ context }) => context.mentionsFault && context.reason !== 'faulty' && context.choices.some((c) => c.label.key === 'choice.route.faulty'),
     /** Slots that change something (a slot said again, unchanged, is no answer). */
@@ -382,6 +384,10 @@ export const returnsMachine = setup({
     changesRemedy: ({ context, event }) => {
       const r = slotOf(event, 'remedy');
       return Boolean(r && context.decision?.remedies.includes(r.value) && slotCommands(commandsOf(event)).length === 1);
+    },
+    namesUnofferedRemedy: ({ context, event }) => {
+      const r = slotOf(event, 'remedy');
+      return Boolean(r && context.decision && context.decision.remedies.length > 0 && !context.decision.remedies.includes(r.value));
     },
     givesPreauthNumber: ({ event }) => {
       const p = slotOf(event, 'manufacturerPreauth');
@@ -472,6 +478,7 @@ export const returnsMachine = setup({
         enqueue.emit(reply(parts, parts[0]?.key === 'answer.unknown' ? { choices: [personChoice] } : {}));
       }
     }),
+    sayOfferedRemedies: emit(({ context, event }) => reply(askAnswerParts(packOf(context), 'otherRemedy', context, commandsOf(event)))),
     reask: raise({ type: 'REASK' }),
     askOrderNumber: enqueueActions(({ context, enqueue }) => {
       const q = ask(context, 'orderNumber', [part('ask.orderNumber')], []);
@@ -665,6 +672,7 @@ export const returnsMachine = setup({
           { guard: 'onlyAttachments', actions: [emit(({ event }) => reply([part('attachment.received', { count: event.type === 'MESSAGE' ? (event.attachments ?? 0) : 0 })])), 'reask'] },
           { guard: 'needsClarifying', actions: 'clarify' },
           { guard: 'startsReturn', actions: 'reask' },
+          { guard: 'repeatsKnown', actions: [emit(reply([part('noted.known')])), 'reask'] },
           { guard: and(['misses', 'thirdMiss']), target: '#returns.offer', actions: [assign({ offer: 'lost' as const, handoffReason: 'not-understood' as const })] },
           { guard: 'misses', actions: ['notUnderstood', 'reask'] },
         ],
@@ -845,6 +853,8 @@ export const returnsMachine = setup({
           ...asking('confirm', 'askConfirm'),
           on: {
             MESSAGE: [
+              // "Yes, but a replacement instead" where it is not offered: nothing is booked; what is possible is said.
+              { guard: 'namesUnofferedRemedy', target: 'askConfirm', reenter: true, actions: 'sayOfferedRemedies' },
               { guard: 'saysYes', target: 'issuing', actions: ['answerQuestions', 'takeWantedRemedy'] },
               { guard: 'saysNo', target: 'declined' },
               {
@@ -1030,6 +1040,8 @@ export const returnsMachine = setup({
           { guard: 'saysGoodbye', actions: 'sayGoodbye' },
           // A person after the end sees what the conversation had (the order, the RMA).
           { guard: 'wantsPerson', target: 'handoff' },
+          // "What was my RMA number again?" after goodbye: answered from the conversation that ended.
+          { guard: 'asksQuestion', actions: 'answerQuestions' },
           { target: 'flow.route', actions: ['reset', 'greetAndAbsorb'] },
         ],
         REASK: {},

@@ -34,8 +34,8 @@ export interface UnderstandView {
   step: Step | null;
   today: LocalDate;
   dateOrder: 'DMY' | 'MDY';
-  /** The verified order's items ([] before one is verified). */
-  items: readonly { sku: string; name: string }[];
+  /** The verified order's items ([] before one is verified); the category lets "the laptop" name a notebook called "ProBook 14". */
+  items: readonly { sku: string; name: string; category?: string }[];
   /** The remedies the current decision allows ([] before a decision). */
   remedies: readonly Remedy[];
   /** Slots already known (a new value for one of them is a CorrectSlot). */
@@ -87,7 +87,7 @@ function toneOf(n: Norm, lex: Lexicon): Tone {
   const hedged = findAll(n, lex.yesNo.hedges).length > 0 || n.tokens.some((t) => HEDGE_WORDS.has(t));
   return { negated, hedged };
 }
-const HEDGE_WORDS: ReadonlySet<string> = new Set(['erm', 'um', 'umm', 'uh', 'hmm', 'er', 'eh', 'bueno', 'pues', 'creo', 'quizas', 'quiza', 'tal']);
+const HEDGE_WORDS: ReadonlySet<string> = new Set(['erm', 'might', 'um', 'umm', 'uh', 'hmm', 'er', 'eh', 'bueno', 'pues', 'creo', 'quizas', 'quiza', 'tal']);
 
 /** A pre-authorisation is named ("pre-auth", "authorisation number", "autorización"). */
 const PREAUTH_WORD = /\b(pre[\s-]?auth\w*|authori[sz]ation|autorizaci\w*|preautorizaci\w*)\b/i;
@@ -130,7 +130,10 @@ function shapeless(said: string): string {
   return lastShapeless.plain;
 }
 
-function mentionOf(n: Norm, lex: Lexicon): string | null {
+/** A product name as typed: a CamelCase word ("ProBook", "UltraView"), with the number after it. */
+const PRODUCT_NAME = /\b[A-Z][a-z]+[A-Z][A-Za-z]*(?:\s\d{1,4}\b)?/;
+
+function mentionOf(n: Norm, lex: Lexicon, said: string): string | null {
   for (const { list } of lex.items.categories) {
     const m = findAll(n, list)[0];
     if (m) return n.tokens.slice(m.start, m.end).join(' ');
@@ -140,7 +143,11 @@ function mentionOf(n: Norm, lex: Lexicon): string | null {
     if (m) return n.tokens.slice(m.start, m.end).join(' ');
   }
   // "the kettle arrived broken", "mi tostadora llegó rota": a noun before what happened to it.
-  return SUBJECT.exec(n.tokens.join(' '))?.[1] ?? null;
+  const subject = SUBJECT.exec(n.tokens.join(' '))?.[1];
+  if (subject) return subject;
+  // A product's own name ("my ProBook 14 keeps shutting down", "the UltraView"): the verifier
+  // matches it against the order's items, or finds nothing.
+  return PRODUCT_NAME.exec(withoutCodes(said))?.[0] ?? null;
 }
 
 /** An item named outside the item step: matched by words of its name or SKU, never by "yes" or "the second". */
@@ -218,7 +225,10 @@ function conditionReadings(n: Norm, lex: Lexicon): Map<BooleanConditionField, Fi
 /** Facts volunteered in a sentence ("I haven't opened it", "the seal is broken"). */
 function conditionFacts(b: Builder, readings: Map<BooleanConditionField, FieldReading>, tone: Tone, except: BooleanConditionField | null): void {
   for (const [f, r] of readings) {
-    if (f === except || r.shared || !r.strong) continue;
+    // "The seal is intact", "still sealed": a phrase of the packaging that says the seal is unbroken
+    // too (a seal cannot be broken in packaging never opened); the other shared phrases stay the first field's.
+    const sealToo = f === 'sealBroken' && r.value === false && readings.get('packagingOpened')?.value === false;
+    if (f === except || (r.shared && !sealToo) || !r.strong) continue;
     const v = { slot: f, value: r.value } as SlotValue;
     const adverse = isAdverse(v);
     put(b, v, adverse && (tone.negated || tone.hedged) ? INDIRECT : adverse ? 0.85 : DIRECT, tone.hedged && adverse ? { hedged: true } : {});
@@ -386,7 +396,8 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
  * nothing about why it goes back, whatever the reason model learnt about notebooks.
  */
 function withoutItemNames(said: string, items: UnderstandView['items']): string {
-  const words = new Set(items.flatMap((i) => fold(i.name).split(/[^a-z0-9]+/)).filter((w) => w.length > 2));
+  // Numbers of a name too ("14" of "ProBook 14"): alone they read as nothing but noise to the reason model.
+  const words = new Set(items.flatMap((i) => fold(i.name).split(/[^a-z0-9]+/)).filter((w) => w.length > 2 || /^\d+$/.test(w)));
   if (!words.size) return said;
   return said.replace(/[\p{L}\p{N}]+/gu, (w) => (words.has(fold(w)) ? ' ' : w));
 }
@@ -545,7 +556,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   }
 
   // Corrections of something said before ("actually it arrived on the 3rd", "no, the mouse").
-  const items = view.items.map((i) => ({ name: i.name, sku: i.sku, category: '' }));
+  const items = view.items.map((i) => ({ name: i.name, sku: i.sku, category: i.category ?? '' }));
   const correction = step === 'verify' ? null : detectCorrection(said, lang, { today: view.today, order: view.dateOrder, items });
   if (correction?.kind === 'deliveredOn') put(b, { slot: 'deliveredOn', value: correction.date }, DIRECT, { correct: true });
   if (correction?.kind === 'item') put(b, { slot: 'item', value: { index: correction.index } }, DIRECT, { correct: true });
@@ -561,7 +572,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     const index = namedItem(said, n, view.items, lang, lex);
     if (index !== null) put(b, { slot: 'item', value: { index } }, DIRECT);
     else if (view.items.length === 0) {
-      const mention = mentionOf(n, lex);
+      const mention = mentionOf(n, lex, said);
       if (mention) put(b, { slot: 'item', value: { mention } }, UNSURE + 0.1);
     }
   }
@@ -574,6 +585,11 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     if (!atCondition || !b.out.some((c) => c.type !== 'Ask')) {
       reasonCommands(b, withoutItemNames(said, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');
     }
+  }
+  // Choosing a remedy ("I'd rather have a replacement"), a customer gives no new reason: at the
+  // remedy and the confirmation a reason beside a remedy counts only when read surely.
+  if ((step === 'remedy' || step === 'confirm') && matchRemedy(said, view.remedies.length > 0 ? view.remedies : REMEDIES, lang)) {
+    b.out = b.out.filter((c) => !((c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.slot === 'reason' && c.confidence < CONFIDENT));
   }
 
   // The delivery date ("it arrived on the 17th", "the kettle arrived broken yesterday").
@@ -588,7 +604,10 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   if (asking) {
     // nothing: see above
   } else if (step === 'remedy' || step === 'confirm') {
-    const r = matchRemedy(said, view.remedies, lang);
+    // "Yes, but a replacement instead" where only a refund is offered: the remedy named is given, so
+    // the machine can say it is not offered rather than take the yes for the one that is.
+    const named = step === 'confirm' && view.remedies.length > 0 ? matchRemedy(said, REMEDIES, lang) : null;
+    const r = named && !view.remedies.includes(named) ? named : matchRemedy(said, view.remedies, lang);
     if (r) put(b, { slot: 'remedy', value: r }, DIRECT);
   } else if (step !== 'verify' && !ordinalOnly(n, lex) && yes === null) {
     const offered = view.remedies.length > 0 ? view.remedies : REMEDIES;

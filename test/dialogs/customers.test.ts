@@ -188,4 +188,133 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(askedStep(r), c.why()).to.equal('tampered');
     expect(r.map((a) => a.text).join(' '), c.why()).to.match(/Just to check/);
   });
+  it('saying again what the bot already has ("as I said, I changed my mind") is no misunderstanding: the question is asked again', async () => {
+    const c = conversation(bot);
+    for (const line of ['hi', 'UK-100234', 'sam@example.com', 'the headphones', 'I changed my mind']) await c.say(line);
+    expect(c.steps.at(-1), c.why()).to.equal('sealBroken');
+    const r = await c.say('as I said, I changed my mind');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/didn't (quite )?get that|didn't understand/);
+    expect(askedStep(r), c.why()).to.equal('sealBroken');
+  });
+  it('after goodbye, "what was my RMA number again?" is answered with the RMA just booked', async () => {
+    const c = conversation(bot);
+    for (const line of ['hi, UK-100234, sam@example.com, the headphones, I changed my mind', 'no, sealed', 'no never used']) await c.say(line);
+    let r = await c.say('yes please');
+    const rma = r.map((a) => a.channelData?.returns?.rma).find(Boolean);
+    expect(rma, c.why()).to.be.a('string');
+    await c.say("that's all, thanks bye");
+    r = await c.say('sorry, what was my RMA number again?');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.include(rma as string);
+  });
+
+  it('after "cancel", a new message naming the item and the order keeps the item: it is not asked again', async () => {
+    const c = conversation(bot);
+    for (const line of ['hi', 'UK-100234', 'sam@example.com', 'cancel', 'actually I do want to return the headphones from UK-100234']) await c.say(line);
+    const r = await c.say('sam@example.com');
+    expect(askedStep(r), c.why()).to.equal('reason');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.include('Studio headphones');
+  });
+  it('"I\'d rather have a replacement" at the remedy question chooses the remedy; it is no change of reason', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com the notebook keeps crashing on its own, never dropped it');
+    let r: BotActivity[] = [];
+    for (let i = 0; i < 6 && c.steps.at(-1) !== 'remedy'; i++) r = await c.say(c.steps.at(-1) === 'serialLabelIntact' || c.steps.at(-1) === 'allAccessories' ? 'yes' : 'no');
+    expect(c.steps.at(-1), c.why()).to.equal('remedy');
+    r = await c.say("I'd rather have a replacement");
+    expect(askedStep(r), c.why()).to.equal('confirm');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/for a replacement/);
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/change of mind/);
+  });
+  it('"the laptop" / "la laptop" at the item question is the ProBook 14 (a notebook by its category, not by its name)', async () => {
+    for (const [locale, line] of [
+      ['en-US', 'the laptop'],
+      ['es-US', 'la laptop'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      for (const l of ['hi', 'IMP-500017', 'lee@example.com']) await c.say(l);
+      expect(c.steps.at(-1), c.why()).to.equal('item');
+      const r = await c.say(line);
+      expect(askedStep(r), c.why()).to.equal('reason');
+      expect(r.map((a) => a.text).join(' '), c.why()).to.include('ProBook 14');
+    }
+  });
+
+  it('an item named by its product name in the opening ("my ProBook 14 … keeps shutting down") is not asked for again', async () => {
+    const c = conversation(bot, 'en-US');
+    const r = await c.say('hey my ProBook 14 from order IMP-500017 keeps shutting down, email lee@example.com');
+    expect(c.steps, c.why()).to.not.include('item');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.include('ProBook 14');
+  });
+
+  it('naming the item ("the ProBook 14") gives no reason to confirm', async () => {
+    const c = conversation(bot, 'en-US');
+    for (const l of ['hi', 'IMP-500017', 'lee@example.com']) await c.say(l);
+    const r = await c.say('the ProBook 14');
+    expect(askedStep(r), c.why()).to.equal('reason');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/Just to be sure/);
+  });
+  it('"yes, it came like that" / "sí, llegó así" to "physical damage that did not happen in shipping?" is checked, never a rejection', async () => {
+    for (const [locale, opening, answer] of [
+      ['en-US', 'hi, order IMP-500017, lee@example.com, the monitor arrived with a cracked screen', 'yes, it came like that'],
+      ['es-US', 'Hola, mi pedido es IMP-500017, correo lee@example.com, el monitor llegó con la pantalla rota', 'sí, llegó así'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      expect(c.steps.at(-1), c.why()).to.equal('physicalDamage');
+      const r = await c.say(answer);
+      expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+      expect(codesOf(r), c.why()).to.not.include('PHYSICAL_DAMAGE');
+      expect(askedStep(r), c.why()).to.equal('physicalDamage');
+    }
+  });
+  it('"I might have tried them on once" at "have you used them?" is hedged: checked before it rejects', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com headphones changed my mind');
+    expect(c.steps.at(-1), c.why()).to.equal('sealBroken');
+    await c.say('no');
+    expect(c.steps.at(-1), c.why()).to.equal('used');
+    const r = await c.say('I might have tried them on once');
+    expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+    expect(askedStep(r), c.why()).to.equal('used');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/Just to check/);
+  });
+  it('"how long do refunds take?" / "who pays for the return postage?" before the reason is known are answered per reason, not "I don\'t know"', async () => {
+    const c = conversation(bot);
+    await c.say('hi');
+    await c.say('UK-100234');
+    let r = await c.say('how long do refunds take?');
+    let said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.not.match(/don't know that/);
+    expect(said, c.why()).to.match(/14 days/);
+    expect(askedStep(r), c.why()).to.equal('verify');
+    r = await c.say('who pays for the return postage?');
+    said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.not.match(/don't know that/);
+    expect(said, c.why()).to.match(/You pay the postage/);
+    const es = conversation(bot, 'es-US');
+    await es.say('hola');
+    r = await es.say('¿cuánto tarda el reembolso?');
+    said = r.map((a) => a.text).join(' ');
+    expect(said, es.why()).to.match(/14 días/);
+    expect(said, es.why()).to.not.match(/[Tt]he |If you/);
+  });
+  it('"yes, but I\'d like a replacement instead" where only a refund is possible books nothing: the bot says what it can do and asks again', async () => {
+    const c = conversation(bot);
+    for (const line of ['hi UK-100234 sam@example.com headphones changed my mind', 'no', 'no']) await c.say(line);
+    expect(c.steps.at(-1), c.why()).to.equal('confirm');
+    const r = await c.say("yes, but I'd like a replacement instead");
+    expect(
+      r.some((a) => a.channelData?.returns?.rma),
+      c.why(),
+    ).to.equal(false);
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/you can choose a refund/);
+    expect(askedStep(r), c.why()).to.equal('confirm');
+  });
+  it('"the seal is intact" said ahead is used: the hygiene seal question is not asked', async () => {
+    const c = conversation(bot);
+    await c.say("hi, I'd like to return the headphones from UK-100234, the seal is intact");
+    await c.say('sam@example.com');
+    for (let i = 0; i < 4 && !['confirm', null].includes(c.steps.at(-1) ?? null); i++) await c.say(c.steps.at(-1) === 'reason' ? 'I changed my mind' : 'no');
+    expect(c.steps, c.why()).to.not.include('sealBroken');
+  });
 });
