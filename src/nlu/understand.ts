@@ -313,6 +313,9 @@ function clearReason(scores: Scores): { label: string; score: number } | null {
   return !second || best.score - second.score >= REASON_MARGIN ? best : null;
 }
 
+/** A whole message's clear reason below this score may give way to a clause's (STRONG_CLAUSE or more). */
+const WEAK_WHOLE = 0.8;
+const STRONG_CLAUSE = 0.95;
 /** A reason read from one clause of a longer message is indirect: below CONFIDENT, so a rejecting one is checked. */
 const CLAUSE_CONFIDENCE = 0.85;
 /** A clause is read alone when the message has at least this many clauses of at least NGRAM-sized content. */
@@ -323,14 +326,19 @@ const MIN_CLAUSES = 2;
  * the message has fewer than two clauses. A story whose reason is one clause among greetings,
  * order details and a remedy is read by that clause ("hola, …, no es el tamaño que decía la página, prefiero el dinero").
  */
+/** Clause breaks: punctuation, and "and"/"but"/"y"/"pero" between two statements. */
+const CLAUSE_BREAK = /[,.;:!?¡¿()]+|\s(?:and|but|y|pero)\s/i;
+
 function clauseReason(text: string, lang: Lang): { label: string; score: number }[] | null {
   const clauses = text
-    .split(/[,.;:!?¡¿()]+/)
+    .split(CLAUSE_BREAK)
     .map((c) => c.trim())
     .filter((c) => c.split(/\s+/).length >= 2);
   if (clauses.length < MIN_CLAUSES) return null;
+  // A clause that gives an order number or an e-mail ("y el correo lee@…") gives the order's details, not the reason.
+  const told = clauses.filter((c) => !MAY_HOLD_CODE.test(c));
   const found = new Map<string, number>();
-  for (const c of clauses) {
+  for (const c of told) {
     // A clause that asks for a remedy ("prefiero el dinero") says what should happen, not why.
     if (!knowsContent(lang, 'reason', c) || matchRemedy(c, REMEDIES, lang)) continue;
     const r = clearReason(classify(lang, 'reason', c));
@@ -358,8 +366,13 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
     const [best] = candidates;
     const top = scores[0];
     const clear = clearReason(scores);
-    const inClause = clear || !atAnswer ? null : clauseReason(text, lang);
-    if (clear) {
+    const weak = clear !== null && clear.score < WEAK_WHOLE;
+    const inClause = (clear && !weak) || !atAnswer ? null : clauseReason(said, lang);
+    const [onlyClause] = inClause?.length === 1 ? inClause : [];
+    if (clear && weak && onlyClause && onlyClause.label !== clear.label && onlyClause.score >= STRONG_CLAUSE) {
+      // The whole reads one reason weakly, its only clear clause another strongly ("I took it out of the box and it wouldn't turn on").
+      [reason, confidence] = [asReason(onlyClause.label), Math.min(onlyClause.score, CLAUSE_CONFIDENCE)];
+    } else if (clear && !(weak && inClause && inClause.length > 1 && !inClause.some((c) => c.label === clear.label))) {
       [reason, confidence] = [asReason(clear.label), Math.min(clear.score, 0.99)];
     } else if (inClause && inClause.length === 1 && inClause[0]) {
       // A long message whose one clause gives a reason ("…, it's not the size the page said, …").

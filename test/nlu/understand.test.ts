@@ -150,6 +150,15 @@ describe('understand', () => {
     }
   });
 
+  it('a weak reading of the whole gives way to a clause that says the reason plainly', () => {
+    const cs = understand("I took it out of the box and it wouldn't turn on", at('reason'));
+    assert.notEqual((slotOf(cs, 'reason') as { value: string } | undefined)?.value, 'change-of-mind', JSON.stringify(cs));
+    assert.ok(
+      cs.some((c) => (c.type === 'SetSlot' && c.slot === 'reason' && c.value === 'faulty') || c.type === 'Clarify'),
+      JSON.stringify(cs),
+    );
+  });
+
   it('"otro" and "cambio" in a reason are no request for a replacement', () => {
     for (const text of ['fue un cambio de opinión', 'me mandaron otro color', 'lo encontré más barato en otro lado', 'me enviaron otro producto']) {
       const cs = understand(text, at('reason', { locale: 'es-US' }));
