@@ -542,8 +542,10 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   const conditionAnswer = (isBooleanField(step) || step === 'faultCause') && (answeredYesNo || b.out.some((c) => c.type === 'SetSlot' && c.slot === step));
   if (!conditionAnswer && step !== 'verify' && !dontKnow) {
     const atCondition = isBooleanField(step) || step === 'faultCause' || step === 'manufacturerPreauth';
-    // At a condition question a different reason counts only when the answer itself is unreadable.
-    if (!atCondition || !b.out.some((c) => c.type !== 'Ask')) {
+    // At a condition question a different reason counts only when the answer itself is unreadable,
+    // or when the item is changed: "sorry, I meant the laptop, it won't charge" says why that one goes back.
+    const itemChanged = b.out.some((c) => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.slot === 'item');
+    if (!atCondition || itemChanged || !b.out.some((c) => c.type !== 'Ask')) {
       reasonCommands(b, withoutItemNames(said, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');
     }
   }

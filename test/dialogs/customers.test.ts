@@ -317,4 +317,14 @@ describe('conversations as customers write them (HTTP)', function () {
     for (let i = 0; i < 4 && !['confirm', null].includes(c.steps.at(-1) ?? null); i++) await c.say(c.steps.at(-1) === 'reason' ? 'I changed my mind' : 'no');
     expect(c.steps, c.why()).to.not.include('sealBroken');
   });
+  it('"sorry, I meant the laptop, it won\'t charge" at a condition question changes the item and the reason', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com headphones changed my mind');
+    expect(c.steps.at(-1), c.why()).to.equal('sealBroken');
+    const r = await c.say("sorry, I meant the laptop, it won't charge");
+    const said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.include('Aero 15 notebook');
+    expect(said, c.why()).to.match(/faulty/);
+    expect(askedStep(r), c.why()).to.not.equal('used');
+  });
 });
