@@ -561,6 +561,12 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     if (date) put(b, { slot: 'deliveredOn', value: date }, DIRECT);
   }
 
+  // "By the way, they arrived on Monday": a message that says when the item came gives no reason
+  // ("arrived" is no damage) unless read surely or the rules read one ("it arrived broken").
+  if (b.out.some((c) => c.type !== 'Clarify' && 'slot' in c && c.slot === 'deliveredOn') && !ruleReason(withoutItemNames(said, view.items), lang)) {
+    b.out = b.out.filter((c) => !((c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.slot === 'reason' && c.confidence < CONFIDENT));
+  }
+
   // The remedy. A question that names one ("how long does the refund take?") chooses none; asking
   // for another remedy is read below.
   const asking = b.out.some((c) => c.type === 'Ask' && c.confidence >= ASKING);

@@ -327,4 +327,19 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(said, c.why()).to.match(/faulty/);
     expect(askedStep(r), c.why()).to.not.equal('used');
   });
+  it('"by the way, they arrived on Monday" / "por cierto, llegaron anteayer" gives the date, not a new reason (damaged in delivery)', async () => {
+    for (const [locale, opening, line] of [
+      ['en-GB', 'hi UK-100234 sam@example.com headphones changed my mind', 'by the way, they arrived on Monday'],
+      ['es-US', 'hola, pedido UK-100234, correo sam@example.com, los audífonos, cambié de opinión', 'por cierto, llegaron anteayer'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      expect(c.steps.at(-1), c.why()).to.equal('sealBroken');
+      const r = await c.say(line);
+      const said = r.map((a) => a.text).join(' ');
+      expect(said, c.why()).to.match(/28 December|28 de diciembre/);
+      expect(said, c.why()).to.not.match(/damaged in delivery|dañado durante el envío/);
+      expect(askedStep(r), c.why()).to.equal('sealBroken');
+    }
+  });
 });
