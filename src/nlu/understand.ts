@@ -441,7 +441,9 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   let proof: ProofCandidate[] = proofCandidates(proofText);
   if (step !== 'verify') {
     // Outside the proof step only unmistakable proofs: e-mails, full postcodes, a named ZIP.
-    proof = proof.filter((p) => p.kind === 'email' || (p.kind === 'postcode' && p.value.includes(' ')) || (p.kind === 'zip' && proofNamed));
+    // A ZIP typed right after the order number ("IMP-500017 10001") is one too.
+    const zipAfterOrder = orderNumber !== null && new RegExp(`${orderNumber.replace('-', '[\\s#:/.-]*')}[\\s,;/]+\\d{5}(?:-\\d{4})?\\b`, 'i').test(said);
+    proof = proof.filter((p) => p.kind === 'email' || (p.kind === 'postcode' && p.value.includes(' ')) || (p.kind === 'zip' && (proofNamed || zipAfterOrder)));
   }
   if (step === 'manufacturerPreauth' || preauthNamed) proof = proof.filter((p) => p.kind === 'email');
 

@@ -342,4 +342,10 @@ describe('conversations as customers write them (HTTP)', function () {
       expect(askedStep(r), c.why()).to.equal('sealBroken');
     }
   });
+  it('a ZIP code typed right after the order number ("IMP-500017 10001 the monitor …") is the proof: it is not asked for', async () => {
+    const c = conversation(bot, 'en-US');
+    const r = await c.say('hi IMP-500017 10001 the monitor, I changed my mind');
+    expect(c.steps, c.why()).to.not.include('verify');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/matches our records/);
+  });
 });
