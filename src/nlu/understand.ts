@@ -392,7 +392,8 @@ function causeOf(said: string, lang: Lang, tone: Tone, model: boolean, asked: bo
     // Asked, the model reads the answer; volunteered (in a reason), it must agree with the rules or be sure.
     const min = asked ? CAUSE_MIN : label === rule ? CAUSE_MIN : CAUSE_SURE;
     if (top && label && top.score >= min) [cause, confidence] = [label, Math.min(top.score, 0.99)];
-    else if (rule && asked) [cause, confidence] = [rule, RULE_FALLBACK];
+    // Volunteered, a cause the rules read that would not reject ("it started on its own": a defect) is taken too.
+    else if (rule && (asked || !ADVERSE_CAUSES.has(rule))) [cause, confidence] = [rule, RULE_FALLBACK];
   } else if (rule) [cause, confidence] = [rule, DIRECT];
   if (!cause) return null;
   if (cause === 'wear-and-tear' && YOUNG.test(fold(said))) return { cause: 'defect', confidence: INDIRECT };

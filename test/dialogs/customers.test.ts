@@ -348,4 +348,10 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(c.steps, c.why()).to.not.include('verify');
     expect(r.map((a) => a.text).join(' '), c.why()).to.match(/matches our records/);
   });
+  it('"the fan is really loud, it started on its own" in the opening answers what happened: the fault-cause question is not asked', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com the notebook, the fan is really loud, it started on its own');
+    expect(c.steps, c.why()).to.not.include('faultCause');
+    expect(c.steps.at(-1), c.why()).to.equal('tampered');
+  });
 });
