@@ -132,7 +132,14 @@ function shapeless(said: string): string {
 /** A product name as typed: a CamelCase word ("ProBook", "UltraView"), with the number after it. */
 const PRODUCT_NAME = /\b[A-Z][a-z]+[A-Z][A-Za-z]*(?:\s\d{1,4}\b)?/;
 
+const AND_WORDS: ReadonlySet<string> = new Set(['and', '&', 'plus', 'y', 'e']);
+
 function mentionOf(n: Norm, lex: Lexicon, said: string): string | null {
+  // "Both the headphones and the laptop": two items named together, neither is the one (the item question asks).
+  // (A phrase two categories share, "memory card" and "memory", is one item; so is "laptop screen".)
+  const named = lex.items.categories.flatMap(({ category, list }) => findAll(n, list).map((m) => ({ category, ...m })));
+  const joined = (a: Match, b: Match) => b.start > a.end && b.start - a.end <= 3 && n.tokens.slice(a.end, b.start).some((t) => AND_WORDS.has(t));
+  if (named.some((a) => named.some((b) => a.category !== b.category && joined(a, b)))) return null;
   for (const { list } of lex.items.categories) {
     const m = findAll(n, list)[0];
     if (m) return n.tokens.slice(m.start, m.end).join(' ');

@@ -354,4 +354,9 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(c.steps, c.why()).to.not.include('faultCause');
     expect(c.steps.at(-1), c.why()).to.equal('tampered');
   });
+  it('"I want to return both the headphones and the laptop" picks neither silently: the bot asks which item first', async () => {
+    const c = conversation(bot);
+    const r = await c.say('hi UK-100234 sam@example.com I want to return both the headphones and the laptop');
+    expect(askedStep(r), c.why()).to.equal('item');
+  });
 });
