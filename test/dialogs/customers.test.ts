@@ -359,4 +359,21 @@ describe('conversations as customers write them (HTTP)', function () {
     const r = await c.say('hi UK-100234 sam@example.com I want to return both the headphones and the laptop');
     expect(askedStep(r), c.why()).to.equal('item');
   });
+  it('a delivery date given before the order is known that cannot be (before the order) is refused once, never first "noted"', async () => {
+    const c = conversation(bot);
+    const r = await c.say('hi UK-100234 sam@example.com headphones changed my mind, they arrived on the 1st of December');
+    const said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.match(/doesn't fit this order/);
+    expect(said, c.why()).to.not.match(/noted it was delivered/);
+  });
+
+  it('a delivery date given before the order is known is acknowledged after the order is verified', async () => {
+    const c = conversation(bot);
+    const r = await c.say('hi UK-100234 sam@example.com headphones changed my mind, they arrived on the 28th');
+    const texts = r.map((a) => a.text ?? '');
+    const verified = texts.findIndex((t) => /matches our records/.test(t));
+    const noted = texts.findIndex((t) => /noted it was delivered on Monday, 28 December/.test(t));
+    expect(verified, c.why()).to.be.at.least(0);
+    expect(noted, c.why()).to.be.greaterThan(verified);
+  });
 });
