@@ -213,7 +213,8 @@ const yesNoOf = (event: ReturnsEvent): 'yes' | 'no' | 'dontKnow' | 'hedged' | nu
   const cmds = commandsOf(event);
   const yn = cmds.find((c): c is Extract<Command, { type: 'Affirm' | 'Deny' }> => c.type === 'Affirm' || c.type === 'Deny');
   if (yn) {
-    if (yn.hedged || yn.confidence < UNSURE) return 'hedged';
+    // Below CONFIDENT a yes or no is mixed ("yes, it came like that"): an answer to weigh, never a confirmation.
+    if (yn.hedged || yn.confidence < CONFIDENT) return 'hedged';
     return yn.type === 'Affirm' ? 'yes' : 'no';
   }
   return cmds.some((c) => c.type === 'DontKnow') ? 'dontKnow' : null;

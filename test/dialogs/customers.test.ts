@@ -376,4 +376,13 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(verified, c.why()).to.be.at.least(0);
     expect(noted, c.why()).to.be.greaterThan(verified);
   });
+  it('the same mixed answer to the check ("sí, llegó así" again) is no confirmation: nothing is rejected on it', async () => {
+    const c = conversation(bot, 'es-US');
+    await c.say('Hola, mi pedido es IMP-500017, correo lee@example.com, el monitor llegó con la pantalla rota');
+    await c.say('sí, llegó así');
+    expect(c.steps.at(-1), c.why()).to.equal('physicalDamage');
+    const r = await c.say('sí, llegó así');
+    expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+    expect(askedStep(r), c.why()).to.equal('physicalDamage');
+  });
 });
