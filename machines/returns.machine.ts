@@ -213,7 +213,8 @@ const yesNoOf = (event: ReturnsEvent): 'yes' | 'no' | 'dontKnow' | 'hedged' | nu
   const cmds = commandsOf(event);
   const yn = cmds.find((c): c is Extract<Command, { type: 'Affirm' | 'Deny' }> => c.type === 'Affirm' || c.type === 'Deny');
   if (yn) {
-    if (yn.hedged || yn.confidence < UNSURE) return 'hedged';
+    // Below CONFIDENT a yes or no is mixed ("yes, it came like that"): an answer to weigh, never a confirmation.
+    if (yn.hedged || yn.confidence < CONFIDENT) return 'hedged';
     return yn.type === 'Affirm' ? 'yes' : 'no';
   }
   return cmds.some((c) => c.type === 'DontKnow') ? 'dontKnow' : null;
@@ -563,6 +564,15 @@ export const returnsMachine = setup({
       const recheck = again && !settled.check && settled.decision?.needs[0] === again && (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(again);
       enqueue.assign({ ...settled, deliveredOn: context.deliveredOn, recheck: null, ...(recheck ? { check: { field: again, value: true } } : {}) });
     }),
+    /** A delivery date said before the order was known: acknowledged now, or refused when it cannot be. */
+    checkStatedDate: enqueueActions(({ context, enqueue }) => {
+      const date = context.deliveredOn;
+      if (!date || !context.order) return;
+      if (date < context.order.placedOn || date > todayFor(context, packOf(context).pack.timeZone)) {
+        enqueue.assign({ deliveredOn: null });
+        enqueue.emit(reply([part('corrected.deliveredOnRefused')]));
+      } else enqueue.emit(reply([part('corrected.deliveredOn', { date: { date } })]));
+    }),
     markRecheck: assign(({ context }) => ({ recheck: context.decision?.needs[0] ?? null })),
     sayDecision: emit(({ context }) => {
       const d = context.decision!;
@@ -723,6 +733,7 @@ export const returnsMachine = setup({
                     return { order, orderNumber: order?.orderNumber ?? null, verifyAttempts: 0, proof: null, itemIndex: mentioned, itemMention: null };
                   }),
                   emit(reply([part('verified')])),
+                  'checkStatedDate',
                 ],
               },
               {

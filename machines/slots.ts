@@ -125,7 +125,8 @@ function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correct
     }
     case 'deliveredOn':
       if (v.value === c.deliveredOn) return {};
-      notes.push({ key: 'corrected.deliveredOn', params: { date: { date: v.value } } });
+      // Before the order is known the date cannot be checked: it is acknowledged (or refused) once it is.
+      if (c.order) notes.push({ key: 'corrected.deliveredOn', params: { date: { date: v.value } } });
       return { deliveredOn: v.value, decision: null, remedy: null };
     case 'remedy':
       return { wantedRemedy: v.value };

@@ -133,7 +133,14 @@ function shapeless(said: string): string {
 /** A product name as typed: a CamelCase word ("ProBook", "UltraView"), with the number after it. */
 const PRODUCT_NAME = /\b[A-Z][a-z]+[A-Z][A-Za-z]*(?:\s\d{1,4}\b)?/;
 
+const AND_WORDS: ReadonlySet<string> = new Set(['and', '&', 'plus', 'y', 'e']);
+
 function mentionOf(n: Norm, lex: Lexicon, said: string): string | null {
+  // "Both the headphones and the laptop": two items named together, neither is the one (the item question asks).
+  // (A phrase two categories share, "memory card" and "memory", is one item; so is "laptop screen".)
+  const named = lex.items.categories.flatMap(({ category, list }) => findAll(n, list).map((m) => ({ category, ...m })));
+  const joined = (a: Match, b: Match) => b.start > a.end && b.start - a.end <= 3 && n.tokens.slice(a.end, b.start).some((t) => AND_WORDS.has(t));
+  if (named.some((a) => named.some((b) => a.category !== b.category && joined(a, b)))) return null;
   for (const { list } of lex.items.categories) {
     const m = findAll(n, list)[0];
     if (m) return n.tokens.slice(m.start, m.end).join(' ');
@@ -444,7 +451,8 @@ function causeOf(said: string, lang: Lang, tone: Tone, model: boolean, asked: bo
     // Asked, the model reads the answer; volunteered (in a reason), it must agree with the rules or be sure.
     const min = asked ? CAUSE_MIN : label === rule ? CAUSE_MIN : CAUSE_SURE;
     if (top && label && top.score >= min) [cause, confidence] = [label, Math.min(top.score, 0.99)];
-    else if (rule && asked) [cause, confidence] = [rule, RULE_FALLBACK];
+    // Volunteered, a cause the rules read that would not reject ("it started on its own": a defect) is taken too.
+    else if (rule && (asked || !ADVERSE_CAUSES.has(rule))) [cause, confidence] = [rule, RULE_FALLBACK];
   } else if (rule) [cause, confidence] = [rule, DIRECT];
   if (!cause) return null;
   if (cause === 'wear-and-tear' && YOUNG.test(fold(said))) return { cause: 'defect', confidence: INDIRECT };
@@ -493,7 +501,9 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   let proof: ProofCandidate[] = proofCandidates(proofText);
   if (step !== 'verify') {
     // Outside the proof step only unmistakable proofs: e-mails, full postcodes, a named ZIP.
-    proof = proof.filter((p) => p.kind === 'email' || (p.kind === 'postcode' && p.value.includes(' ')) || (p.kind === 'zip' && proofNamed));
+    // A ZIP typed right after the order number ("IMP-500017 10001") is one too.
+    const zipAfterOrder = orderNumber !== null && new RegExp(`${orderNumber.replace('-', '[\\s#:/.-]*')}[\\s,;/]+\\d{5}(?:-\\d{4})?\\b`, 'i').test(said);
+    proof = proof.filter((p) => p.kind === 'email' || (p.kind === 'postcode' && p.value.includes(' ')) || (p.kind === 'zip' && (proofNamed || zipAfterOrder)));
   }
   if (step === 'manufacturerPreauth' || preauthNamed) proof = proof.filter((p) => p.kind === 'email');
 
@@ -594,8 +604,10 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   const conditionAnswer = (isBooleanField(step) || step === 'faultCause') && (answeredYesNo || b.out.some((c) => c.type === 'SetSlot' && c.slot === step));
   if (!conditionAnswer && step !== 'verify' && !dontKnow) {
     const atCondition = isBooleanField(step) || step === 'faultCause' || step === 'manufacturerPreauth';
-    // At a condition question a different reason counts only when the answer itself is unreadable.
-    if (!atCondition || !b.out.some((c) => c.type !== 'Ask')) {
+    // At a condition question a different reason counts only when the answer itself is unreadable,
+    // or when the item is changed: "sorry, I meant the laptop, it won't charge" says why that one goes back.
+    const itemChanged = b.out.some((c) => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.slot === 'item');
+    if (!atCondition || itemChanged || !b.out.some((c) => c.type !== 'Ask')) {
       reasonCommands(b, withoutItemNames(said, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');
     }
   }
@@ -609,6 +621,12 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   if (step !== 'verify' && step !== 'orderNumber' && mayHoldDate(n, lex) && findAll(n, lex.corrections.deliveryVerbs).length > 0) {
     const date = parseDate(withoutCodes(said), lang, view.today, view.dateOrder);
     if (date) put(b, { slot: 'deliveredOn', value: date }, DIRECT);
+  }
+
+  // "By the way, they arrived on Monday": a message that says when the item came gives no reason
+  // ("arrived" is no damage) unless read surely or the rules read one ("it arrived broken").
+  if (b.out.some((c) => c.type !== 'Clarify' && 'slot' in c && c.slot === 'deliveredOn') && !ruleReason(withoutItemNames(said, view.items), lang)) {
+    b.out = b.out.filter((c) => !((c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.slot === 'reason' && c.confidence < CONFIDENT));
   }
 
   // The remedy. A question that names one ("how long does the refund take?") chooses none; asking

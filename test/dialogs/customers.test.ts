@@ -317,4 +317,72 @@ describe('conversations as customers write them (HTTP)', function () {
     for (let i = 0; i < 4 && !['confirm', null].includes(c.steps.at(-1) ?? null); i++) await c.say(c.steps.at(-1) === 'reason' ? 'I changed my mind' : 'no');
     expect(c.steps, c.why()).to.not.include('sealBroken');
   });
+  it('"sorry, I meant the laptop, it won\'t charge" at a condition question changes the item and the reason', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com headphones changed my mind');
+    expect(c.steps.at(-1), c.why()).to.equal('sealBroken');
+    const r = await c.say("sorry, I meant the laptop, it won't charge");
+    const said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.include('Aero 15 notebook');
+    expect(said, c.why()).to.match(/faulty/);
+    expect(askedStep(r), c.why()).to.not.equal('used');
+  });
+  it('"by the way, they arrived on Monday" / "por cierto, llegaron anteayer" gives the date, not a new reason (damaged in delivery)', async () => {
+    for (const [locale, opening, line] of [
+      ['en-GB', 'hi UK-100234 sam@example.com headphones changed my mind', 'by the way, they arrived on Monday'],
+      ['es-US', 'hola, pedido UK-100234, correo sam@example.com, los audífonos, cambié de opinión', 'por cierto, llegaron anteayer'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      expect(c.steps.at(-1), c.why()).to.equal('sealBroken');
+      const r = await c.say(line);
+      const said = r.map((a) => a.text).join(' ');
+      expect(said, c.why()).to.match(/28 December|28 de diciembre/);
+      expect(said, c.why()).to.not.match(/damaged in delivery|dañado durante el envío/);
+      expect(askedStep(r), c.why()).to.equal('sealBroken');
+    }
+  });
+  it('a ZIP code typed right after the order number ("IMP-500017 10001 the monitor …") is the proof: it is not asked for', async () => {
+    const c = conversation(bot, 'en-US');
+    const r = await c.say('hi IMP-500017 10001 the monitor, I changed my mind');
+    expect(c.steps, c.why()).to.not.include('verify');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/matches our records/);
+  });
+  it('"the fan is really loud, it started on its own" in the opening answers what happened: the fault-cause question is not asked', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com the notebook, the fan is really loud, it started on its own');
+    expect(c.steps, c.why()).to.not.include('faultCause');
+    expect(c.steps.at(-1), c.why()).to.equal('tampered');
+  });
+  it('"I want to return both the headphones and the laptop" picks neither silently: the bot asks which item first', async () => {
+    const c = conversation(bot);
+    const r = await c.say('hi UK-100234 sam@example.com I want to return both the headphones and the laptop');
+    expect(askedStep(r), c.why()).to.equal('item');
+  });
+  it('a delivery date given before the order is known that cannot be (before the order) is refused once, never first "noted"', async () => {
+    const c = conversation(bot);
+    const r = await c.say('hi UK-100234 sam@example.com headphones changed my mind, they arrived on the 1st of December');
+    const said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.match(/doesn't fit this order/);
+    expect(said, c.why()).to.not.match(/noted it was delivered/);
+  });
+
+  it('a delivery date given before the order is known is acknowledged after the order is verified', async () => {
+    const c = conversation(bot);
+    const r = await c.say('hi UK-100234 sam@example.com headphones changed my mind, they arrived on the 28th');
+    const texts = r.map((a) => a.text ?? '');
+    const verified = texts.findIndex((t) => /matches our records/.test(t));
+    const noted = texts.findIndex((t) => /noted it was delivered on Monday, 28 December/.test(t));
+    expect(verified, c.why()).to.be.at.least(0);
+    expect(noted, c.why()).to.be.greaterThan(verified);
+  });
+  it('the same mixed answer to the check ("sí, llegó así" again) is no confirmation: nothing is rejected on it', async () => {
+    const c = conversation(bot, 'es-US');
+    await c.say('Hola, mi pedido es IMP-500017, correo lee@example.com, el monitor llegó con la pantalla rota');
+    await c.say('sí, llegó así');
+    expect(c.steps.at(-1), c.why()).to.equal('physicalDamage');
+    const r = await c.say('sí, llegó así');
+    expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+    expect(askedStep(r), c.why()).to.equal('physicalDamage');
+  });
 });
