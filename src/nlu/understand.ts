@@ -263,6 +263,13 @@ interface ActInput {
   noShapes: boolean;
 }
 
+/** "can I cancel the return later?", "¿se puede cancelar después?": a question about cancelling, which ends nothing. */
+const CANCEL_QUESTION = /\b(can i|could i|is it possible|am i able|will i be able|what if|if i|later|afterwards|puedo|se puede|podria|despues|luego|si me arrepiento|si cambio)\b/;
+function asksAboutCancelling(said: string): boolean {
+  const t = fold(said);
+  return CANCEL_QUESTION.test(t) || (/[?¿]/.test(said) && !/^\W*(cancel|cancelar)\W*$/.test(t));
+}
+
 function actCommands(b: Builder, a: ActInput): void {
   const command = detectCommand(a.said, a.lang);
   const top = a.acts?.top && a.acts.top.confidence >= ACT_MIN ? a.acts.top : null;
@@ -276,6 +283,7 @@ function actCommands(b: Builder, a: ActInput): void {
     // "can I cancel the return later?" asks; it does not cancel.
     b.out.push({ type: 'Ask', topic: top.topic, confidence: top.confidence });
   } else if (command === 'human') b.out.push(handoff(DIRECT, frustrated));
+  else if (command === 'cancel' && asksAboutCancelling(a.said)) b.out.push({ type: 'Ask', topic: 'cancelReturn', confidence: DIRECT });
   else if (command === 'cancel') b.out.push({ type: 'Cancel', confidence: DIRECT });
   else if (command === 'restart') b.out.push({ type: 'Restart', confidence: DIRECT });
   else if (command === 'help') b.out.push({ type: 'Help', confidence: DIRECT });
@@ -607,7 +615,9 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     // At a condition question a different reason counts only when the answer itself is unreadable,
     // or when the item is changed: "sorry, I meant the laptop, it won't charge" says why that one goes back.
     const itemChanged = b.out.some((c) => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.slot === 'item');
-    if (!atCondition || itemChanged || !b.out.some((c) => c.type !== 'Ask')) {
+    // A question asked mid-way ("can I cancel if I change my mind?") states no new reason.
+    const askedMidway = step !== null && step !== 'reason' && b.out.some((c) => c.type === 'Ask');
+    if ((!atCondition || itemChanged || !b.out.some((c) => c.type !== 'Ask')) && !askedMidway) {
       reasonCommands(b, withoutItemNames(said, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');
     }
   }

@@ -159,6 +159,23 @@ describe('understand', () => {
     );
   });
 
+  it('a question about cancelling ends nothing; "cancel" still cancels', () => {
+    for (const [text, locale] of [
+      ['can I cancel the return if I change my mind?', 'en-GB'],
+      ['is it possible to cancel this return later on', 'en-GB'],
+      ['¿puedo cancelar la devolución después?', 'es-US'],
+    ] as const) {
+      const cs = understand(text, at('confirm', { locale, filled: ['orderNumber', 'proof', 'item', 'reason'] }));
+      assert.ok(!types(cs).includes('Cancel'), text);
+      assert.ok(
+        cs.some((c) => c.type === 'Ask' && c.topic === 'cancelReturn'),
+        `${text}: ${JSON.stringify(cs)}`,
+      );
+      assert.equal(slotOf(cs, 'reason'), undefined, `${text}: a question states no new reason`);
+    }
+    for (const text of ['cancel', 'cancel the return', 'forget it']) assert.deepEqual(types(understand(text, at('confirm'))), ['Cancel'], text);
+  });
+
   it('"otro" and "cambio" in a reason are no request for a replacement', () => {
     for (const text of ['fue un cambio de opinión', 'me mandaron otro color', 'lo encontré más barato en otro lado', 'me enviaron otro producto']) {
       const cs = understand(text, at('reason', { locale: 'es-US' }));
