@@ -328,6 +328,8 @@ function clearReason(scores: Scores): { label: string; score: number } | null {
   return !second || best.score - second.score >= REASON_MARGIN ? best : null;
 }
 
+/** Within this of REASON_MARGIN, a model reading that the rules read otherwise is no clear reading. */
+const TIE = 0.05;
 /** A whole message's clear reason below this score may give way to a clause's (STRONG_CLAUSE or more). */
 const WEAK_WHOLE = 0.8;
 const STRONG_CLAUSE = 0.95;
@@ -380,7 +382,9 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
     const candidates = scores.filter((s) => s.label !== 'none' && s.score >= CANDIDATE_MIN);
     const [best] = candidates;
     const top = scores[0];
-    const clear = clearReason(scores);
+    // Near the margin, the rules break the tie: "my new laptop is broken" is a fault unless it came so.
+    const ruleSecond = rule && candidates[1]?.label === rule.reason && (candidates[0]?.score ?? 0) - candidates[1].score < REASON_MARGIN + TIE;
+    const clear = ruleSecond ? null : clearReason(scores);
     const weak = clear !== null && clear.score < WEAK_WHOLE;
     const inClause = (clear && !weak) || !atAnswer ? null : clauseReason(said, lang);
     const [onlyClause] = inClause?.length === 1 ? inClause : [];
@@ -616,7 +620,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     // or when the item is changed: "sorry, I meant the laptop, it won't charge" says why that one goes back.
     const itemChanged = b.out.some((c) => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.slot === 'item');
     // A question asked mid-way ("can I cancel if I change my mind?") states no new reason.
-    const askedMidway = step !== null && step !== 'reason' && b.out.some((c) => c.type === 'Ask');
+    const askedMidway = step !== null && step !== 'reason' && b.out.some((c) => c.type === 'Ask' && c.topic !== 'otherRemedy' && c.topic !== 'other');
     if ((!atCondition || itemChanged || !b.out.some((c) => c.type !== 'Ask')) && !askedMidway) {
       reasonCommands(b, withoutItemNames(said, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');
     }
@@ -667,6 +671,8 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   if (asked?.type === 'Ask' && asked.topic === 'otherRemedy') {
     const r = matchRemedy(said, REMEDIES, lang);
     if (r) put(b, { slot: 'remedy', value: r }, UNSURE + 0.2);
+    // "yes, but I'd like a replacement instead" books nothing: asking for another remedy is no yes to this one.
+    if (step === 'confirm') b.out = b.out.filter((c) => c.type !== 'Affirm');
   }
 
   // An opening that gives a return's details starts one.

@@ -176,6 +176,22 @@ describe('understand', () => {
     for (const text of ['cancel', 'cancel the return', 'forget it']) assert.deepEqual(types(understand(text, at('confirm'))), ['Cancel'], text);
   });
 
+  it('an opening or a fact that gives no reason is read for none (the reason is asked, never guessed)', () => {
+    for (const [text, locale] of [
+      ['Hi, I want to send back my laptop, order UK-100234', 'en-GB'],
+      ['hi IMP-500555, I paid 150 for it', 'en-US'],
+      ['quiero devolver mi laptop', 'es-US'],
+    ] as const) {
+      const reason = slotOf(understand(text, view({ locale })), 'reason');
+      assert.equal(reason, undefined, `${text}: ${JSON.stringify(reason)}`);
+    }
+  });
+
+  it('"yes, but I\'d like a replacement instead" at the confirmation is no yes', () => {
+    const cs = understand("yes, but I'd like a replacement instead", at('confirm', { remedies: ['refund'], filled: ['orderNumber', 'proof', 'item', 'reason'] }));
+    assert.ok(!types(cs).includes('Affirm'), JSON.stringify(cs));
+  });
+
   it('"otro" and "cambio" in a reason are no request for a replacement', () => {
     for (const text of ['fue un cambio de opinión', 'me mandaron otro color', 'lo encontré más barato en otro lado', 'me enviaron otro producto']) {
       const cs = understand(text, at('reason', { locale: 'es-US' }));
