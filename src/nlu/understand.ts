@@ -249,6 +249,8 @@ const ACT_DESTRUCTIVE = 0.8;
 const SHORT_MESSAGE = 6;
 /** An anger score this high marks a request for a person as said in anger. */
 const ANGER = 0.5;
+/** A message of any length this angry, that gives nothing else to act on, is `Frustrated`. */
+const ANGER_HEARD = 0.7;
 /** A short message this angry, with no other act, is `Frustrated` on its own. */
 const ANGER_ALONE = 0.8;
 
@@ -679,6 +681,8 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   if (step === null && !b.out.some((c) => c.type === 'StartReturn') && b.out.some((c) => c.type === 'SetSlot') && !handoff) {
     b.out.unshift({ type: 'StartReturn', confidence: INDIRECT + 0.1 });
   }
+  // Anger in a message that says nothing else ("you're useless, just let me return my stuff") is heard.
+  if (!b.out.some((c) => c.type !== 'StartReturn') && (acts?.frustration() ?? 0) >= ANGER_HEARD) b.out.push({ type: 'Frustrated', confidence: acts?.frustration() ?? 0 });
   return b.out.length > 0 ? b.out : [{ type: 'NotUnderstood' }];
 }
 

@@ -192,6 +192,12 @@ describe('understand', () => {
     assert.ok(!types(cs).includes('Affirm'), JSON.stringify(cs));
   });
 
+  it('anger in a message that gives nothing else is heard, in either language', () => {
+    assert.ok(types(understand("you're useless, just let me return my stuff", at('item'))).includes('Frustrated'));
+    assert.ok(types(understand('esto es inútil, solo quiero devolverlo', at('item', { locale: 'es-US' }))).includes('Frustrated'));
+    assert.ok(!types(understand('I am not sure which one', at('item'))).includes('Frustrated'));
+  });
+
   it('"otro" and "cambio" in a reason are no request for a replacement', () => {
     for (const text of ['fue un cambio de opinión', 'me mandaron otro color', 'lo encontré más barato en otro lado', 'me enviaron otro producto']) {
       const cs = understand(text, at('reason', { locale: 'es-US' }));
