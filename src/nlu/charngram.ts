@@ -100,3 +100,89 @@ export function runNgrams(model: NgramModel, grams: readonly string[]): { label:
   for (let l = 0; l < k; l++) out.push({ label: model.labels[l]!, score: s[l]! / total });
   return out.sort((a, b) => b.score - a.score);
 }
+
+/**
+ * The n-gram models of one language laid out for speed: one index over every n-gram any of them
+ * learnt (a message's n-grams are looked up once, whichever models read it), and per model a dense
+ * table of log-probabilities by that index. Same arithmetic as {@link runNgrams}.
+ */
+export interface GramIndex {
+  ids: Map<string, number>;
+}
+
+export interface DenseNgrams {
+  labels: string[];
+  /** logp[id * k + label]; an n-gram this model never saw holds its `unseen` values. */
+  logp: Float64Array;
+  /** 1 where this model saw the n-gram. */
+  seen: Uint8Array;
+  unseen: Float64Array;
+  prior: Float64Array;
+  scratch: Float64Array;
+}
+
+export function indexGrams(models: readonly NgramModel[]): GramIndex {
+  const ids = new Map<string, number>();
+  for (const m of models) for (const g of m.logp.keys()) if (!ids.has(g)) ids.set(g, ids.size);
+  return { ids };
+}
+
+export function densify(model: NgramModel, index: GramIndex): DenseNgrams {
+  const k = model.labels.length;
+  const logp = new Float64Array(index.ids.size * k);
+  const seen = new Uint8Array(index.ids.size);
+  for (const [g, id] of index.ids) {
+    const row = model.logp.get(g);
+    if (row) seen[id] = 1;
+    logp.set(row ?? model.unseen, id * k);
+  }
+  return { labels: model.labels, logp, seen, unseen: model.unseen, prior: model.prior, scratch: new Float64Array(k) };
+}
+
+/** A message's distinct n-grams as ids of the index, and how many it has that no model learnt. */
+export interface GramIds {
+  ids: Int32Array;
+  unknown: number;
+}
+
+export function idsOf(index: GramIndex, grams: readonly string[]): GramIds {
+  const distinct = new Set(grams);
+  const ids: number[] = [];
+  let unknown = 0;
+  for (const g of distinct) {
+    const id = index.ids.get(g);
+    if (id === undefined) unknown++;
+    else ids.push(id);
+  }
+  return { ids: Int32Array.from(ids), unknown };
+}
+
+/** {@link runNgrams} over a message's ids: the same scores. */
+export function runDense(model: DenseNgrams, grams: GramIds): { label: string; score: number }[] {
+  const k = model.labels.length;
+  const s = model.scratch;
+  s.fill(0);
+  let seen = 0;
+  const n = grams.ids.length + grams.unknown;
+  for (let i = 0; i < grams.ids.length; i++) {
+    const id = grams.ids[i]!;
+    seen += model.seen[id]!;
+    const at = id * k;
+    for (let l = 0; l < k; l++) s[l]! += model.logp[at + l]!;
+  }
+  if (seen === 0) return [];
+  for (let l = 0; l < k; l++) s[l]! += grams.unknown * model.unseen[l]!;
+  let max = -Infinity;
+  for (let l = 0; l < k; l++) {
+    s[l] = (s[l]! / n) * SHARPNESS + model.prior[l]! / n;
+    if (s[l]! > max) max = s[l]!;
+  }
+  let total = 0;
+  for (let l = 0; l < k; l++) {
+    s[l] = Math.exp(s[l]! - max);
+    total += s[l]!;
+  }
+  const out: { label: string; score: number }[] = [];
+  for (let l = 0; l < k; l++) out.push({ label: model.labels[l]!, score: s[l]! / total });
+  return out.sort((a, b) => b.score - a.score);
+}

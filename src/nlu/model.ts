@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { LOCALES_DIR, ROOT } from '../paths.js';
 import { lexicon, LANGS, type Lang } from './lexicon.js';
-import { ngramsOf, runNgrams, trainNgrams, type NgramModel } from './charngram.js';
+import { densify, idsOf, indexGrams, ngramsOf, runDense, trainNgrams, type DenseNgrams, type GramIds, type GramIndex, type NgramModel } from './charngram.js';
 import { BREAK, normalize } from './text.js';
 
 interface Stemmer {
@@ -361,7 +361,8 @@ function contentWords(lang: Lang, text: string): number {
 
 interface Loaded {
   nets: Record<ModelName, Compiled>;
-  ngrams: Partial<Record<ModelName, NgramModel>>;
+  ngrams: Partial<Record<ModelName, DenseNgrams>>;
+  grams: GramIndex;
 }
 
 function load(lang: Lang): Loaded {
@@ -376,12 +377,18 @@ function load(lang: Lang): Loaded {
   const nets = {} as Record<ModelName, Compiled>;
   for (const m of MODELS) nets[m] = compile(models.nets[m]);
   const examples = parseTraining(source);
-  const ngrams: Partial<Record<ModelName, NgramModel>> = {};
+  const counted: Partial<Record<ModelName, NgramModel>> = {};
   for (const m of MODELS) {
     if (NGRAM_SHARE[m] === undefined) continue;
-    ngrams[m] = trainNgrams(corpusOf(examples, m).map((e) => ({ label: e.label, grams: gramsOf(e.text, lang) })));
+    counted[m] = trainNgrams(corpusOf(examples, m).map((e) => ({ label: e.label, grams: gramsOf(e.text, lang) })));
   }
-  return { nets, ngrams };
+  const grams = indexGrams(Object.values(counted));
+  const ngrams: Partial<Record<ModelName, DenseNgrams>> = {};
+  for (const m of MODELS) {
+    const c = counted[m];
+    if (c) ngrams[m] = densify(c, grams);
+  }
+  return { nets, ngrams, grams };
 }
 
 const loaded = new Map<Lang, Loaded>();
@@ -432,7 +439,7 @@ export function classify(lang: Lang, model: ModelName, text: string): Scores {
   const share = NGRAM_SHARE[model] ?? 0;
   // A word or two is too little for letters to say anything ("hi" begins many a fault story): the network alone reads it.
   if (ngrams && share > 0 && contentWords(lang, text) >= NGRAM_MIN_WORDS) {
-    const grams = runNgrams(ngrams, gramsOf(text, lang));
+    const grams = runDense(ngrams, gramIdsCached(text, lang, l.grams));
     // The network may give nothing for words it learnt (every output at or below zero): the letters are then read against an even spread.
     scores = scores.length > 0 ? joined(scores, grams, share) : knowsContent(lang, model, text) ? joined(even(grams), grams, share) : scores;
   }
@@ -451,6 +458,20 @@ const last = Object.fromEntries(MODELS.map((m) => [m, { lang: '', text: '', scor
 /** The features of the last few texts (a message, its text without codes, its clauses). */
 const recentFeatures: Memo<Record<string, number>>[] = Array.from({ length: 4 }, () => ({ lang: '', text: '', value: {} }));
 let nextFeatures = 0;
+
+/** The n-gram ids of the last few texts: the act, reason and anger models read the same message. */
+const recentGrams: Memo<GramIds>[] = Array.from({ length: 4 }, () => ({ lang: '', text: '', value: { ids: new Int32Array(0), unknown: 0 } }));
+let nextGrams = 0;
+
+function gramIdsCached(text: string, lang: Lang, index: GramIndex): GramIds {
+  for (const m of recentGrams) if (m.text === text && m.lang === lang) return m.value;
+  const m = recentGrams[nextGrams]!;
+  nextGrams = (nextGrams + 1) % recentGrams.length;
+  m.value = idsOf(index, gramsOf(text, lang));
+  m.lang = lang;
+  m.text = text;
+  return m.value;
+}
 
 function featuresCached(text: string, lang: Lang): Record<string, number> {
   for (const m of recentFeatures) if (m.text === text && m.lang === lang) return m.value;
