@@ -29,11 +29,21 @@ const FLOORS_BY_SET: Partial<Record<EvalSet, Floors>> = {
  * once (en-GB / es-US: reason 88.7 / 94.4 %, person 100 / 100 %, frustrated flag 4 of 4 each, yes/no
  * 100 %, openings 100 / 81.3 %; ten lines were reworded beforehand because this test found training
  * examples near them): about 3 points under it, per locale, so that a regression fails.
+ *
+ * Set G, written 2026-12-02 by a separate author after the third batch of training data and measured
+ * once (en-GB / es-US: reason 94.5 / 96.4 %, person 87.5 / 100 %, frustrated flag 3 of 3 each, yes/no
+ * 100 %, openings 87.5 / 100 %, no rejecting fact from 3 negated answers each; two en-GB lines were
+ * replaced beforehand by messages on other subjects because this test found training examples near
+ * them): about 3 points under it, per locale.
  */
 const FLOORS_BY_SET_AND_LOCALE: Partial<Record<EvalSet, Record<EvalLang, Floors>>> = {
   f: {
     en: { reason: 85, human: 97, yesNo: 97, openingSlots: 97, frustratedFlag: 97 },
     es: { reason: 91, human: 97, yesNo: 97, openingSlots: 78, frustratedFlag: 97 },
+  },
+  g: {
+    en: { reason: 91, human: 84, yesNo: 97, openingSlots: 84, frustratedFlag: 97 },
+    es: { reason: 93, human: 97, yesNo: 97, openingSlots: 97, frustratedFlag: 97 },
   },
 };
 

@@ -36,10 +36,12 @@ type Row =
  * figure then. `e` (<lang>.e.jsonl) was written after the n-gram reader joined the reason model,
  * before its results were seen, and measured once. `f` (<lang>.f.jsonl) was written on 2026-12-02 by
  * a separate author before the third batch of training data, from the label names only (not the
- * training examples), and measured once; its misses are never read: the honest figure now. No
- * training example may copy any of them (eval.test.ts).
+ * training examples), and measured once; its misses are never read. `g` (<lang>.g.jsonl) was written on
+ * 2026-12-02 by a separate author after the third batch of training data, and measured once; its
+ * misses are never read: the honest figure now. No training example may copy any of them
+ * (eval.test.ts).
  */
-export const SETS = { a: '', b: '.fresh', c: '.c', d: '.d', e: '.e', f: '.f' } as const;
+export const SETS = { a: '', b: '.fresh', c: '.c', d: '.d', e: '.e', f: '.f', g: '.g' } as const;
 export type EvalSet = keyof typeof SETS;
 
 export function heldout(lang: EvalLang, set: EvalSet = 'a'): Row[] {
