@@ -1,5 +1,5 @@
 /**
- * A second reader of the reason model: multinomial naive Bayes over character n-grams (3 to 5
+ * A second reader of the act, reason and anger models: multinomial naive Bayes over character n-grams (3 to 5
  * letters of each word, with its edges), trained from the same examples as the network
  * (locales/nlu/train/<lang>.yaml, via `corpusOf`). Where the network sees whole stems, the n-grams
  * carry a word through typos ("recieved", "brokn") and through Spanish endings the stemmer does not

@@ -11,7 +11,7 @@
  * trains and writes dist/nlu/<lang>.json; a process finding that file missing or out of date
  * (running from `src/` in tests) trains the same model in memory once.
  *
- * The reason and anger models also have a second reader, naive Bayes over character n-grams
+ * The act, reason and anger models also have a second reader, naive Bayes over character n-grams
  * (charngram.ts), trained from the same examples when the models load; its scores are weighed in
  * with the network's (NGRAM_SHARE, chosen on the development sets A and B of `npm run nlu:eval`).
  */
@@ -350,6 +350,8 @@ function compile(json: NetJson): Compiled {
 const NGRAM_SHARE: Partial<Record<ModelName, number>> = { reason: 0.7, anger: 0.5, act: 0.5 };
 /** The n-gram reader joins only for a message of at least this many words besides the little ones. */
 const NGRAM_MIN_WORDS = 2;
+/** The act model's n-gram reader reads messages of at most this many content words. */
+const ACT_NGRAM_MAX_WORDS = 12;
 
 /** How many words of a message are not among the little words every message has (`items.stopwords`). */
 function contentWords(lang: Lang, text: string): number {
@@ -438,7 +440,9 @@ export function classify(lang: Lang, model: ModelName, text: string): Scores {
   const ngrams = l.ngrams[model];
   const share = NGRAM_SHARE[model] ?? 0;
   // A word or two is too little for letters to say anything ("hi" begins many a fault story): the network alone reads it.
-  if (ngrams && share > 0 && contentWords(lang, text) >= NGRAM_MIN_WORDS) {
+  const words = ngrams && share > 0 ? contentWords(lang, text) : 0;
+  // The act model's letters help with short requests and questions; a long story is read by the network alone.
+  if (ngrams && share > 0 && words >= NGRAM_MIN_WORDS && (model !== 'act' || words <= ACT_NGRAM_MAX_WORDS)) {
     const grams = runDense(ngrams, gramIdsCached(text, lang, l.grams));
     // The network may give nothing for words it learnt (every output at or below zero): the letters are then read against an even spread.
     scores = scores.length > 0 ? joined(scores, grams, share) : knowsContent(lang, model, text) ? joined(even(grams), grams, share) : scores;
@@ -456,11 +460,11 @@ interface Memo<T> {
 }
 const last = Object.fromEntries(MODELS.map((m) => [m, { lang: '', text: '', scores: [] }])) as unknown as Record<ModelName, { lang: Lang | ''; text: string; scores: Scores }>;
 /** The features of the last few texts (a message, its text without codes, its clauses). */
-const recentFeatures: Memo<Record<string, number>>[] = Array.from({ length: 4 }, () => ({ lang: '', text: '', value: {} }));
+const recentFeatures: Memo<Record<string, number>>[] = Array.from({ length: 8 }, () => ({ lang: '', text: '', value: {} }));
 let nextFeatures = 0;
 
 /** The n-gram ids of the last few texts: the act, reason and anger models read the same message. */
-const recentGrams: Memo<GramIds>[] = Array.from({ length: 4 }, () => ({ lang: '', text: '', value: { ids: new Int32Array(0), unknown: 0 } }));
+const recentGrams: Memo<GramIds>[] = Array.from({ length: 8 }, () => ({ lang: '', text: '', value: { ids: new Int32Array(0), unknown: 0 } }));
 let nextGrams = 0;
 
 function gramIdsCached(text: string, lang: Lang, index: GramIndex): GramIds {

@@ -345,6 +345,8 @@ const MIN_CLAUSES = 2;
  * the message has fewer than two clauses. A story whose reason is one clause among greetings,
  * order details and a remedy is read by that clause ("hola, …, no es el tamaño que decía la página, prefiero el dinero").
  */
+/** At most this many clauses (the last ones) of a long story are read one by one. */
+const MAX_CLAUSES = 6;
 /** Clause breaks: punctuation, and "and"/"but"/"y"/"pero" between two statements. */
 const CLAUSE_BREAK = /[,.;:!?¡¿()]+|\s(?:and|but|y|pero)\s/i;
 
@@ -357,11 +359,11 @@ function clauseReason(text: string, lang: Lang): { label: string; score: number 
   // A clause that gives an order number or an e-mail ("y el correo lee@…") gives the order's details, not the reason.
   const told = clauses.filter((c) => !MAY_HOLD_CODE.test(c));
   const found = new Map<string, number>();
-  for (const c of told) {
-    // A clause that asks for a remedy ("prefiero el dinero") says what should happen, not why.
-    if (!knowsContent(lang, 'reason', c) || matchRemedy(c, REMEDIES, lang)) continue;
+  for (const c of told.slice(-MAX_CLAUSES)) {
+    if (!knowsContent(lang, 'reason', c)) continue;
     const r = clearReason(classify(lang, 'reason', c));
-    if (r && r.score > (found.get(r.label) ?? 0)) found.set(r.label, r.score);
+    // A clause that asks for a remedy ("prefiero el dinero") says what should happen, not why.
+    if (r && r.score > (found.get(r.label) ?? 0) && !matchRemedy(c, REMEDIES, lang)) found.set(r.label, r.score);
   }
   return [...found].map(([label, score]) => ({ label, score })).sort((a, b) => b.score - a.score);
 }
