@@ -505,7 +505,8 @@ function run(net: Compiled, features: Record<string, number>): Scores {
   for (const f in features) {
     const row = net.rows.get(f);
     if (row === undefined) continue;
-    known = true;
+    // How a message is typed, or the first letters of a word it never saw, say nothing alone ("¿__proto__?", "__lookupSetter__?").
+    if (f.charCodeAt(0) !== 35 && f.charCodeAt(0) !== 126) known = true;
     const at = row * k;
     for (let l = 0; l < k; l++) sums[l]! += net.weights[at + l]!;
   }

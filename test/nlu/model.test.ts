@@ -63,6 +63,9 @@ describe('nlu models', function () {
     assert.equal(featuresOf('who pays for the postage?', 'en')['#q'], 1);
     assert.equal(featuresOf('¿quién paga el envío', 'es')['#q'], 1);
     assert.equal(featuresOf('it arrived broken', 'en')['#q'], undefined);
+    // Typing and the first letters of an unknown word say nothing alone: no act is read from them.
+    assert.deepEqual(classify('en', 'act', '¿__proto__?'), []);
+    assert.deepEqual(classify('en', 'act', '__lookupSetter__?'), []);
   });
 
   it('gives a number one feature, without the prefix a long word gets', () => {
