@@ -86,19 +86,7 @@ export function runNgrams(model: NgramModel, grams: readonly string[]): { label:
     for (let l = 0; l < k; l++) s[l]! += r[l]!;
   }
   if (seen === 0) return [];
-  let max = -Infinity;
-  for (let l = 0; l < k; l++) {
-    s[l] = (s[l]! / n) * SHARPNESS + model.prior[l]! / n;
-    if (s[l]! > max) max = s[l]!;
-  }
-  let total = 0;
-  for (let l = 0; l < k; l++) {
-    s[l] = Math.exp(s[l]! - max);
-    total += s[l]!;
-  }
-  const out: { label: string; score: number }[] = [];
-  for (let l = 0; l < k; l++) out.push({ label: model.labels[l]!, score: s[l]! / total });
-  return out.sort((a, b) => b.score - a.score);
+  return posterior(model, s, n);
 }
 
 /**
@@ -172,6 +160,12 @@ export function runDense(model: DenseNgrams, grams: GramIds): { label: string; s
   }
   if (seen === 0) return [];
   for (let l = 0; l < k; l++) s[l]! += grams.unknown * model.unseen[l]!;
+  return posterior(model, s, n);
+}
+
+/** The summed log-likelihoods of a message's n grams (in `s`), averaged, sharpened and with the prior, as scores adding up to 1, best first. */
+function posterior(model: { labels: string[]; prior: Float64Array }, s: Float64Array, n: number): { label: string; score: number }[] {
+  const k = model.labels.length;
   let max = -Infinity;
   for (let l = 0; l < k; l++) {
     s[l] = (s[l]! / n) * SHARPNESS + model.prior[l]! / n;
