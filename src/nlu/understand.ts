@@ -337,19 +337,19 @@ const WEAK_WHOLE = 0.8;
 const STRONG_CLAUSE = 0.95;
 /** A reason read from one clause of a longer message is indirect: below CONFIDENT, so a rejecting one is checked. */
 const CLAUSE_CONFIDENCE = 0.85;
-/** A clause is read alone when the message has at least this many clauses of at least NGRAM-sized content. */
+/** A message is read clause by clause only when it has at least this many clauses of two words or more. */
 const MIN_CLAUSES = 2;
+
+/** At most this many clauses (the last ones) of a long story are read one by one. */
+const MAX_CLAUSES = 6;
+/** Clause breaks: punctuation, and "and"/"but"/"y"/"pero" between two statements. */
+const CLAUSE_BREAK = /[,.;:!?¡¿()]+|\s(?:and|but|y|pero)\s/i;
 
 /**
  * The reasons the clauses of a long message give clearly, one per reason, best first; null when
  * the message has fewer than two clauses. A story whose reason is one clause among greetings,
  * order details and a remedy is read by that clause ("hola, …, no es el tamaño que decía la página, prefiero el dinero").
  */
-/** At most this many clauses (the last ones) of a long story are read one by one. */
-const MAX_CLAUSES = 6;
-/** Clause breaks: punctuation, and "and"/"but"/"y"/"pero" between two statements. */
-const CLAUSE_BREAK = /[,.;:!?¡¿()]+|\s(?:and|but|y|pero)\s/i;
-
 function clauseReason(text: string, lang: Lang): { label: string; score: number }[] | null {
   const clauses = text
     .split(CLAUSE_BREAK)
