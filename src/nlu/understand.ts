@@ -636,9 +636,12 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   }
 
   // The delivery date ("it arrived on the 17th", "the kettle arrived broken yesterday").
-  if (step !== 'verify' && step !== 'orderNumber' && mayHoldDate(n, lex) && findAll(n, lex.corrections.deliveryVerbs).length > 0) {
-    const date = parseDate(withoutCodes(said), lang, view.today, view.dateOrder);
-    if (date) put(b, { slot: 'deliveredOn', value: date }, DIRECT);
+  if (step !== 'verify' && step !== 'orderNumber' && findAll(n, lex.corrections.deliveryVerbs).length > 0) {
+    const dated = shapeless(said);
+    if (mayHoldDate(normalize(dated, lex.maps), lex)) {
+      const date = parseDate(dated, lang, view.today, view.dateOrder);
+      if (date) put(b, { slot: 'deliveredOn', value: date }, DIRECT);
+    }
   }
 
   // "By the way, they arrived on Monday": a message that says when the item came gives no reason
@@ -711,10 +714,13 @@ function dateWords(lex: Lexicon): ReadonlySet<string> {
   return set;
 }
 
-/** Whether a message may hold a date at all (a digit or a date word): the date parser is costly. */
+/** A token that may be (part of) a date: a number, or one with an ordinal's ending ("17th", "3ro"); not a postcode's "cb2" or "1tn". */
+const DATE_NUMBER = /^\d+(?:st|nd|rd|th|o|a|ro|do|to|vo|no|er)?$/;
+
+/** Whether a message (without its codes) may hold a date at all (a number or a date word): the date parser is costly. */
 function mayHoldDate(n: Norm, lex: Lexicon): boolean {
   const words = dateWords(lex);
-  return n.tokens.some((t) => /\d/.test(t) || words.has(t));
+  return n.tokens.some((t) => DATE_NUMBER.test(t) || words.has(t));
 }
 
 function mentionsPerson(n: Norm, lang: Lang, lex: Lexicon): boolean {
