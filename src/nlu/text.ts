@@ -262,6 +262,61 @@ function compileSeq(p: string, maps: NormalizeMaps, phrase: string): string {
   return out;
 }
 
+/** How many first letters of a word key a phrase list's prefilter (a stem's "scratch~" is keyed by "scr"). */
+const KEY_LETTERS = 3;
+const keyOf = (word: string): string => word.slice(0, KEY_LETTERS);
+
+/**
+ * The keys (first letters, {@link KEY_LETTERS}) of words one of which every match of a sequence
+ * must hold, or null when a match may hold none of them (a sequence of wildcards, optional groups,
+ * or a short stem). The smallest such set of the sequence's elements is kept.
+ */
+function requiredKeys(p: string, maps: NormalizeMaps, phrase: string): Set<string> | null {
+  let best: Set<string> | null = null;
+  const consider = (keys: Set<string> | null) => {
+    if (keys && (best === null || keys.size < best.size)) best = keys;
+  };
+  let i = 0;
+  while (i < p.length) {
+    const c = p[i];
+    if (c === ' ') {
+      i++;
+      continue;
+    }
+    if (c === '(') {
+      const close = closingParen(p, i, phrase);
+      const optional = p[close + 1] === '?';
+      if (!optional) {
+        let union: Set<string> | null = new Set<string>();
+        for (const alt of splitTopLevel(p.slice(i + 1, close))) {
+          const keys = requiredKeys(alt, maps, phrase);
+          if (keys === null) {
+            union = null;
+            break;
+          }
+          for (const k of keys) union.add(k);
+        }
+        consider(union);
+      }
+      i = close + (optional ? 2 : 1);
+      continue;
+    }
+    let j = i;
+    while (j < p.length && p[j] !== ' ' && p[j] !== '(' && p[j] !== ')' && p[j] !== '|') j++;
+    const word = p.slice(i, j);
+    i = j;
+    if (word === '^' || word === '$' || word === '*') continue;
+    const stem = word.endsWith('~');
+    const tokens = normalize(stem ? word.slice(0, -1) : word, maps).tokens.filter((t) => t !== BREAK);
+    tokens.forEach((t, k) => {
+      // A stem's last word matches longer words: keyed only when it has the key's letters.
+      if (stem && k === tokens.length - 1 && t.length < KEY_LETTERS) return;
+      consider(new Set([keyOf(t)]));
+    });
+  }
+  return best;
+}
+
 /**
  * Compiles one phrase of the pattern language into a regex source matching "w1 w2 ... " (each
  * word followed by a space). Groups may nest: "(not as (described|advertised)|wrong)".
@@ -280,18 +335,44 @@ export interface PhraseList {
   /** Anchored regex: the whole message is one of the phrases. */
   whole: RegExp;
   size: number;
+  /**
+   * The keys of the words one of which every match holds (null: a match may hold none): a message
+   * holding no word with one of these keys matches nothing, and the regex is not run (most lists,
+   * for most messages).
+   */
+  keys: ReadonlySet<string> | null;
 }
 
 export function compileList(name: string, phrases: readonly string[], maps: NormalizeMaps): PhraseList {
   const sources = [...new Set(phrases.map((p) => compilePhrase(p, maps)))].sort((a, b) => b.length - a.length);
   const body = sources.length ? sources.join('|') : '(?!)';
+  let keys: Set<string> | null = new Set<string>();
+  for (const p of phrases) {
+    const k = requiredKeys(p.trim(), maps, p);
+    if (k === null) {
+      keys = null;
+      break;
+    }
+    for (const x of k) keys.add(x);
+  }
   return {
     name,
     re: new RegExp(`(?<= )(?:${body})`, 'g'),
     whole: new RegExp(`^ (?:${body})$`),
     size: sources.length,
+    keys,
   };
 }
+
+/** Whether a message holds a word with one of the list's keys (or the list has none: it may match anything). */
+function mayMatch(n: Norm, list: PhraseList): boolean {
+  if (list.keys === null) return true;
+  let keys = n.memo.get(KEYS) as string[] | undefined;
+  if (!keys) n.memo.set(KEYS, (keys = n.tokens.map(keyOf)));
+  for (const k of keys) if (list.keys.has(k)) return true;
+  return false;
+}
+const KEYS = '#keys';
 
 /** One phrase found in a message: tokens [start, end). */
 export interface Match {
@@ -314,7 +395,7 @@ export function findAll(n: Norm, list: PhraseList): readonly Match[] {
 
 function findAllUncached(n: Norm, list: PhraseList): Match[] {
   const out: Match[] = [];
-  if (list.size === 0) return out;
+  if (list.size === 0 || !mayMatch(n, list)) return out;
   list.re.lastIndex = 0;
   for (let m = list.re.exec(n.text); m; m = list.re.exec(n.text)) {
     if (m[0].length === 0) {
@@ -329,6 +410,7 @@ function findAllUncached(n: Norm, list: PhraseList): Match[] {
 }
 
 export function test(n: Norm, list: PhraseList): boolean {
+  if (!mayMatch(n, list)) return false;
   list.re.lastIndex = 0;
   const hit = list.re.test(n.text);
   list.re.lastIndex = 0;
@@ -337,7 +419,7 @@ export function test(n: Norm, list: PhraseList): boolean {
 
 /** True when the whole message is one phrase of the list. */
 export function isWhole(n: Norm, list: PhraseList): boolean {
-  return list.size > 0 && list.whole.test(n.text);
+  return list.size > 0 && mayMatch(n, list) && list.whole.test(n.text);
 }
 
 /** Keeps the longest of overlapping matches (ties: the earlier one), sorted by position. */
