@@ -10,8 +10,6 @@
  * needs no file of its own. Scores are the posterior with the log-likelihood averaged over the
  * message's n-grams (a long message is not more certain than a short one), normalised to add up to 1.
  */
-import { BREAK } from './text.js';
-
 const MIN_N = 3;
 const MAX_N = 5;
 /** Laplace smoothing of the n-gram counts. */
@@ -29,15 +27,19 @@ export interface NgramModel {
   scratch: Float64Array;
 }
 
-/** The n-grams of a tokenised message; `negated(i)` says whether token i is in a negation's scope. */
-export function ngramsOf(tokens: readonly string[], negated: (i: number) => boolean, out: string[] = []): string[] {
-  out.length = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i]!;
-    if (tok === BREAK) continue;
-    const w = `${negated(i) ? '¬' : ' '}${tok} `;
-    for (let n = MIN_N; n <= MAX_N; n++) for (let s = 0; s + n <= w.length; s++) out.push(w.slice(s, s + n));
-  }
+/** A word as its n-grams see it: with its edges, marked "¬" when in a negation's scope. */
+export const markedWord = (tok: string, negated: boolean): string => `${negated ? '¬' : ' '}${tok} `;
+
+/** The n-grams of one marked word ({@link markedWord}), appended to `out`. */
+function wordGrams(w: string, out: string[]): string[] {
+  for (let n = MIN_N; n <= MAX_N; n++) for (let s = 0; s + n <= w.length; s++) out.push(w.slice(s, s + n));
+  return out;
+}
+
+/** The n-grams of a message's marked words, in order. */
+export function ngramsOf(words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const w of words) wordGrams(w, out);
   return out;
 }
 
@@ -96,7 +98,15 @@ export function runNgrams(model: NgramModel, grams: readonly string[]): { label:
  */
 export interface GramIndex {
   ids: Map<string, number>;
+  /** Per marked word seen in messages: its n-grams' ids and the n-grams no model learnt (bounded: {@link WORDS_KEPT}). */
+  words: Map<string, { ids: Int32Array; unknown: readonly string[] }>;
+  /** Scratch: stamp[id] === stampNow when the id is already in the message being read. */
+  stamp: Uint32Array;
+  stampNow: number;
 }
+
+/** How many distinct marked words an index keeps the n-gram ids of (a vocabulary; a new word past it is just read anew). */
+const WORDS_KEPT = 50_000;
 
 export interface DenseNgrams {
   labels: string[];
@@ -112,7 +122,7 @@ export interface DenseNgrams {
 export function indexGrams(models: readonly NgramModel[]): GramIndex {
   const ids = new Map<string, number>();
   for (const m of models) for (const g of m.logp.keys()) if (!ids.has(g)) ids.set(g, ids.size);
-  return { ids };
+  return { ids, words: new Map(), stamp: new Uint32Array(ids.size), stampNow: 0 };
 }
 
 export function densify(model: NgramModel, index: GramIndex): DenseNgrams {
@@ -133,16 +143,46 @@ export interface GramIds {
   unknown: number;
 }
 
-export function idsOf(index: GramIndex, grams: readonly string[]): GramIds {
-  const distinct = new Set(grams);
+/** The ids of one marked word's n-grams (each once, in order) and those not in the index. */
+function wordIds(index: GramIndex, w: string): { ids: Int32Array; unknown: readonly string[] } {
+  const hit = index.words.get(w);
+  if (hit) return hit;
   const ids: number[] = [];
-  let unknown = 0;
-  for (const g of distinct) {
+  const unknown: string[] = [];
+  for (const g of new Set(wordGrams(w, []))) {
     const id = index.ids.get(g);
-    if (id === undefined) unknown++;
+    if (id === undefined) unknown.push(g);
     else ids.push(id);
   }
-  return { ids: Int32Array.from(ids), unknown };
+  const out = { ids: Int32Array.from(ids), unknown };
+  if (index.words.size < WORDS_KEPT) index.words.set(w, out);
+  return out;
+}
+
+/**
+ * A message's distinct n-grams (of its marked words, {@link markedWord}) as ids of the index, in
+ * the order first met, and how many distinct ones no model learnt. Each word's n-grams are looked
+ * up once and kept: a message costs a lookup per word, not per n-gram.
+ */
+export function idsOf(index: GramIndex, words: readonly string[]): GramIds {
+  if (++index.stampNow === 0xffffffff) {
+    index.stamp.fill(0);
+    index.stampNow = 1;
+  }
+  const now = index.stampNow;
+  const ids: number[] = [];
+  let unknownSeen: Set<string> | null = null;
+  for (const w of words) {
+    const r = wordIds(index, w);
+    for (let i = 0; i < r.ids.length; i++) {
+      const id = r.ids[i]!;
+      if (index.stamp[id] === now) continue;
+      index.stamp[id] = now;
+      ids.push(id);
+    }
+    for (const g of r.unknown) (unknownSeen ??= new Set()).add(g);
+  }
+  return { ids: Int32Array.from(ids), unknown: unknownSeen?.size ?? 0 };
 }
 
 /** {@link runNgrams} over a message's ids: the same scores. */

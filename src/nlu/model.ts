@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { LOCALES_DIR, ROOT } from '../paths.js';
 import { lexicon, LANGS, type Lang } from './lexicon.js';
-import { densify, idsOf, indexGrams, ngramsOf, runDense, trainNgrams, type DenseNgrams, type GramIds, type GramIndex, type NgramModel } from './charngram.js';
+import { densify, idsOf, indexGrams, markedWord, ngramsOf, runDense, trainNgrams, type DenseNgrams, type GramIds, type GramIndex, type NgramModel } from './charngram.js';
 import { BREAK, normalize } from './text.js';
 
 interface Stemmer {
@@ -152,9 +152,13 @@ export function featuresOf(text: string, lang: Lang): Record<string, number> {
 
 /** The character n-grams of a message (charngram.ts), words in a negation's scope marked as featuresOf marks them. */
 export function gramsOf(text: string, lang: Lang): string[] {
+  return ngramsOf(markedWords(text, lang));
+}
+
+/** A message's words as its n-grams see them ({@link markedWord}): clause breaks and negators left out, the words in a negation's scope marked. */
+function markedWords(text: string, lang: Lang): string[] {
   const lex = lexicon(lang);
-  const tokens: string[] = [];
-  const negated: boolean[] = [];
+  const words: string[] = [];
   let negLeft = 0;
   for (const tok of normalize(text, lex.maps).tokens) {
     if (tok === BREAK || lex.neg.breaks.has(tok)) {
@@ -165,11 +169,10 @@ export function gramsOf(text: string, lang: Lang): string[] {
       negLeft = NEGATION_SPAN;
       continue;
     }
-    tokens.push(tok);
-    negated.push(negLeft > 0);
+    words.push(markedWord(tok, negLeft > 0));
     if (negLeft > 0) negLeft--;
   }
-  return ngramsOf(tokens, (i) => negated[i] === true);
+  return words;
 }
 
 /** Letters in capitals at least this share of a message's letters (and this many) read as shouting. */
@@ -471,7 +474,7 @@ function gramIdsCached(text: string, lang: Lang, index: GramIndex): GramIds {
   for (const m of recentGrams) if (m.text === text && m.lang === lang) return m.value;
   const m = recentGrams[nextGrams]!;
   nextGrams = (nextGrams + 1) % recentGrams.length;
-  m.value = idsOf(index, gramsOf(text, lang));
+  m.value = idsOf(index, markedWords(text, lang));
   m.lang = lang;
   m.text = text;
   return m.value;
