@@ -233,6 +233,44 @@ function viaChrono(text: string, lex: Lexicon, p: DatePatterns, today: Ymd, orde
   return null;
 }
 
+const dateWordSets = new Map<Lang, ReadonlySet<string>>();
+
+/**
+ * The words a date is said with: months, day ordinals, weekdays (from Intl), units ("weeks",
+ * "semana": "two weeks ago" and "hace un mes" hold one), and the relative words ("yesterday", the
+ * "now" of "just now"); not the little words around them ("the", "last", "back", "por", "como"),
+ * which nearly every message holds.
+ */
+function dateWords(lex: Lexicon): ReadonlySet<string> {
+  let set = dateWordSets.get(lex.lang);
+  if (!set) {
+    const d = lex.data.dates;
+    const phrases: string[] = [...d.months.flat(), ...d.dayOrdinals.flat(), ...Object.values(d.units).flat()];
+    const weekday = new Intl.DateTimeFormat(lex.lang, { weekday: 'long', timeZone: 'UTC' });
+    for (let i = 0; i < 7; i++) phrases.push(weekday.format(new Date(Date.UTC(2026, 0, 4 + i))));
+    const words = new Set<string>();
+    for (const p of phrases) for (const t of normalize(p, lex.maps).tokens) if (t !== ',' && t.length > 2) words.add(t);
+    // A relative phrase holding none of those is known by its last word ("yesterday", "just now", "an hour ago", "hace rato").
+    for (const p of Object.values(d.relative).flat()) {
+      const tokens = normalize(p, lex.maps).tokens.filter((t) => t !== ',');
+      const last = tokens.at(-1);
+      if (last && last.length > 2 && !tokens.some((t) => words.has(t))) words.add(last);
+    }
+    set = words;
+    dateWordSets.set(lex.lang, set);
+  }
+  return set;
+}
+
+/** A token that may be (part of) a date: a number, or one with an ordinal's ending ("17th", "3ro"); not a postcode's "cb2" or "1tn". */
+const DATE_NUMBER = /^\d+(?:st|nd|rd|th|o|a|ro|do|to|vo|no|er)?$/;
+
+/** Whether a text may hold a date at all (a number or a date word): the date parsers are costly, and most messages hold none. */
+function mayHoldDate(text: string, lex: Lexicon): boolean {
+  const words = dateWords(lex);
+  return normalize(text, lex.maps).tokens.some((t) => DATE_NUMBER.test(t) || words.has(t));
+}
+
 /**
  * A date in the customer's words as YYYY-MM-DD, or null. `today` is the reference day; `order`
  * says how "12/11" reads (DMY: 12 November, MDY: December 11). Never a date after today: a date
@@ -250,6 +288,7 @@ export function parseDate(text: string, lang: Lang, today: string, order: DateOr
     const v = parseIso(`${isoHit[1]}-${pad(Number(isoHit[2]))}-${pad(Number(isoHit[3]))}`);
     return v && cmp(v, t0) <= 0 ? iso(v) : null;
   }
+  if (!mayHoldDate(text0, lex)) return null;
   const found = relative(text0, lex, t0) ?? ago(text0, p, t0) ?? viaChrono(text0, lex, p, t0, order) ?? dayOfMonth(text0, p, t0);
   if (!found || cmp(found, t0) > 0) return null;
   return iso(found);

@@ -637,11 +637,8 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
 
   // The delivery date ("it arrived on the 17th", "the kettle arrived broken yesterday").
   if (step !== 'verify' && step !== 'orderNumber' && findAll(n, lex.corrections.deliveryVerbs).length > 0) {
-    const dated = shapeless(said);
-    if (mayHoldDate(normalize(dated, lex.maps), lex)) {
-      const date = parseDate(dated, lang, view.today, view.dateOrder);
-      if (date) put(b, { slot: 'deliveredOn', value: date }, DIRECT);
-    }
+    const date = parseDate(shapeless(said), lang, view.today, view.dateOrder);
+    if (date) put(b, { slot: 'deliveredOn', value: date }, DIRECT);
   }
 
   // "By the way, they arrived on Monday": a message that says when the item came gives no reason
@@ -694,33 +691,6 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
 /** Steps whose question a bare yes or no answers. */
 function expectsYesNo(step: Step | null): boolean {
   return step === null || step === 'confirm' || step === 'item' || step === 'remedy' || step === 'manufacturerPreauth' || isBooleanField(step);
-}
-
-const dateWordSets = new Map<Lang, ReadonlySet<string>>();
-
-/** The words a date is said with: months, weekdays (from Intl), units, "ago", "yesterday", ordinals. */
-function dateWords(lex: Lexicon): ReadonlySet<string> {
-  let set = dateWordSets.get(lex.lang);
-  if (!set) {
-    const d = lex.data.dates;
-    const phrases: string[] = [...d.months.flat(), ...d.dayOrdinals.flat(), ...d.agoBefore, ...d.agoAfter, ...Object.values(d.units).flat(), ...Object.values(d.relative).flat(), ...d.pastMarkers];
-    const weekday = new Intl.DateTimeFormat(lex.lang, { weekday: 'long', timeZone: 'UTC' });
-    for (let i = 0; i < 7; i++) phrases.push(weekday.format(new Date(Date.UTC(2026, 0, 4 + i))));
-    const words = new Set<string>();
-    for (const p of phrases) for (const t of normalize(p, lex.maps).tokens) if (t !== ',' && t.length > 2) words.add(t);
-    set = words;
-    dateWordSets.set(lex.lang, set);
-  }
-  return set;
-}
-
-/** A token that may be (part of) a date: a number, or one with an ordinal's ending ("17th", "3ro"); not a postcode's "cb2" or "1tn". */
-const DATE_NUMBER = /^\d+(?:st|nd|rd|th|o|a|ro|do|to|vo|no|er)?$/;
-
-/** Whether a message (without its codes) may hold a date at all (a number or a date word): the date parser is costly. */
-function mayHoldDate(n: Norm, lex: Lexicon): boolean {
-  const words = dateWords(lex);
-  return n.tokens.some((t) => DATE_NUMBER.test(t) || words.has(t));
 }
 
 function mentionsPerson(n: Norm, lang: Lang, lex: Lexicon): boolean {
