@@ -33,9 +33,13 @@ export interface Norm {
   text: string;
   /** Offset in `text` where each token starts. */
   starts: number[];
-  /** The readers' memo for this message (phrase-list matches, trimmed forms): it lives and dies with the Norm. */
-  readonly memo: Map<string, unknown>;
+  /** The readers' memo for this message (phrase-list matches, trimmed forms), made when first needed: it lives and dies with the Norm. */
+  memo: Map<string, unknown> | undefined;
+  /** The keys of its tokens (for the phrase lists' prefilter), made when first needed. */
+  keys: string[] | undefined;
 }
+
+const memoOf = (n: Norm): Map<string, unknown> => (n.memo ??= new Map());
 
 export const BREAK = ',';
 
@@ -146,7 +150,7 @@ export function fromTokens(tokens: string[]): Norm {
     starts[i] = pos;
     pos += (tokens[i] ?? '').length + 1;
   }
-  return { tokens, text: ` ${tokens.join(' ')} `, starts, memo: new Map() };
+  return { tokens, text: ` ${tokens.join(' ')} `, starts, memo: undefined, keys: undefined };
 }
 
 /** The index of the token a character of `n.text` belongs to (a space: the token before it). */
@@ -359,12 +363,9 @@ export function compileList(name: string, phrases: readonly string[], maps: Norm
 /** Whether a message holds a word with one of the list's keys (or the list has none: it may match anything). */
 function mayMatch(n: Norm, list: PhraseList): boolean {
   if (list.keys === null) return true;
-  let keys = n.memo.get(KEYS) as string[] | undefined;
-  if (!keys) n.memo.set(KEYS, (keys = n.tokens.map(keyOf)));
-  for (const k of keys) if (list.keys.has(k)) return true;
+  for (const k of (n.keys ??= n.tokens.map(keyOf))) if (list.keys.has(k)) return true;
   return false;
 }
-const KEYS = '#keys';
 
 /** One phrase found in a message: tokens [start, end). */
 export interface Match {
@@ -378,16 +379,17 @@ export interface Match {
  * message and list (the result is shared: read-only).
  */
 export function findAll(n: Norm, list: PhraseList): readonly Match[] {
-  const hit = n.memo.get(list.name) as Match[] | undefined;
+  // Most lists, for most messages, hold no word of the message: nothing to keep.
+  if (list.size === 0 || !mayMatch(n, list)) return NONE;
+  const memo = memoOf(n);
+  const hit = memo.get(list.name) as Match[] | undefined;
   if (hit) return hit;
-  const out = findAllUncached(n, list);
-  n.memo.set(list.name, out);
+  const out = regexMatches(n, list);
+  memo.set(list.name, out);
   return out;
 }
 
-function findAllUncached(n: Norm, list: PhraseList): Match[] {
-  return list.size === 0 || !mayMatch(n, list) ? [] : regexMatches(n, list);
-}
+const NONE: readonly Match[] = Object.freeze([]);
 
 /** Every match of the list's regex, without the prefilter (exported for the test that they agree). */
 export function regexMatches(n: Norm, list: PhraseList): Match[] {
@@ -463,10 +465,11 @@ export function isNegated(n: Norm, m: Match, covered: readonly boolean[], neg: N
  */
 export function trimFillers(n: Norm, fillers: PhraseList, keepBreaks = false): Norm {
   const key = `trim:${fillers.name}${keepBreaks ? '+' : ''}`;
-  const hit = n.memo.get(key) as Norm | undefined;
+  const memo = memoOf(n);
+  const hit = memo.get(key) as Norm | undefined;
   if (hit) return hit;
   const out = trimFillersUncached(n, fillers, keepBreaks);
-  n.memo.set(key, out);
+  memo.set(key, out);
   return out;
 }
 
