@@ -203,8 +203,9 @@ function conditionReadings(n: Norm, lex: Lexicon): Map<BooleanConditionField, Fi
   const earlier: Match[] = [];
   for (const f of BOOLEAN_CONDITION_FIELDS) {
     const c = lex.conditions[f];
-    const lists = [c.true, c.false, c.trueOnly, c.falseOnly];
-    const ms = resolveOverlaps([...lists.flatMap((l) => findAll(n, l)), ...dk]).filter((m) => m.list !== lex.dontKnow.name);
+    const found = [...findAll(n, c.true), ...findAll(n, c.false), ...findAll(n, c.trueOnly), ...findAll(n, c.falseOnly)];
+    if (found.length === 0) continue;
+    const ms = resolveOverlaps([...found, ...dk]).filter((m) => m.list !== lex.dontKnow.name);
     if (ms.length === 0) continue;
     const covered = coverage(n, [...ms, ...dk]);
     const overlaps = (m: Match) => earlier.some((e) => m.start < e.end && e.start < m.end);
