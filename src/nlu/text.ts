@@ -179,6 +179,17 @@ export function slice(n: Norm, from: number, to = n.tokens.length): Norm {
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const WORD = '[a-z0-9]+';
 
+const literals = new WeakMap<NormalizeMaps, Map<string, string[]>>();
+
+/** The tokens of a phrase's literal word, normalised like a message (kept: the lists name the same words many times). */
+function literalTokens(word: string, maps: NormalizeMaps): string[] {
+  let byWord = literals.get(maps);
+  if (!byWord) literals.set(maps, (byWord = new Map()));
+  let tokens = byWord.get(word);
+  if (!tokens) byWord.set(word, (tokens = normalize(word, maps).tokens.filter((t) => t !== BREAK)));
+  return tokens;
+}
+
 function wordsRegex(words: string, maps: NormalizeMaps): string {
   // Each word may carry a trailing "~" (stem). Normalise the literal parts like the text.
   const parts = words.trim().split(/\s+/).filter(Boolean);
@@ -186,7 +197,7 @@ function wordsRegex(words: string, maps: NormalizeMaps): string {
   for (const p of parts) {
     const stem = p.endsWith('~');
     const literal = stem ? p.slice(0, -1) : p;
-    const norm = normalize(literal, maps).tokens.filter((t) => t !== BREAK);
+    const norm = literalTokens(literal, maps);
     if (norm.length === 0) continue;
     norm.forEach((t, i) => {
       const last = i === norm.length - 1;
@@ -301,7 +312,7 @@ function requiredKeys(p: string, maps: NormalizeMaps, phrase: string): Set<strin
     } else if ('words' in e) {
       for (const word of e.words.trim().split(/\s+/)) {
         const stem = word.endsWith('~');
-        const tokens = normalize(stem ? word.slice(0, -1) : word, maps).tokens.filter((t) => t !== BREAK);
+        const tokens = literalTokens(stem ? word.slice(0, -1) : word, maps);
         tokens.forEach((t, k) => {
           // A stem's last word matches longer words: keyed only when it has the key's letters.
           if (stem && k === tokens.length - 1 && t.length < KEY_LETTERS) return;
