@@ -35,8 +35,8 @@ export interface Norm {
   starts: number[];
   /** The readers' memo for this message (phrase-list matches, trimmed forms), made when first needed: it lives and dies with the Norm. */
   memo: Map<string, unknown> | undefined;
-  /** The keys of its tokens (for the phrase lists' prefilter), made when first needed. */
-  keys: string[] | undefined;
+  /** The numbers of its tokens' keys (for the phrase lists' prefilter), then how many keys were numbered then; made when first needed. */
+  keys: number[] | undefined;
 }
 
 const memoOf = (n: Norm): Map<string, unknown> => (n.memo ??= new Map());
@@ -348,7 +348,12 @@ export interface PhraseList {
    * for most messages).
    */
   keys: ReadonlySet<string> | null;
+  /** The same keys by number ({@link keyIds}): marks[id] is 1 for a key of the list. */
+  marks: Uint8Array | null;
 }
+
+/** A number for every key of every list compiled: a message's keys are looked up once, then each list checks numbers. */
+const keyIds = new Map<string, number>();
 
 export function compileList(name: string, phrases: readonly string[], maps: NormalizeMaps): PhraseList {
   const sources = [...new Set(phrases.map((p) => compilePhrase(p, maps)))].sort((a, b) => b.length - a.length);
@@ -362,19 +367,34 @@ export function compileList(name: string, phrases: readonly string[], maps: Norm
     }
     for (const x of k) keys.add(x);
   }
+  let marks: Uint8Array | null = null;
+  if (keys) {
+    for (const k of keys) if (!keyIds.has(k)) keyIds.set(k, keyIds.size);
+    marks = new Uint8Array(keyIds.size);
+    for (const k of keys) marks[keyIds.get(k)!] = 1;
+  }
   return {
     name,
     re: new RegExp(`(?<= )(?:${body})`, 'g'),
     whole: new RegExp(`^ (?:${body})$`),
     size: sources.length,
     keys,
+    marks,
   };
 }
 
 /** Whether a message holds a word with one of the list's keys (or the list has none: it may match anything). */
 function mayMatch(n: Norm, list: PhraseList): boolean {
-  if (list.keys === null) return true;
-  for (const k of (n.keys ??= n.tokens.map(keyOf))) if (list.keys.has(k)) return true;
+  const marks = list.marks;
+  if (marks === null) return true;
+  // A key no list had when the message's keys were numbered is -1 (numbered again if lists compiled since);
+  // a list compiled before a key was numbered has no mark for it (past its length).
+  if (!n.keys || n.keys.length !== n.tokens.length + 1 || n.keys[n.tokens.length] !== keyIds.size) n.keys = [...n.tokens.map((t) => keyIds.get(keyOf(t)) ?? -1), keyIds.size];
+  const ids = n.keys;
+  for (let i = 0; i < ids.length - 1; i++) {
+    const id = ids[i]!;
+    if (id >= 0 && marks[id] === 1) return true;
+  }
   return false;
 }
 
