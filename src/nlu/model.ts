@@ -383,17 +383,20 @@ function load(lang: Lang): Loaded {
   for (const m of MODELS) nets[m] = compile(models.nets[m]);
   const examples = parseTraining(source);
   const counted: Partial<Record<ModelName, NgramModel>> = {};
+  // The models' corpora share most examples: each example's n-grams are read once.
+  const grams = new Map<string, string[]>();
+  const gramsOnce = (text: string) => grams.get(text) ?? grams.set(text, gramsOf(text, lang)).get(text)!;
   for (const m of MODELS) {
     if (NGRAM_SHARE[m] === undefined) continue;
-    counted[m] = trainNgrams(corpusOf(examples, m).map((e) => ({ label: e.label, grams: gramsOf(e.text, lang) })));
+    counted[m] = trainNgrams(corpusOf(examples, m).map((e) => ({ label: e.label, grams: gramsOnce(e.text) })));
   }
-  const grams = indexGrams(Object.values(counted));
+  const index = indexGrams(Object.values(counted));
   const ngrams: Partial<Record<ModelName, DenseNgrams>> = {};
   for (const m of MODELS) {
     const c = counted[m];
-    if (c) ngrams[m] = densify(c, grams);
+    if (c) ngrams[m] = densify(c, index);
   }
-  return { nets, ngrams, grams };
+  return { nets, ngrams, grams: index };
 }
 
 const loaded = new Map<Lang, Loaded>();
