@@ -449,6 +449,11 @@ export const returnsMachine = setup({
       enqueue.assign({ misunderstood: { step, count } });
       enqueue.emit(reply([part(count >= 2 ? 'sorry.stillNotUnderstood' : 'sorry.notUnderstood')]));
     }),
+    /** A message that moves nothing forward, counted like a miss without saying sorry. */
+    countMiss: assign(({ context }) => {
+      const step = context.asking;
+      return { misunderstood: { step, count: context.misunderstood.step === step ? context.misunderstood.count + 1 : 1 } };
+    }),
     clarify: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'MESSAGE');
       const asked = event.commands.find((c) => c.type === 'Clarify');
@@ -562,7 +567,11 @@ export const returnsMachine = setup({
       // The question answered with other facts only is asked again as a plain check.
       const again = context.recheck;
       const recheck = again && !settled.check && settled.decision?.needs[0] === again && (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(again);
-      enqueue.assign({ ...settled, deliveredOn: context.deliveredOn, recheck: null, ...(recheck ? { check: { field: again, value: true } } : {}) });
+      const check = recheck ? { field: again, value: true } : settled.check;
+      // The question just asked, answered unsurely, is asked again as a plain check: one of the three asks it may have.
+      const askedAgain = check !== null && check.field === context.asking;
+      const misunderstood = askedAgain ? { step: context.asking, count: context.misunderstood.step === context.asking ? context.misunderstood.count + 1 : 1 } : context.misunderstood;
+      enqueue.assign({ ...settled, deliveredOn: context.deliveredOn, recheck: null, check, misunderstood });
     }),
     /** A delivery date said before the order was known: acknowledged now, or refused when it cannot be. */
     checkStatedDate: enqueueActions(({ context, enqueue }) => {
@@ -678,11 +687,15 @@ export const returnsMachine = setup({
           { guard: 'saysGoodbye', target: '#returns.ended', actions: 'sayGoodbye' },
           { guard: 'givesSlots', target: '.route', actions: ['answerQuestions', 'absorb'] },
           { guard: 'asksQuestion', actions: ['answerQuestions', 'reask'] },
-          { guard: 'asksHelp', actions: [emit(reply([part('help')])), 'reask'] },
+          // "I don't understand the question", and the same thing said again, move nothing forward: they
+          // count like a miss, so the question is never asked a fourth time without a person offered.
+          { guard: and(['asksHelp', 'thirdMiss']), target: '#returns.offer', actions: [emit(reply([part('help')])), assign({ offer: 'lost' as const, handoffReason: 'not-understood' as const })] },
+          { guard: 'asksHelp', actions: [emit(reply([part('help')])), 'countMiss', 'reask'] },
           { guard: 'onlyAttachments', actions: [emit(({ event }) => reply([part('attachment.received', { count: event.type === 'MESSAGE' ? (event.attachments ?? 0) : 0 })])), 'reask'] },
           { guard: 'needsClarifying', actions: 'clarify' },
           { guard: 'startsReturn', actions: 'reask' },
-          { guard: 'repeatsKnown', actions: [emit(reply([part('noted.known')])), 'reask'] },
+          { guard: and(['repeatsKnown', 'thirdMiss']), target: '#returns.offer', actions: [assign({ offer: 'lost' as const, handoffReason: 'not-understood' as const })] },
+          { guard: 'repeatsKnown', actions: [emit(reply([part('noted.known')])), 'countMiss', 'reask'] },
           { guard: and(['misses', 'thirdMiss']), target: '#returns.offer', actions: [assign({ offer: 'lost' as const, handoffReason: 'not-understood' as const })] },
           { guard: 'misses', actions: ['notUnderstood', 'reask'] },
         ],
@@ -706,7 +719,9 @@ export const returnsMachine = setup({
             { guard: 'notVerified', target: 'askVerify' },
             { guard: and(['noItem', not('severalItems')]), target: 'route', reenter: true, actions: assign({ itemIndex: 0 }) },
             { guard: 'noItem', target: 'askItem' },
+            // No reason yet, or another one read unsurely that the customer confirms first.
             { guard: 'noReason', target: 'askReason' },
+            { guard: 'hasReasonGuess', target: 'askReason' },
             { target: 'deciding' },
           ],
         },
@@ -795,7 +810,18 @@ export const returnsMachine = setup({
           ...asking('reason', 'askReason'),
           on: {
             MESSAGE: [
-              { guard: and(['hasReasonGuess', 'saysYes']), target: 'route', actions: [assign(({ context }) => ({ reason: context.reasonGuess, reasonGuess: null })), 'absorb'] },
+              {
+                guard: and(['hasReasonGuess', 'saysYes']),
+                target: 'route',
+                actions: [
+                  assign(({ context }) => ({ reason: context.reasonGuess, reasonGuess: null, mentionsFault: context.mentionsFault || context.reasonGuess === 'faulty', remedy: null })),
+                  'absorb',
+                ],
+              },
+              // "No, I changed my mind": the reason said with the no is the one.
+              { guard: and(['hasReasonGuess', 'givesSlots']), target: 'route', actions: [assign({ reasonGuess: null }), 'absorb'] },
+              // No to a reason read in passing: the reason there was stands; with none, it is asked plainly.
+              { guard: and(['hasReasonGuess', 'saysNo', not('noReason')]), target: 'route', actions: assign({ reasonGuess: null }) },
               { guard: and(['hasReasonGuess', 'saysNo']), target: 'askReason', reenter: true, actions: assign({ reasonGuess: null }) },
             ],
           },

@@ -73,6 +73,7 @@ export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[]): {
   const answeringWhy = ctx.asking === 'reason' && ctx.itemIndex !== null && commands.some((c) => c.slot === 'reason');
   const answeringWhich = ctx.asking === 'item' && commands.some((c) => c.slot === 'item');
   const ordered = [...commands].filter((c) => !(answeringWhy && c.slot === 'item')).sort((a, b) => rank(a) - rank(b));
+  let itemChanged = false;
   for (const cmd of ordered) {
     const v = cmd as SlotValue & SlotCommand;
     const correcting = cmd.type === 'CorrectSlot';
@@ -101,22 +102,29 @@ export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[]): {
         const another = c.rma !== null;
         const had = c.itemIndex !== null;
         c = { ...c, ...clearedItem, itemIndex: index, itemMention: null, ...(another ? { reason: null, mentionsFault: false, deliveredOn: null, wantedRemedy: null } : {}) };
+        itemChanged = true;
         if (had && !another) notes.push({ key: 'corrected.item', params: { item: c.order!.items[index]!.name } });
         break;
       }
       default:
         if (c.rma) break;
-        c = { ...c, ...absorbReturnSlot(c, v, correcting, notes, answeringWhich) };
+        c = { ...c, ...absorbReturnSlot(c, v, correcting, notes, answeringWhich, itemChanged) };
     }
   }
   return { ctx: c, notes };
 }
 
 /** Slots about the return itself (reason, dates, facts, remedy). */
-function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correcting: boolean, notes: Part[], answeringWhich: boolean): Partial<ReturnsContext> {
+function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correcting: boolean, notes: Part[], answeringWhich: boolean, itemChanged: boolean): Partial<ReturnsContext> {
   switch (v.slot) {
     case 'reason': {
       if (v.value === c.reason) return v.mentionsFault ? { mentionsFault: true } : {};
+      // Another reason read unsurely in an answer to a condition or remedy question ("didn't lose
+      // anything" read as a fault): never switched silently, it is confirmed at the reason question
+      // (a no keeps the reason there was).
+      if (c.reason !== null && v.confidence < CONFIDENT && !itemChanged && answersFactOrRemedy(c.asking)) {
+        return { reasonGuess: v.value, decision: null, check: null };
+      }
       // Naming the item, a customer gives no reason ("the laptop"): a reason read beside the answer
       // to "which item?" is taken only when sure; otherwise it is confirmed at the reason question.
       if (answeringWhich && v.confidence < CONFIDENT && c.reason === null) return { reasonGuess: v.value, mentionsFault: c.mentionsFault || Boolean(v.mentionsFault) };
@@ -137,6 +145,11 @@ function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correct
       return withFact(c, field, v.value as boolean | string, v.confidence >= CONFIDENT && !v.hedged);
     }
   }
+}
+
+/** The step asks about a fact of the return or the remedy (not the order, the item or the reason). */
+function answersFactOrRemedy(step: ReturnsContext['asking']): boolean {
+  return step !== null && (isCondition(step) || step === 'remedy');
 }
 
 /** Whether keeping these slots changes anything the conversation knows. */

@@ -431,6 +431,9 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
  * The message without the words of the order's item names: naming the item ("the notebook") says
  * nothing about why it goes back, whatever the reason model learnt about notebooks.
  */
+/** The customer naming the wrong order number ("sorry, wrong order", "me equivoqué de pedido"). */
+const OWN_WRONG_ORDER = /\b(?:(?:wrong|other|different) order(?: number)?|pedido (?:equivocado|incorrecto)|otro pedido|(?:me )?equivoqu[eé] de pedido)\b/giu;
+
 function withoutItemNames(said: string, items: UnderstandView['items']): string {
   // Numbers of a name too ("14" of "ProBook 14"): alone they read as nothing but noise to the reason model.
   const words = new Set(items.flatMap((i) => fold(i.name).split(/[^a-z0-9]+/)).filter((w) => w.length > 2 || /^\d+$/.test(w)));
@@ -554,7 +557,10 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
       const hedged = hedgedYes || hedgeOnly || tone.hedged;
       const adverse = ADVERSE[step] === particle;
       const mixed = reading !== undefined && reading.value !== particle;
-      const confidence = hedged ? HEDGED : adverse && mixed ? INDIRECT : DIRECT;
+      // A no read only from how a sentence starts ("I haven't removed anything" to "do you still have
+      // all the accessories?") is indirect: a no that would reject or refer is checked first.
+      const startOnly = particle === false && yn.whole === null && yn.particle === null;
+      const confidence = hedged ? HEDGED : adverse && (mixed || startOnly) ? INDIRECT : DIRECT;
       b.out.push({ type: particle ? 'Affirm' : 'Deny', confidence, ...(hedged ? { hedged: true } : {}) });
     } else if (reading) {
       const v = { slot: step, value: reading.value } as SlotValue;
@@ -603,14 +609,16 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   if (correction?.kind === 'reason' && !opts.model) put(b, { slot: 'reason', value: correction.reason }, DIRECT, { correct: true });
 
   // The item.
-  if (step === 'item' && items.length > 0) {
+  if (step === 'item' && items.length > 0 && orderNumber === null) {
     const nth = opts.model ? recognizedOrdinal(said, lang) : null;
     const index = matchItem(said, items, lang) ?? (nth !== null && nth <= items.length ? nth - 1 : null);
     if (index !== null) put(b, { slot: 'item', value: { index } }, DIRECT);
   } else if (step !== 'verify') {
     const index = namedItem(said, n, view.items, lang, lex);
     if (index !== null) put(b, { slot: 'item', value: { index } }, DIRECT);
-    else if (view.items.length === 0) {
+    // Before an order is known, or with another order ("sorry, wrong order, it's UK-310008, the
+    // speaker"): what the item is called, for the verifier to find in that order.
+    else if (view.items.length === 0 || orderNumber !== null) {
       const mention = mentionOf(n, lex, said);
       if (mention) put(b, { slot: 'item', value: { mention } }, UNSURE + 0.1);
     }
@@ -626,7 +634,9 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     // A question asked mid-way ("can I cancel if I change my mind?") states no new reason.
     const askedMidway = step !== null && step !== 'reason' && b.out.some((c) => c.type === 'Ask' && c.topic !== 'otherRemedy' && c.topic !== 'other');
     if ((!atCondition || itemChanged || !b.out.some((c) => c.type !== 'Ask')) && !askedMidway) {
-      reasonCommands(b, withoutItemNames(said, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');
+      // "Sorry, wrong order, it's UK-310008": the customer's own slip about the order number, no item sent wrongly.
+      const told = orderNumber !== null && view.filled.includes('orderNumber') ? said.replace(OWN_WRONG_ORDER, ' ') : said;
+      reasonCommands(b, withoutItemNames(told, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');
     }
   }
   // Choosing a remedy ("I'd rather have a replacement"), a customer gives no new reason: at the
@@ -683,6 +693,9 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   if (step === null && !b.out.some((c) => c.type === 'StartReturn') && b.out.some((c) => c.type === 'SetSlot') && !handoff) {
     b.out.unshift({ type: 'StartReturn', confidence: INDIRECT + 0.1 });
   }
+  // "Sorry, I don't understand the question", "no entiendo": a plea for help, never a no (its
+  // "don't" / "no" would deny the serial label or the accessories and reject the return).
+  if (b.out.some((c) => c.type === 'Help')) b.out = b.out.filter((c) => c.type !== 'Affirm' && c.type !== 'Deny');
   // Anger in a message that says nothing else ("you're useless, just let me return my stuff") is heard.
   if (!b.out.some((c) => c.type !== 'StartReturn') && (acts?.frustration() ?? 0) >= ANGER_HEARD) b.out.push({ type: 'Frustrated', confidence: acts?.frustration() ?? 0 });
   return b.out.length > 0 ? b.out : [{ type: 'NotUnderstood' }];

@@ -386,3 +386,100 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(askedStep(r), c.why()).to.equal('physicalDamage');
   });
 });
+
+describe('conversations as customers write them: not understanding, and corrections (HTTP)', function () {
+  this.timeout(120_000);
+  let bot: TestBot;
+  before(async () => {
+    bot = await startTestBot();
+  });
+  after(async () => {
+    await bot?.stop();
+  });
+  /** Answers the condition questions (yes to the fields whose yes keeps the return, no to the others) until `stop`. */
+  async function answerUntil(c: ReturnType<typeof conversation>, stop: string, yes = 'yes') {
+    const YES = ['allAccessories', 'originalPackaging', 'serialLabelIntact', 'upcPresent', 'originalOsIntact'];
+    for (let i = 0; i < 12 && c.steps.at(-1) !== stop; i++) await c.say(YES.includes(c.steps.at(-1) ?? '') ? yes : 'no');
+    expect(c.steps.at(-1), c.why()).to.equal(stop);
+  }
+
+  it('"sorry, I don\'t understand the question" / "no entiendo la pregunta" is never a no: nothing is rejected or referred on it', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com the laptop keeps crashing on its own, never dropped it');
+    await answerUntil(c, 'serialLabelIntact');
+    for (const line of ["sorry I don't understand the question", "I don't understand what you mean"]) {
+      const r = await c.say(line);
+      expect(outcomeOf(r), c.why()).to.equal(null);
+      expect(codesOf(r), c.why()).to.not.include('SERIAL_LABEL_REMOVED');
+      expect(askedStep(r), c.why()).to.equal('serialLabelIntact');
+    }
+    const es = conversation(bot, 'es-US');
+    await es.say('Hola, mi pedido es IMP-500017, correo lee@example.com, el monitor, ya no lo quiero');
+    await answerUntil(es, 'allAccessories', 'sí');
+    const r = await es.say('no entiendo la pregunta');
+    expect(outcomeOf(r), es.why()).to.equal(null);
+    expect(askedStep(r), es.why()).to.equal('allAccessories');
+  });
+
+  it('"I haven\'t removed anything" to "do you still have all the accessories?" is checked before it refers the return', async () => {
+    const c = conversation(bot, 'en-US');
+    await c.say('order IMP-500017 lee@example.com, returning the monitor, changed my mind');
+    await answerUntil(c, 'allAccessories');
+    const r = await c.say("I haven't removed anything");
+    expect(outcomeOf(r), c.why()).to.not.equal('referred');
+    expect(askedStep(r), c.why()).to.equal('allAccessories');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/Just to check/);
+  });
+
+  it('"I don\'t understand" three times, or the same unsure answer to a check three times, ends with a person offered (never a fourth ask)', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com headphones changed my mind');
+    expect(c.steps.at(-1), c.why()).to.equal('sealBroken');
+    await c.say("I don't understand");
+    const second = await c.say("I don't understand");
+    expect(
+      second.at(-1)?.suggestedActions?.actions.map((a) => a.title),
+      c.why(),
+    ).to.include('Talk to a person');
+    const third = await c.say("I don't understand");
+    expect(third.map((a) => a.text).join(' '), c.why()).to.match(/pass you to a person/);
+    expect(askedStep(third), c.why()).to.equal('confirm');
+    expect(c.steps.filter((s) => s === 'sealBroken').length, c.why()).to.be.at.most(3);
+
+    const d = conversation(bot, 'en-US');
+    await d.say('order IMP-500017 lee@example.com, returning the monitor, changed my mind');
+    await answerUntil(d, 'allAccessories');
+    let r: BotActivity[] = [];
+    for (let i = 0; i < 4 && askedStep(r) !== 'confirm'; i++) r = await d.say('I think I threw away the manual, not sure');
+    expect(r.map((a) => a.text).join(' '), d.why()).to.match(/pass you to a person/);
+    expect(outcomeOf(r), d.why()).to.equal(null);
+    expect(d.steps.filter((s) => s === 'allAccessories').length, d.why()).to.be.at.most(3);
+  });
+
+  it('"sorry, wrong order, it\'s UK-100234, postcode LS1 4AP, it\'s the headphones" keeps the item named and gives no reason', async () => {
+    const c = conversation(bot);
+    await c.say('hi, order UK-300001, ali@example.co.uk');
+    expect(c.steps.at(-1), c.why()).to.equal('reason');
+    const r = await c.say("sorry wrong order, it's UK-100234, postcode LS1 4AP, it's the headphones");
+    const said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.match(/matches our records/);
+    expect(askedStep(r), c.why()).to.equal('reason');
+    expect(said, c.why()).to.include('Studio headphones');
+  });
+
+  it('another reason read unsurely at a condition question ("didn\'t lose anything") is confirmed first; "no, I changed my mind" keeps the reason', async () => {
+    const c = conversation(bot, 'en-US');
+    await c.say('order IMP-500017 lee@example.com, returning the monitor, changed my mind');
+    await answerUntil(c, 'allAccessories');
+    let r = await c.say("didn't lose anything");
+    expect(outcomeOf(r), c.why()).to.equal(null);
+    if (askedStep(r) === 'reason') {
+      expect(r.map((a) => a.text).join(' '), c.why()).to.match(/Just to be sure/);
+      r = await c.say('no, I changed my mind');
+    }
+    expect(askedStep(r), c.why()).to.equal('allAccessories');
+    r = await c.say('yes');
+    expect(outcomeOf(r), c.why()).to.equal('approved');
+    expect((r.find((a) => a.channelData?.returns?.decision)?.channelData?.returns?.decision as { reason?: string }).reason, c.why()).to.equal('change-of-mind');
+  });
+});
