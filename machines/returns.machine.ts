@@ -154,6 +154,12 @@ function factQuestion(field: ConditionField, item: OrderItem | null): Part {
   return part(`ask.${field}`, params);
 }
 
+/** The plain check of a fact ("Just to check: …?"); the hygiene seal of headphones is no shrink-wrap. */
+function checkQuestion(field: ConditionField, item: OrderItem | null, params: Part['params']): Part {
+  if (field === 'sealBroken' && item?.category === 'headphones') return part('check.sealBroken.headphones', params);
+  return part(`check.${field}`, params);
+}
+
 function factChoices(field: ConditionField): Choice[] {
   if (field === 'faultCause') return FAULT_CAUSES.map((cause) => choice(part(`faultCause.${cause}`), set({ slot: 'faultCause', value: cause })));
   if (field === 'manufacturerPreauth') return [choice(part('choice.preauth.have'), AFFIRM), choice(part('choice.preauth.none'), set({ slot: 'manufacturerPreauth', value: 'none' }))];
@@ -468,7 +474,7 @@ export const returnsMachine = setup({
       const choices = yesNoFact
         ? [choice(part('choice.yes'), set({ slot, value: true } as SlotValue)), choice(part('choice.no'), set({ slot, value: false } as SlotValue))]
         : candidates.map((c) => choice(labelOf(c, context), set(c)));
-      const question = yesNoFact ? part(`check.${slot}`, { item }) : part('clarify', { options: { list: choices.map((c) => c.label), style: 'or' } });
+      const question = yesNoFact ? checkQuestion(slot as ConditionField, selectedItem(context), { item }) : part('clarify', { options: { list: choices.map((c) => c.label), style: 'or' } });
       const q = ask({ ...context, misunderstood: { step, count } }, step, [question], choices);
       enqueue.assign({ ...q.patch, misunderstood: { step, count } });
       enqueue.emit(q.reply);
@@ -528,7 +534,7 @@ export const returnsMachine = setup({
       const value = context.check?.value;
       const params: Part['params'] = { item: selectedItem(context)?.name ?? '' };
       if (typeof value === 'string') params.cause = { key: `faultCauseName.${value}` };
-      const q = ask(context, field, [part(`check.${field}`, params)], yesNo());
+      const q = ask(context, field, [checkQuestion(field, selectedItem(context), params)], yesNo());
       enqueue.assign(q.patch);
       enqueue.emit(q.reply);
     }),

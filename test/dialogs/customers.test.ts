@@ -482,4 +482,20 @@ describe('conversations as customers write them: not understanding, and correcti
     expect(outcomeOf(r), c.why()).to.equal('approved');
     expect((r.find((a) => a.channelData?.returns?.decision)?.channelData?.returns?.decision as { reason?: string }).reason, c.why()).to.equal('change-of-mind');
   });
+
+  it("the check of a hedged answer about the headphones' seal asks about the hygiene seal, not a disc's shrink-wrap (en-GB, es-US)", async () => {
+    for (const [locale, opening, line, want] of [
+      ['en-GB', "hi, UK-100234, LS1 4AP, the headphones, I don't want them anymore", 'I think I may have opened the seal to check them, not 100% sure', /hygiene seal/],
+      ['es-US', 'hola, pedido UK-100234, correo sam@example.com, los audífonos, cambié de opinión', 'creo que tal vez abrí el sello, no estoy seguro', /sello higiénico/],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      expect(c.steps.at(-1), c.why()).to.equal('sealBroken');
+      const r = await c.say(line);
+      expect(askedStep(r), c.why()).to.equal('sealBroken');
+      const said = r.map((a) => a.text).join(' ');
+      expect(said, c.why()).to.match(want);
+      expect(said, c.why()).to.not.match(/disc, card|disco, la tarjeta/);
+    }
+  });
 });
