@@ -498,4 +498,21 @@ describe('conversations as customers write them: not understanding, and correcti
       expect(said, c.why()).to.not.match(/disc, card|disco, la tarjeta/);
     }
   });
+
+  it('"never even took them out of the box" / "ni siquiera los saqué de la caja" rules out a broken seal and use: neither is asked', async () => {
+    for (const [locale, opening] of [
+      [
+        'en-GB',
+        "Hello, I'd like to send back the Studio headphones from order UK-100234, my email is sam@example.com. I changed my mind, never even took them out of the box, I'd like a refund please",
+      ],
+      ['es-US', 'hola, quiero devolver los audífonos del pedido UK-100234, correo sam@example.com, cambié de opinión, ni siquiera los saqué de la caja'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      const r = await c.say(opening);
+      expect(c.steps, c.why()).to.not.include('sealBroken');
+      expect(c.steps, c.why()).to.not.include('used');
+      expect(outcomeOf(r), c.why()).to.equal('approved');
+      expect(askedStep(r), c.why()).to.equal('confirm');
+    }
+  });
 });
