@@ -390,11 +390,15 @@ export const returnsMachine = setup({
     // state-specific answers
     changesRemedy: ({ context, event }) => {
       const r = slotOf(event, 'remedy');
-      return Boolean(r && context.decision?.remedies.includes(r.value) && slotCommands(commandsOf(event)).length === 1);
+      const d = context.decision;
+      return Boolean(r && d?.remedies.includes(r.value) && (d.remedyChosenBy === 'customer' || d.remedies.length === 1) && slotCommands(commandsOf(event)).length === 1);
     },
+    /** A remedy named that the customer cannot have: not offered, or one of several the retailer chooses between. */
     namesUnofferedRemedy: ({ context, event }) => {
       const r = slotOf(event, 'remedy');
-      return Boolean(r && context.decision && context.decision.remedies.length > 0 && !context.decision.remedies.includes(r.value));
+      const d = context.decision;
+      if (!r || !d || d.remedies.length === 0) return false;
+      return !d.remedies.includes(r.value) || (d.remedyChosenBy === 'retailer' && d.remedies.length > 1);
     },
     givesPreauthNumber: ({ event }) => {
       const p = slotOf(event, 'manufacturerPreauth');

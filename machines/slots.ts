@@ -31,8 +31,9 @@ export const clearedItem = {
 
 /** The slot commands of a message that are sure enough to act on (the rest are clarified). */
 export function slotCommands(commands: readonly Command[]): SlotCommand[] {
-  // "How long does the refund take?" asks about a remedy; it does not choose one ("refund this time" does).
-  const asking = commands.some((c) => c.type === 'Ask' && c.confidence >= CONFIDENT);
+  // "How long does the refund take?" asks about a remedy; it does not choose one ("refund this time"
+  // does, and so does "could I get a replacement instead?": asking for another remedy is asking for it).
+  const asking = commands.some((c) => c.type === 'Ask' && c.confidence >= CONFIDENT && c.topic !== 'otherRemedy');
   return commands.filter((c): c is SlotCommand => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.confidence >= UNSURE && !(asking && c.slot === 'remedy'));
 }
 

@@ -515,4 +515,31 @@ describe('conversations as customers write them: not understanding, and correcti
       expect(askedStep(r), c.why()).to.equal('confirm');
     }
   });
+
+  it('"actually could I get a replacement instead?" at the confirmation switches to it where the customer chooses; where the retailer chooses, it is never promised', async () => {
+    const c = conversation(bot);
+    await c.say("hi UK-100234 LS1 4AP my laptop's screen has gone black, it just happened on its own");
+    await answerUntil(c, 'remedy');
+    await c.say('refund');
+    expect(c.steps.at(-1), c.why()).to.equal('confirm');
+    let r = await c.say('actually could I get a replacement instead?');
+    expect(askedStep(r), c.why()).to.equal('confirm');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/for a replacement/);
+    r = await c.say('yes');
+    expect(
+      r.some((a) => a.channelData?.returns?.rma),
+      c.why(),
+    ).to.equal(true);
+
+    const us = conversation(bot, 'en-US');
+    await us.say("my ProBook 14 won't boot, order IMP-500017, email lee@example.com");
+    expect(us.steps.at(-1), us.why()).to.equal('manufacturerPreauth');
+    await us.say('PA-5567123');
+    await answerUntil(us, 'confirm');
+    r = await us.say("I'd like a replacement please");
+    const said = r.map((a) => a.text).join(' ');
+    expect(askedStep(r), us.why()).to.equal('confirm');
+    expect(said, us.why()).to.match(/we choose between/);
+    expect(said, us.why()).to.not.match(/for a replacement/);
+  });
 });
