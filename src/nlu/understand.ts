@@ -537,9 +537,10 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
 
   // A yes/no answer, hedged or not, and "I don't know".
   const yn = readYesNo(n, lex);
-  // The phrase lists first (they read more, see the README's table); Recognizers-Text where they read nothing.
-  const yes = parseYesNo(said, lang) ?? (opts.model && !yn.hedge && expectsYesNo(step) ? recognizedYesNo(said, lang) : null);
+  // The phrase lists first (they read more, see the README's table); Recognizers-Text where they read
+  // nothing, never in "I don't know" ("no sé" is no "no"; "no, not sure" is no "yes").
   const dontKnow = isDontKnow(said, lang);
+  const yes = parseYesNo(said, lang) ?? (opts.model && !yn.hedge && !dontKnow && expectsYesNo(step) ? recognizedYesNo(said, lang) : null);
   const hedgedYes = yes === null && !dontKnow && yn.particle !== null && (yn.hedge || tone.hedged);
   // A whole message that is a hedge: "I think so", "kind of" lean yes; "probably not" leans no; "maybe" is not knowing.
   const hedgeWhole = yes === null && !dontKnow && yn.particle === null && yn.hedge;

@@ -542,4 +542,14 @@ describe('conversations as customers write them: not understanding, and correcti
     expect(said, us.why()).to.match(/we choose between/);
     expect(said, us.why()).to.not.match(/for a replacement/);
   });
+
+  it('"no lo sé" at the serial-label question is "I don\'t know", never a no: the return is not rejected on it', async () => {
+    const c = conversation(bot, 'es-US');
+    await c.say('hola, pedido IMP-500017, correo lee@example.com, el monitor, ya no lo necesito');
+    await answerUntil(c, 'serialLabelIntact', 'sí');
+    const r = await c.say('no lo sé');
+    expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+    expect(codesOf(r), c.why()).to.not.include('SERIAL_LABEL_REMOVED');
+    expect(askedStep(r), c.why()).to.not.equal('serialLabelIntact');
+  });
 });
