@@ -75,6 +75,8 @@ export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[]): {
   const answeringWhich = ctx.asking === 'item' && commands.some((c) => c.slot === 'item');
   const ordered = [...commands].filter((c) => !(answeringWhy && c.slot === 'item')).sort((a, b) => rank(a) - rank(b));
   let itemChanged = false;
+  // The reason said beside an item the order does not have is about that item: not kept.
+  let notInOrder = false;
   for (const cmd of ordered) {
     const v = cmd as SlotValue & SlotCommand;
     const correcting = cmd.type === 'CorrectSlot';
@@ -96,7 +98,14 @@ export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[]): {
           if ('mention' in v.value) c = { ...c, itemMention: v.value.mention };
           break;
         }
-        if (!('index' in v.value)) break;
+        if (!('index' in v.value)) {
+          // Asked which item, the customer names one the order does not have: said, then asked again.
+          if (ctx.asking === 'item' && c.itemIndex === null) {
+            notes.push({ key: 'item.notInOrder', params: { mention: v.value.mention, orderNumber: c.order.orderNumber } });
+            notInOrder = true;
+          }
+          break;
+        }
         const index = v.value.index;
         if (!Number.isInteger(index) || index < 0 || index >= c.order.items.length) break;
         if (index === c.itemIndex) break;
@@ -108,7 +117,7 @@ export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[]): {
         break;
       }
       default:
-        if (c.rma) break;
+        if (c.rma || (notInOrder && v.slot === 'reason')) break;
         c = { ...c, ...absorbReturnSlot(c, v, correcting, notes, answeringWhich, itemChanged) };
     }
   }

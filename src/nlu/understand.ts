@@ -614,6 +614,11 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     const nth = opts.model ? recognizedOrdinal(said, lang) : null;
     const index = matchItem(said, items, lang) ?? (nth !== null && nth <= items.length ? nth - 1 : null);
     if (index !== null) put(b, { slot: 'item', value: { index } }, DIRECT);
+    else {
+      // "Neither, it's a keyboard": an item the order does not have, said so the bot can say it.
+      const mention = mentionOf(n, lex, said);
+      if (mention) put(b, { slot: 'item', value: { mention } }, UNSURE + 0.1);
+    }
   } else if (step !== 'verify') {
     const index = namedItem(said, n, view.items, lang, lex);
     if (index !== null) put(b, { slot: 'item', value: { index } }, DIRECT);

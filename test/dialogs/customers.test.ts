@@ -552,4 +552,16 @@ describe('conversations as customers write them: not understanding, and correcti
     expect(codesOf(r), c.why()).to.not.include('SERIAL_LABEL_REMOVED');
     expect(askedStep(r), c.why()).to.not.equal('serialLabelIntact');
   });
+
+  it('"neither, it\'s a keyboard I bought" at the item question says the order has no keyboard and asks again, keeping no reason from it', async () => {
+    const c = conversation(bot, 'en-US');
+    await c.say('hi IMP-500017 10001');
+    expect(c.steps.at(-1), c.why()).to.equal('item');
+    let r = await c.say("neither, it's a keyboard I bought");
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/can't find “keyboard” on order IMP-500017/);
+    expect(askedStep(r), c.why()).to.equal('item');
+    r = await c.say('the monitor');
+    expect(askedStep(r), c.why()).to.equal('reason');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/Just to be sure/);
+  });
 });
