@@ -736,7 +736,16 @@ export const returnsMachine = setup({
           ],
         },
         askOrderNumber: { ...asking('orderNumber', 'askOrderNumber') },
-        askVerify: { ...asking('verify', 'askVerify') },
+        askVerify: {
+          ...asking('verify', 'askVerify'),
+          on: {
+            // "I don't remember which email I used": no failed proof; the other proof, or a person, is offered.
+            MESSAGE: [
+              { guard: and(['saysDontKnow', 'thirdMiss']), target: '#returns.offer', actions: assign({ offer: 'lost' as const, handoffReason: 'verification' as const }) },
+              { guard: 'saysDontKnow', actions: [emit(reply([part('verify.dontKnow')], { choices: [personChoice] })), 'countMiss', 'reask'] },
+            ],
+          },
+        },
         verifying: {
           // Waiting for `verifyOrder`, not for the customer: nothing to ask again (re-entering would call it again).
           on: { REASK: {} },
@@ -1019,6 +1028,8 @@ export const returnsMachine = setup({
           { guard: and(['offeredForFrustration', 'saysNo']), target: 'flow.hist', actions: assign({ offer: null, misunderstood: { step: null, count: 0 } }) },
           { guard: 'saysNo', target: 'ended', actions: [assign({ offer: null }), emit(reply([part('offer.declined')]))] },
           { guard: 'saysGoodbye', target: 'ended', actions: 'sayGoodbye' },
+          // "When do I get my money back?": answered, then the offer is made again.
+          { guard: 'asksQuestion', target: 'offer', reenter: true, actions: 'answerQuestions' },
           { guard: 'ordinary', target: 'offer', reenter: true },
         ],
       },

@@ -564,4 +564,26 @@ describe('conversations as customers write them: not understanding, and correcti
     expect(askedStep(r), c.why()).to.equal('reason');
     expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/Just to be sure/);
   });
+
+  it('"I don\'t remember which email I used" at the proof step is no failed proof: the postcode is suggested, then it is used', async () => {
+    const c = conversation(bot);
+    await c.say('hi, order UK-100234');
+    let r = await c.say("I don't remember which email I used");
+    const said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.match(/postcode/);
+    expect(said, c.why()).to.not.match(/didn't (quite )?get that|doesn't match/);
+    expect(askedStep(r), c.why()).to.equal('verify');
+    r = await c.say('LS1 4AP');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/matches our records/);
+  });
+
+  it('a question asked at the offer of a person ("¿y cuándo me devuelven el dinero?") is answered, then the offer made again', async () => {
+    const c = conversation(bot, 'es-US');
+    await c.say('Hola. Pedido UK-300001, correo ali@example.co.uk. Quiero devolver la tarjeta microSD, no funciona');
+    for (const line of ['xx', 'yy', 'zz']) await c.say(line);
+    expect(c.steps.at(-1), c.why()).to.equal('confirm');
+    const r = await c.say('¿y cuándo me devuelven el dinero?');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/reembolso/);
+    expect(askedStep(r), c.why()).to.equal('confirm');
+  });
 });
