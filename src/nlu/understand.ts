@@ -292,7 +292,9 @@ function actCommands(b: Builder, a: ActInput): void {
   else if (top?.kind === 'human') b.out.push(handoff(top.confidence, frustrated));
   else if (a.step === 'verify' && a.noShapes && person) b.out.push(handoff(CONFIDENT, frustrated));
   else if (top?.kind === 'frustrated') b.out.push(person ? handoff(top.confidence, () => true) : { type: 'Frustrated', confidence: top.confidence });
-  else if (top?.kind === 'cancel' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Cancel', confidence: top.confidence });
+  // Asked why, "actually, I've changed my mind" is the reason (a change of mind), not "cancel".
+  else if (top?.kind === 'cancel' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes && !(a.step === 'reason' && ruleReason(a.said, a.lang)?.reason === 'change-of-mind'))
+    b.out.push({ type: 'Cancel', confidence: top.confidence });
   else if (top?.kind === 'restart' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Restart', confidence: top.confidence });
   else if (top?.kind === 'help' && words <= SHORT_MESSAGE) b.out.push({ type: 'Help', confidence: top.confidence });
   else if (top?.kind === 'ask') b.out.push({ type: 'Ask', topic: top.topic, confidence: top.confidence });

@@ -586,4 +586,13 @@ describe('conversations as customers write them: not understanding, and correcti
     expect(r.map((a) => a.text).join(' '), c.why()).to.match(/reembolso/);
     expect(askedStep(r), c.why()).to.equal('confirm');
   });
+
+  it('"actually, I\'ve changed my mind" answering why is the reason, never "cancel"', async () => {
+    const c = conversation(bot, 'en-US');
+    await c.say('hi, order UK-100234, sam@example.com, the headphones');
+    expect(c.steps.at(-1), c.why()).to.equal('reason');
+    const r = await c.say("actually, I've changed my mind");
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/cancel|nothing has been booked/i);
+    expect(askedStep(r), c.why()).to.equal('sealBroken');
+  });
 });
