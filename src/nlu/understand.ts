@@ -84,9 +84,15 @@ interface Tone {
 
 function toneOf(n: Norm, lex: Lexicon): Tone {
   const negated = n.tokens.some((t) => lex.neg.negators.has(t)) || n.tokens.some((t) => /n'?t$/.test(t) && t.length > 3);
-  const hedged = findAll(n, lex.yesNo.hedges).length > 0 || n.tokens.some((t) => HEDGE_WORDS.has(t));
+  const hedged = findAll(n, lex.yesNo.hedges).length > 0 || n.tokens.some((t) => HEDGE_WORDS.has(t)) || MINIMISED.test(n.tokens.join(' '));
   return { negated, hedged };
 }
+/**
+ * "I only switched it on once to check it works", "solo me los probé una vez para ver cómo
+ * sonaban": a fact played down, said as trying the item out; checked before it rejects.
+ */
+const MINIMISED =
+  /\b(?:only|just|barely|solo|solamente|apenas|nada mas)\b[^.,;!?]{0,40}\b(?:once|one time|briefly|to (?:check|test|see|try)|una vez|un momento|para (?:ver|probar|comprobar|revisar))\b|\b(?:once|una vez)\b[^.,;!?]{0,25}\b(?:to (?:check|test|see)|para (?:ver|probar|comprobar|revisar))\b/;
 const HEDGE_WORDS: ReadonlySet<string> = new Set(['erm', 'might', 'um', 'umm', 'uh', 'hmm', 'er', 'eh', 'bueno', 'pues', 'creo', 'quizas', 'quiza', 'tal']);
 
 /** A pre-authorisation is named ("pre-auth", "authorisation number", "autorización"). */

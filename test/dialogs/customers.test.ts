@@ -595,4 +595,21 @@ describe('conversations as customers write them: not understanding, and correcti
     expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/cancel|nothing has been booked/i);
     expect(askedStep(r), c.why()).to.equal('sealBroken');
   });
+
+  it('"I only switched it on once to check it works" / "solo me los probé una vez para ver cómo sonaban" is played down: checked before it rejects', async () => {
+    for (const [locale, opening, line, item] of [
+      ['en-GB', 'hi UK-100234 sam@example.com, returning the laptop, I found a better deal', 'I only switched it on once to check it works', 'Aero 15 notebook'],
+      ['es-US', 'hola, pedido UK-100234, correo sam@example.com, quiero devolver los audífonos, ya no los quiero', 'solo me los probé una vez para ver cómo sonaban', 'Studio headphones'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      if (c.steps.at(-1) === 'sealBroken') await c.say('no');
+      expect(c.steps.at(-1), c.why()).to.equal('used');
+      const r = await c.say(line);
+      expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+      expect(codesOf(r), c.why()).to.not.include('USED_OR_INSTALLED');
+      expect(askedStep(r), c.why()).to.equal('used');
+      expect(r.map((a) => a.text).join(' '), c.why()).to.include(item);
+    }
+  });
 });
