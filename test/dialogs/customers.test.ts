@@ -612,4 +612,19 @@ describe('conversations as customers write them: not understanding, and correcti
       expect(r.map((a) => a.text).join(' '), c.why()).to.include(item);
     }
   });
+
+  it('"what happens next?" names only the remedies this return allows, and after booking, the one booked', async () => {
+    const c = conversation(bot, 'en-US');
+    await c.say("Hi, order IMP-500017, zip 10001 - the UltraView monitor has a line of dead pixels, I'd like a replacement");
+    await answerUntil(c, 'confirm');
+    let r = await c.say('what happens next?');
+    let said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.match(/What happens next/);
+    expect(said, c.why()).to.not.match(/repair/);
+    await c.say('yes please');
+    r = await c.say('what happens next?');
+    said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.match(/we give you a replacement/);
+    expect(said, c.why()).to.not.match(/repair|you get an RMA number|you choose/);
+  });
 });
