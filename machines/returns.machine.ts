@@ -356,6 +356,7 @@ export const returnsMachine = setup({
     /** Slots that change something (a slot said again, unchanged, is no answer). */
     givesSlots: ({ context, event }) => kind(event) === 'slots' && changesAnything(context, slotCommands(commandsOf(event))),
     asksQuestion: ({ event }) => kind(event) === 'ask',
+    asksRmaNumber: ({ event }) => kind(event) === 'ask' && commandsOf(event).some((c) => c.type === 'Ask' && c.topic === 'rmaNumber'),
     asksHelp: ({ event }) => kind(event) === 'help',
     needsClarifying: ({ event }) => kind(event) === 'clarify',
     startsReturn: ({ event }) => kind(event) === 'start',
@@ -958,6 +959,8 @@ export const returnsMachine = setup({
           on: {
             REASK: { actions: 'remindRma' },
             MESSAGE: [
+              // "What was my RMA number?": the answer says it; it is not said a second time.
+              { guard: 'asksRmaNumber', actions: 'answerQuestions' },
               { guard: and(['severalItems', 'saysYes']), target: 'askItem', actions: 'anotherItem' },
               { guard: and(['severalItems', 'startsReturn']), target: 'askItem', actions: 'anotherItem' },
               { guard: 'startsReturn', target: 'done', actions: emit(reply([part('done.onlyItem')])) },

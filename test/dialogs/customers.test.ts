@@ -627,4 +627,15 @@ describe('conversations as customers write them: not understanding, and correcti
     expect(said, c.why()).to.match(/we give you a replacement/);
     expect(said, c.why()).to.not.match(/repair|you get an RMA number|you choose/);
   });
+
+  it('"¿cuál era mi número de RMA?" after booking is answered once, not twice', async () => {
+    const c = conversation(bot, 'es-US');
+    await c.say('hola, pedido UK-100234, correo sam@example.com, los audífonos, cambié de opinión, ni siquiera los saqué de la caja');
+    let r = await c.say('sí');
+    const rma = r.map((a) => a.channelData?.returns?.rma).find(Boolean) as string;
+    expect(rma, c.why()).to.be.a('string');
+    r = await c.say('¿cuál era mi número de RMA?');
+    const said = r.map((a) => a.text).join(' ');
+    expect(said.split(rma).length - 1, c.why()).to.equal(1);
+  });
 });
