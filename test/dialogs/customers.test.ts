@@ -638,4 +638,27 @@ describe('conversations as customers write them: not understanding, and correcti
     const said = r.map((a) => a.text).join(' ');
     expect(said.split(rma).length - 1, c.why()).to.equal(1);
   });
+
+  it('"nothing\'s missing" / "no falta nada" to the accessories question is never a no that refers; "no way to tell" to the serial label is "I don\'t know", never a rejection', async () => {
+    for (const [locale, opening, yes, line] of [
+      ['en-US', 'order IMP-500017 lee@example.com, returning the monitor, changed my mind', 'yes', "nothing's missing"],
+      ['es-US', 'hola, pedido IMP-500017, correo lee@example.com, el monitor, ya no lo necesito', 'sí', 'no falta nada'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      await answerUntil(c, 'allAccessories', yes);
+      let r = await c.say(line);
+      expect(outcomeOf(r), c.why()).to.not.equal('referred');
+      // At worst the plain check follows, and its yes approves.
+      if (askedStep(r) === 'allAccessories') r = await c.say(yes);
+      expect(outcomeOf(r), c.why()).to.equal('approved');
+    }
+    const c = conversation(bot, 'en-US');
+    await c.say('order IMP-500017 lee@example.com, returning the monitor, changed my mind');
+    await answerUntil(c, 'serialLabelIntact');
+    const r = await c.say('no way to tell');
+    expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+    expect(codesOf(r), c.why()).to.not.include('SERIAL_LABEL_REMOVED');
+    expect(askedStep(r), c.why()).to.not.equal('serialLabelIntact');
+  });
 });
