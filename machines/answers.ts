@@ -35,8 +35,18 @@ function answerParts(a: Answer, ctx: ReturnsContext, currency: string): Part[] {
       if (a.amount !== null) return [p(`answer.restockingFee.amount.${a.applies}`, { amount: { money: a.amount, currency: a.currency ?? currency } })];
       return [p(`answer.restockingFee.staff.${a.applies}`)];
     }
-    case 'nextSteps':
-      return [p('answer.nextSteps', { steps: { list: a.steps.map((s) => p(`answer.nextSteps.${s.step}`)), style: 'lines' } })];
+    case 'nextSteps': {
+      // Once the RMA is issued, choosing and getting it are done, and what we give is the remedy booked.
+      const booked = ctx.rma !== null;
+      const given = booked && ctx.remedy ? [ctx.remedy] : null;
+      const steps = a.steps.filter((s) => !(booked && (s.step === 'choose-remedy' || s.step === 'rma')) && !(s.step === 'refund' && given && !given.includes('refund')));
+      const line = (s: (typeof a.steps)[number]): Part => {
+        if (s.step === 'choose-remedy') return p('answer.nextSteps.choose-remedy', { remedies: remedies(s.remedies) });
+        if (s.step === 'remedy') return p('answer.nextSteps.remedy', { remedies: remedies(given ?? s.remedies) });
+        return p(`answer.nextSteps.${s.step}`);
+      };
+      return [p('answer.nextSteps', { steps: { list: steps.map(line), style: 'lines' } })];
+    }
     case 'rmaNumber':
       return [ctx.rma ? p('answer.rmaNumber.yours', { rma: ctx.rma }) : p('answer.rmaNumber.notYet')];
     case 'otherRemedy': {

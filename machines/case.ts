@@ -22,6 +22,9 @@ export function deliveredOn(ctx: Pick<ReturnsContext, 'deliveredOn'>, order: Ord
   return ctx.deliveredOn ?? order.deliveredOn;
 }
 
+/** The facts an unopened retail package rules out (each would be true only once it was opened). */
+const UNOPENED_RULES_OUT = ['sealBroken', 'used', 'activationStripDamaged', 'softwareClaimed', 'tampered'] as const;
+
 /** The case for the selected item and reason; null until both are known. */
 export function buildCase(ctx: ReturnsContext, pack: CompiledPack): Case | null {
   const order = ctx.order;
@@ -31,6 +34,11 @@ export function buildCase(ctx: ReturnsContext, pack: CompiledPack): Case | null 
   for (const field of CONDITION_FIELDS) {
     const v = ctx.facts[field];
     if (v !== undefined) (condition as Record<string, unknown>)[field] = v;
+  }
+  // "Still sealed in its box, never opened": what cannot happen inside unopened retail packaging
+  // has not happened (the bot does not ask "have you used it?" next). Never over what was said.
+  if (condition.packagingOpened === false) {
+    for (const field of UNOPENED_RULES_OUT) if (condition[field] === undefined && ctx.tentative[field] === undefined) condition[field] = false;
   }
   // A date the customer stated goes beside the order's record: a later one that changes the
   // outcome is referred (DELIVERY_DATE_DISPUTED), and the decision records where it came from.

@@ -154,6 +154,12 @@ function factQuestion(field: ConditionField, item: OrderItem | null): Part {
   return part(`ask.${field}`, params);
 }
 
+/** The plain check of a fact ("Just to check: …?"); the hygiene seal of headphones is no shrink-wrap. */
+function checkQuestion(field: ConditionField, item: OrderItem | null, params: Part['params']): Part {
+  if (field === 'sealBroken' && item?.category === 'headphones') return part('check.sealBroken.headphones', params);
+  return part(`check.${field}`, params);
+}
+
 function factChoices(field: ConditionField): Choice[] {
   if (field === 'faultCause') return FAULT_CAUSES.map((cause) => choice(part(`faultCause.${cause}`), set({ slot: 'faultCause', value: cause })));
   if (field === 'manufacturerPreauth') return [choice(part('choice.preauth.have'), AFFIRM), choice(part('choice.preauth.none'), set({ slot: 'manufacturerPreauth', value: 'none' }))];
@@ -350,6 +356,7 @@ export const returnsMachine = setup({
     /** Slots that change something (a slot said again, unchanged, is no answer). */
     givesSlots: ({ context, event }) => kind(event) === 'slots' && changesAnything(context, slotCommands(commandsOf(event))),
     asksQuestion: ({ event }) => kind(event) === 'ask',
+    asksRmaNumber: ({ event }) => kind(event) === 'ask' && commandsOf(event).some((c) => c.type === 'Ask' && c.topic === 'rmaNumber'),
     asksHelp: ({ event }) => kind(event) === 'help',
     needsClarifying: ({ event }) => kind(event) === 'clarify',
     startsReturn: ({ event }) => kind(event) === 'start',
@@ -384,11 +391,15 @@ export const returnsMachine = setup({
     // state-specific answers
     changesRemedy: ({ context, event }) => {
       const r = slotOf(event, 'remedy');
-      return Boolean(r && context.decision?.remedies.includes(r.value) && slotCommands(commandsOf(event)).length === 1);
+      const d = context.decision;
+      return Boolean(r && d?.remedies.includes(r.value) && (d.remedyChosenBy === 'customer' || d.remedies.length === 1) && slotCommands(commandsOf(event)).length === 1);
     },
+    /** A remedy named that the customer cannot have: not offered, or one of several the retailer chooses between. */
     namesUnofferedRemedy: ({ context, event }) => {
       const r = slotOf(event, 'remedy');
-      return Boolean(r && context.decision && context.decision.remedies.length > 0 && !context.decision.remedies.includes(r.value));
+      const d = context.decision;
+      if (!r || !d || d.remedies.length === 0) return false;
+      return !d.remedies.includes(r.value) || (d.remedyChosenBy === 'retailer' && d.remedies.length > 1);
     },
     givesPreauthNumber: ({ event }) => {
       const p = slotOf(event, 'manufacturerPreauth');
@@ -449,6 +460,11 @@ export const returnsMachine = setup({
       enqueue.assign({ misunderstood: { step, count } });
       enqueue.emit(reply([part(count >= 2 ? 'sorry.stillNotUnderstood' : 'sorry.notUnderstood')]));
     }),
+    /** A message that moves nothing forward, counted like a miss without saying sorry. */
+    countMiss: assign(({ context }) => {
+      const step = context.asking;
+      return { misunderstood: { step, count: context.misunderstood.step === step ? context.misunderstood.count + 1 : 1 } };
+    }),
     clarify: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'MESSAGE');
       const asked = event.commands.find((c) => c.type === 'Clarify');
@@ -463,7 +479,7 @@ export const returnsMachine = setup({
       const choices = yesNoFact
         ? [choice(part('choice.yes'), set({ slot, value: true } as SlotValue)), choice(part('choice.no'), set({ slot, value: false } as SlotValue))]
         : candidates.map((c) => choice(labelOf(c, context), set(c)));
-      const question = yesNoFact ? part(`check.${slot}`, { item }) : part('clarify', { options: { list: choices.map((c) => c.label), style: 'or' } });
+      const question = yesNoFact ? checkQuestion(slot as ConditionField, selectedItem(context), { item }) : part('clarify', { options: { list: choices.map((c) => c.label), style: 'or' } });
       const q = ask({ ...context, misunderstood: { step, count } }, step, [question], choices);
       enqueue.assign({ ...q.patch, misunderstood: { step, count } });
       enqueue.emit(q.reply);
@@ -523,7 +539,7 @@ export const returnsMachine = setup({
       const value = context.check?.value;
       const params: Part['params'] = { item: selectedItem(context)?.name ?? '' };
       if (typeof value === 'string') params.cause = { key: `faultCauseName.${value}` };
-      const q = ask(context, field, [part(`check.${field}`, params)], yesNo());
+      const q = ask(context, field, [checkQuestion(field, selectedItem(context), params)], yesNo());
       enqueue.assign(q.patch);
       enqueue.emit(q.reply);
     }),
@@ -562,7 +578,11 @@ export const returnsMachine = setup({
       // The question answered with other facts only is asked again as a plain check.
       const again = context.recheck;
       const recheck = again && !settled.check && settled.decision?.needs[0] === again && (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(again);
-      enqueue.assign({ ...settled, deliveredOn: context.deliveredOn, recheck: null, ...(recheck ? { check: { field: again, value: true } } : {}) });
+      const check = recheck ? { field: again, value: true } : settled.check;
+      // The question just asked, answered unsurely, is asked again as a plain check: one of the three asks it may have.
+      const askedAgain = check !== null && check.field === context.asking;
+      const misunderstood = askedAgain ? { step: context.asking, count: context.misunderstood.step === context.asking ? context.misunderstood.count + 1 : 1 } : context.misunderstood;
+      enqueue.assign({ ...settled, deliveredOn: context.deliveredOn, recheck: null, check, misunderstood });
     }),
     /** A delivery date said before the order was known: acknowledged now, or refused when it cannot be. */
     checkStatedDate: enqueueActions(({ context, enqueue }) => {
@@ -678,11 +698,15 @@ export const returnsMachine = setup({
           { guard: 'saysGoodbye', target: '#returns.ended', actions: 'sayGoodbye' },
           { guard: 'givesSlots', target: '.route', actions: ['answerQuestions', 'absorb'] },
           { guard: 'asksQuestion', actions: ['answerQuestions', 'reask'] },
-          { guard: 'asksHelp', actions: [emit(reply([part('help')])), 'reask'] },
+          // "I don't understand the question", and the same thing said again, move nothing forward: they
+          // count like a miss, so the question is never asked a fourth time without a person offered.
+          { guard: and(['asksHelp', 'thirdMiss']), target: '#returns.offer', actions: [emit(reply([part('help')])), assign({ offer: 'lost' as const, handoffReason: 'not-understood' as const })] },
+          { guard: 'asksHelp', actions: [emit(reply([part('help')])), 'countMiss', 'reask'] },
           { guard: 'onlyAttachments', actions: [emit(({ event }) => reply([part('attachment.received', { count: event.type === 'MESSAGE' ? (event.attachments ?? 0) : 0 })])), 'reask'] },
           { guard: 'needsClarifying', actions: 'clarify' },
           { guard: 'startsReturn', actions: 'reask' },
-          { guard: 'repeatsKnown', actions: [emit(reply([part('noted.known')])), 'reask'] },
+          { guard: and(['repeatsKnown', 'thirdMiss']), target: '#returns.offer', actions: [assign({ offer: 'lost' as const, handoffReason: 'not-understood' as const })] },
+          { guard: 'repeatsKnown', actions: [emit(reply([part('noted.known')])), 'countMiss', 'reask'] },
           { guard: and(['misses', 'thirdMiss']), target: '#returns.offer', actions: [assign({ offer: 'lost' as const, handoffReason: 'not-understood' as const })] },
           { guard: 'misses', actions: ['notUnderstood', 'reask'] },
         ],
@@ -706,12 +730,23 @@ export const returnsMachine = setup({
             { guard: 'notVerified', target: 'askVerify' },
             { guard: and(['noItem', not('severalItems')]), target: 'route', reenter: true, actions: assign({ itemIndex: 0 }) },
             { guard: 'noItem', target: 'askItem' },
+            // No reason yet, or another one read unsurely that the customer confirms first.
             { guard: 'noReason', target: 'askReason' },
+            { guard: 'hasReasonGuess', target: 'askReason' },
             { target: 'deciding' },
           ],
         },
         askOrderNumber: { ...asking('orderNumber', 'askOrderNumber') },
-        askVerify: { ...asking('verify', 'askVerify') },
+        askVerify: {
+          ...asking('verify', 'askVerify'),
+          on: {
+            // "I don't remember which email I used": no failed proof; the other proof, or a person, is offered.
+            MESSAGE: [
+              { guard: and(['saysDontKnow', 'thirdMiss']), target: '#returns.offer', actions: assign({ offer: 'lost' as const, handoffReason: 'verification' as const }) },
+              { guard: 'saysDontKnow', actions: [emit(reply([part('verify.dontKnow')], { choices: [personChoice] })), 'countMiss', 'reask'] },
+            ],
+          },
+        },
         verifying: {
           // Waiting for `verifyOrder`, not for the customer: nothing to ask again (re-entering would call it again).
           on: { REASK: {} },
@@ -795,7 +830,18 @@ export const returnsMachine = setup({
           ...asking('reason', 'askReason'),
           on: {
             MESSAGE: [
-              { guard: and(['hasReasonGuess', 'saysYes']), target: 'route', actions: [assign(({ context }) => ({ reason: context.reasonGuess, reasonGuess: null })), 'absorb'] },
+              {
+                guard: and(['hasReasonGuess', 'saysYes']),
+                target: 'route',
+                actions: [
+                  assign(({ context }) => ({ reason: context.reasonGuess, reasonGuess: null, mentionsFault: context.mentionsFault || context.reasonGuess === 'faulty', remedy: null })),
+                  'absorb',
+                ],
+              },
+              // "No, I changed my mind": the reason said with the no is the one.
+              { guard: and(['hasReasonGuess', 'givesSlots']), target: 'route', actions: [assign({ reasonGuess: null }), 'absorb'] },
+              // No to a reason read in passing: the reason there was stands; with none, it is asked plainly.
+              { guard: and(['hasReasonGuess', 'saysNo', not('noReason')]), target: 'route', actions: assign({ reasonGuess: null }) },
               { guard: and(['hasReasonGuess', 'saysNo']), target: 'askReason', reenter: true, actions: assign({ reasonGuess: null }) },
             ],
           },
@@ -913,6 +959,8 @@ export const returnsMachine = setup({
           on: {
             REASK: { actions: 'remindRma' },
             MESSAGE: [
+              // "What was my RMA number?": the answer says it; it is not said a second time.
+              { guard: 'asksRmaNumber', actions: 'answerQuestions' },
               { guard: and(['severalItems', 'saysYes']), target: 'askItem', actions: 'anotherItem' },
               { guard: and(['severalItems', 'startsReturn']), target: 'askItem', actions: 'anotherItem' },
               { guard: 'startsReturn', target: 'done', actions: emit(reply([part('done.onlyItem')])) },
@@ -983,6 +1031,8 @@ export const returnsMachine = setup({
           { guard: and(['offeredForFrustration', 'saysNo']), target: 'flow.hist', actions: assign({ offer: null, misunderstood: { step: null, count: 0 } }) },
           { guard: 'saysNo', target: 'ended', actions: [assign({ offer: null }), emit(reply([part('offer.declined')]))] },
           { guard: 'saysGoodbye', target: 'ended', actions: 'sayGoodbye' },
+          // "When do I get my money back?": answered, then the offer is made again.
+          { guard: 'asksQuestion', target: 'offer', reenter: true, actions: 'answerQuestions' },
           { guard: 'ordinary', target: 'offer', reenter: true },
         ],
       },

@@ -31,8 +31,9 @@ export const clearedItem = {
 
 /** The slot commands of a message that are sure enough to act on (the rest are clarified). */
 export function slotCommands(commands: readonly Command[]): SlotCommand[] {
-  // "How long does the refund take?" asks about a remedy; it does not choose one ("refund this time" does).
-  const asking = commands.some((c) => c.type === 'Ask' && c.confidence >= CONFIDENT);
+  // "How long does the refund take?" asks about a remedy; it does not choose one ("refund this time"
+  // does, and so does "could I get a replacement instead?": asking for another remedy is asking for it).
+  const asking = commands.some((c) => c.type === 'Ask' && c.confidence >= CONFIDENT && c.topic !== 'otherRemedy');
   return commands.filter((c): c is SlotCommand => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.confidence >= UNSURE && !(asking && c.slot === 'remedy'));
 }
 
@@ -73,6 +74,9 @@ export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[]): {
   const answeringWhy = ctx.asking === 'reason' && ctx.itemIndex !== null && commands.some((c) => c.slot === 'reason');
   const answeringWhich = ctx.asking === 'item' && commands.some((c) => c.slot === 'item');
   const ordered = [...commands].filter((c) => !(answeringWhy && c.slot === 'item')).sort((a, b) => rank(a) - rank(b));
+  let itemChanged = false;
+  // The reason said beside an item the order does not have is about that item: not kept.
+  let notInOrder = false;
   for (const cmd of ordered) {
     const v = cmd as SlotValue & SlotCommand;
     const correcting = cmd.type === 'CorrectSlot';
@@ -94,29 +98,43 @@ export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[]): {
           if ('mention' in v.value) c = { ...c, itemMention: v.value.mention };
           break;
         }
-        if (!('index' in v.value)) break;
+        if (!('index' in v.value)) {
+          // Asked which item, the customer names one the order does not have: said, then asked again.
+          if (ctx.asking === 'item' && c.itemIndex === null) {
+            notes.push({ key: 'item.notInOrder', params: { mention: v.value.mention, orderNumber: c.order.orderNumber } });
+            notInOrder = true;
+          }
+          break;
+        }
         const index = v.value.index;
         if (!Number.isInteger(index) || index < 0 || index >= c.order.items.length) break;
         if (index === c.itemIndex) break;
         const another = c.rma !== null;
         const had = c.itemIndex !== null;
         c = { ...c, ...clearedItem, itemIndex: index, itemMention: null, ...(another ? { reason: null, mentionsFault: false, deliveredOn: null, wantedRemedy: null } : {}) };
+        itemChanged = true;
         if (had && !another) notes.push({ key: 'corrected.item', params: { item: c.order!.items[index]!.name } });
         break;
       }
       default:
-        if (c.rma) break;
-        c = { ...c, ...absorbReturnSlot(c, v, correcting, notes, answeringWhich) };
+        if (c.rma || (notInOrder && v.slot === 'reason')) break;
+        c = { ...c, ...absorbReturnSlot(c, v, correcting, notes, answeringWhich, itemChanged) };
     }
   }
   return { ctx: c, notes };
 }
 
 /** Slots about the return itself (reason, dates, facts, remedy). */
-function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correcting: boolean, notes: Part[], answeringWhich: boolean): Partial<ReturnsContext> {
+function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correcting: boolean, notes: Part[], answeringWhich: boolean, itemChanged: boolean): Partial<ReturnsContext> {
   switch (v.slot) {
     case 'reason': {
       if (v.value === c.reason) return v.mentionsFault ? { mentionsFault: true } : {};
+      // Another reason read unsurely in an answer to a condition or remedy question ("didn't lose
+      // anything" read as a fault): never switched silently, it is confirmed at the reason question
+      // (a no keeps the reason there was).
+      if (c.reason !== null && v.confidence < CONFIDENT && !itemChanged && answersFactOrRemedy(c.asking)) {
+        return { reasonGuess: v.value, decision: null, check: null };
+      }
       // Naming the item, a customer gives no reason ("the laptop"): a reason read beside the answer
       // to "which item?" is taken only when sure; otherwise it is confirmed at the reason question.
       if (answeringWhich && v.confidence < CONFIDENT && c.reason === null) return { reasonGuess: v.value, mentionsFault: c.mentionsFault || Boolean(v.mentionsFault) };
@@ -137,6 +155,11 @@ function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correct
       return withFact(c, field, v.value as boolean | string, v.confidence >= CONFIDENT && !v.hedged);
     }
   }
+}
+
+/** The step asks about a fact of the return or the remedy (not the order, the item or the reason). */
+function answersFactOrRemedy(step: ReturnsContext['asking']): boolean {
+  return step !== null && (isCondition(step) || step === 'remedy');
 }
 
 /** Whether keeping these slots changes anything the conversation knows. */

@@ -84,9 +84,15 @@ interface Tone {
 
 function toneOf(n: Norm, lex: Lexicon): Tone {
   const negated = n.tokens.some((t) => lex.neg.negators.has(t)) || n.tokens.some((t) => /n'?t$/.test(t) && t.length > 3);
-  const hedged = findAll(n, lex.yesNo.hedges).length > 0 || n.tokens.some((t) => HEDGE_WORDS.has(t));
+  const hedged = findAll(n, lex.yesNo.hedges).length > 0 || n.tokens.some((t) => HEDGE_WORDS.has(t)) || MINIMISED.test(n.tokens.join(' '));
   return { negated, hedged };
 }
+/**
+ * "I only switched it on once to check it works", "solo me los probé una vez para ver cómo
+ * sonaban": a fact played down, said as trying the item out; checked before it rejects.
+ */
+const MINIMISED =
+  /\b(?:only|just|barely|solo|solamente|apenas|nada mas)\b[^.,;!?]{0,40}\b(?:once|one time|briefly|to (?:check|test|see|try)|una vez|un momento|para (?:ver|probar|comprobar|revisar))\b|\b(?:once|una vez)\b[^.,;!?]{0,25}\b(?:to (?:check|test|see)|para (?:ver|probar|comprobar|revisar))\b/;
 const HEDGE_WORDS: ReadonlySet<string> = new Set(['erm', 'might', 'um', 'umm', 'uh', 'hmm', 'er', 'eh', 'bueno', 'pues', 'creo', 'quizas', 'quiza', 'tal']);
 
 /** A pre-authorisation is named ("pre-auth", "authorisation number", "autorización"). */
@@ -293,7 +299,9 @@ function actCommands(b: Builder, a: ActInput): void {
   else if (top?.kind === 'human') b.out.push(handoff(top.confidence, frustrated));
   else if (a.step === 'verify' && a.noShapes && person) b.out.push(handoff(CONFIDENT, frustrated));
   else if (top?.kind === 'frustrated') b.out.push(person ? handoff(top.confidence, () => true) : { type: 'Frustrated', confidence: top.confidence });
-  else if (top?.kind === 'cancel' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Cancel', confidence: top.confidence });
+  // Asked why, "actually, I've changed my mind" is the reason (a change of mind), not "cancel".
+  else if (top?.kind === 'cancel' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes && !(a.step === 'reason' && ruleReason(a.said, a.lang)?.reason === 'change-of-mind'))
+    b.out.push({ type: 'Cancel', confidence: top.confidence });
   else if (top?.kind === 'restart' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Restart', confidence: top.confidence });
   else if (top?.kind === 'help' && words <= SHORT_MESSAGE) b.out.push({ type: 'Help', confidence: top.confidence });
   else if (top?.kind === 'ask') b.out.push({ type: 'Ask', topic: top.topic, confidence: top.confidence });
@@ -432,6 +440,9 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
  * The message without the words of the order's item names: naming the item ("the notebook") says
  * nothing about why it goes back, whatever the reason model learnt about notebooks.
  */
+/** The customer naming the wrong order number ("sorry, wrong order", "me equivoqué de pedido"). */
+const OWN_WRONG_ORDER = /\b(?:(?:wrong|other|different) order(?: number)?|pedido (?:equivocado|incorrecto)|otro pedido|(?:me )?equivoqu[eé] de pedido)\b/giu;
+
 function withoutItemNames(said: string, items: UnderstandView['items']): string {
   // Numbers of a name too ("14" of "ProBook 14"): alone they read as nothing but noise to the reason model.
   const words = new Set(items.flatMap((i) => fold(i.name).split(/[^a-z0-9]+/)).filter((w) => w.length > 2 || /^\d+$/.test(w)));
@@ -535,9 +546,10 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
 
   // A yes/no answer, hedged or not, and "I don't know".
   const yn = readYesNo(n, lex);
-  // The phrase lists first (they read more, see the README's table); Recognizers-Text where they read nothing.
-  const yes = parseYesNo(said, lang) ?? (opts.model && !yn.hedge && expectsYesNo(step) ? recognizedYesNo(said, lang) : null);
+  // The phrase lists first (they read more, see the README's table); Recognizers-Text where they read
+  // nothing, never in "I don't know" ("no sé" is no "no"; "no, not sure" is no "yes").
   const dontKnow = isDontKnow(said, lang);
+  const yes = parseYesNo(said, lang) ?? (opts.model && !yn.hedge && !dontKnow && expectsYesNo(step) ? recognizedYesNo(said, lang) : null);
   const hedgedYes = yes === null && !dontKnow && yn.particle !== null && (yn.hedge || tone.hedged);
   // A whole message that is a hedge: "I think so", "kind of" lean yes; "probably not" leans no; "maybe" is not knowing.
   const hedgeWhole = yes === null && !dontKnow && yn.particle === null && yn.hedge;
@@ -555,7 +567,10 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
       const hedged = hedgedYes || hedgeOnly || tone.hedged;
       const adverse = ADVERSE[step] === particle;
       const mixed = reading !== undefined && reading.value !== particle;
-      const confidence = hedged ? HEDGED : adverse && mixed ? INDIRECT : DIRECT;
+      // A no read only from how a sentence starts ("I haven't removed anything" to "do you still have
+      // all the accessories?") is indirect: a no that would reject or refer is checked first.
+      const startOnly = particle === false && yn.whole === null && yn.particle === null;
+      const confidence = hedged ? HEDGED : adverse && (mixed || startOnly) ? INDIRECT : DIRECT;
       b.out.push({ type: particle ? 'Affirm' : 'Deny', confidence, ...(hedged ? { hedged: true } : {}) });
     } else if (reading) {
       const v = { slot: step, value: reading.value } as SlotValue;
@@ -604,14 +619,21 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   if (correction?.kind === 'reason' && !opts.model) put(b, { slot: 'reason', value: correction.reason }, DIRECT, { correct: true });
 
   // The item.
-  if (step === 'item' && items.length > 0) {
+  if (step === 'item' && items.length > 0 && orderNumber === null) {
     const nth = opts.model ? recognizedOrdinal(said, lang) : null;
     const index = matchItem(said, items, lang) ?? (nth !== null && nth <= items.length ? nth - 1 : null);
     if (index !== null) put(b, { slot: 'item', value: { index } }, DIRECT);
+    else {
+      // "Neither, it's a keyboard": an item the order does not have, said so the bot can say it.
+      const mention = mentionOf(n, lex, said);
+      if (mention) put(b, { slot: 'item', value: { mention } }, UNSURE + 0.1);
+    }
   } else if (step !== 'verify') {
     const index = namedItem(said, n, view.items, lang, lex);
     if (index !== null) put(b, { slot: 'item', value: { index } }, DIRECT);
-    else if (view.items.length === 0) {
+    // Before an order is known, or with another order ("sorry, wrong order, it's UK-310008, the
+    // speaker"): what the item is called, for the verifier to find in that order.
+    else if (view.items.length === 0 || orderNumber !== null) {
       const mention = mentionOf(n, lex, said);
       if (mention) put(b, { slot: 'item', value: { mention } }, UNSURE + 0.1);
     }
@@ -627,7 +649,9 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     // A question asked mid-way ("can I cancel if I change my mind?") states no new reason.
     const askedMidway = step !== null && step !== 'reason' && b.out.some((c) => c.type === 'Ask' && c.topic !== 'otherRemedy' && c.topic !== 'other');
     if ((!atCondition || itemChanged || !b.out.some((c) => c.type !== 'Ask')) && !askedMidway) {
-      reasonCommands(b, withoutItemNames(said, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');
+      // "Sorry, wrong order, it's UK-310008": the customer's own slip about the order number, no item sent wrongly.
+      const told = orderNumber !== null && view.filled.includes('orderNumber') ? said.replace(OWN_WRONG_ORDER, ' ') : said;
+      reasonCommands(b, withoutItemNames(told, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');
     }
   }
   // Choosing a remedy ("I'd rather have a replacement"), a customer gives no new reason: at the
@@ -684,6 +708,9 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   if (step === null && !b.out.some((c) => c.type === 'StartReturn') && b.out.some((c) => c.type === 'SetSlot') && !handoff) {
     b.out.unshift({ type: 'StartReturn', confidence: INDIRECT + 0.1 });
   }
+  // "Sorry, I don't understand the question", "no entiendo": a plea for help, never a no (its
+  // "don't" / "no" would deny the serial label or the accessories and reject the return).
+  if (b.out.some((c) => c.type === 'Help')) b.out = b.out.filter((c) => c.type !== 'Affirm' && c.type !== 'Deny');
   // Anger in a message that says nothing else ("you're useless, just let me return my stuff") is heard.
   if (!b.out.some((c) => c.type !== 'StartReturn') && (acts?.frustration() ?? 0) >= ANGER_HEARD) b.out.push({ type: 'Frustrated', confidence: acts?.frustration() ?? 0 });
   return b.out.length > 0 ? b.out : [{ type: 'NotUnderstood' }];

@@ -386,3 +386,279 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(askedStep(r), c.why()).to.equal('physicalDamage');
   });
 });
+
+describe('conversations as customers write them: not understanding, and corrections (HTTP)', function () {
+  this.timeout(120_000);
+  let bot: TestBot;
+  before(async () => {
+    bot = await startTestBot();
+  });
+  after(async () => {
+    await bot?.stop();
+  });
+  /** Answers the condition questions (yes to the fields whose yes keeps the return, no to the others) until `stop`. */
+  async function answerUntil(c: ReturnType<typeof conversation>, stop: string, yes = 'yes') {
+    const YES = ['allAccessories', 'originalPackaging', 'serialLabelIntact', 'upcPresent', 'originalOsIntact'];
+    for (let i = 0; i < 12 && c.steps.at(-1) !== stop; i++) await c.say(YES.includes(c.steps.at(-1) ?? '') ? yes : 'no');
+    expect(c.steps.at(-1), c.why()).to.equal(stop);
+  }
+
+  it('"sorry, I don\'t understand the question" / "no entiendo la pregunta" is never a no: nothing is rejected or referred on it', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com the laptop keeps crashing on its own, never dropped it');
+    await answerUntil(c, 'serialLabelIntact');
+    for (const line of ["sorry I don't understand the question", "I don't understand what you mean"]) {
+      const r = await c.say(line);
+      expect(outcomeOf(r), c.why()).to.equal(null);
+      expect(codesOf(r), c.why()).to.not.include('SERIAL_LABEL_REMOVED');
+      expect(askedStep(r), c.why()).to.equal('serialLabelIntact');
+    }
+    const es = conversation(bot, 'es-US');
+    await es.say('Hola, mi pedido es IMP-500017, correo lee@example.com, el monitor, ya no lo quiero');
+    await answerUntil(es, 'allAccessories', 'sí');
+    const r = await es.say('no entiendo la pregunta');
+    expect(outcomeOf(r), es.why()).to.equal(null);
+    expect(askedStep(r), es.why()).to.equal('allAccessories');
+  });
+
+  it('"I haven\'t removed anything" to "do you still have all the accessories?" is checked before it refers the return', async () => {
+    const c = conversation(bot, 'en-US');
+    await c.say('order IMP-500017 lee@example.com, returning the monitor, changed my mind');
+    await answerUntil(c, 'allAccessories');
+    const r = await c.say("I haven't removed anything");
+    expect(outcomeOf(r), c.why()).to.not.equal('referred');
+    expect(askedStep(r), c.why()).to.equal('allAccessories');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/Just to check/);
+  });
+
+  it('"I don\'t understand" three times, or the same unsure answer to a check three times, ends with a person offered (never a fourth ask)', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com headphones changed my mind');
+    expect(c.steps.at(-1), c.why()).to.equal('sealBroken');
+    await c.say("I don't understand");
+    const second = await c.say("I don't understand");
+    expect(
+      second.at(-1)?.suggestedActions?.actions.map((a) => a.title),
+      c.why(),
+    ).to.include('Talk to a person');
+    const third = await c.say("I don't understand");
+    expect(third.map((a) => a.text).join(' '), c.why()).to.match(/pass you to a person/);
+    expect(askedStep(third), c.why()).to.equal('confirm');
+    expect(c.steps.filter((s) => s === 'sealBroken').length, c.why()).to.be.at.most(3);
+
+    const d = conversation(bot, 'en-US');
+    await d.say('order IMP-500017 lee@example.com, returning the monitor, changed my mind');
+    await answerUntil(d, 'allAccessories');
+    let r: BotActivity[] = [];
+    for (let i = 0; i < 4 && askedStep(r) !== 'confirm'; i++) r = await d.say('I think I threw away the manual, not sure');
+    expect(r.map((a) => a.text).join(' '), d.why()).to.match(/pass you to a person/);
+    expect(outcomeOf(r), d.why()).to.equal(null);
+    expect(d.steps.filter((s) => s === 'allAccessories').length, d.why()).to.be.at.most(3);
+  });
+
+  it('"sorry, wrong order, it\'s UK-100234, postcode LS1 4AP, it\'s the headphones" keeps the item named and gives no reason', async () => {
+    const c = conversation(bot);
+    await c.say('hi, order UK-300001, ali@example.co.uk');
+    expect(c.steps.at(-1), c.why()).to.equal('reason');
+    const r = await c.say("sorry wrong order, it's UK-100234, postcode LS1 4AP, it's the headphones");
+    const said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.match(/matches our records/);
+    expect(askedStep(r), c.why()).to.equal('reason');
+    expect(said, c.why()).to.include('Studio headphones');
+  });
+
+  it('another reason read unsurely at a condition question ("didn\'t lose anything") is confirmed first; "no, I changed my mind" keeps the reason', async () => {
+    const c = conversation(bot, 'en-US');
+    await c.say('order IMP-500017 lee@example.com, returning the monitor, changed my mind');
+    await answerUntil(c, 'allAccessories');
+    let r = await c.say("didn't lose anything");
+    expect(outcomeOf(r), c.why()).to.equal(null);
+    if (askedStep(r) === 'reason') {
+      expect(r.map((a) => a.text).join(' '), c.why()).to.match(/Just to be sure/);
+      r = await c.say('no, I changed my mind');
+    }
+    expect(askedStep(r), c.why()).to.equal('allAccessories');
+    r = await c.say('yes');
+    expect(outcomeOf(r), c.why()).to.equal('approved');
+    expect((r.find((a) => a.channelData?.returns?.decision)?.channelData?.returns?.decision as { reason?: string }).reason, c.why()).to.equal('change-of-mind');
+  });
+
+  it("the check of a hedged answer about the headphones' seal asks about the hygiene seal, not a disc's shrink-wrap (en-GB, es-US)", async () => {
+    for (const [locale, opening, line, want] of [
+      ['en-GB', "hi, UK-100234, LS1 4AP, the headphones, I don't want them anymore", 'I think I may have opened the seal to check them, not 100% sure', /hygiene seal/],
+      ['es-US', 'hola, pedido UK-100234, correo sam@example.com, los audífonos, cambié de opinión', 'creo que tal vez abrí el sello, no estoy seguro', /sello higiénico/],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      expect(c.steps.at(-1), c.why()).to.equal('sealBroken');
+      const r = await c.say(line);
+      expect(askedStep(r), c.why()).to.equal('sealBroken');
+      const said = r.map((a) => a.text).join(' ');
+      expect(said, c.why()).to.match(want);
+      expect(said, c.why()).to.not.match(/disc, card|disco, la tarjeta/);
+    }
+  });
+
+  it('"never even took them out of the box" / "ni siquiera los saqué de la caja" rules out a broken seal and use: neither is asked', async () => {
+    for (const [locale, opening] of [
+      [
+        'en-GB',
+        "Hello, I'd like to send back the Studio headphones from order UK-100234, my email is sam@example.com. I changed my mind, never even took them out of the box, I'd like a refund please",
+      ],
+      ['es-US', 'hola, quiero devolver los audífonos del pedido UK-100234, correo sam@example.com, cambié de opinión, ni siquiera los saqué de la caja'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      const r = await c.say(opening);
+      expect(c.steps, c.why()).to.not.include('sealBroken');
+      expect(c.steps, c.why()).to.not.include('used');
+      expect(outcomeOf(r), c.why()).to.equal('approved');
+      expect(askedStep(r), c.why()).to.equal('confirm');
+    }
+  });
+
+  it('"actually could I get a replacement instead?" at the confirmation switches to it where the customer chooses; where the retailer chooses, it is never promised', async () => {
+    const c = conversation(bot);
+    await c.say("hi UK-100234 LS1 4AP my laptop's screen has gone black, it just happened on its own");
+    await answerUntil(c, 'remedy');
+    await c.say('refund');
+    expect(c.steps.at(-1), c.why()).to.equal('confirm');
+    let r = await c.say('actually could I get a replacement instead?');
+    expect(askedStep(r), c.why()).to.equal('confirm');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/for a replacement/);
+    r = await c.say('yes');
+    expect(
+      r.some((a) => a.channelData?.returns?.rma),
+      c.why(),
+    ).to.equal(true);
+
+    const us = conversation(bot, 'en-US');
+    await us.say("my ProBook 14 won't boot, order IMP-500017, email lee@example.com");
+    expect(us.steps.at(-1), us.why()).to.equal('manufacturerPreauth');
+    await us.say('PA-5567123');
+    await answerUntil(us, 'confirm');
+    r = await us.say("I'd like a replacement please");
+    const said = r.map((a) => a.text).join(' ');
+    expect(askedStep(r), us.why()).to.equal('confirm');
+    expect(said, us.why()).to.match(/we choose between/);
+    expect(said, us.why()).to.not.match(/for a replacement/);
+  });
+
+  it('"no lo sé" at the serial-label question is "I don\'t know", never a no: the return is not rejected on it', async () => {
+    const c = conversation(bot, 'es-US');
+    await c.say('hola, pedido IMP-500017, correo lee@example.com, el monitor, ya no lo necesito');
+    await answerUntil(c, 'serialLabelIntact', 'sí');
+    const r = await c.say('no lo sé');
+    expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+    expect(codesOf(r), c.why()).to.not.include('SERIAL_LABEL_REMOVED');
+    expect(askedStep(r), c.why()).to.not.equal('serialLabelIntact');
+  });
+
+  it('"neither, it\'s a keyboard I bought" at the item question says the order has no keyboard and asks again, keeping no reason from it', async () => {
+    const c = conversation(bot, 'en-US');
+    await c.say('hi IMP-500017 10001');
+    expect(c.steps.at(-1), c.why()).to.equal('item');
+    let r = await c.say("neither, it's a keyboard I bought");
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/can't find “keyboard” on order IMP-500017/);
+    expect(askedStep(r), c.why()).to.equal('item');
+    r = await c.say('the monitor');
+    expect(askedStep(r), c.why()).to.equal('reason');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/Just to be sure/);
+  });
+
+  it('"I don\'t remember which email I used" at the proof step is no failed proof: the postcode is suggested, then it is used', async () => {
+    const c = conversation(bot);
+    await c.say('hi, order UK-100234');
+    let r = await c.say("I don't remember which email I used");
+    const said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.match(/postcode/);
+    expect(said, c.why()).to.not.match(/didn't (quite )?get that|doesn't match/);
+    expect(askedStep(r), c.why()).to.equal('verify');
+    r = await c.say('LS1 4AP');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/matches our records/);
+  });
+
+  it('a question asked at the offer of a person ("¿y cuándo me devuelven el dinero?") is answered, then the offer made again', async () => {
+    const c = conversation(bot, 'es-US');
+    await c.say('Hola. Pedido UK-300001, correo ali@example.co.uk. Quiero devolver la tarjeta microSD, no funciona');
+    for (const line of ['xx', 'yy', 'zz']) await c.say(line);
+    expect(c.steps.at(-1), c.why()).to.equal('confirm');
+    const r = await c.say('¿y cuándo me devuelven el dinero?');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/reembolso/);
+    expect(askedStep(r), c.why()).to.equal('confirm');
+  });
+
+  it('"actually, I\'ve changed my mind" answering why is the reason, never "cancel"', async () => {
+    const c = conversation(bot, 'en-US');
+    await c.say('hi, order UK-100234, sam@example.com, the headphones');
+    expect(c.steps.at(-1), c.why()).to.equal('reason');
+    const r = await c.say("actually, I've changed my mind");
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/cancel|nothing has been booked/i);
+    expect(askedStep(r), c.why()).to.equal('sealBroken');
+  });
+
+  it('"I only switched it on once to check it works" / "solo me los probé una vez para ver cómo sonaban" is played down: checked before it rejects', async () => {
+    for (const [locale, opening, line, item] of [
+      ['en-GB', 'hi UK-100234 sam@example.com, returning the laptop, I found a better deal', 'I only switched it on once to check it works', 'Aero 15 notebook'],
+      ['es-US', 'hola, pedido UK-100234, correo sam@example.com, quiero devolver los audífonos, ya no los quiero', 'solo me los probé una vez para ver cómo sonaban', 'Studio headphones'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      if (c.steps.at(-1) === 'sealBroken') await c.say('no');
+      expect(c.steps.at(-1), c.why()).to.equal('used');
+      const r = await c.say(line);
+      expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+      expect(codesOf(r), c.why()).to.not.include('USED_OR_INSTALLED');
+      expect(askedStep(r), c.why()).to.equal('used');
+      expect(r.map((a) => a.text).join(' '), c.why()).to.include(item);
+    }
+  });
+
+  it('"what happens next?" names only the remedies this return allows, and after booking, the one booked', async () => {
+    const c = conversation(bot, 'en-US');
+    await c.say("Hi, order IMP-500017, zip 10001 - the UltraView monitor has a line of dead pixels, I'd like a replacement");
+    await answerUntil(c, 'confirm');
+    let r = await c.say('what happens next?');
+    let said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.match(/What happens next/);
+    expect(said, c.why()).to.not.match(/repair/);
+    await c.say('yes please');
+    r = await c.say('what happens next?');
+    said = r.map((a) => a.text).join(' ');
+    expect(said, c.why()).to.match(/we give you a replacement/);
+    expect(said, c.why()).to.not.match(/repair|you get an RMA number|you choose/);
+  });
+
+  it('"¿cuál era mi número de RMA?" after booking is answered once, not twice', async () => {
+    const c = conversation(bot, 'es-US');
+    await c.say('hola, pedido UK-100234, correo sam@example.com, los audífonos, cambié de opinión, ni siquiera los saqué de la caja');
+    let r = await c.say('sí');
+    const rma = r.map((a) => a.channelData?.returns?.rma).find(Boolean) as string;
+    expect(rma, c.why()).to.be.a('string');
+    r = await c.say('¿cuál era mi número de RMA?');
+    const said = r.map((a) => a.text).join(' ');
+    expect(said.split(rma).length - 1, c.why()).to.equal(1);
+  });
+
+  it('"nothing\'s missing" / "no falta nada" to the accessories question is never a no that refers; "no way to tell" to the serial label is "I don\'t know", never a rejection', async () => {
+    for (const [locale, opening, yes, line] of [
+      ['en-US', 'order IMP-500017 lee@example.com, returning the monitor, changed my mind', 'yes', "nothing's missing"],
+      ['es-US', 'hola, pedido IMP-500017, correo lee@example.com, el monitor, ya no lo necesito', 'sí', 'no falta nada'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      await answerUntil(c, 'allAccessories', yes);
+      let r = await c.say(line);
+      expect(outcomeOf(r), c.why()).to.not.equal('referred');
+      // At worst the plain check follows, and its yes approves.
+      if (askedStep(r) === 'allAccessories') r = await c.say(yes);
+      expect(outcomeOf(r), c.why()).to.equal('approved');
+    }
+    const c = conversation(bot, 'en-US');
+    await c.say('order IMP-500017 lee@example.com, returning the monitor, changed my mind');
+    await answerUntil(c, 'serialLabelIntact');
+    const r = await c.say('no way to tell');
+    expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+    expect(codesOf(r), c.why()).to.not.include('SERIAL_LABEL_REMOVED');
+    expect(askedStep(r), c.why()).to.not.equal('serialLabelIntact');
+  });
+});

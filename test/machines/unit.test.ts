@@ -47,7 +47,8 @@ describe('the returns machine', () => {
     t = await s.say({ type: 'Affirm', confidence: 0.6, hedged: true });
     expect(t.state).to.equal('checkFact');
     expect(t.step).to.equal(field);
-    expect(keysOf(t.replies)).to.include(`check.${field}`);
+    // (the headphones' seal has a check of its own: check.sealBroken.headphones)
+    expect(keysOf(t.replies).some((k) => k === `check.${field}` || k.startsWith(`check.${field}.`))).to.equal(true);
     expect(t.snapshot.context.facts).to.not.have.property(field);
     t = await s.say(NO);
     expect(t.snapshot.context.facts[field as 'sealBroken']).to.equal(false);
