@@ -130,9 +130,10 @@ function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correct
     case 'reason': {
       if (v.value === c.reason) return v.mentionsFault ? { mentionsFault: true } : {};
       // Another reason read unsurely in an answer to a condition or remedy question ("didn't lose
-      // anything" read as a fault): never switched silently, it is confirmed at the reason question
-      // (a no keeps the reason there was).
-      if (c.reason !== null && v.confidence < CONFIDENT && !itemChanged && answersFactOrRemedy(c.asking)) {
+      // anything" read as a fault), or after a refusal ("I broke the seal myself" read as damage in
+      // delivery): never switched silently, it is confirmed at the reason question (a no keeps the
+      // reason there was).
+      if (c.reason !== null && v.confidence < CONFIDENT && !itemChanged && (answersFactOrRemedy(c.asking) || c.decision?.outcome === 'rejected')) {
         return { reasonGuess: v.value, decision: null, check: null };
       }
       // Naming the item, a customer gives no reason ("the laptop"): a reason read beside the answer

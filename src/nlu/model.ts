@@ -267,7 +267,7 @@ export function corpusOf(examples: readonly Example[], model: ModelName): { labe
   const extra = (e: Example) => {
     if (model === 'act') return e.model !== 'act' && e.label !== 'none' ? 'inform' : null;
     // A request, a question or a yes/no states no reason and no cause.
-    if (e.model === 'act' && e.label !== 'inform' && e.label !== 'start_return') return 'none';
+    if (e.model === 'act' && e.label !== 'inform') return 'none';
     if (model === 'cause') return e.model === 'reason' && e.label !== 'faulty' && e.label !== 'none' ? 'none' : null;
     return null;
   };

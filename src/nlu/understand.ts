@@ -570,7 +570,10 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
       // A no read only from how a sentence starts ("I haven't removed anything" to "do you still have
       // all the accessories?") is indirect: a no that would reject or refer is checked first.
       const startOnly = particle === false && yn.whole === null && yn.particle === null;
-      const confidence = hedged ? HEDGED : adverse && (mixed || startOnly) ? INDIRECT : DIRECT;
+      // A yes whose sentence tells another fact ("yes I opened them but never used them" to "is the
+      // seal broken?") may answer that fact: a yes that would reject or refer is checked first.
+      const aside = reading === undefined && readings.size > 0;
+      const confidence = hedged ? HEDGED : adverse && (mixed || startOnly || aside) ? INDIRECT : DIRECT;
       b.out.push({ type: particle ? 'Affirm' : 'Deny', confidence, ...(hedged ? { hedged: true } : {}) });
     } else if (reading) {
       const v = { slot: step, value: reading.value } as SlotValue;
