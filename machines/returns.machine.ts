@@ -199,7 +199,8 @@ export function kindOf(cmds: readonly Command[]): Kind {
   if (has(cmds, 'HumanHandoff', CONFIDENT) || (has(cmds, 'HumanHandoff') && slotCommands(cmds).length === 0)) return 'person';
   if (has(cmds, 'Restart')) return 'restart';
   if (has(cmds, 'Cancel') && slotCommands(cmds).length === 0) return 'cancel';
-  if (has(cmds, 'Frustrated')) return 'frustrated';
+  // Angry, an unsure ask for a person is still heard: a person is offered at once.
+  if (has(cmds, 'Frustrated') || cmds.some((c) => c.type === 'HumanHandoff' && c.frustrated)) return 'frustrated';
   if (slotCommands(cmds).length) return 'slots';
   if (has(cmds, 'Affirm', 0) || has(cmds, 'Deny', 0) || has(cmds, 'DontKnow', 0)) return 'answer';
   if (has(cmds, 'Goodbye')) return 'goodbye';

@@ -298,7 +298,9 @@ function actCommands(b: Builder, a: ActInput): void {
   else if (command === 'help') b.out.push({ type: 'Help', confidence: DIRECT });
   else if (top?.kind === 'human') b.out.push(handoff(top.confidence, frustrated));
   else if (a.step === 'verify' && a.noShapes && person) b.out.push(handoff(CONFIDENT, frustrated));
-  else if (top?.kind === 'frustrated') b.out.push(person ? handoff(top.confidence, () => true) : { type: 'Frustrated', confidence: top.confidence });
+  // Angry and naming a person ("ugh this is taking ages, just get me someone"): the anger and the
+  // request are one ask for a person, as sure as both readings together.
+  else if (top?.kind === 'frustrated') b.out.push(person ? handoff(Math.min(0.99, top.confidence + scoreOf(a.acts?.scores, 'human')), () => true) : { type: 'Frustrated', confidence: top.confidence });
   // Asked why, "actually, I've changed my mind" is the reason (a change of mind), not "cancel".
   else if (top?.kind === 'cancel' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes && !(a.step === 'reason' && ruleReason(a.said, a.lang)?.reason === 'change-of-mind'))
     b.out.push({ type: 'Cancel', confidence: top.confidence });
@@ -310,6 +312,8 @@ function actCommands(b: Builder, a: ActInput): void {
     b.out.push({ type: 'Frustrated', confidence: a.acts?.frustration() ?? 0 });
   }
 }
+
+const scoreOf = (scores: Scores | undefined, label: string) => scores?.find((x) => x.label === label)?.score ?? 0;
 
 const ACT_TYPES: ReadonlySet<Command['type']> = new Set(['HumanHandoff', 'Frustrated', 'Cancel', 'Restart', 'Help', 'Ask', 'Goodbye']);
 
@@ -427,7 +431,9 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
     } else if (rule && (!top || top.label === 'none')) {
       [reason, confidence] = [rule.reason, RULE_FALLBACK];
     }
-    if (!atAnswer) confidence = Math.min(confidence, 0.85);
+    // Beside the answer to another question a reason is indirect; beside the item it names ("the
+    // laptop. it overheats and shuts down") a clear reading is the customer's answer to what comes next.
+    if (!atAnswer && step !== 'item') confidence = Math.min(confidence, 0.85);
   }
   if (!reason) return;
   const cause = causeOf(said, lang, tone, model, false);

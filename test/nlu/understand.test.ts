@@ -207,6 +207,22 @@ describe('understand', () => {
     for (const text of ['otro', 'un cambio', 'quiero un cambio', 'uno nuevo por favor']) assert.equal(remedy(text), 'replacement', text);
   });
 
+  it('"no I\'ve never opened it" is a no and a never, not a double negative: never an opened box', () => {
+    for (const step of ['reason', 'item', null] as const) {
+      const opened = slotOf(understand("no I've never opened it", at(step)), 'packagingOpened') as { value: boolean } | undefined;
+      assert.notEqual(opened?.value, true, String(step));
+    }
+  });
+  it('angry and naming a person ("ugh this is taking ages, just get me someone") is a sure ask for a person', () => {
+    const h = understand('ugh this is taking ages, just get me someone', at('used')).find((c) => c.type === 'HumanHandoff');
+    assert.ok(h && h.confidence >= CONFIDENT && h.frustrated, JSON.stringify(h));
+  });
+  it('a clear reason beside the item named ("the laptop. it overheats and shuts down") is sure, not only a guess', () => {
+    const items = [{ name: 'Aero 15 notebook', sku: 'NB', category: 'notebook' }];
+    const r = slotOf(understand('the laptop. it overheats and shuts down after 10 mins', at('item', { items })), 'reason') as { value: string; confidence: number } | undefined;
+    assert.equal(r?.value, 'faulty');
+    assert.ok(r.confidence >= CONFIDENT, String(r.confidence));
+  });
   it('goodbye, questions mid-way, a return started', () => {
     assert.deepEqual(types(understand('thanks, bye', at('confirm'))), ['Goodbye']);
     assert.deepEqual(types(understand('eso es todo, gracias', at(null, { locale: 'es-US' }))), ['Goodbye']);
