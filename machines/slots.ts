@@ -124,6 +124,9 @@ export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[]): {
   return { ctx: c, notes };
 }
 
+/** A reason volunteered ahead of its question below this is only a guess, confirmed when the reason is asked. */
+const VOLUNTEERED = 0.7;
+
 /** Slots about the return itself (reason, dates, facts, remedy). */
 function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correcting: boolean, notes: Part[], answeringWhich: boolean, itemChanged: boolean): Partial<ReturnsContext> {
   switch (v.slot) {
@@ -139,6 +142,9 @@ function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correct
       // Naming the item, a customer gives no reason ("the laptop"): a reason read beside the answer
       // to "which item?" is taken only when sure; otherwise it is confirmed at the reason question.
       if (answeringWhich && v.confidence < CONFIDENT && c.reason === null) return { reasonGuess: v.value, mentionsFault: c.mentionsFault || Boolean(v.mentionsFault) };
+      // Volunteered before the reason question, a weak reading ("IMP-500017 lee@example.com the
+      // laptop" read as a fault from the word "laptop") is confirmed there too.
+      if (c.reason === null && v.confidence < VOLUNTEERED && c.asking !== 'reason' && !correcting) return { reasonGuess: v.value, mentionsFault: c.mentionsFault || Boolean(v.mentionsFault) };
       if (c.reason !== null && (correcting || c.decision)) notes.push({ key: 'corrected.reason', params: { reason: { key: `reasonName.${v.value}` } } });
       return { reason: v.value, reasonGuess: null, mentionsFault: Boolean(v.mentionsFault), decision: null, remedy: null, check: null };
     }

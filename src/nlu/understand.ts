@@ -141,7 +141,7 @@ const PRODUCT_NAME = /\b[A-Z][a-z]+[A-Z][A-Za-z]*(?:\s\d{1,4}\b)?/;
 
 const AND_WORDS: ReadonlySet<string> = new Set(['and', '&', 'plus', 'y', 'e']);
 
-function mentionOf(n: Norm, lex: Lexicon, said: string): string | null {
+function mentionOf(n: Norm, lex: Lexicon, said: string, trailing = false): string | null {
   // "Both the headphones and the laptop": two items named together, neither is the one (the item question asks).
   // (A phrase two categories share, "memory card" and "memory", is one item; so is "laptop screen".)
   const named = lex.items.categories.flatMap(({ category, list }) => findAll(n, list).map((m) => ({ category, ...m })));
@@ -160,8 +160,16 @@ function mentionOf(n: Norm, lex: Lexicon, said: string): string | null {
   if (subject) return subject;
   // A product's own name ("my ProBook 14 keeps shutting down", "the UltraView"): the verifier
   // matches it against the order's items, or finds nothing.
-  return PRODUCT_NAME.exec(withoutCodes(said))?.[0] ?? null;
+  const product = PRODUCT_NAME.exec(withoutCodes(said))?.[0];
+  if (product) return product;
+  // "IMP-500017 lee@example.com the probook": a name the lexicon does not know, ending the message
+  // (for the verifier only, which finds it among the order's items or not at all).
+  if (!trailing) return null;
+  return TRAILING_NAME.exec(fold(withoutCodes(said)))?.[1] ?? null;
 }
+
+/** A determiner and up to three words ending the message: the item a customer names last. */
+const TRAILING_NAME = /\b(?:the|my|el|la|mi|los|las|mis)\s+([a-z][a-z0-9]{2,}(?:\s[a-z0-9]+){0,2})[\s.!]*$/;
 
 /** An item named outside the item step: matched by words of its name or SKU, never by "yes" or "the second". */
 function namedItem(text: string, n: Norm, items: UnderstandView['items'], lang: Lang, lex: Lexicon): number | null {
@@ -409,7 +417,9 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
       // The whole reads one reason weakly, its only clear clause another strongly ("I took it out of the box and it wouldn't turn on").
       [reason, confidence] = [asReason(onlyClause.label), Math.min(onlyClause.score, CLAUSE_CONFIDENCE)];
     } else if (clear && !(weak && inClause && inClause.length > 1 && !inClause.some((c) => c.label === clear.label))) {
-      [reason, confidence] = [asReason(clear.label), Math.min(clear.score, 0.99)];
+      // A weak whole reading that a clause reads the same ("…, los audífonos, cambié de opinión") is as sure as that clause.
+      const agreeing = inClause?.find((c) => c.label === clear.label)?.score ?? 0;
+      [reason, confidence] = [asReason(clear.label), Math.min(Math.max(clear.score, Math.min(agreeing, CLAUSE_CONFIDENCE)), 0.99)];
     } else if (inClause && inClause.length === 1 && inClause[0]) {
       // A long message whose one clause gives a reason ("…, it's not the size the page said, …").
       [reason, confidence] = [asReason(inClause[0].label), Math.min(inClause[0].score, CLAUSE_CONFIDENCE)];
@@ -643,7 +653,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     // Before an order is known, or with another order ("sorry, wrong order, it's UK-310008, the
     // speaker"): what the item is called, for the verifier to find in that order.
     else if (view.items.length === 0 || orderNumber !== null) {
-      const mention = mentionOf(n, lex, said);
+      const mention = mentionOf(n, lex, said, orderNumber !== null);
       if (mention) put(b, { slot: 'item', value: { mention } }, UNSURE + 0.1);
     }
   }

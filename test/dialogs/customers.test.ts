@@ -399,6 +399,17 @@ describe('conversations as customers write them (HTTP)', function () {
       expect(c.steps.at(-1), c.why()).to.equal('reason');
     }
   });
+  it('"IMP-500017 lee@example.com the probook": a name the lexicon does not know is found in the order; "the laptop" gives no reason', async () => {
+    const c = conversation(bot, 'en-US');
+    const r = await c.say('IMP-500017 lee@example.com the probook');
+    expect(c.steps, c.why()).to.not.include('item');
+    expect(askedStep(r), c.why()).to.equal('reason');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.include('ProBook 14');
+    const d = conversation(bot, 'en-US');
+    const s = await d.say('IMP-500017 lee@example.com the laptop');
+    expect(askedStep(s), d.why()).to.equal('reason');
+    expect(d.why(), d.why()).to.not.match(/sorry it isn't working/i);
+  });
   it('"yes I opened them but never used them" to "has the seal been broken?" is checked before it rejects', async () => {
     const c = conversation(bot);
     await c.say('hi UK-100234 sam@example.com headphones changed my mind');
