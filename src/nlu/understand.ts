@@ -24,7 +24,7 @@ import { languageOf, lexicon, personWords, type Lang, type Lexicon } from './lex
 import { parsePreauth } from './preauth.js';
 import { classifyReason, type ReasonReading } from './reasons.js';
 import { matchRemedy } from './remedies.js';
-import { coverage, findAll, fold, isNegated, normalize, resolveOverlaps, trimFillers, type Match, type Norm } from './text.js';
+import { coverage, findAll, fold, isNegated, MAY_HOLD_CODE, normalize, resolveOverlaps, trimFillers, withoutCodes, withoutShapes, type Match, type Norm } from './text.js';
 import { isDontKnow, parseYesNo, readYesNo } from './yesno.js';
 
 export interface UnderstandView {
@@ -118,13 +118,6 @@ function put(b: Builder, v: SlotValue, confidence: number, opts: { hedged?: bool
   b.out.push(cmd);
 }
 
-/** The text with the spans that are order numbers, references and e-mails blanked (for dates). */
-function withoutCodes(text: string): string {
-  // An e-mail's own punctuation goes with it, the clause break after it stays ("… a@b.com, it arrived broken").
-  return text.replace(/[^\s,;()]+@[^\s,;()]*[^\s,;().:!?]/g, ' ').replace(/[a-z]{0,4}[\s#-]*\d{4,}/gi, ' ');
-}
-
-const MAY_HOLD_CODE = /@|\d{4}/;
 let lastShapeless = { text: '', plain: '' };
 
 /**
@@ -132,7 +125,7 @@ let lastShapeless = { text: '', plain: '' };
  * ("us", "example", "com") say nothing about why the item goes back. Kept for the message's readers.
  */
 function shapeless(said: string): string {
-  if (lastShapeless.text !== said) lastShapeless = { text: said, plain: MAY_HOLD_CODE.test(said) ? withoutCodes(said) : said };
+  if (lastShapeless.text !== said) lastShapeless = { text: said, plain: withoutShapes(said) };
   return lastShapeless.plain;
 }
 
@@ -304,7 +297,7 @@ function actCommands(b: Builder, a: ActInput): void {
   else if (command === 'cancel') b.out.push({ type: 'Cancel', confidence: DIRECT });
   else if (command === 'restart') b.out.push({ type: 'Restart', confidence: DIRECT });
   else if (command === 'help') b.out.push({ type: 'Help', confidence: DIRECT });
-  else if (top?.kind === 'human') b.out.push(handoff(top.confidence, frustrated));
+  else if (top?.kind === 'human') b.out.push(handoff(frustrated() ? Math.min(0.99, top.confidence + scoreOf(a.acts?.scores, 'frustrated')) : top.confidence, frustrated));
   else if (a.step === 'verify' && a.noShapes && person) b.out.push(handoff(CONFIDENT, frustrated));
   // Angry and naming a person ("ugh this is taking ages, just get me someone"): the anger and the
   // request are one ask for a person, as sure as both readings together.
@@ -429,6 +422,13 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
     } else if (((best && top?.label !== 'none') || (inClause && inClause.length > 1)) && atAnswer) {
       // Clauses that give different reasons are the choices; else the message's own candidates.
       const choices = inClause && inClause.length > 1 ? inClause : candidates;
+      // One candidate said in passing ("el sello lo rompí yo" after a refusal): an unsure reading, which
+      // the conversation confirms with the reason question ("«Damaged in delivery», is that right?").
+      const [only] = choices;
+      if (choices.length === 1 && only && step !== 'reason' && asReason(only.label)) {
+        put(b, { slot: 'reason', value: asReason(only.label)!, mentionsFault: false }, UNSURE);
+        return;
+      }
       b.out.push({
         type: 'Clarify',
         slot: 'reason',
