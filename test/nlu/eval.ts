@@ -20,7 +20,16 @@ const TITLES: Record<EvalSet, string> = {
   a: "Held-out set A (development set: the issue's own examples, read while the training data grew)",
 };
 const out: string[] = [];
-const all: Record<EvalSet, Record<EvalLang, { model: Result; rules: Result }>> = { a: {} as never, b: {} as never, c: {} as never, d: {} as never, e: {} as never, f: {} as never, g: {} as never, h: {} as never };
+const all: Record<EvalSet, Record<EvalLang, { model: Result; rules: Result }>> = {
+  a: {} as never,
+  b: {} as never,
+  c: {} as never,
+  d: {} as never,
+  e: {} as never,
+  f: {} as never,
+  g: {} as never,
+  h: {} as never,
+};
 for (const set of ['h', 'g', 'f', 'e', 'd', 'c', 'b', 'a'] as const) {
   const results = all[set];
   for (const l of langs) results[l] = { model: evaluate(l, true, set), rules: evaluate(l, false, set) };
