@@ -261,6 +261,8 @@ const ANGER = 0.5;
 const ANGER_HEARD = 0.7;
 /** A short message this angry, with no other act, is `Frustrated` on its own. */
 const ANGER_ALONE = 0.8;
+/** The act model's yes or no is taken where the rules read none at this score or more. */
+const ACT_YES_NO = 0.9;
 
 interface ActInput {
   said: string;
@@ -566,6 +568,11 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   // nothing, never in "I don't know" ("no sé" is no "no"; "no, not sure" is no "yes").
   const dontKnow = isDontKnow(said, lang);
   const yes = parseYesNo(said, lang) ?? (opts.model && !yn.hedge && !dontKnow && expectsYesNo(step) ? recognizedYesNo(said, lang) : null);
+  // Neither the phrase lists nor Recognizers-Text read a yes or no: the act model may ("please do", "go for it").
+  const modelYes =
+    yes === null && !dontKnow && !yn.hedge && expectsYesNo(step) && acts?.top && (acts.top.kind === 'affirm' || acts.top.kind === 'deny') && acts.top.confidence >= ACT_YES_NO
+      ? { value: acts.top.kind === 'affirm', confidence: acts.top.confidence }
+      : null;
   const hedgedYes = yes === null && !dontKnow && yn.particle !== null && (yn.hedge || tone.hedged);
   // A whole message that is a hedge: "I think so", "kind of" lean yes; "probably not" leans no; "maybe" is not knowing.
   const hedgeWhole = yes === null && !dontKnow && yn.particle === null && yn.hedge;
@@ -578,7 +585,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   const readings = conditionReadings(yn.rest, lex);
   if (isBooleanField(step)) {
     const reading = readings.get(step);
-    const particle = yes ?? (hedgedYes ? yn.particle : hedgeOnly ? !leansNo : null);
+    const particle = yes ?? (hedgedYes ? yn.particle : hedgeOnly ? !leansNo : reading ? null : (modelYes?.value ?? null));
     if (particle !== null) {
       const hedged = hedgedYes || hedgeOnly || tone.hedged;
       const adverse = ADVERSE[step] === particle;
@@ -589,15 +596,18 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
       // A yes whose sentence tells another fact ("yes I opened them but never used them" to "is the
       // seal broken?") may answer that fact: a yes that would reject or refer is checked first.
       const aside = reading === undefined && readings.size > 0;
-      const confidence = hedged ? HEDGED : adverse && (mixed || startOnly || aside) ? INDIRECT : DIRECT;
+      const confidence = hedged ? HEDGED : adverse && (mixed || startOnly || aside || yes === null) ? INDIRECT : DIRECT;
       b.out.push({ type: particle ? 'Affirm' : 'Deny', confidence, ...(hedged ? { hedged: true } : {}) });
     } else if (reading) {
       const v = { slot: step, value: reading.value } as SlotValue;
       const adverse = isAdverse(v);
-      // "I opened the case to put the disc in" at the tampering question: a phrase of another fact; ask again.
       if (!(adverse && reading.shared)) {
         put(b, v, adverse && (tone.negated || tone.hedged) ? INDIRECT : DIRECT, adverse && tone.hedged ? { hedged: true } : {});
       } else {
+        // "I opened the case to put the disc in" at the tampering question, "there's a small scratch"
+        // at the damage question: a phrase another fact shares. The fact asked about is checked in
+        // plain words, never taken; the other fact is kept unsurely.
+        put(b, v, INDIRECT);
         for (const [f, r] of readings) {
           if (f === step) break;
           if (!r.shared) put(b, { slot: f, value: r.value } as SlotValue, isAdverse({ slot: f, value: r.value } as SlotValue) ? 0.85 : DIRECT);
@@ -622,6 +632,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     const direct = yn.whole !== null || yn.particle !== null;
     if (yes !== null && direct && !orderNumber && proof.length === 0) b.out.push({ type: yes ? 'Affirm' : 'Deny', confidence: DIRECT });
     else if ((hedgedYes || hedgeOnly) && !orderNumber) b.out.push({ type: leansNo ? 'Deny' : 'Affirm', confidence: HEDGED, hedged: true });
+    else if (modelYes && !orderNumber && proof.length === 0) b.out.push({ type: modelYes.value ? 'Affirm' : 'Deny', confidence: Math.min(modelYes.confidence, DIRECT) });
     else if (dontKnow || undecided) b.out.push({ type: 'DontKnow', confidence: DIRECT });
   }
   if (preauthNamed && step !== 'manufacturerPreauth') {

@@ -80,7 +80,9 @@ describe('understand', () => {
     noConfidentAdverse(cs);
     const disc = understand("I opened the case to put the disc in, that's it", at('tampered'));
     assert.equal((slotOf(disc, 'packagingOpened') as { value: boolean } | undefined)?.value, true);
-    assert.equal(slotOf(disc, 'tampered'), undefined);
+    // The fact asked about is only checked (below CONFIDENT), never taken.
+    const tampered = slotOf(disc, 'tampered') as { confidence: number } | undefined;
+    assert.ok(!tampered || tampered.confidence < CONFIDENT, JSON.stringify(tampered));
     noConfidentAdverse(understand("there isn't a serial number on a blu-ray", at('serialLabelIntact')));
     const sentence = understand("I haven't opened it", at('reason'));
     assert.equal((slotOf(sentence, 'packagingOpened') as { value: boolean }).value, false);
@@ -222,6 +224,27 @@ describe('understand', () => {
     const r = slotOf(understand('the laptop. it overheats and shuts down after 10 mins', at('item', { items })), 'reason') as { value: string; confidence: number } | undefined;
     assert.equal(r?.value, 'faulty');
     assert.ok(r.confidence >= CONFIDENT, String(r.confidence));
+  });
+  it('sentences that answer the question asked: the fact asked about, checked where it would reject', () => {
+    const fact = (text: string, step: Step, locale = 'en-GB') => {
+      const cs = understand(text, at(step, { locale }));
+      const c = slotOf(cs, step as Slot) as { value: boolean; confidence: number } | undefined;
+      const yn = cs.find((x) => x.type === 'Affirm' || x.type === 'Deny');
+      return c ? { value: c.value, confidence: c.confidence } : yn && 'confidence' in yn ? { value: yn.type === 'Affirm', confidence: yn.confidence } : null;
+    };
+    assert.deepEqual(fact('please do', 'confirm')?.value, true);
+    assert.ok((fact('please do', 'confirm')?.confidence ?? 0) >= CONFIDENT);
+    assert.equal(fact("just set it up, that's it", 'used')?.value, true);
+    assert.equal(fact('tiene un rayoncito en un lado', 'physicalDamage', 'es-US')?.value, true);
+    for (const [text, step, value] of [
+      ["there's a small scratch on the side", 'physicalDamage', true],
+      ['it peeled off', 'serialLabelIntact', false],
+      ['I think the manual went in the recycling', 'allAccessories', false],
+    ] as const) {
+      const f = fact(text, step);
+      assert.equal(f?.value, value, text);
+      assert.ok(f && f.confidence < CONFIDENT, `${text}: checked before it rejects`);
+    }
   });
   it('goodbye, questions mid-way, a return started', () => {
     assert.deepEqual(types(understand('thanks, bye', at('confirm'))), ['Goodbye']);
