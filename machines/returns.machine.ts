@@ -356,6 +356,8 @@ export const returnsMachine = setup({
     faultRouteOffered: ({ context }) => context.mentionsFault && context.reason !== 'faulty' && context.choices.some((c) => c.label.key === 'choice.route.faulty'),
     /** Slots that change something (a slot said again, unchanged, is no answer). */
     givesSlots: ({ context, event }) => kind(event) === 'slots' && changesAnything(context, slotCommands(commandsOf(event))),
+    /** A message that tells facts of the item ("yes all there"): a yes in it answers them, it books nothing. */
+    tellsFacts: ({ event }) => slotCommands(commandsOf(event)).some((c) => isConditionSlot(c.slot)),
     asksQuestion: ({ event }) => kind(event) === 'ask',
     asksRmaNumber: ({ event }) => kind(event) === 'ask' && commandsOf(event).some((c) => c.type === 'Ask' && c.topic === 'rmaNumber'),
     asksHelp: ({ event }) => kind(event) === 'help',
@@ -980,7 +982,7 @@ export const returnsMachine = setup({
           }),
           on: {
             MESSAGE: [
-              { guard: 'saysYes', target: 'issuing' },
+              { guard: and(['saysYes', not('tellsFacts')]), target: 'issuing' },
               { guard: 'saysNo', target: '#returns.ended', actions: 'sayGoodbye' },
             ],
           },

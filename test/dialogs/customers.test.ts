@@ -410,6 +410,17 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(askedStep(s), d.why()).to.equal('reason');
     expect(d.why(), d.why()).to.not.match(/sorry it isn't working/i);
   });
+  it('after "not now" at the booking, "yes all there" (a fact, no question asked) books nothing: the booking is asked again', async () => {
+    const c = conversation(bot);
+    await c.say('Hi, order UK-100234, email sam@example.com, the headphones arrived yesterday with the earcup cracked, the box was squashed. Can I get a replacement?');
+    expect(c.steps.at(-1), c.why()).to.equal('confirm');
+    await c.say('not now');
+    const r = await c.say('yes all there');
+    expect(c.why(), c.why()).to.not.match(/RMA-/);
+    expect(askedStep(r), c.why()).to.equal('confirm');
+    await c.say('yes');
+    expect(c.why(), c.why()).to.match(/RMA-/);
+  });
   it('"yes I opened them but never used them" to "has the seal been broken?" is checked before it rejects', async () => {
     const c = conversation(bot);
     await c.say('hi UK-100234 sam@example.com headphones changed my mind');
