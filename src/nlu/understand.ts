@@ -12,7 +12,7 @@ import type { Step } from '../../machines/types.js';
 import { BOOLEAN_CONDITION_FIELDS, FAULT_CAUSES, REASONS, type BooleanConditionField, type FaultCause, type LocalDate, type ReturnReason } from '../policy/case.js';
 import { REMEDIES, type Remedy } from '../policy/pack.js';
 import { detectCommand } from './commands.js';
-import { detectCorrection } from './corrections.js';
+import { detectCorrection, notThisTokens } from './corrections.js';
 import { parseDate } from './dates.js';
 import { parseFaultCause } from './fault.js';
 import { extractOrderNumber, extractReference, proofCandidates } from './identity.js';
@@ -24,7 +24,7 @@ import { languageOf, lexicon, personWords, type Lang, type Lexicon } from './lex
 import { parsePreauth } from './preauth.js';
 import { classifyReason, type ReasonReading } from './reasons.js';
 import { matchRemedy } from './remedies.js';
-import { coverage, findAll, fold, isNegated, MAY_HOLD_CODE, normalize, resolveOverlaps, trimFillers, withoutCodes, withoutShapes, type Match, type Norm } from './text.js';
+import { BREAK, coverage, findAll, fold, fromTokens, isNegated, MAY_HOLD_CODE, normalize, resolveOverlaps, trimFillers, withoutCodes, withoutShapes, type Match, type Norm } from './text.js';
 import { isDontKnow, parseYesNo, readYesNo } from './yesno.js';
 
 export interface UnderstandView {
@@ -659,7 +659,10 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
       if (mention) put(b, { slot: 'item', value: { mention } }, UNSURE + 0.1);
     }
   } else if (step !== 'verify') {
-    const index = namedItem(said, n, view.items, lang, lex);
+    // "not the headphones, the laptop": the item a clause says it is not is no item named.
+    const notThis = new Set(notThisTokens(n, lex));
+    const nItem = notThis.size ? fromTokens(n.tokens.filter((_, i) => !notThis.has(i))) : n;
+    const index = namedItem(notThis.size ? nItem.tokens.filter((t) => t !== BREAK).join(' ') : said, nItem, view.items, lang, lex);
     if (index !== null) put(b, { slot: 'item', value: { index } }, DIRECT);
     // Before an order is known, or with another order ("sorry, wrong order, it's UK-310008, the
     // speaker"): what the item is called, for the verifier to find in that order.
