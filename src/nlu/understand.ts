@@ -557,6 +557,8 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   const acts: ActReading | null = opts.model ? readActs(said, lang) : null;
   actCommands(b, { said, n, lang, lex, step, acts, noShapes: proof.length === 0 && !orderNumber });
   const handoff = b.out.some((c) => c.type === 'HumanHandoff' || c.type === 'Cancel' || c.type === 'Restart');
+  // "My parcel never arrived", "I was charged twice": a matter other than a return names no item and no reason.
+  const otherMatter = orderNumber === null && b.out.some((c) => c.type === 'Ask' && c.topic === 'other' && c.confidence >= ASKING);
 
   if (orderNumber) put(b, { slot: 'orderNumber', value: orderNumber }, DIRECT);
   if (proof.length > 0) put(b, { slot: 'proof', value: proof }, DIRECT);
@@ -666,7 +668,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     if (index !== null) put(b, { slot: 'item', value: { index } }, DIRECT);
     // Before an order is known, or with another order ("sorry, wrong order, it's UK-310008, the
     // speaker"): what the item is called, for the verifier to find in that order.
-    else if (view.items.length === 0 || orderNumber !== null) {
+    else if ((view.items.length === 0 || orderNumber !== null) && !otherMatter) {
       const mention = mentionOf(n, lex, said, orderNumber !== null);
       if (mention) put(b, { slot: 'item', value: { mention } }, UNSURE + 0.1);
     }
@@ -681,7 +683,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     const itemChanged = b.out.some((c) => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.slot === 'item');
     // A question asked mid-way ("can I cancel if I change my mind?") states no new reason.
     const askedMidway = step !== null && step !== 'reason' && b.out.some((c) => c.type === 'Ask' && c.topic !== 'otherRemedy' && c.topic !== 'other');
-    if ((!atCondition || itemChanged || !b.out.some((c) => c.type !== 'Ask')) && !askedMidway) {
+    if ((!atCondition || itemChanged || !b.out.some((c) => c.type !== 'Ask')) && !askedMidway && !otherMatter) {
       // "Sorry, wrong order, it's UK-310008": the customer's own slip about the order number, no item sent wrongly.
       const told = orderNumber !== null && view.filled.includes('orderNumber') ? said.replace(OWN_WRONG_ORDER, ' ') : said;
       reasonCommands(b, withoutItemNames(told, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');

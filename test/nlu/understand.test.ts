@@ -246,6 +246,12 @@ describe('understand', () => {
       assert.ok(f && f.confidence < CONFIDENT, `${text}: checked before it rejects`);
     }
   });
+  it('a matter other than a return ("my parcel never arrived") names no item and no reason: it is a question for a person', () => {
+    const cs = understand('my parcel never arrived', at(null));
+    assert.ok(cs.some((c) => c.type === 'Ask' && c.topic === 'other'), JSON.stringify(cs));
+    assert.equal(slotOf(cs, 'reason'), undefined);
+    assert.equal(slotOf(cs, 'item'), undefined);
+  });
   it('goodbye, questions mid-way, a return started', () => {
     assert.deepEqual(types(understand('thanks, bye', at('confirm'))), ['Goodbye']);
     assert.deepEqual(types(understand('eso es todo, gracias', at(null, { locale: 'es-US' }))), ['Goodbye']);
