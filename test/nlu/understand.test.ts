@@ -248,7 +248,10 @@ describe('understand', () => {
   });
   it('a matter other than a return ("my parcel never arrived") names no item and no reason: it is a question for a person', () => {
     const cs = understand('my parcel never arrived', at(null));
-    assert.ok(cs.some((c) => c.type === 'Ask' && c.topic === 'other'), JSON.stringify(cs));
+    assert.ok(
+      cs.some((c) => c.type === 'Ask' && c.topic === 'other'),
+      JSON.stringify(cs),
+    );
     assert.equal(slotOf(cs, 'reason'), undefined);
     assert.equal(slotOf(cs, 'item'), undefined);
   });
