@@ -482,9 +482,9 @@ const NEGATION_WINDOW = 5;
  * on" does not negate what follows it).
  */
 export function isNegated(n: Norm, m: Match, covered: readonly boolean[], neg: NegationLexicon): boolean {
-  // A phrase that carries its own negation ("never opened", "sin abrir") is not negated again by a
-  // "no" before it: "no I've never opened it" is a no and a never, not a double negative.
-  if (neg.negators.has(n.tokens[m.start] ?? '')) return false;
+  // A phrase that carries its own negation ("never opened", "sin abrir", "do not understand") is not
+  // negated again by a "no" before it: "no I've never opened it" is a no and a never, not a double negative.
+  for (let i = m.start; i < m.end; i++) if (neg.negators.has(n.tokens[i] ?? '')) return false;
   for (let i = m.start - 1; i >= 0 && i >= m.start - NEGATION_WINDOW; i--) {
     const t = n.tokens[i] ?? BREAK;
     if (t === BREAK || neg.breaks.has(t)) return false;

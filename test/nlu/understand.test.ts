@@ -255,6 +255,22 @@ describe('understand', () => {
     assert.equal(slotOf(cs, 'reason'), undefined);
     assert.equal(slotOf(cs, 'item'), undefined);
   });
+  it('"no I don\'t get what you mean" / "no entiendo nada de lo que me preguntas" is a plea for help, never a no; "no it is not damaged" is no double negative', () => {
+    for (const [text, locale] of [
+      ["no I don't get what you mean", 'en-GB'],
+      ["no i don't understand the question", 'en-GB'],
+      ['no entiendo nada de lo que me preguntas', 'es-US'],
+    ] as const) {
+      const cs = understand(text, at('allAccessories', { locale }));
+      assert.ok(!cs.some((c) => c.type === 'Deny' || c.type === 'Affirm'), `${text}: ${JSON.stringify(cs)}`);
+      assert.ok(
+        cs.some((c) => c.type === 'Help'),
+        text,
+      );
+    }
+    const d = understand('no it is not damaged', at('reason'));
+    assert.notEqual((slotOf(d, 'physicalDamage') as { value: boolean } | undefined)?.value, true);
+  });
   it('goodbye, questions mid-way, a return started', () => {
     assert.deepEqual(types(understand('thanks, bye', at('confirm'))), ['Goodbye']);
     assert.deepEqual(types(understand('eso es todo, gracias', at(null, { locale: 'es-US' }))), ['Goodbye']);
