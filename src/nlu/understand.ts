@@ -424,11 +424,11 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
     } else if (((best && top?.label !== 'none') || (inClause && inClause.length > 1)) && atAnswer) {
       // Clauses that give different reasons are the choices; else the message's own candidates.
       const choices = inClause && inClause.length > 1 ? inClause : candidates;
-      // One candidate said in passing ("el sello lo rompí yo" after a refusal): an unsure reading, which
-      // the conversation confirms with the reason question ("«Damaged in delivery», is that right?").
+      // One candidate said in passing: an unsure reading the conversation confirms with the reason
+      // question ("«Damaged in delivery», is that right?"), or, weaker still, none (the reason is asked).
       const [only] = choices;
       if (choices.length === 1 && only && step !== 'reason' && asReason(only.label)) {
-        put(b, { slot: 'reason', value: asReason(only.label)!, mentionsFault: false }, UNSURE);
+        if (only.score >= UNSURE) put(b, { slot: 'reason', value: asReason(only.label)!, mentionsFault: false }, UNSURE);
         return;
       }
       b.out.push({
