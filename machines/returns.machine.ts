@@ -356,6 +356,7 @@ export const returnsMachine = setup({
     faultRouteOffered: ({ context }) => context.mentionsFault && context.reason !== 'faulty' && context.choices.some((c) => c.label.key === 'choice.route.faulty'),
     /** Slots that change something (a slot said again, unchanged, is no answer). */
     givesSlots: ({ context, event }) => kind(event) === 'slots' && changesAnything(context, slotCommands(commandsOf(event))),
+    givesProof: ({ event }) => slotOf(event, 'proof') !== undefined,
     /** A message that tells facts of the item ("yes all there"): a yes in it answers them, it books nothing. */
     tellsFacts: ({ event }) => slotCommands(commandsOf(event)).some((c) => isConditionSlot(c.slot)),
     asksQuestion: ({ event }) => kind(event) === 'ask',
@@ -825,6 +826,8 @@ export const returnsMachine = setup({
               { guard: 'saysYes', target: '#returns.handoff', actions: { type: 'handoffBecause', params: { why: 'verification' } } },
               { guard: 'saysNo', target: '#returns.ended', actions: 'sayGoodbye' },
               { guard: 'wantsPerson', target: '#returns.handoff', actions: { type: 'handoffBecause', params: { why: 'verification' } } },
+              // After the last failed proof no further guess is checked here: a person can help (or "start again").
+              { guard: 'givesProof', target: 'verifyFailed', reenter: true },
             ],
           },
         },

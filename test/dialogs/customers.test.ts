@@ -421,6 +421,14 @@ describe('conversations as customers write them (HTTP)', function () {
     await c.say('yes');
     expect(c.why(), c.why()).to.match(/RMA-/);
   });
+  it('after the third failed proof, a further guess ("sam@example.com") is not checked in that conversation: a person is offered', async () => {
+    const c = conversation(bot);
+    await c.say('UK-100234');
+    for (const wrong of ['a@b.com', 'b@c.com', 'c@d.com']) await c.say(wrong);
+    const r = await c.say('sam@example.com');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/matches our records/);
+    expect(c.why(), c.why()).to.not.match(/Which item/);
+  });
   it('"yes I opened them but never used them" to "has the seal been broken?" is checked before it rejects', async () => {
     const c = conversation(bot);
     await c.say('hi UK-100234 sam@example.com headphones changed my mind');
