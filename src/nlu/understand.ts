@@ -84,7 +84,7 @@ interface Tone {
 
 function toneOf(n: Norm, lex: Lexicon): Tone {
   const negated = n.tokens.some((t) => lex.neg.negators.has(t)) || n.tokens.some((t) => /n'?t$/.test(t) && t.length > 3);
-  const hedged = findAll(n, lex.yesNo.hedges).length > 0 || n.tokens.some((t) => HEDGE_WORDS.has(t)) || MINIMISED.test(n.tokens.join(' '));
+  const hedged = findAll(n, lex.yesNo.hedges).length > 0 || findAll(n, lex.yesNo.unsure).length > 0 || n.tokens.some((t) => HEDGE_WORDS.has(t)) || MINIMISED.test(n.tokens.join(' '));
   return { negated, hedged };
 }
 /**

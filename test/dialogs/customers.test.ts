@@ -661,4 +661,30 @@ describe('conversations as customers write them: not understanding, and correcti
     expect(codesOf(r), c.why()).to.not.include('SERIAL_LABEL_REMOVED');
     expect(askedStep(r), c.why()).to.not.equal('serialLabelIntact');
   });
+  it('"not that I know of" / "I don\'t think so" / "no que yo sepa" is a hedged no: checked in plain words before it refers, accepted where it keeps the return', async () => {
+    for (const [locale, opening, yes, line, check] of [
+      ['en-US', 'order IMP-500017 lee@example.com, returning the monitor, changed my mind', 'yes', 'not that I know of', /Just to check: do you still have all the accessories/],
+      ['en-US', 'order IMP-500017 lee@example.com, returning the monitor, changed my mind', 'yes', "I don't think so", /Just to check: do you still have all the accessories/],
+      ['es-US', 'hola, pedido IMP-500017, correo lee@example.com, el monitor, ya no lo necesito', 'sí', 'no que yo sepa', /Solo para confirmar: ¿conserva todos los accesorios/],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      await answerUntil(c, 'allAccessories', yes);
+      const r = await c.say(line);
+      expect(outcomeOf(r), c.why()).to.equal(null);
+      expect(askedStep(r), c.why()).to.equal('allAccessories');
+      expect(r.map((a) => a.text).join(' '), c.why()).to.match(check);
+    }
+    // Where the no keeps the return ("any physical damage?"), the hedged no is taken: the next question follows.
+    for (const [locale, opening, line] of [
+      ['en-US', 'order IMP-500017 lee@example.com, returning the monitor, changed my mind', 'not that I know of'],
+      ['es-US', 'hola, pedido IMP-500017, correo lee@example.com, el monitor, ya no lo necesito', 'no que yo sepa'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      expect(c.steps.at(-1), c.why()).to.equal('physicalDamage');
+      const r = await c.say(line);
+      expect(askedStep(r), c.why()).to.equal('tampered');
+    }
+  });
 });
