@@ -476,10 +476,18 @@ export const returnsMachine = setup({
       const item = selectedItem(context)?.name ?? '';
       // A yes/no fact is clarified with its plain check question (yes = the field is true).
       const yesNoFact = (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(slot);
-      const choices = yesNoFact
-        ? [choice(part('choice.yes'), set({ slot, value: true } as SlotValue)), choice(part('choice.no'), set({ slot, value: false } as SlotValue))]
-        : candidates.map((c) => choice(labelOf(c, context), set(c)));
-      const question = yesNoFact ? checkQuestion(slot as ConditionField, selectedItem(context), { item }) : part('clarify', { options: { list: choices.map((c) => c.label), style: 'or' } });
+      // "Actually I changed my mind" at a condition question: stop the return, or is that the reason?
+      const orCancel = asked?.orCancel === true;
+      const choices = orCancel
+        ? [choice(part('choice.stopReturn'), { type: 'Cancel', ...sure }), ...candidates.map((c) => choice(part('choice.reason.isChangeOfMind'), set(c)))]
+        : yesNoFact
+          ? [choice(part('choice.yes'), set({ slot, value: true } as SlotValue)), choice(part('choice.no'), set({ slot, value: false } as SlotValue))]
+          : candidates.map((c) => choice(labelOf(c, context), set(c)));
+      const question = orCancel
+        ? part('clarify.stopOrReason', { item })
+        : yesNoFact
+          ? checkQuestion(slot as ConditionField, selectedItem(context), { item })
+          : part('clarify', { options: { list: choices.map((c) => c.label), style: 'or' } });
       const q = ask({ ...context, misunderstood: { step, count } }, step, [question], choices);
       enqueue.assign({ ...q.patch, misunderstood: { step, count } });
       enqueue.emit(q.reply);

@@ -68,6 +68,8 @@ const ADVERSE: Record<BooleanConditionField, boolean> = {
 const ADVERSE_CAUSES: ReadonlySet<FaultCause> = new Set(['accident', 'misuse', 'software', 'wear-and-tear']);
 
 const isBooleanField = (s: Step | null): s is BooleanConditionField => s !== null && (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(s);
+/** A question about the item's condition (a yes/no fact, what happened, the pre-authorisation). */
+const isConditionStep = (s: Step | null): boolean => isBooleanField(s) || s === 'faultCause' || s === 'manufacturerPreauth';
 
 /** True when a reading of this slot value would reject or refer the return. */
 export function isAdverse(v: SlotValue): boolean {
@@ -300,9 +302,12 @@ function actCommands(b: Builder, a: ActInput): void {
   else if (a.step === 'verify' && a.noShapes && person) b.out.push(handoff(CONFIDENT, frustrated));
   else if (top?.kind === 'frustrated') b.out.push(person ? handoff(top.confidence, () => true) : { type: 'Frustrated', confidence: top.confidence });
   // Asked why, "actually, I've changed my mind" is the reason (a change of mind), not "cancel".
-  else if (top?.kind === 'cancel' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes && !(a.step === 'reason' && ruleReason(a.said, a.lang)?.reason === 'change-of-mind'))
-    b.out.push({ type: 'Cancel', confidence: top.confidence });
-  else if (top?.kind === 'restart' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Restart', confidence: top.confidence });
+  // Asked about the item's condition, it may be either: stop the return, or that is the reason (asked).
+  else if (top?.kind === 'cancel' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes && !(a.step === 'reason' && ruleReason(a.said, a.lang)?.reason === 'change-of-mind')) {
+    if (isConditionStep(a.step) && ruleReason(a.said, a.lang)?.reason === 'change-of-mind') {
+      b.out.push({ type: 'Clarify', slot: 'reason', candidates: [{ slot: 'reason', value: 'change-of-mind', confidence: top.confidence }], orCancel: true });
+    } else b.out.push({ type: 'Cancel', confidence: top.confidence });
+  } else if (top?.kind === 'restart' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Restart', confidence: top.confidence });
   else if (top?.kind === 'help' && words <= SHORT_MESSAGE) b.out.push({ type: 'Help', confidence: top.confidence });
   else if (top?.kind === 'ask') b.out.push({ type: 'Ask', topic: top.topic, confidence: top.confidence });
   else if (top?.kind === 'startReturn') b.out.push({ type: 'StartReturn', confidence: top.confidence });

@@ -687,4 +687,28 @@ describe('conversations as customers write them: not understanding, and correcti
       expect(askedStep(r), c.why()).to.equal('tampered');
     }
   });
+  it('"actually I changed my mind" at a condition question is ambiguous: one question with both choices (stop the return, or it is the reason), never a cancel outright', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com the notebook keeps crashing on its own, never dropped it');
+    expect(c.steps.at(-1), c.why()).to.be.oneOf(['serialLabelIntact', 'tampered', 'allAccessories', 'physicalDamage', 'used', 'sealBroken']);
+    let r = await c.say('actually I changed my mind');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/Nothing has been booked/);
+    expect(askedStep(r), c.why()).to.equal('reason');
+    expect(
+      r.at(-1)?.suggestedActions?.actions.map((a) => a.title),
+      c.why(),
+    ).to.include.members(['Stop the return', 'Changing my mind is the reason']);
+    // The reason chosen: the return goes on as a change of mind.
+    r = await c.say('Changing my mind is the reason');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/change of mind/);
+    expect(askedStep(r), c.why()).to.not.equal(null);
+    // Stopping chosen: cancelled.
+    const d = conversation(bot);
+    await d.say('hi UK-100234 sam@example.com headphones changed my mind');
+    expect(d.steps.at(-1), d.why()).to.equal('sealBroken');
+    r = await d.say('actually I changed my mind');
+    expect(askedStep(r), d.why()).to.equal('reason');
+    r = await d.say('Stop the return');
+    expect(r.map((a) => a.text).join(' '), d.why()).to.match(/Nothing has been booked/);
+  });
 });
