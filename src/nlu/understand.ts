@@ -565,6 +565,10 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
 
   // Condition steps: the answer to THAT question (a sentence naming the field, or yes/no).
   const readings = conditionReadings(yn.rest, lex);
+  // "Oh and it arrived damaged" at a condition question: a reason volunteered mid-way (damage on
+  // arrival) is read as the reason; its damage words state no fact against the item's condition.
+  const volunteered = isConditionStep(step) && ruleReason(withoutItemNames(said, view.items), lang)?.reason === 'transit-damage';
+  if (volunteered) for (const [f, r] of readings) if (isAdverse({ slot: f, value: r.value } as SlotValue)) readings.delete(f);
   if (isBooleanField(step)) {
     const reading = readings.get(step);
     const particle = yes ?? (hedgedYes ? yn.particle : hedgeOnly ? !leansNo : null);
@@ -646,14 +650,14 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
 
   // The reason (never from a hedged yes/no answer to a condition question).
   const conditionAnswer = (isBooleanField(step) || step === 'faultCause') && (answeredYesNo || b.out.some((c) => c.type === 'SetSlot' && c.slot === step));
-  if (!conditionAnswer && step !== 'verify' && !dontKnow) {
+  if ((!conditionAnswer || volunteered) && step !== 'verify' && !dontKnow) {
     const atCondition = isBooleanField(step) || step === 'faultCause' || step === 'manufacturerPreauth';
     // At a condition question a different reason counts only when the answer itself is unreadable,
     // or when the item is changed: "sorry, I meant the laptop, it won't charge" says why that one goes back.
     const itemChanged = b.out.some((c) => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.slot === 'item');
     // A question asked mid-way ("can I cancel if I change my mind?") states no new reason.
     const askedMidway = step !== null && step !== 'reason' && b.out.some((c) => c.type === 'Ask' && c.topic !== 'otherRemedy' && c.topic !== 'other');
-    if ((!atCondition || itemChanged || !b.out.some((c) => c.type !== 'Ask')) && !askedMidway) {
+    if ((!atCondition || itemChanged || volunteered || !b.out.some((c) => c.type !== 'Ask')) && !askedMidway) {
       // "Sorry, wrong order, it's UK-310008": the customer's own slip about the order number, no item sent wrongly.
       const told = orderNumber !== null && view.filled.includes('orderNumber') ? said.replace(OWN_WRONG_ORDER, ' ') : said;
       reasonCommands(b, withoutItemNames(told, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');

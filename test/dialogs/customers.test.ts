@@ -711,4 +711,20 @@ describe('conversations as customers write them: not understanding, and correcti
     r = await d.say('Stop the return');
     expect(r.map((a) => a.text).join(' '), d.why()).to.match(/Nothing has been booked/);
   });
+  it('"oh and it arrived damaged" at the serial-label question is a reason volunteered mid-way: kept (or confirmed), never an activation-strip or label fact', async () => {
+    for (const [locale, opening, yes, line, reason] of [
+      ['en-US', 'order IMP-500017 lee@example.com, returning the monitor, changed my mind', 'yes', 'oh and it arrived damaged', /damaged in (delivery|shipping)/i],
+      ['es-US', 'hola, pedido IMP-500017, correo lee@example.com, el monitor, ya no lo necesito', 'sí', 'ah, y llegó dañado', /dañado durante el envío|se dañó en el envío/i],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      await answerUntil(c, 'serialLabelIntact', yes);
+      const r = await c.say(line);
+      const said = r.map((a) => a.text).join(' ');
+      expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+      expect(codesOf(r), c.why()).to.not.include('SERIAL_LABEL_REMOVED');
+      expect(said, c.why()).to.not.match(/Just to check|Solo para confirmar|activation|activación/);
+      expect(said, c.why()).to.match(reason);
+    }
+  });
 });
