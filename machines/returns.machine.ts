@@ -15,7 +15,7 @@
  *   `.provide()`: `verifyOrder`, `issueRma`, `requestHandoff`. Replies are message keys with
  *   parameters, never text: `dialogs/` renders them in the customer's language.
  */
-import { and, assertEvent, assign, emit, enqueueActions, fromPromise, not, raise, setup, type SnapshotFrom } from 'xstate';
+import { and, assertEvent, assign, emit, enqueueActions, fromPromise, not, or, raise, setup, type SnapshotFrom } from 'xstate';
 import { BOOLEAN_CONDITION_FIELDS, CONDITION_FIELDS, FAULT_CAUSES, type Case, type ConditionField, type ReturnReason } from '../src/policy/case.js';
 import type { Decision } from '../src/policy/decision.js';
 import { openAlternatives, type CompiledPack } from '../src/policy/engine.js';
@@ -353,6 +353,10 @@ export const returnsMachine = setup({
     repeatsKnown: ({ context, event }) => kind(event) === 'slots' && !changesAnything(context, slotCommands(commandsOf(event))),
     hasReasonGuess: ({ context }) => context.reasonGuess !== null,
     faultRouteOffered: ({ context }) => context.mentionsFault && context.reason !== 'faulty' && context.choices.some((c) => c.label.key === 'choice.route.faulty'),
+    /** Refused for want of the manufacturer's pre-authorisation (the number is asked for). */
+    refusedForPreauth: ({ context }) => Boolean(context.decision?.reasons.some((r) => r.code === 'MANUFACTURER_PREAUTH_REQUIRED')),
+    /** What the pre-authorisation needs was said, and a person offered. */
+    preauthHelpOffered: ({ context }) => context.choices.some((c) => c.label.key === 'choice.preauth.person'),
     /** Slots that change something (a slot said again, unchanged, is no answer). */
     givesSlots: ({ context, event }) => kind(event) === 'slots' && changesAnything(context, slotCommands(commandsOf(event))),
     asksQuestion: ({ event }) => kind(event) === 'ask',
@@ -639,6 +643,11 @@ export const returnsMachine = setup({
       const parts = [part(faultRoute ? 'rejected.faultRoute' : routes.length ? 'rejected.alternatives' : 'rejected.next')];
       enqueue.assign({ choices, asking: null });
       enqueue.emit(reply(parts, { choices }));
+    }),
+    offerPreauthHelp: enqueueActions(({ context, enqueue }) => {
+      const choices = [choice(part('choice.preauth.person'), { type: 'HumanHandoff', ...sure }), restartChoice];
+      enqueue.assign({ choices, asking: 'manufacturerPreauth' });
+      enqueue.emit(reply([part('rejected.preauth.missing', { item: selectedItem(context)?.name ?? '' })], { step: 'manufacturerPreauth', choices }));
     }),
     askReferral: enqueueActions(({ context, enqueue }) => {
       const q = ask(context, 'confirm', [part('referred.offer')], yesNo(part('choice.referral.yes'), part('choice.referral.no')));
@@ -1003,6 +1012,9 @@ export const returnsMachine = setup({
               // "No, but it's faulty": another route, or the pre-authorisation number, is decided again.
               { guard: 'givesSlots', target: 'route', actions: ['answerQuestions', 'absorb'] },
               { guard: and(['faultRouteOffered', 'saysYes']), target: 'route', actions: ['takeFaultRoute', 'absorb'] },
+              // "I don't have that number": what is needed is said, and a person offered (a yes hands over).
+              { guard: and(['preauthHelpOffered', 'saysYes']), target: '#returns.handoff', actions: { type: 'handoffBecause', params: { why: 'asked' } } },
+              { guard: and(['refusedForPreauth', not('preauthHelpOffered'), or(['saysNo', 'saysDontKnow'])]), actions: 'offerPreauthHelp' },
               { guard: 'saysNo', target: '#returns.ended', actions: 'sayGoodbye' },
             ],
           },

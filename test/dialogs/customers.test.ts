@@ -727,4 +727,27 @@ describe('conversations as customers write them: not understanding, and correcti
       expect(said, c.why()).to.match(reason);
     }
   });
+  it('"I don\'t have that number" / "no tengo ese número" after the pre-authorisation refusal says what is needed and offers a person, never a bare goodbye', async () => {
+    for (const [locale, opening, line, needed, yes] of [
+      ['en-US', "my ProBook 14 won't boot, order IMP-500017, email lee@example.com", "I don't have that number", /pre-authorization number from the manufacturer's technical support/, 'yes'],
+      ['en-GB', "my ProBook 14 won't boot, order IMP-500017, email lee@example.com", "I don't have that number", /pre-authorisation number from the manufacturer's technical support/, 'yes'],
+      ['es-US', 'mi ProBook 14 no enciende, pedido IMP-500017, correo lee@example.com', 'no tengo ese número', /número de preautorización del soporte técnico del fabricante/, 'sí'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      expect(c.steps.at(-1), c.why()).to.equal('manufacturerPreauth');
+      let r = await c.say('no');
+      expect(outcomeOf(r), c.why()).to.equal('rejected');
+      r = await c.say(line);
+      const said = r.map((a) => a.text).join(' ');
+      expect(said, c.why()).to.not.match(/Goodbye|Hasta luego/);
+      expect(said, c.why()).to.match(needed);
+      expect(askedStep(r), c.why()).to.not.equal(null);
+      r = await c.say(yes);
+      expect(
+        r.some((a) => a.channelData?.returns?.handoff === 'queued'),
+        c.why(),
+      ).to.equal(true);
+    }
+  });
 });
