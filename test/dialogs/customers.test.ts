@@ -750,4 +750,38 @@ describe('conversations as customers write them: not understanding, and correcti
       ).to.equal(true);
     }
   });
+  it('the questions read correctly for a plural item name ("the Studio headphones"): no "has the Studio headphones been used?" (en-GB, es-US)', async () => {
+    const wrong = [
+      /\b(has|is|was|does|hasn't|isn't) the Studio headphones\b/i,
+      /Studio headphones(?:'s| (?:is|has|was|does)\b)/,
+      /\b(?:on|of) it\b|taking it out of its box|was it dropped/,
+      /\bse (?:ha|ha usado|ha modificado)\b[^?]*Studio headphones/,
+      /Su Studio headphones (?:tiene|sigue|venía)/i,
+      /sacarlo|le pasó a su Studio|le ha puesto datos|se cayó, se dañó/,
+    ];
+    for (const [locale, lines] of [
+      [
+        'en-GB',
+        [
+          ['hi UK-100234 sam@example.com headphones changed my mind', 'no', 'I might have tried them on once'],
+          ['hi UK-100234 sam@example.com the headphones stopped working', 'it just stopped', 'I think I opened them up a bit'],
+        ],
+      ],
+      [
+        'es-US',
+        [
+          ['hola, pedido UK-100234, correo sam@example.com, los audífonos, cambié de opinión', 'no', 'creo que tal vez los usé una vez'],
+          ['hola, pedido UK-100234, correo sam@example.com, los audífonos dejaron de funcionar', 'dejaron de funcionar solos', 'creo que tal vez los abrí un poco'],
+        ],
+      ],
+    ] as const) {
+      for (const conv of lines) {
+        const c = conversation(bot, locale);
+        const said: string[] = [];
+        for (const line of conv) said.push(...(await c.say(line)).map((a) => a.text ?? ''));
+        expect(c.steps, c.why()).to.include.members(conv.length && conv[1] === 'no' ? ['used'] : ['faultCause', 'tampered']);
+        for (const text of said) for (const re of wrong) expect(text, c.why()).to.not.match(re);
+      }
+    }
+  });
 });
