@@ -19,7 +19,7 @@ import { and, assertEvent, assign, emit, enqueueActions, fromPromise, not, or, r
 import { BOOLEAN_CONDITION_FIELDS, CONDITION_FIELDS, FAULT_CAUSES, type Case, type ConditionField, type ReturnReason } from '../src/policy/case.js';
 import type { Decision } from '../src/policy/decision.js';
 import { openAlternatives, type CompiledPack } from '../src/policy/engine.js';
-import { loadPack } from '../src/policy/packs.js';
+import { loadPack, packIdForOrderNumber } from '../src/policy/packs.js';
 import type { Remedy } from '../src/policy/pack.js';
 import type { Order, OrderItem } from '../src/orders.js';
 import { buildCase, selectedItem, todayFor } from './case.js';
@@ -247,6 +247,17 @@ export function stateName(snapshot: { value: unknown }): string {
 
 const isConditionSlot = (slot: string) => (CONDITION_FIELDS as readonly string[]).includes(slot);
 const packOf = (ctx: ReturnsContext): CompiledPack => loadPack(ctx.order?.policy ?? ctx.defaultPolicy);
+/**
+ * The pack a question mid-way is answered from: the order's; before it is verified, the pack its
+ * number's shape belongs to (policy text is public; nothing about the order is read), the default
+ * pack while no number is given; null when the number's shape names none (it depends on the order).
+ */
+function answeringPack(ctx: ReturnsContext): CompiledPack | null {
+  if (ctx.order || !ctx.orderNumber) return packOf(ctx);
+  const id = packIdForOrderNumber(ctx.orderNumber);
+  if (id) return loadPack(id);
+  return packOf(ctx).pack.orderNumbers ? null : packOf(ctx);
+}
 /** The item index the verifier resolved the pending mention to, if it is one of the order's items. */
 const validIndex = (index: number | null, items: readonly OrderItem[]) => (index !== null && Number.isInteger(index) && index >= 0 && index < items.length ? index : null);
 
@@ -502,10 +513,25 @@ export const returnsMachine = setup({
         // Beside an answer, only a sure reading of a question is one ("refund this time" answers).
         const sure = c.type === 'Ask' && (c.confidence >= CONFIDENT || (c.confidence >= UNSURE && slotCommands(event.commands).length === 0));
         if (!sure) continue;
-        const parts = askAnswerParts(packOf(context), c.topic, context, event.commands);
+        const pack = answeringPack(context);
+        if (!pack) {
+          // Before the order is verified, an order number of no known shape: answered once it is.
+          enqueue.emit(reply([part('answer.afterVerification')]));
+          const deferred = context.deferredAsks ?? [];
+          if (!deferred.includes(c.topic)) enqueue.assign({ deferredAsks: [...deferred, c.topic] });
+          continue;
+        }
+        const parts = askAnswerParts(pack, c.topic, context, event.commands);
         // A question the pack cannot answer: a person can, one click away.
         enqueue.emit(reply(parts, parts[0]?.key === 'answer.unknown' ? { choices: [personChoice] } : {}));
       }
+    }),
+    /** The questions kept until the order was verified, answered from its pack now. */
+    answerDeferred: enqueueActions(({ context, enqueue }) => {
+      const deferred = context.deferredAsks ?? [];
+      if (!deferred.length || !context.order) return;
+      enqueue.assign({ deferredAsks: [] });
+      for (const topic of deferred) enqueue.emit(reply(askAnswerParts(packOf(context), topic, context, [])));
     }),
     sayOfferedRemedies: emit(({ context, event }) => reply(askAnswerParts(packOf(context), 'otherRemedy', context, commandsOf(event)))),
     reask: raise({ type: 'REASK' }),
@@ -785,6 +811,7 @@ export const returnsMachine = setup({
                     return { order, orderNumber: order?.orderNumber ?? null, verifyAttempts: 0, proof: null, itemIndex: mentioned, itemMention: null };
                   }),
                   emit(reply([part('verified')])),
+                  'answerDeferred',
                   'checkStatedDate',
                 ],
               },

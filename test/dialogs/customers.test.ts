@@ -784,4 +784,22 @@ describe('conversations as customers write them: not understanding, and correcti
       }
     }
   });
+  it('"who pays for return shipping?" after "IMP-500017", before the proof, is answered from the pack of that order number\'s shape (impress-us), never the default UK pack', async () => {
+    for (const locale of ['en-US', 'es-US'] as const) {
+      const c = conversation(bot, locale);
+      await c.say(locale === 'es-US' ? 'hola' : 'hi');
+      await c.say('IMP-500017');
+      expect(c.steps.at(-1), c.why()).to.equal('verify');
+      const r = await c.say(locale === 'es-US' ? '¿quién paga el envío de la devolución?' : 'who pays for return shipping?');
+      const said = r.map((a) => a.text).join(' ');
+      expect(said, c.why()).to.not.match(/uk-online|You pay the postage|Usted paga/);
+      expect(askedStep(r), c.why()).to.equal('verify');
+    }
+    // The UK order number's shape: the UK pack answers.
+    const c = conversation(bot);
+    await c.say('hi');
+    await c.say('UK-100234');
+    const r = await c.say('who pays for return postage?');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/uk-online\/returns\/cost/);
+  });
 });
