@@ -802,4 +802,20 @@ describe('conversations as customers write them: not understanding, and correcti
     const r = await c.say('who pays for return postage?');
     expect(r.map((a) => a.text).join(' '), c.why()).to.match(/uk-online\/returns\/cost/);
   });
+  it('"I ordered the wrong colour" / "pedí el color equivocado" is the customer\'s own mistake: a change of mind (or a question), never "not as described"', async () => {
+    for (const [locale, opening, line] of [
+      ['en-GB', 'hi, UK-100234, sam@example.com, the headphones', 'I ordered the wrong colour'],
+      ['es-US', 'hola, pedido UK-100234, correo sam@example.com, los audífonos', 'pedí el color equivocado'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      expect(c.steps.at(-1), c.why()).to.equal('reason');
+      const r = await c.say(line);
+      const said = r.map((a) => a.text).join(' ');
+      expect(said, c.why()).to.not.match(/not as described|no es como se describió/i);
+      // A change of mind asks about the headphones' hygiene seal next; a question between the two names it.
+      if (askedStep(r) === 'reason') expect(said, c.why()).to.match(/changed my mind|cambié de opinión/i);
+      else expect(askedStep(r), c.why()).to.equal('sealBroken');
+    }
+  });
 });
