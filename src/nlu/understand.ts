@@ -301,9 +301,17 @@ function actCommands(b: Builder, a: ActInput): void {
   else if (top?.kind === 'human') b.out.push(handoff(top.confidence, frustrated));
   else if (a.step === 'verify' && a.noShapes && person) b.out.push(handoff(CONFIDENT, frustrated));
   else if (top?.kind === 'frustrated') b.out.push(person ? handoff(top.confidence, () => true) : { type: 'Frustrated', confidence: top.confidence });
-  // Asked why, "actually, I've changed my mind" is the reason (a change of mind), not "cancel".
-  // Asked about the item's condition, it may be either: stop the return, or that is the reason (asked).
-  else if (top?.kind === 'cancel' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes && !(a.step === 'reason' && ruleReason(a.said, a.lang)?.reason === 'change-of-mind')) {
+  // Asked why, "actually, I've changed my mind" is the reason (a change of mind), not "cancel"; asked
+  // what happened, "it just stopped" is what happened. Asked about the item's condition, "actually I
+  // changed my mind" may be either: stop the return, or that is the reason (asked).
+  else if (
+    top?.kind === 'cancel' &&
+    top.confidence >= ACT_DESTRUCTIVE &&
+    words <= SHORT_MESSAGE &&
+    a.noShapes &&
+    !(a.step === 'reason' && ruleReason(a.said, a.lang)?.reason === 'change-of-mind') &&
+    !(a.step === 'faultCause' && parseFaultCause(a.said, a.lang) !== null)
+  ) {
     if (isConditionStep(a.step) && ruleReason(a.said, a.lang)?.reason === 'change-of-mind') {
       b.out.push({ type: 'Clarify', slot: 'reason', candidates: [{ slot: 'reason', value: 'change-of-mind', confidence: top.confidence }], orCancel: true });
     } else b.out.push({ type: 'Cancel', confidence: top.confidence });

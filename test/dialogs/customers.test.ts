@@ -818,4 +818,13 @@ describe('conversations as customers write them: not understanding, and correcti
       else expect(askedStep(r), c.why()).to.equal('sealBroken');
     }
   });
+  it('"it just stopped" at "what happened?" is what happened (a defect), never a cancel', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com the headphones stopped working');
+    expect(c.steps.at(-1), c.why()).to.equal('faultCause');
+    const r = await c.say('it just stopped');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/Nothing has been booked/);
+    expect(askedStep(r), c.why()).to.not.equal(null);
+    expect(askedStep(r), c.why()).to.not.equal('faultCause');
+  });
 });
