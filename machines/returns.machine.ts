@@ -199,7 +199,8 @@ export function kindOf(cmds: readonly Command[]): Kind {
   if (has(cmds, 'HumanHandoff', CONFIDENT) || (has(cmds, 'HumanHandoff') && slotCommands(cmds).length === 0)) return 'person';
   if (has(cmds, 'Restart')) return 'restart';
   if (has(cmds, 'Cancel') && slotCommands(cmds).length === 0) return 'cancel';
-  if (has(cmds, 'Frustrated')) return 'frustrated';
+  // Angry, an unsure ask for a person is still heard: a person is offered at once.
+  if (has(cmds, 'Frustrated') || cmds.some((c) => c.type === 'HumanHandoff' && c.frustrated)) return 'frustrated';
   if (slotCommands(cmds).length) return 'slots';
   if (has(cmds, 'Affirm', 0) || has(cmds, 'Deny', 0) || has(cmds, 'DontKnow', 0)) return 'answer';
   if (has(cmds, 'Goodbye')) return 'goodbye';
@@ -370,6 +371,8 @@ export const returnsMachine = setup({
     preauthHelpOffered: ({ context }) => context.choices.some((c) => c.label.key === 'choice.preauth.person'),
     /** Slots that change something (a slot said again, unchanged, is no answer). */
     givesSlots: ({ context, event }) => kind(event) === 'slots' && changesAnything(context, slotCommands(commandsOf(event))),
+    /** A message that tells facts of the item ("yes all there"): a yes in it answers them, it books nothing. */
+    tellsFacts: ({ event }) => slotCommands(commandsOf(event)).some((c) => isConditionSlot(c.slot)),
     asksQuestion: ({ event }) => kind(event) === 'ask',
     asksRmaNumber: ({ event }) => kind(event) === 'ask' && commandsOf(event).some((c) => c.type === 'Ask' && c.topic === 'rmaNumber'),
     asksHelp: ({ event }) => kind(event) === 'help',
@@ -1023,7 +1026,7 @@ export const returnsMachine = setup({
           }),
           on: {
             MESSAGE: [
-              { guard: 'saysYes', target: 'issuing' },
+              { guard: and(['saysYes', not('tellsFacts')]), target: 'issuing' },
               { guard: 'saysNo', target: '#returns.ended', actions: 'sayGoodbye' },
             ],
           },

@@ -124,20 +124,27 @@ export function absorb(ctx: ReturnsContext, commands: readonly SlotCommand[]): {
   return { ctx: c, notes };
 }
 
+/** A reason volunteered ahead of its question below this is only a guess, confirmed when the reason is asked. */
+const VOLUNTEERED = 0.7;
+
 /** Slots about the return itself (reason, dates, facts, remedy). */
 function absorbReturnSlot(c: ReturnsContext, v: SlotValue & SlotCommand, correcting: boolean, notes: Part[], answeringWhich: boolean, itemChanged: boolean): Partial<ReturnsContext> {
   switch (v.slot) {
     case 'reason': {
       if (v.value === c.reason) return v.mentionsFault ? { mentionsFault: true } : {};
       // Another reason read unsurely in an answer to a condition or remedy question ("didn't lose
-      // anything" read as a fault): never switched silently, it is confirmed at the reason question
-      // (a no keeps the reason there was).
-      if (c.reason !== null && v.confidence < CONFIDENT && !itemChanged && answersFactOrRemedy(c.asking)) {
+      // anything" read as a fault), or after a refusal ("I broke the seal myself" read as damage in
+      // delivery): never switched silently, it is confirmed at the reason question (a no keeps the
+      // reason there was).
+      if (c.reason !== null && v.confidence < CONFIDENT && !itemChanged && (answersFactOrRemedy(c.asking) || c.decision?.outcome === 'rejected')) {
         return { reasonGuess: v.value, decision: null, check: null };
       }
       // Naming the item, a customer gives no reason ("the laptop"): a reason read beside the answer
       // to "which item?" is taken only when sure; otherwise it is confirmed at the reason question.
       if (answeringWhich && v.confidence < CONFIDENT && c.reason === null) return { reasonGuess: v.value, mentionsFault: c.mentionsFault || Boolean(v.mentionsFault) };
+      // Volunteered before the reason question, a weak reading ("IMP-500017 lee@example.com the
+      // laptop" read as a fault from the word "laptop") is confirmed there too.
+      if (c.reason === null && v.confidence < VOLUNTEERED && c.asking !== 'reason' && !correcting) return { reasonGuess: v.value, mentionsFault: c.mentionsFault || Boolean(v.mentionsFault) };
       if (c.reason !== null && (correcting || c.decision)) notes.push({ key: 'corrected.reason', params: { reason: { key: `reasonName.${v.value}` } } });
       return { reason: v.value, reasonGuess: null, mentionsFault: Boolean(v.mentionsFault), decision: null, remedy: null, check: null };
     }

@@ -48,6 +48,24 @@ function stripLeadIns(n: Norm, lex: Lexicon): Norm {
  * ("actually", "I meant", "wait", "en realidad", "quise decir"; or a leading "no,"/"sorry," with a
  * short remainder, or a delivery verb for a date).
  */
+/** A clause saying what it is not is dropped when this short. */
+const NOT_THIS_WORDS = 4;
+
+/**
+ * The tokens of short clauses that say what it is not ("I meant the laptop, not the headphones",
+ * "the 22nd, not today", "no los audífonos, la laptop"): they name nothing the customer means.
+ */
+export function notThisTokens(n: Norm, lex: Lexicon): number[] {
+  const out: number[] = [];
+  for (const m of findAll(n, lex.corrections.notThis)) {
+    if (m.start > 0 && n.tokens[m.start - 1] !== BREAK) continue;
+    let end = m.end;
+    while (end < n.tokens.length && n.tokens[end] !== BREAK) end++;
+    if (end - m.start <= NOT_THIS_WORDS + 1) for (let i = m.start; i < end; i++) out.push(i);
+  }
+  return out;
+}
+
 export function detectCorrection(text: string, lang: Lang, ctx: CorrectionContext): Correction | null {
   const lex = lexicon(lang);
   const n = normalize(text, lex.maps);
@@ -58,6 +76,7 @@ export function detectCorrection(text: string, lang: Lang, ctx: CorrectionContex
   // Drop every marker from the message; what remains is the corrected value.
   const drop = new Set<number>();
   for (const m of [...strongMarks, ...(weak ? [weak] : [])]) for (let i = m.start; i < m.end; i++) drop.add(i);
+  for (const i of notThisTokens(n, lex)) drop.add(i);
   const kept = n.tokens.filter((_, i) => !drop.has(i));
   while (kept[0] === BREAK) kept.shift();
   const rest = stripLeadIns(fromTokens(kept), lex);

@@ -66,7 +66,14 @@ export interface LexiconData {
     /** Words after "the 2nd" that make it an ordinal of something else ("the 2nd one"). */
     notDayBefore: string[];
   };
-  corrections: { strong: Phrases; weak: Phrases; leadIns: Phrases; deliveryVerbs: Phrases };
+  corrections: {
+    strong: Phrases;
+    weak: Phrases;
+    leadIns: Phrases;
+    deliveryVerbs: Phrases;
+    /** Words that start a clause naming what it is not ("…, not the headphones", "not today"). */
+    notThis: Phrases;
+  };
   orderNumbers: { prefixStopwords: string[] };
 }
 

@@ -23,7 +23,7 @@ import { parse } from 'yaml';
 import { LOCALES_DIR, ROOT } from '../paths.js';
 import { lexicon, LANGS, type Lang } from './lexicon.js';
 import { densify, idsOf, indexGrams, markedWord, ngramsOf, runDense, trainNgrams, type DenseNgrams, type GramIds, type GramIndex, type NgramModel } from './charngram.js';
-import { BREAK, normalize } from './text.js';
+import { BREAK, normalize, withoutShapes } from './text.js';
 
 interface Stemmer {
   stemWord(word: string): string;
@@ -267,7 +267,7 @@ export function corpusOf(examples: readonly Example[], model: ModelName): { labe
   const extra = (e: Example) => {
     if (model === 'act') return e.model !== 'act' && e.label !== 'none' ? 'inform' : null;
     // A request, a question or a yes/no states no reason and no cause.
-    if (e.model === 'act' && e.label !== 'inform' && e.label !== 'start_return') return 'none';
+    if (e.model === 'act' && e.label !== 'inform') return 'none';
     if (model === 'cause') return e.model === 'reason' && e.label !== 'faulty' && e.label !== 'none' ? 'none' : null;
     return null;
   };
@@ -278,7 +278,8 @@ export function corpusOf(examples: readonly Example[], model: ModelName): { labe
       own.push({ label, text: e.text });
     }
   }
-  return own;
+  // The reason and cause models read messages without their order numbers and e-mails (understand.ts): so do their examples.
+  return model === 'reason' || model === 'cause' ? own.map((e) => ({ label: e.label, text: withoutShapes(e.text) })) : own;
 }
 
 /** Trains every model of a language from its training file's text. Deterministic. */

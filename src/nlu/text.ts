@@ -482,6 +482,9 @@ const NEGATION_WINDOW = 5;
  * on" does not negate what follows it).
  */
 export function isNegated(n: Norm, m: Match, covered: readonly boolean[], neg: NegationLexicon): boolean {
+  // A phrase that carries its own negation ("never opened", "sin abrir", "do not understand") is not
+  // negated again by a "no" before it: "no I've never opened it" is a no and a never, not a double negative.
+  for (let i = m.start; i < m.end; i++) if (neg.negators.has(n.tokens[i] ?? '')) return false;
   for (let i = m.start - 1; i >= 0 && i >= m.start - NEGATION_WINDOW; i--) {
     const t = n.tokens[i] ?? BREAK;
     if (t === BREAK || neg.breaks.has(t)) return false;
@@ -522,4 +525,21 @@ function trimFillersUncached(n: Norm, fillers: PhraseList, keepBreaks: boolean):
     }
   }
   return fromTokens(tokens);
+}
+
+/** A text that may hold an order number, a reference or an e-mail. */
+export const MAY_HOLD_CODE = /@|\d{4}/;
+
+/** The text with the spans that are order numbers, references and e-mails blanked. */
+export function withoutCodes(text: string): string {
+  // An e-mail's own punctuation goes with it, the clause break after it stays ("… a@b.com, it arrived broken").
+  return text.replace(/[^\s,;()]+@[^\s,;()]*[^\s,;().:!?]/g, ' ').replace(/[a-z]{0,4}[\s#-]*\d{4,}/gi, ' ');
+}
+
+/**
+ * What the reason and cause models read, in training and in use: the text without order numbers
+ * and e-mails, whose letters ("us", "example", "com") say nothing about why the item goes back.
+ */
+export function withoutShapes(text: string): string {
+  return MAY_HOLD_CODE.test(text) ? withoutCodes(text) : text;
 }

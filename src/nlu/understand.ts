@@ -12,7 +12,7 @@ import type { Step } from '../../machines/types.js';
 import { BOOLEAN_CONDITION_FIELDS, FAULT_CAUSES, REASONS, type BooleanConditionField, type FaultCause, type LocalDate, type ReturnReason } from '../policy/case.js';
 import { REMEDIES, type Remedy } from '../policy/pack.js';
 import { detectCommand } from './commands.js';
-import { detectCorrection } from './corrections.js';
+import { detectCorrection, notThisTokens } from './corrections.js';
 import { parseDate } from './dates.js';
 import { parseFaultCause } from './fault.js';
 import { extractOrderNumber, extractReference, proofCandidates } from './identity.js';
@@ -24,7 +24,7 @@ import { languageOf, lexicon, personWords, type Lang, type Lexicon } from './lex
 import { parsePreauth } from './preauth.js';
 import { classifyReason, type ReasonReading } from './reasons.js';
 import { matchRemedy } from './remedies.js';
-import { coverage, findAll, fold, isNegated, normalize, resolveOverlaps, trimFillers, type Match, type Norm } from './text.js';
+import { BREAK, coverage, findAll, fold, fromTokens, isNegated, MAY_HOLD_CODE, normalize, resolveOverlaps, trimFillers, withoutCodes, withoutShapes, type Match, type Norm } from './text.js';
 import { isDontKnow, parseYesNo, readYesNo } from './yesno.js';
 
 export interface UnderstandView {
@@ -120,13 +120,6 @@ function put(b: Builder, v: SlotValue, confidence: number, opts: { hedged?: bool
   b.out.push(cmd);
 }
 
-/** The text with the spans that are order numbers, references and e-mails blanked (for dates). */
-function withoutCodes(text: string): string {
-  // An e-mail's own punctuation goes with it, the clause break after it stays ("… a@b.com, it arrived broken").
-  return text.replace(/[^\s,;()]+@[^\s,;()]*[^\s,;().:!?]/g, ' ').replace(/[a-z]{0,4}[\s#-]*\d{4,}/gi, ' ');
-}
-
-const MAY_HOLD_CODE = /@|\d{4}/;
 let lastShapeless = { text: '', plain: '' };
 
 /**
@@ -134,7 +127,7 @@ let lastShapeless = { text: '', plain: '' };
  * ("us", "example", "com") say nothing about why the item goes back. Kept for the message's readers.
  */
 function shapeless(said: string): string {
-  if (lastShapeless.text !== said) lastShapeless = { text: said, plain: MAY_HOLD_CODE.test(said) ? withoutCodes(said) : said };
+  if (lastShapeless.text !== said) lastShapeless = { text: said, plain: withoutShapes(said) };
   return lastShapeless.plain;
 }
 
@@ -143,7 +136,7 @@ const PRODUCT_NAME = /\b[A-Z][a-z]+[A-Z][A-Za-z]*(?:\s\d{1,4}\b)?/;
 
 const AND_WORDS: ReadonlySet<string> = new Set(['and', '&', 'plus', 'y', 'e']);
 
-function mentionOf(n: Norm, lex: Lexicon, said: string): string | null {
+function mentionOf(n: Norm, lex: Lexicon, said: string, trailing = false): string | null {
   // "Both the headphones and the laptop": two items named together, neither is the one (the item question asks).
   // (A phrase two categories share, "memory card" and "memory", is one item; so is "laptop screen".)
   const named = lex.items.categories.flatMap(({ category, list }) => findAll(n, list).map((m) => ({ category, ...m })));
@@ -162,8 +155,16 @@ function mentionOf(n: Norm, lex: Lexicon, said: string): string | null {
   if (subject) return subject;
   // A product's own name ("my ProBook 14 keeps shutting down", "the UltraView"): the verifier
   // matches it against the order's items, or finds nothing.
-  return PRODUCT_NAME.exec(withoutCodes(said))?.[0] ?? null;
+  const product = PRODUCT_NAME.exec(withoutCodes(said))?.[0];
+  if (product) return product;
+  // "IMP-500017 lee@example.com the probook": a name the lexicon does not know, ending the message
+  // (for the verifier only, which finds it among the order's items or not at all).
+  if (!trailing) return null;
+  return TRAILING_NAME.exec(fold(withoutCodes(said)))?.[1] ?? null;
 }
+
+/** A determiner and up to three words ending the message: the item a customer names last. */
+const TRAILING_NAME = /\b(?:the|my|el|la|mi|los|las|mis)\s+([a-z][a-z0-9]{2,}(?:\s[a-z0-9]+){0,2})[\s.!]*$/;
 
 /** An item named outside the item step: matched by words of its name or SKU, never by "yes" or "the second". */
 function namedItem(text: string, n: Norm, items: UnderstandView['items'], lang: Lang, lex: Lexicon): number | null {
@@ -262,6 +263,8 @@ const ANGER = 0.5;
 const ANGER_HEARD = 0.7;
 /** A short message this angry, with no other act, is `Frustrated` on its own. */
 const ANGER_ALONE = 0.8;
+/** The act model's yes or no is taken where the rules read none at this score or more. */
+const ACT_YES_NO = 0.9;
 
 interface ActInput {
   said: string;
@@ -298,9 +301,11 @@ function actCommands(b: Builder, a: ActInput): void {
   else if (command === 'cancel') b.out.push({ type: 'Cancel', confidence: DIRECT });
   else if (command === 'restart') b.out.push({ type: 'Restart', confidence: DIRECT });
   else if (command === 'help') b.out.push({ type: 'Help', confidence: DIRECT });
-  else if (top?.kind === 'human') b.out.push(handoff(top.confidence, frustrated));
+  else if (top?.kind === 'human') b.out.push(handoff(frustrated() ? Math.min(0.99, top.confidence + scoreOf(a.acts?.scores, 'frustrated')) : top.confidence, frustrated));
   else if (a.step === 'verify' && a.noShapes && person) b.out.push(handoff(CONFIDENT, frustrated));
-  else if (top?.kind === 'frustrated') b.out.push(person ? handoff(top.confidence, () => true) : { type: 'Frustrated', confidence: top.confidence });
+  // Angry and naming a person ("ugh this is taking ages, just get me someone"): the anger and the
+  // request are one ask for a person, as sure as both readings together.
+  else if (top?.kind === 'frustrated') b.out.push(person ? handoff(Math.min(0.99, top.confidence + scoreOf(a.acts?.scores, 'human')), () => true) : { type: 'Frustrated', confidence: top.confidence });
   // Asked why, "actually, I've changed my mind" is the reason (a change of mind), not "cancel"; asked
   // what happened, "it just stopped" is what happened. Asked about the item's condition, "actually I
   // changed my mind" may be either: stop the return, or that is the reason (asked).
@@ -323,6 +328,8 @@ function actCommands(b: Builder, a: ActInput): void {
     b.out.push({ type: 'Frustrated', confidence: a.acts?.frustration() ?? 0 });
   }
 }
+
+const scoreOf = (scores: Scores | undefined, label: string) => scores?.find((x) => x.label === label)?.score ?? 0;
 
 const ACT_TYPES: ReadonlySet<Command['type']> = new Set(['HumanHandoff', 'Frustrated', 'Cancel', 'Restart', 'Help', 'Ask', 'Goodbye']);
 
@@ -418,7 +425,9 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
       // The whole reads one reason weakly, its only clear clause another strongly ("I took it out of the box and it wouldn't turn on").
       [reason, confidence] = [asReason(onlyClause.label), Math.min(onlyClause.score, CLAUSE_CONFIDENCE)];
     } else if (clear && !(weak && inClause && inClause.length > 1 && !inClause.some((c) => c.label === clear.label))) {
-      [reason, confidence] = [asReason(clear.label), Math.min(clear.score, 0.99)];
+      // A weak whole reading that a clause reads the same ("…, los audífonos, cambié de opinión") is as sure as that clause.
+      const agreeing = inClause?.find((c) => c.label === clear.label)?.score ?? 0;
+      [reason, confidence] = [asReason(clear.label), Math.min(Math.max(clear.score, Math.min(agreeing, CLAUSE_CONFIDENCE)), 0.99)];
     } else if (inClause && inClause.length === 1 && inClause[0]) {
       // A long message whose one clause gives a reason ("…, it's not the size the page said, …").
       [reason, confidence] = [asReason(inClause[0].label), Math.min(inClause[0].score, CLAUSE_CONFIDENCE)];
@@ -428,6 +437,13 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
     } else if (((best && top?.label !== 'none') || (inClause && inClause.length > 1)) && atAnswer) {
       // Clauses that give different reasons are the choices; else the message's own candidates.
       const choices = inClause && inClause.length > 1 ? inClause : candidates;
+      // One candidate said in passing ("el sello lo rompí yo" after a refusal): an unsure reading, which
+      // the conversation confirms with the reason question ("«Damaged in delivery», is that right?").
+      const [only] = choices;
+      if (choices.length === 1 && only && step !== 'reason' && asReason(only.label)) {
+        put(b, { slot: 'reason', value: asReason(only.label)!, mentionsFault: false }, UNSURE);
+        return;
+      }
       b.out.push({
         type: 'Clarify',
         slot: 'reason',
@@ -440,7 +456,9 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
     } else if (rule && (!top || top.label === 'none')) {
       [reason, confidence] = [rule.reason, RULE_FALLBACK];
     }
-    if (!atAnswer) confidence = Math.min(confidence, 0.85);
+    // Beside the answer to another question a reason is indirect; beside the item it names ("the
+    // laptop. it overheats and shuts down") a clear reading is the customer's answer to what comes next.
+    if (!atAnswer && step !== 'item') confidence = Math.min(confidence, 0.85);
   }
   if (!reason) return;
   const cause = causeOf(said, lang, tone, model, false);
@@ -552,6 +570,8 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   const acts: ActReading | null = opts.model ? readActs(said, lang) : null;
   actCommands(b, { said, n, lang, lex, step, acts, noShapes: proof.length === 0 && !orderNumber });
   const handoff = b.out.some((c) => c.type === 'HumanHandoff' || c.type === 'Cancel' || c.type === 'Restart');
+  // "My parcel never arrived", "I was charged twice": a matter other than a return names no item and no reason.
+  const otherMatter = orderNumber === null && b.out.some((c) => c.type === 'Ask' && c.topic === 'other' && c.confidence >= ASKING);
 
   if (orderNumber) put(b, { slot: 'orderNumber', value: orderNumber }, DIRECT);
   if (proof.length > 0) put(b, { slot: 'proof', value: proof }, DIRECT);
@@ -563,6 +583,11 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   // nothing, never in "I don't know" ("no sé" is no "no"; "no, not sure" is no "yes").
   const dontKnow = isDontKnow(said, lang);
   const yes = parseYesNo(said, lang) ?? (opts.model && !yn.hedge && !dontKnow && expectsYesNo(step) ? recognizedYesNo(said, lang) : null);
+  // Neither the phrase lists nor Recognizers-Text read a yes or no: the act model may ("please do", "go for it").
+  const modelYes =
+    yes === null && !dontKnow && !yn.hedge && expectsYesNo(step) && acts?.top && (acts.top.kind === 'affirm' || acts.top.kind === 'deny') && acts.top.confidence >= ACT_YES_NO
+      ? { value: acts.top.kind === 'affirm', confidence: acts.top.confidence }
+      : null;
   const hedgedYes = yes === null && !dontKnow && yn.particle !== null && (yn.hedge || tone.hedged);
   // A whole message that is a hedge: "I think so", "kind of" lean yes; "probably not" leans no; "maybe" is not knowing.
   const hedgeWhole = yes === null && !dontKnow && yn.particle === null && yn.hedge;
@@ -579,7 +604,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   if (volunteered) for (const [f, r] of readings) if (isAdverse({ slot: f, value: r.value } as SlotValue)) readings.delete(f);
   if (isBooleanField(step)) {
     const reading = readings.get(step);
-    const particle = yes ?? (hedgedYes ? yn.particle : hedgeOnly ? !leansNo : null);
+    const particle = yes ?? (hedgedYes ? yn.particle : hedgeOnly ? !leansNo : reading ? null : (modelYes?.value ?? null));
     if (particle !== null) {
       const hedged = hedgedYes || hedgeOnly || tone.hedged;
       const adverse = ADVERSE[step] === particle;
@@ -587,15 +612,21 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
       // A no read only from how a sentence starts ("I haven't removed anything" to "do you still have
       // all the accessories?") is indirect: a no that would reject or refer is checked first.
       const startOnly = particle === false && yn.whole === null && yn.particle === null;
-      const confidence = hedged ? HEDGED : adverse && (mixed || startOnly) ? INDIRECT : DIRECT;
+      // A yes whose sentence tells another fact ("yes I opened them but never used them" to "is the
+      // seal broken?") may answer that fact: a yes that would reject or refer is checked first.
+      const aside = reading === undefined && readings.size > 0;
+      const confidence = hedged ? HEDGED : adverse && (mixed || startOnly || aside || yes === null) ? INDIRECT : DIRECT;
       b.out.push({ type: particle ? 'Affirm' : 'Deny', confidence, ...(hedged ? { hedged: true } : {}) });
     } else if (reading) {
       const v = { slot: step, value: reading.value } as SlotValue;
       const adverse = isAdverse(v);
-      // "I opened the case to put the disc in" at the tampering question: a phrase of another fact; ask again.
       if (!(adverse && reading.shared)) {
         put(b, v, adverse && (tone.negated || tone.hedged) ? INDIRECT : DIRECT, adverse && tone.hedged ? { hedged: true } : {});
       } else {
+        // "I opened the case to put the disc in" at the tampering question, "there's a small scratch"
+        // at the damage question: a phrase another fact shares. The fact asked about is checked in
+        // plain words, never taken; the other fact is kept unsurely.
+        put(b, v, INDIRECT);
         for (const [f, r] of readings) {
           if (f === step) break;
           if (!r.shared) put(b, { slot: f, value: r.value } as SlotValue, isAdverse({ slot: f, value: r.value } as SlotValue) ? 0.85 : DIRECT);
@@ -620,6 +651,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     const direct = yn.whole !== null || yn.particle !== null;
     if (yes !== null && direct && !orderNumber && proof.length === 0) b.out.push({ type: yes ? 'Affirm' : 'Deny', confidence: DIRECT });
     else if ((hedgedYes || hedgeOnly) && !orderNumber) b.out.push({ type: leansNo ? 'Deny' : 'Affirm', confidence: HEDGED, hedged: true });
+    else if (modelYes && !orderNumber && proof.length === 0) b.out.push({ type: modelYes.value ? 'Affirm' : 'Deny', confidence: Math.min(modelYes.confidence, DIRECT) });
     else if (dontKnow || undecided) b.out.push({ type: 'DontKnow', confidence: DIRECT });
   }
   if (preauthNamed && step !== 'manufacturerPreauth') {
@@ -646,12 +678,15 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
       if (mention) put(b, { slot: 'item', value: { mention } }, UNSURE + 0.1);
     }
   } else if (step !== 'verify') {
-    const index = namedItem(said, n, view.items, lang, lex);
+    // "not the headphones, the laptop": the item a clause says it is not is no item named.
+    const notThis = new Set(notThisTokens(n, lex));
+    const nItem = notThis.size ? fromTokens(n.tokens.filter((_, i) => !notThis.has(i))) : n;
+    const index = namedItem(notThis.size ? nItem.tokens.filter((t) => t !== BREAK).join(' ') : said, nItem, view.items, lang, lex);
     if (index !== null) put(b, { slot: 'item', value: { index } }, DIRECT);
     // Before an order is known, or with another order ("sorry, wrong order, it's UK-310008, the
     // speaker"): what the item is called, for the verifier to find in that order.
-    else if (view.items.length === 0 || orderNumber !== null) {
-      const mention = mentionOf(n, lex, said);
+    else if ((view.items.length === 0 || orderNumber !== null) && !otherMatter) {
+      const mention = mentionOf(n, lex, said, orderNumber !== null);
       if (mention) put(b, { slot: 'item', value: { mention } }, UNSURE + 0.1);
     }
   }
@@ -665,7 +700,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     const itemChanged = b.out.some((c) => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.slot === 'item');
     // A question asked mid-way ("can I cancel if I change my mind?") states no new reason.
     const askedMidway = step !== null && step !== 'reason' && b.out.some((c) => c.type === 'Ask' && c.topic !== 'otherRemedy' && c.topic !== 'other');
-    if ((!atCondition || itemChanged || volunteered || !b.out.some((c) => c.type !== 'Ask')) && !askedMidway) {
+    if ((!atCondition || itemChanged || volunteered || !b.out.some((c) => c.type !== 'Ask')) && !askedMidway && !otherMatter) {
       // "Sorry, wrong order, it's UK-310008": the customer's own slip about the order number, no item sent wrongly.
       const told = orderNumber !== null && view.filled.includes('orderNumber') ? said.replace(OWN_WRONG_ORDER, ' ') : said;
       reasonCommands(b, withoutItemNames(told, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');

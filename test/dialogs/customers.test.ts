@@ -385,6 +385,76 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(outcomeOf(r), c.why()).to.not.equal('rejected');
     expect(askedStep(r), c.why()).to.equal('physicalDamage');
   });
+  it('"I want to return something" / "quiero devolver algo" gives no reason: the reason is asked before any condition', async () => {
+    for (const [locale, opening, item] of [
+      ['en-GB', 'I want to return something', 'headphones'],
+      ['en-GB', "I'd like to return something", 'the headphones'],
+      ['es-US', 'quiero devolver algo', 'los audífonos'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      await c.say('UK-100234');
+      await c.say('sam@example.com');
+      await c.say(item);
+      expect(c.steps.at(-1), c.why()).to.equal('reason');
+    }
+  });
+  it('"IMP-500017 lee@example.com the probook": a name the lexicon does not know is found in the order; "the laptop" gives no reason', async () => {
+    const c = conversation(bot, 'en-US');
+    const r = await c.say('IMP-500017 lee@example.com the probook');
+    expect(c.steps, c.why()).to.not.include('item');
+    expect(askedStep(r), c.why()).to.equal('reason');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.include('ProBook 14');
+    const d = conversation(bot, 'en-US');
+    const s = await d.say('IMP-500017 lee@example.com the laptop');
+    expect(askedStep(s), d.why()).to.equal('reason');
+    expect(d.why(), d.why()).to.not.match(/sorry it isn't working/i);
+  });
+  it('after "not now" at the booking, "yes all there" (a fact, no question asked) books nothing: the booking is asked again', async () => {
+    const c = conversation(bot);
+    await c.say('Hi, order UK-100234, email sam@example.com, the headphones arrived yesterday with the earcup cracked, the box was squashed. Can I get a replacement?');
+    expect(c.steps.at(-1), c.why()).to.equal('confirm');
+    await c.say('not now');
+    const r = await c.say('yes all there');
+    expect(c.why(), c.why()).to.not.match(/RMA-/);
+    expect(askedStep(r), c.why()).to.equal('confirm');
+    await c.say('yes');
+    expect(c.why(), c.why()).to.match(/RMA-/);
+  });
+  it('"yes I opened them but never used them" to "has the seal been broken?" is checked before it rejects', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com headphones changed my mind');
+    expect(c.steps.at(-1), c.why()).to.equal('sealBroken');
+    const r = await c.say('yes I opened them but never used them');
+    expect(outcomeOf(r), c.why()).to.equal(null);
+    expect(askedStep(r), c.why()).to.equal('sealBroken');
+  });
+  it('"I dropped it and it broke" / "se me cayó y se rompió" is never damage in delivery: nothing is approved on it', async () => {
+    for (const [locale, line] of [
+      ['en-GB', 'I dropped it and it broke'],
+      ['es-US', 'se me cayó y se rompió'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      const r = await c.say(`UK-100234 sam@example.com the notebook, ${line}`);
+      expect(outcomeOf(r), c.why()).to.not.equal('approved');
+      expect(c.why(), c.why()).to.not.match(/damaged in delivery|dañó en el envío|daño dentro/i);
+    }
+  });
+  it('after a refusal, "el sello lo rompí yo" / "I broke the seal myself" is no new reason: it is confirmed, and a no keeps the refusal', async () => {
+    for (const [locale, line, no] of [
+      ['es-US', 'el sello lo rompí yo', 'no'],
+      ['en-GB', 'I broke the seal myself yes', 'no'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(locale === 'es-US' ? 'UK-100234 sam@example.com los audífonos, cambié de opinión' : 'UK-100234 sam@example.com headphones, changed my mind');
+      const rejected = await c.say(locale === 'es-US' ? 'sí, rompí el sello' : 'yes, I broke the seal');
+      expect(outcomeOf(rejected), c.why()).to.equal('rejected');
+      const r = await c.say(line);
+      expect(outcomeOf(r), c.why()).to.equal(null);
+      expect(askedStep(r), c.why()).to.be.oneOf(['reason', null]);
+      if (askedStep(r) === 'reason') expect(outcomeOf(await c.say(no)), c.why()).to.equal('rejected');
+    }
+  });
 });
 
 describe('conversations as customers write them: not understanding, and corrections (HTTP)', function () {

@@ -100,6 +100,15 @@ describe('the returns machine', () => {
     s.stop();
   });
 
+  it('an unsure ask for a person said in anger still offers a person at once (never "I didn\'t get that")', async () => {
+    const s = new Session();
+    await s.say(order('UK-100001'), proof);
+    const t = await s.say({ type: 'HumanHandoff', confidence: 0.4, frustrated: true });
+    expect(t.state).to.equal('offer');
+    expect(keysOf(t.replies)).to.include('offer.frustrated');
+    s.stop();
+  });
+
   it('a hand-over returns to the question the customer was at (history state), asked again', async () => {
     const s = new Session();
     await s.say(order('UK-100001'), proof);

@@ -35,6 +35,12 @@ const FLOORS_BY_SET: Partial<Record<EvalSet, Floors>> = {
  * 100 %, openings 87.5 / 100 %, no rejecting fact from 3 negated answers each; two en-GB lines were
  * replaced beforehand by messages on other subjects because this test found training examples near
  * them): about 3 points under it, per locale.
+ *
+ * Set H, written 2026-12-03 by a separate author who read neither the training data nor the other
+ * sets, and measured once after that day's training data (en-GB / es-US: reason 98.5 / 98.5 %,
+ * person 96.7 / 100 %, frustrated flag 10 of 11 / 9 of 12, yes/no 80 / 95 %, openings 97.7 / 95.3 %,
+ * no rejecting fact from 12 negated answers each; 35 training examples near its lines were deleted
+ * beforehand): about 3 points under it, per locale.
  */
 const FLOORS_BY_SET_AND_LOCALE: Partial<Record<EvalSet, Record<EvalLang, Floors>>> = {
   f: {
@@ -44,6 +50,10 @@ const FLOORS_BY_SET_AND_LOCALE: Partial<Record<EvalSet, Record<EvalLang, Floors>
   g: {
     en: { reason: 91, human: 84, yesNo: 97, openingSlots: 84, frustratedFlag: 97 },
     es: { reason: 93, human: 97, yesNo: 97, openingSlots: 97, frustratedFlag: 97 },
+  },
+  h: {
+    en: { reason: 95, human: 93, yesNo: 77, openingSlots: 94, frustratedFlag: 87 },
+    es: { reason: 95, human: 97, yesNo: 92, openingSlots: 92, frustratedFlag: 72 },
   },
 };
 

@@ -38,10 +38,13 @@ type Row =
  * a separate author before the third batch of training data, from the label names only (not the
  * training examples), and measured once; its misses are never read. `g` (<lang>.g.jsonl) was written on
  * 2026-12-02 by a separate author after the third batch of training data, and measured once; its
- * misses are never read: the honest figure now. No training example may copy any of them
- * (eval.test.ts).
+ * misses are never read. `h` (<lang>.h.jsonl) was written on 2026-12-03 by a separate author who
+ * read neither the training data nor the other sets, from the label names and the question each
+ * step asks (30 requests for a person and 12 all-in-one openings per language), and measured once
+ * after that day's training data; its misses are never read: the honest figure now. No training
+ * example may copy any of them (eval.test.ts).
  */
-export const SETS = { a: '', b: '.fresh', c: '.c', d: '.d', e: '.e', f: '.f', g: '.g' } as const;
+export const SETS = { a: '', b: '.fresh', c: '.c', d: '.d', e: '.e', f: '.f', g: '.g', h: '.h' } as const;
 export type EvalSet = keyof typeof SETS;
 
 export function heldout(lang: EvalLang, set: EvalSet = 'a'): Row[] {

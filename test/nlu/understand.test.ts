@@ -80,7 +80,9 @@ describe('understand', () => {
     noConfidentAdverse(cs);
     const disc = understand("I opened the case to put the disc in, that's it", at('tampered'));
     assert.equal((slotOf(disc, 'packagingOpened') as { value: boolean } | undefined)?.value, true);
-    assert.equal(slotOf(disc, 'tampered'), undefined);
+    // The fact asked about is only checked (below CONFIDENT), never taken.
+    const tampered = slotOf(disc, 'tampered') as { confidence: number } | undefined;
+    assert.ok(!tampered || tampered.confidence < CONFIDENT, JSON.stringify(tampered));
     noConfidentAdverse(understand("there isn't a serial number on a blu-ray", at('serialLabelIntact')));
     const sentence = understand("I haven't opened it", at('reason'));
     assert.equal((slotOf(sentence, 'packagingOpened') as { value: boolean }).value, false);
@@ -207,6 +209,68 @@ describe('understand', () => {
     for (const text of ['otro', 'un cambio', 'quiero un cambio', 'uno nuevo por favor']) assert.equal(remedy(text), 'replacement', text);
   });
 
+  it('"no I\'ve never opened it" is a no and a never, not a double negative: never an opened box', () => {
+    for (const step of ['reason', 'item', null] as const) {
+      const opened = slotOf(understand("no I've never opened it", at(step)), 'packagingOpened') as { value: boolean } | undefined;
+      assert.notEqual(opened?.value, true, String(step));
+    }
+  });
+  it('angry and naming a person ("ugh this is taking ages, just get me someone") is a sure ask for a person', () => {
+    const h = understand('ugh this is taking ages, just get me someone', at('used')).find((c) => c.type === 'HumanHandoff');
+    assert.ok(h && h.confidence >= CONFIDENT && h.frustrated, JSON.stringify(h));
+  });
+  it('a clear reason beside the item named ("the laptop. it overheats and shuts down") is sure, not only a guess', () => {
+    const items = [{ name: 'Aero 15 notebook', sku: 'NB', category: 'notebook' }];
+    const r = slotOf(understand('the laptop. it overheats and shuts down after 10 mins', at('item', { items })), 'reason') as { value: string; confidence: number } | undefined;
+    assert.equal(r?.value, 'faulty');
+    assert.ok(r.confidence >= CONFIDENT, String(r.confidence));
+  });
+  it('sentences that answer the question asked: the fact asked about, checked where it would reject', () => {
+    const fact = (text: string, step: Step, locale = 'en-GB') => {
+      const cs = understand(text, at(step, { locale }));
+      const c = slotOf(cs, step as Slot) as { value: boolean; confidence: number } | undefined;
+      const yn = cs.find((x) => x.type === 'Affirm' || x.type === 'Deny');
+      return c ? { value: c.value, confidence: c.confidence } : yn && 'confidence' in yn ? { value: yn.type === 'Affirm', confidence: yn.confidence } : null;
+    };
+    assert.deepEqual(fact('please do', 'confirm')?.value, true);
+    assert.ok((fact('please do', 'confirm')?.confidence ?? 0) >= CONFIDENT);
+    assert.equal(fact("just set it up, that's it", 'used')?.value, true);
+    assert.equal(fact('tiene un rayoncito en un lado', 'physicalDamage', 'es-US')?.value, true);
+    for (const [text, step, value] of [
+      ["there's a small scratch on the side", 'physicalDamage', true],
+      ['it peeled off', 'serialLabelIntact', false],
+      ['I think the manual went in the recycling', 'allAccessories', false],
+    ] as const) {
+      const f = fact(text, step);
+      assert.equal(f?.value, value, text);
+      assert.ok(f && f.confidence < CONFIDENT, `${text}: checked before it rejects`);
+    }
+  });
+  it('a matter other than a return ("my parcel never arrived") names no item and no reason: it is a question for a person', () => {
+    const cs = understand('my parcel never arrived', at(null));
+    assert.ok(
+      cs.some((c) => c.type === 'Ask' && c.topic === 'other'),
+      JSON.stringify(cs),
+    );
+    assert.equal(slotOf(cs, 'reason'), undefined);
+    assert.equal(slotOf(cs, 'item'), undefined);
+  });
+  it('"no I don\'t get what you mean" / "no entiendo nada de lo que me preguntas" is a plea for help, never a no; "no it is not damaged" is no double negative', () => {
+    for (const [text, locale] of [
+      ["no I don't get what you mean", 'en-GB'],
+      ["no i don't understand the question", 'en-GB'],
+      ['no entiendo nada de lo que me preguntas', 'es-US'],
+    ] as const) {
+      const cs = understand(text, at('allAccessories', { locale }));
+      assert.ok(!cs.some((c) => c.type === 'Deny' || c.type === 'Affirm'), `${text}: ${JSON.stringify(cs)}`);
+      assert.ok(
+        cs.some((c) => c.type === 'Help'),
+        text,
+      );
+    }
+    const d = understand('no it is not damaged', at('reason'));
+    assert.notEqual((slotOf(d, 'physicalDamage') as { value: boolean } | undefined)?.value, true);
+  });
   it('goodbye, questions mid-way, a return started', () => {
     assert.deepEqual(types(understand('thanks, bye', at('confirm'))), ['Goodbye']);
     assert.deepEqual(types(understand('eso es todo, gracias', at(null, { locale: 'es-US' }))), ['Goodbye']);
