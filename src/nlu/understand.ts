@@ -405,7 +405,7 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
   if (!model) {
     if (rule) [reason, confidence] = [rule.reason, atAnswer ? DIRECT : 0.85];
   } else {
-    const text = shapeless(said);
+    const text = courteous(shapeless(said), lang);
     let scores: Scores = knowsContent(lang, 'reason', text) ? classify(lang, 'reason', text) : [];
     // Asked for the reason, a message that is no request or question gives one: weigh the reasons alone.
     // Not when the model is sure the message names no reason at all ("constructor", "it's xyzzy"):
@@ -437,11 +437,11 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
     } else if (((best && top?.label !== 'none') || (inClause && inClause.length > 1)) && atAnswer) {
       // Clauses that give different reasons are the choices; else the message's own candidates.
       const choices = inClause && inClause.length > 1 ? inClause : candidates;
-      // One candidate said in passing ("el sello lo rompí yo" after a refusal): an unsure reading, which
-      // the conversation confirms with the reason question ("«Damaged in delivery», is that right?").
+      // One candidate said in passing: an unsure reading the conversation confirms with the reason
+      // question ("«Damaged in delivery», is that right?"), or, weaker still, none (the reason is asked).
       const [only] = choices;
       if (choices.length === 1 && only && step !== 'reason' && asReason(only.label)) {
-        put(b, { slot: 'reason', value: asReason(only.label)!, mentionsFault: false }, UNSURE);
+        if (only.score >= UNSURE) put(b, { slot: 'reason', value: asReason(only.label)!, mentionsFault: false }, UNSURE);
         return;
       }
       b.out.push({
@@ -465,6 +465,17 @@ function reasonCommands(b: Builder, said: string, lang: Lang, step: Step | null,
   const mentionsFault = Boolean(rule?.mentionsFault) || reason === 'faulty' || (cause !== null && cause.cause !== 'unknown');
   put(b, { slot: 'reason', value: reason, mentionsFault }, confidence, { correct: correcting });
   if (cause && step !== 'faultCause' && mentionsFault && cause.cause !== 'unknown') put(b, { slot: 'faultCause', value: cause.cause }, cause.confidence);
+}
+
+/**
+ * The text without the courtesies at its ends ("…, thanks", "gracias"): they say nothing about why
+ * the item goes back, and "ya no me hace falta, gracias" would read as a goodbye with no reason.
+ */
+function courteous(text: string, lang: Lang): string {
+  const lex = lexicon(lang);
+  const n = normalize(text, lex.maps);
+  const t = trimFillers(n, lex.fillers, true);
+  return t.tokens.length > 0 && t.tokens.length < n.tokens.length ? t.tokens.join(' ') : text;
 }
 
 /**

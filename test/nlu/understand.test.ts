@@ -271,6 +271,14 @@ describe('understand', () => {
     const d = understand('no it is not damaged', at('reason'));
     assert.notEqual((slotOf(d, 'physicalDamage') as { value: boolean } | undefined)?.value, true);
   });
+  it('a reason with thanks ("ya no me hace falta, gracias", "don\'t need it anymore thanks") is the reason, not only a goodbye', () => {
+    for (const [text, locale] of [
+      ['ya no me hace falta, gracias', 'es-US'],
+      ["don't need it anymore thanks", 'en-GB'],
+    ] as const) {
+      assert.equal((slotOf(understand(text, at('reason', { locale })), 'reason') as { value: string } | undefined)?.value, 'change-of-mind', text);
+    }
+  });
   it('goodbye, questions mid-way, a return started', () => {
     assert.deepEqual(types(understand('thanks, bye', at('confirm'))), ['Goodbye']);
     assert.deepEqual(types(understand('eso es todo, gracias', at(null, { locale: 'es-US' }))), ['Goodbye']);
