@@ -72,11 +72,11 @@ export function askAnswerParts(pack: CompiledPack, topic: string, ctx: ReturnsCo
     // answer for each reason the pack answers for, rather than "I don't know".
     const per = REASONS.map((reason) => [reason, answerFor(pack, topic, { reason, decision: null, remedy })] as const).filter(([, x]) => x.known);
     if (per.length) {
-      const parts = [p('answer.byReason'), ...per.flatMap(([reason, x]) => [p(`answer.forReason.${reason}`), ...answerParts(x, ctx, ctx.order?.currency ?? 'GBP')])];
+      const parts = [p('answer.byReason'), ...per.flatMap(([reason, x]) => [p(`answer.forReason.${reason}`), ...answerParts(x, ctx, ctx.order?.currency ?? pack.pack.currency)])];
       return withClauses(parts, [...new Set(per.flatMap(([, x]) => (x.known ? x.clauses : [])))]);
     }
   }
-  return withClauses(answerParts(a, ctx, ctx.order?.currency ?? 'GBP'), a.known ? a.clauses : []);
+  return withClauses(answerParts(a, ctx, ctx.order?.currency ?? pack.pack.currency), a.known ? a.clauses : []);
 }
 
 /** Topics whose answer depends on the return's reason. */

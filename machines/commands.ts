@@ -67,8 +67,12 @@ export type Command =
   | { type: 'Deny'; confidence: number; hedged?: boolean }
   /** "I don't know" / "not sure" to the pending question. */
   | { type: 'DontKnow'; confidence: number }
-  /** The reading is ambiguous between candidates: ask one short question with them as choices. */
-  | { type: 'Clarify'; slot: Slot; candidates: ClarifyCandidate[] }
+  /**
+   * The reading is ambiguous between candidates: ask one short question with them as choices.
+   * `orCancel`: stopping the return is a choice too ("actually I changed my mind" at a condition
+   * question: stop, or is that the reason?).
+   */
+  | { type: 'Clarify'; slot: Slot; candidates: ClarifyCandidate[]; orCancel?: boolean }
   /** Wants a person. `frustrated` when said in anger ("useless", "human. now.", "ya me harté"). */
   | { type: 'HumanHandoff'; confidence: number; frustrated?: boolean }
   /** Frustration without asking for a person: the bot hears it and offers one at once. */

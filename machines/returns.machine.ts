@@ -15,11 +15,11 @@
  *   `.provide()`: `verifyOrder`, `issueRma`, `requestHandoff`. Replies are message keys with
  *   parameters, never text: `dialogs/` renders them in the customer's language.
  */
-import { and, assertEvent, assign, emit, enqueueActions, fromPromise, not, raise, setup, type SnapshotFrom } from 'xstate';
+import { and, assertEvent, assign, emit, enqueueActions, fromPromise, not, or, raise, setup, type SnapshotFrom } from 'xstate';
 import { BOOLEAN_CONDITION_FIELDS, CONDITION_FIELDS, FAULT_CAUSES, type Case, type ConditionField, type ReturnReason } from '../src/policy/case.js';
 import type { Decision } from '../src/policy/decision.js';
 import { openAlternatives, type CompiledPack } from '../src/policy/engine.js';
-import { loadPack } from '../src/policy/packs.js';
+import { loadPack, packIdForOrderNumber } from '../src/policy/packs.js';
 import type { Remedy } from '../src/policy/pack.js';
 import type { Order, OrderItem } from '../src/orders.js';
 import { buildCase, selectedItem, todayFor } from './case.js';
@@ -248,6 +248,17 @@ export function stateName(snapshot: { value: unknown }): string {
 
 const isConditionSlot = (slot: string) => (CONDITION_FIELDS as readonly string[]).includes(slot);
 const packOf = (ctx: ReturnsContext): CompiledPack => loadPack(ctx.order?.policy ?? ctx.defaultPolicy);
+/**
+ * The pack a question mid-way is answered from: the order's; before it is verified, the pack its
+ * number's shape belongs to (policy text is public; nothing about the order is read), the default
+ * pack while no number is given; null when the number's shape names none (it depends on the order).
+ */
+function answeringPack(ctx: ReturnsContext): CompiledPack | null {
+  if (ctx.order || !ctx.orderNumber) return packOf(ctx);
+  const id = packIdForOrderNumber(ctx.orderNumber);
+  if (id) return loadPack(id);
+  return packOf(ctx).pack.orderNumbers ? null : packOf(ctx);
+}
 /** The item index the verifier resolved the pending mention to, if it is one of the order's items. */
 const validIndex = (index: number | null, items: readonly OrderItem[]) => (index !== null && Number.isInteger(index) && index >= 0 && index < items.length ? index : null);
 
@@ -354,6 +365,10 @@ export const returnsMachine = setup({
     repeatsKnown: ({ context, event }) => kind(event) === 'slots' && !changesAnything(context, slotCommands(commandsOf(event))),
     hasReasonGuess: ({ context }) => context.reasonGuess !== null,
     faultRouteOffered: ({ context }) => context.mentionsFault && context.reason !== 'faulty' && context.choices.some((c) => c.label.key === 'choice.route.faulty'),
+    /** Refused for want of the manufacturer's pre-authorisation (the number is asked for). */
+    refusedForPreauth: ({ context }) => Boolean(context.decision?.reasons.some((r) => r.code === 'MANUFACTURER_PREAUTH_REQUIRED')),
+    /** What the pre-authorisation needs was said, and a person offered. */
+    preauthHelpOffered: ({ context }) => context.choices.some((c) => c.label.key === 'choice.preauth.person'),
     /** Slots that change something (a slot said again, unchanged, is no answer). */
     givesSlots: ({ context, event }) => kind(event) === 'slots' && changesAnything(context, slotCommands(commandsOf(event))),
     givesProof: ({ event }) => slotOf(event, 'proof') !== undefined,
@@ -480,10 +495,18 @@ export const returnsMachine = setup({
       const item = selectedItem(context)?.name ?? '';
       // A yes/no fact is clarified with its plain check question (yes = the field is true).
       const yesNoFact = (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(slot);
-      const choices = yesNoFact
-        ? [choice(part('choice.yes'), set({ slot, value: true } as SlotValue)), choice(part('choice.no'), set({ slot, value: false } as SlotValue))]
-        : candidates.map((c) => choice(labelOf(c, context), set(c)));
-      const question = yesNoFact ? checkQuestion(slot as ConditionField, selectedItem(context), { item }) : part('clarify', { options: { list: choices.map((c) => c.label), style: 'or' } });
+      // "Actually I changed my mind" at a condition question: stop the return, or is that the reason?
+      const orCancel = asked?.orCancel === true;
+      const choices = orCancel
+        ? [choice(part('choice.stopReturn'), { type: 'Cancel', ...sure }), ...candidates.map((c) => choice(part('choice.reason.isChangeOfMind'), set(c)))]
+        : yesNoFact
+          ? [choice(part('choice.yes'), set({ slot, value: true } as SlotValue)), choice(part('choice.no'), set({ slot, value: false } as SlotValue))]
+          : candidates.map((c) => choice(labelOf(c, context), set(c)));
+      const question = orCancel
+        ? part('clarify.stopOrReason', { item })
+        : yesNoFact
+          ? checkQuestion(slot as ConditionField, selectedItem(context), { item })
+          : part('clarify', { options: { list: choices.map((c) => c.label), style: 'or' } });
       const q = ask({ ...context, misunderstood: { step, count } }, step, [question], choices);
       enqueue.assign({ ...q.patch, misunderstood: { step, count } });
       enqueue.emit(q.reply);
@@ -494,10 +517,25 @@ export const returnsMachine = setup({
         // Beside an answer, only a sure reading of a question is one ("refund this time" answers).
         const sure = c.type === 'Ask' && (c.confidence >= CONFIDENT || (c.confidence >= UNSURE && slotCommands(event.commands).length === 0));
         if (!sure) continue;
-        const parts = askAnswerParts(packOf(context), c.topic, context, event.commands);
+        const pack = answeringPack(context);
+        if (!pack) {
+          // Before the order is verified, an order number of no known shape: answered once it is.
+          enqueue.emit(reply([part('answer.afterVerification')]));
+          const deferred = context.deferredAsks ?? [];
+          if (!deferred.includes(c.topic)) enqueue.assign({ deferredAsks: [...deferred, c.topic] });
+          continue;
+        }
+        const parts = askAnswerParts(pack, c.topic, context, event.commands);
         // A question the pack cannot answer: a person can, one click away.
         enqueue.emit(reply(parts, parts[0]?.key === 'answer.unknown' ? { choices: [personChoice] } : {}));
       }
+    }),
+    /** The questions kept until the order was verified, answered from its pack now. */
+    answerDeferred: enqueueActions(({ context, enqueue }) => {
+      const deferred = context.deferredAsks ?? [];
+      if (!deferred.length || !context.order) return;
+      enqueue.assign({ deferredAsks: [] });
+      for (const topic of deferred) enqueue.emit(reply(askAnswerParts(packOf(context), topic, context, [])));
     }),
     sayOfferedRemedies: emit(({ context, event }) => reply(askAnswerParts(packOf(context), 'otherRemedy', context, commandsOf(event)))),
     reask: raise({ type: 'REASK' }),
@@ -636,6 +674,11 @@ export const returnsMachine = setup({
       enqueue.assign({ choices, asking: null });
       enqueue.emit(reply(parts, { choices }));
     }),
+    offerPreauthHelp: enqueueActions(({ context, enqueue }) => {
+      const choices = [choice(part('choice.preauth.person'), { type: 'HumanHandoff', ...sure }), restartChoice];
+      enqueue.assign({ choices, asking: 'manufacturerPreauth' });
+      enqueue.emit(reply([part('rejected.preauth.missing', { item: selectedItem(context)?.name ?? '' })], { step: 'manufacturerPreauth', choices }));
+    }),
     askReferral: enqueueActions(({ context, enqueue }) => {
       const q = ask(context, 'confirm', [part('referred.offer')], yesNo(part('choice.referral.yes'), part('choice.referral.no')));
       enqueue.assign(q.patch);
@@ -772,6 +815,7 @@ export const returnsMachine = setup({
                     return { order, orderNumber: order?.orderNumber ?? null, verifyAttempts: 0, proof: null, itemIndex: mentioned, itemMention: null };
                   }),
                   emit(reply([part('verified')])),
+                  'answerDeferred',
                   'checkStatedDate',
                 ],
               },
@@ -1001,6 +1045,9 @@ export const returnsMachine = setup({
               // "No, but it's faulty": another route, or the pre-authorisation number, is decided again.
               { guard: 'givesSlots', target: 'route', actions: ['answerQuestions', 'absorb'] },
               { guard: and(['faultRouteOffered', 'saysYes']), target: 'route', actions: ['takeFaultRoute', 'absorb'] },
+              // "I don't have that number": what is needed is said, and a person offered (a yes hands over).
+              { guard: and(['preauthHelpOffered', 'saysYes']), target: '#returns.handoff', actions: { type: 'handoffBecause', params: { why: 'asked' } } },
+              { guard: and(['refusedForPreauth', not('preauthHelpOffered'), or(['saysNo', 'saysDontKnow'])]), actions: 'offerPreauthHelp' },
               { guard: 'saysNo', target: '#returns.ended', actions: 'sayGoodbye' },
             ],
           },

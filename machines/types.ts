@@ -7,7 +7,7 @@ import type { ConditionField, LocalDate, ReturnReason } from '../src/policy/case
 import type { Decision } from '../src/policy/decision.js';
 import type { Remedy } from '../src/policy/pack.js';
 import type { Order } from '../src/orders.js';
-import type { Command, ProofCandidate } from './commands.js';
+import type { AskTopic, Command, ProofCandidate } from './commands.js';
 
 /** What a question waits for (CONTRACT section 7, `channelData.returns.step`). */
 export type Step = 'orderNumber' | 'verify' | 'item' | 'reason' | ConditionField | 'remedy' | 'confirm';
@@ -135,6 +135,11 @@ export interface ReturnsContext {
   handoffReason: 'asked' | 'referred' | 'not-understood' | 'disputed' | 'verification' | 'frustrated';
   /** Why a person was offered: frustration (declining returns to the question) or being lost. */
   offer: 'frustrated' | 'lost' | null;
+  /**
+   * Questions asked before the order was verified whose answer depends on the order's policy (its
+   * number's shape names no pack): answered once it is verified. Absent in snapshots from before it was kept.
+   */
+  deferredAsks?: AskTopic[];
   /** The channel of the customer's last turn (see {@link TurnChannel}); absent in snapshots from before it was kept. */
   channel?: TurnChannel | null;
   /** Handoff: position in the queue and the agent, when a person has the conversation. */

@@ -36,6 +36,8 @@ export interface LexiconData {
     leadingBlockers: Phrases;
     noStart: Phrases;
     hedges: Phrases;
+    /** Phrases that make a yes or a no unsure without unsaying it ("not that I know of" is still a no, a hedged one). */
+    unsure: Phrases;
   };
   conditions: Record<BooleanConditionField, { true: Phrases; false: Phrases }>;
   faultCauses: Record<'defect' | 'symptoms' | 'wear-and-tear' | 'accident' | 'misuse' | 'software', Phrases>;

@@ -68,6 +68,8 @@ const ADVERSE: Record<BooleanConditionField, boolean> = {
 const ADVERSE_CAUSES: ReadonlySet<FaultCause> = new Set(['accident', 'misuse', 'software', 'wear-and-tear']);
 
 const isBooleanField = (s: Step | null): s is BooleanConditionField => s !== null && (BOOLEAN_CONDITION_FIELDS as readonly string[]).includes(s);
+/** A question about the item's condition (a yes/no fact, what happened, the pre-authorisation). */
+const isConditionStep = (s: Step | null): boolean => isBooleanField(s) || s === 'faultCause' || s === 'manufacturerPreauth';
 
 /** True when a reading of this slot value would reject or refer the return. */
 export function isAdverse(v: SlotValue): boolean {
@@ -84,7 +86,7 @@ interface Tone {
 
 function toneOf(n: Norm, lex: Lexicon): Tone {
   const negated = n.tokens.some((t) => lex.neg.negators.has(t)) || n.tokens.some((t) => /n'?t$/.test(t) && t.length > 3);
-  const hedged = findAll(n, lex.yesNo.hedges).length > 0 || n.tokens.some((t) => HEDGE_WORDS.has(t)) || MINIMISED.test(n.tokens.join(' '));
+  const hedged = findAll(n, lex.yesNo.hedges).length > 0 || findAll(n, lex.yesNo.unsure).length > 0 || n.tokens.some((t) => HEDGE_WORDS.has(t)) || MINIMISED.test(n.tokens.join(' '));
   return { negated, hedged };
 }
 /**
@@ -304,10 +306,21 @@ function actCommands(b: Builder, a: ActInput): void {
   // Angry and naming a person ("ugh this is taking ages, just get me someone"): the anger and the
   // request are one ask for a person, as sure as both readings together.
   else if (top?.kind === 'frustrated') b.out.push(person ? handoff(Math.min(0.99, top.confidence + scoreOf(a.acts?.scores, 'human')), () => true) : { type: 'Frustrated', confidence: top.confidence });
-  // Asked why, "actually, I've changed my mind" is the reason (a change of mind), not "cancel".
-  else if (top?.kind === 'cancel' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes && !(a.step === 'reason' && ruleReason(a.said, a.lang)?.reason === 'change-of-mind'))
-    b.out.push({ type: 'Cancel', confidence: top.confidence });
-  else if (top?.kind === 'restart' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Restart', confidence: top.confidence });
+  // Asked why, "actually, I've changed my mind" is the reason (a change of mind), not "cancel"; asked
+  // what happened, "it just stopped" is what happened. Asked about the item's condition, "actually I
+  // changed my mind" may be either: stop the return, or that is the reason (asked).
+  else if (
+    top?.kind === 'cancel' &&
+    top.confidence >= ACT_DESTRUCTIVE &&
+    words <= SHORT_MESSAGE &&
+    a.noShapes &&
+    !(a.step === 'reason' && ruleReason(a.said, a.lang)?.reason === 'change-of-mind') &&
+    !(a.step === 'faultCause' && parseFaultCause(a.said, a.lang) !== null)
+  ) {
+    if (isConditionStep(a.step) && ruleReason(a.said, a.lang)?.reason === 'change-of-mind') {
+      b.out.push({ type: 'Clarify', slot: 'reason', candidates: [{ slot: 'reason', value: 'change-of-mind', confidence: top.confidence }], orCancel: true });
+    } else b.out.push({ type: 'Cancel', confidence: top.confidence });
+  } else if (top?.kind === 'restart' && top.confidence >= ACT_DESTRUCTIVE && words <= SHORT_MESSAGE && a.noShapes) b.out.push({ type: 'Restart', confidence: top.confidence });
   else if (top?.kind === 'help' && words <= SHORT_MESSAGE) b.out.push({ type: 'Help', confidence: top.confidence });
   else if (top?.kind === 'ask') b.out.push({ type: 'Ask', topic: top.topic, confidence: top.confidence });
   else if (top?.kind === 'startReturn') b.out.push({ type: 'StartReturn', confidence: top.confidence });
@@ -596,6 +609,10 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
 
   // Condition steps: the answer to THAT question (a sentence naming the field, or yes/no).
   const readings = conditionReadings(yn.rest, lex);
+  // "Oh and it arrived damaged" at a condition question: a reason volunteered mid-way (damage on
+  // arrival) is read as the reason; its damage words state no fact against the item's condition.
+  const volunteered = isConditionStep(step) && ruleReason(withoutItemNames(said, view.items), lang)?.reason === 'transit-damage';
+  if (volunteered) for (const [f, r] of readings) if (isAdverse({ slot: f, value: r.value } as SlotValue)) readings.delete(f);
   if (isBooleanField(step)) {
     const reading = readings.get(step);
     const particle = yes ?? (hedgedYes ? yn.particle : hedgeOnly ? !leansNo : reading ? null : (modelYes?.value ?? null));
@@ -687,14 +704,14 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
 
   // The reason (never from a hedged yes/no answer to a condition question).
   const conditionAnswer = (isBooleanField(step) || step === 'faultCause') && (answeredYesNo || b.out.some((c) => c.type === 'SetSlot' && c.slot === step));
-  if (!conditionAnswer && step !== 'verify' && !dontKnow) {
+  if ((!conditionAnswer || volunteered) && step !== 'verify' && !dontKnow) {
     const atCondition = isBooleanField(step) || step === 'faultCause' || step === 'manufacturerPreauth';
     // At a condition question a different reason counts only when the answer itself is unreadable,
     // or when the item is changed: "sorry, I meant the laptop, it won't charge" says why that one goes back.
     const itemChanged = b.out.some((c) => (c.type === 'SetSlot' || c.type === 'CorrectSlot') && c.slot === 'item');
     // A question asked mid-way ("can I cancel if I change my mind?") states no new reason.
     const askedMidway = step !== null && step !== 'reason' && b.out.some((c) => c.type === 'Ask' && c.topic !== 'otherRemedy' && c.topic !== 'other');
-    if ((!atCondition || itemChanged || !b.out.some((c) => c.type !== 'Ask')) && !askedMidway && !otherMatter) {
+    if ((!atCondition || itemChanged || volunteered || !b.out.some((c) => c.type !== 'Ask')) && !askedMidway && !otherMatter) {
       // "Sorry, wrong order, it's UK-310008": the customer's own slip about the order number, no item sent wrongly.
       const told = orderNumber !== null && view.filled.includes('orderNumber') ? said.replace(OWN_WRONG_ORDER, ' ') : said;
       reasonCommands(b, withoutItemNames(told, view.items), lang, step, tone, opts.model, correction?.kind === 'reason');

@@ -198,6 +198,15 @@ export const preauthNumberSchema = z.strictObject({
   clauses: clauseRefs.optional(),
 });
 
+/**
+ * The shape of the retailer's order numbers: a question asked before the order is verified is
+ * answered from the pack its number's shape belongs to (policy text is public).
+ */
+export const orderNumbersSchema = z.strictObject({
+  pattern: z.string().min(1).refine(isRegExp, { error: 'expected a regular expression' }),
+  example: z.string().min(1),
+});
+
 /** When the refund is counted from (`received`: the goods back; `inspected`: after inspection and testing). */
 export const REFUND_FROM = ['received', 'received-or-proof-of-posting', 'agreed', 'cancelled', 'inspected'] as const;
 export type RefundFrom = (typeof REFUND_FROM)[number];
@@ -269,6 +278,7 @@ export const packSchema = z.strictObject({
     .optional(),
   guaranteeMonths: guaranteeSchema.optional(),
   preauthNumber: preauthNumberSchema.optional(),
+  orderNumbers: orderNumbersSchema.optional(),
   workingDays: z
     .strictObject({
       holidays: z.array(z.string().refine(isHolidayCalendar, { error: 'expected a holiday calendar like "GB-ENG" or "US"' })).min(1),
@@ -326,6 +336,7 @@ export interface PartialPack {
   features?: Record<string, Feature | null>;
   answers?: PackAnswers | null;
   preauthNumber?: z.output<typeof preauthNumberSchema> | null;
+  orderNumbers?: z.output<typeof orderNumbersSchema> | null;
   disputedDeliveryDate?: { clauses: string[] } | null;
 }
 
@@ -341,6 +352,7 @@ function asPartial(pack: Pack | PartialPack): PartialPack {
     features: p.features ?? {},
     answers: p.answers ?? null,
     preauthNumber: p.preauthNumber ?? null,
+    orderNumbers: p.orderNumbers ?? null,
     disputedDeliveryDate: p.disputedDeliveryDate ?? null,
   };
 }
@@ -493,6 +505,10 @@ export function crossCheck(input: Pack | PartialPack): PackProblem[] {
       problems.push({ path: ['preauthNumber', 'pattern'], message: 'expected a pattern that does not match "none" (the answer of a customer who has no number)' });
     }
     preauth.clauses?.forEach((c, j) => checkClause(c, ['preauthNumber', 'clauses', j]));
+  }
+  const orderNumbers = pack.orderNumbers;
+  if (orderNumbers && !new RegExp(orderNumbers.pattern, 'iu').test(orderNumbers.example)) {
+    problems.push({ path: ['orderNumbers', 'example'], message: `expected an example that matches the pattern, got "${orderNumbers.example}"` });
   }
   for (const [field, q] of Object.entries(pack.questions)) {
     if (!q) continue;

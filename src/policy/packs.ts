@@ -18,6 +18,7 @@ import {
   featureSchema,
   guaranteeSchema,
   packSchema,
+  orderNumbersSchema,
   preauthNumberSchema,
   questionSchema,
   reasonSpecSchema,
@@ -111,6 +112,7 @@ function partialPack(data: unknown): PartialPack {
     features: record(d.features, featureSchema),
     answers: answersSchema.safeParse(d.answers).data ?? null,
     preauthNumber: preauthNumberSchema.safeParse(d.preauthNumber).data ?? null,
+    orderNumbers: orderNumbersSchema.safeParse(d.orderNumbers).data ?? null,
     disputedDeliveryDate: packSchema.shape.disputedDeliveryDate.safeParse(d.disputedDeliveryDate).data ?? null,
   };
 }
@@ -192,4 +194,16 @@ export function tryLoadPack(idOrPath: string): CompiledPack | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The pack an order number's shape belongs to (its `orderNumbers.pattern`, in any letter case),
+ * among the shipped packs and the merchant's own: its id when exactly one matches, else null.
+ */
+export function packIdForOrderNumber(orderNumber: string): string | null {
+  const ids = [...new Set([...builtInPackIds(), ...merchantFiles.keys()])].filter((id) => {
+    const shape = tryLoadPack(id)?.pack.orderNumbers;
+    return shape ? new RegExp(shape.pattern, 'iu').test(orderNumber) : false;
+  });
+  return ids.length === 1 ? ids[0]! : null;
 }

@@ -739,4 +739,170 @@ describe('conversations as customers write them: not understanding, and correcti
     expect(codesOf(r), c.why()).to.not.include('SERIAL_LABEL_REMOVED');
     expect(askedStep(r), c.why()).to.not.equal('serialLabelIntact');
   });
+  it('"not that I know of" / "I don\'t think so" / "no que yo sepa" is a hedged no: checked in plain words before it refers, accepted where it keeps the return', async () => {
+    for (const [locale, opening, yes, line, check] of [
+      ['en-US', 'order IMP-500017 lee@example.com, returning the monitor, changed my mind', 'yes', 'not that I know of', /Just to check: do you still have all the accessories/],
+      ['en-US', 'order IMP-500017 lee@example.com, returning the monitor, changed my mind', 'yes', "I don't think so", /Just to check: do you still have all the accessories/],
+      ['es-US', 'hola, pedido IMP-500017, correo lee@example.com, el monitor, ya no lo necesito', 'sí', 'no que yo sepa', /Solo para confirmar: ¿conserva todos los accesorios/],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      await answerUntil(c, 'allAccessories', yes);
+      const r = await c.say(line);
+      expect(outcomeOf(r), c.why()).to.equal(null);
+      expect(askedStep(r), c.why()).to.equal('allAccessories');
+      expect(r.map((a) => a.text).join(' '), c.why()).to.match(check);
+    }
+    // Where the no keeps the return ("any physical damage?"), the hedged no is taken: the next question follows.
+    for (const [locale, opening, line] of [
+      ['en-US', 'order IMP-500017 lee@example.com, returning the monitor, changed my mind', 'not that I know of'],
+      ['es-US', 'hola, pedido IMP-500017, correo lee@example.com, el monitor, ya no lo necesito', 'no que yo sepa'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      expect(c.steps.at(-1), c.why()).to.equal('physicalDamage');
+      const r = await c.say(line);
+      expect(askedStep(r), c.why()).to.equal('tampered');
+    }
+  });
+  it('"actually I changed my mind" at a condition question is ambiguous: one question with both choices (stop the return, or it is the reason), never a cancel outright', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com the notebook keeps crashing on its own, never dropped it');
+    expect(c.steps.at(-1), c.why()).to.be.oneOf(['serialLabelIntact', 'tampered', 'allAccessories', 'physicalDamage', 'used', 'sealBroken']);
+    let r = await c.say('actually I changed my mind');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/Nothing has been booked/);
+    expect(askedStep(r), c.why()).to.equal('reason');
+    expect(
+      r.at(-1)?.suggestedActions?.actions.map((a) => a.title),
+      c.why(),
+    ).to.include.members(['Stop the return', 'Changing my mind is the reason']);
+    // The reason chosen: the return goes on as a change of mind.
+    r = await c.say('Changing my mind is the reason');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/change of mind/);
+    expect(askedStep(r), c.why()).to.not.equal(null);
+    // Stopping chosen: cancelled.
+    const d = conversation(bot);
+    await d.say('hi UK-100234 sam@example.com headphones changed my mind');
+    expect(d.steps.at(-1), d.why()).to.equal('sealBroken');
+    r = await d.say('actually I changed my mind');
+    expect(askedStep(r), d.why()).to.equal('reason');
+    r = await d.say('Stop the return');
+    expect(r.map((a) => a.text).join(' '), d.why()).to.match(/Nothing has been booked/);
+  });
+  it('"oh and it arrived damaged" at the serial-label question is a reason volunteered mid-way: kept (or confirmed), never an activation-strip or label fact', async () => {
+    for (const [locale, opening, yes, line, reason] of [
+      ['en-US', 'order IMP-500017 lee@example.com, returning the monitor, changed my mind', 'yes', 'oh and it arrived damaged', /damaged in (delivery|shipping)/i],
+      ['es-US', 'hola, pedido IMP-500017, correo lee@example.com, el monitor, ya no lo necesito', 'sí', 'ah, y llegó dañado', /dañado durante el envío|se dañó en el envío/i],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      await answerUntil(c, 'serialLabelIntact', yes);
+      const r = await c.say(line);
+      const said = r.map((a) => a.text).join(' ');
+      expect(outcomeOf(r), c.why()).to.not.equal('rejected');
+      expect(codesOf(r), c.why()).to.not.include('SERIAL_LABEL_REMOVED');
+      expect(said, c.why()).to.not.match(/Just to check|Solo para confirmar|activation|activación/);
+      expect(said, c.why()).to.match(reason);
+    }
+  });
+  it('"I don\'t have that number" / "no tengo ese número" after the pre-authorisation refusal says what is needed and offers a person, never a bare goodbye', async () => {
+    for (const [locale, opening, line, needed, yes] of [
+      ['en-US', "my ProBook 14 won't boot, order IMP-500017, email lee@example.com", "I don't have that number", /pre-authorization number from the manufacturer's technical support/, 'yes'],
+      ['en-GB', "my ProBook 14 won't boot, order IMP-500017, email lee@example.com", "I don't have that number", /pre-authorisation number from the manufacturer's technical support/, 'yes'],
+      ['es-US', 'mi ProBook 14 no enciende, pedido IMP-500017, correo lee@example.com', 'no tengo ese número', /número de preautorización del soporte técnico del fabricante/, 'sí'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      expect(c.steps.at(-1), c.why()).to.equal('manufacturerPreauth');
+      let r = await c.say('no');
+      expect(outcomeOf(r), c.why()).to.equal('rejected');
+      r = await c.say(line);
+      const said = r.map((a) => a.text).join(' ');
+      expect(said, c.why()).to.not.match(/Goodbye|Hasta luego/);
+      expect(said, c.why()).to.match(needed);
+      expect(askedStep(r), c.why()).to.not.equal(null);
+      r = await c.say(yes);
+      expect(
+        r.some((a) => a.channelData?.returns?.handoff === 'queued'),
+        c.why(),
+      ).to.equal(true);
+    }
+  });
+  it('the questions read correctly for a plural item name ("the Studio headphones"): no "has the Studio headphones been used?" (en-GB, es-US)', async () => {
+    const wrong = [
+      /\b(has|is|was|does|hasn't|isn't) the Studio headphones\b/i,
+      /Studio headphones(?:'s| (?:is|has|was|does)\b)/,
+      /\b(?:on|of) it\b|taking it out of its box|was it dropped/,
+      /\bse (?:ha|ha usado|ha modificado)\b[^?]*Studio headphones/,
+      /Su Studio headphones (?:tiene|sigue|venía)/i,
+      /sacarlo|le pasó a su Studio|le ha puesto datos|se cayó, se dañó/,
+    ];
+    for (const [locale, lines] of [
+      [
+        'en-GB',
+        [
+          ['hi UK-100234 sam@example.com headphones changed my mind', 'no', 'I might have tried them on once'],
+          ['hi UK-100234 sam@example.com the headphones stopped working', 'it just stopped', 'I think I opened them up a bit'],
+        ],
+      ],
+      [
+        'es-US',
+        [
+          ['hola, pedido UK-100234, correo sam@example.com, los audífonos, cambié de opinión', 'no', 'creo que tal vez los usé una vez'],
+          ['hola, pedido UK-100234, correo sam@example.com, los audífonos dejaron de funcionar', 'dejaron de funcionar solos', 'creo que tal vez los abrí un poco'],
+        ],
+      ],
+    ] as const) {
+      for (const conv of lines) {
+        const c = conversation(bot, locale);
+        const said: string[] = [];
+        for (const line of conv) said.push(...(await c.say(line)).map((a) => a.text ?? ''));
+        expect(c.steps, c.why()).to.include.members(conv.length && conv[1] === 'no' ? ['used'] : ['faultCause', 'tampered']);
+        for (const text of said) for (const re of wrong) expect(text, c.why()).to.not.match(re);
+      }
+    }
+  });
+  it('"who pays for return shipping?" after "IMP-500017", before the proof, is answered from the pack of that order number\'s shape (impress-us), never the default UK pack', async () => {
+    for (const locale of ['en-US', 'es-US'] as const) {
+      const c = conversation(bot, locale);
+      await c.say(locale === 'es-US' ? 'hola' : 'hi');
+      await c.say('IMP-500017');
+      expect(c.steps.at(-1), c.why()).to.equal('verify');
+      const r = await c.say(locale === 'es-US' ? '¿quién paga el envío de la devolución?' : 'who pays for return shipping?');
+      const said = r.map((a) => a.text).join(' ');
+      expect(said, c.why()).to.not.match(/uk-online|You pay the postage|Usted paga/);
+      expect(askedStep(r), c.why()).to.equal('verify');
+    }
+    // The UK order number's shape: the UK pack answers.
+    const c = conversation(bot);
+    await c.say('hi');
+    await c.say('UK-100234');
+    const r = await c.say('who pays for return postage?');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.match(/uk-online\/returns\/cost/);
+  });
+  it('"I ordered the wrong colour" / "pedí el color equivocado" is the customer\'s own mistake: a change of mind (or a question), never "not as described"', async () => {
+    for (const [locale, opening, line] of [
+      ['en-GB', 'hi, UK-100234, sam@example.com, the headphones', 'I ordered the wrong colour'],
+      ['es-US', 'hola, pedido UK-100234, correo sam@example.com, los audífonos', 'pedí el color equivocado'],
+    ] as const) {
+      const c = conversation(bot, locale);
+      await c.say(opening);
+      expect(c.steps.at(-1), c.why()).to.equal('reason');
+      const r = await c.say(line);
+      const said = r.map((a) => a.text).join(' ');
+      expect(said, c.why()).to.not.match(/not as described|no es como se describió/i);
+      // A change of mind asks about the headphones' hygiene seal next; a question between the two names it.
+      if (askedStep(r) === 'reason') expect(said, c.why()).to.match(/changed my mind|cambié de opinión/i);
+      else expect(askedStep(r), c.why()).to.equal('sealBroken');
+    }
+  });
+  it('"it just stopped" at "what happened?" is what happened (a defect), never a cancel', async () => {
+    const c = conversation(bot);
+    await c.say('hi UK-100234 sam@example.com the headphones stopped working');
+    expect(c.steps.at(-1), c.why()).to.equal('faultCause');
+    const r = await c.say('it just stopped');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/Nothing has been booked/);
+    expect(askedStep(r), c.why()).to.not.equal(null);
+    expect(askedStep(r), c.why()).to.not.equal('faultCause');
+  });
 });

@@ -176,4 +176,18 @@ describe('the returns machine', () => {
     expect(t.state).to.equal('offer');
     s.stop();
   });
+  it("a question before the proof, with an order number of no pack's shape, is answered once the order is verified, from its pack", async () => {
+    const s = new Session();
+    await s.say(order('US-200001'));
+    let t = await s.say({ type: 'Ask', topic: 'cancelReturn', confidence: 0.95 });
+    expect(keysOf(t.replies)).to.include('answer.afterVerification');
+    expect(keysOf(t.replies)).to.not.include('answer.cancelReturn.yes');
+    expect(t.step).to.equal('verify');
+    t = await s.say(proof);
+    const keys = keysOf(t.replies);
+    expect(keys).to.include('answer.cancelReturn.yes');
+    expect(keys.indexOf('answer.cancelReturn.yes')).to.be.greaterThan(keys.indexOf('verified'));
+    expect(JSON.stringify(t.replies)).to.include('impress-us/addition/cancel-return');
+    s.stop();
+  });
 });
