@@ -6,6 +6,9 @@ import { findAll, isNegated, isWhole, normalize, coverage, trimFillers } from '.
 
 export type Command = 'human' | 'cancel' | 'restart' | 'help';
 
+/** A message longer than this is no single command of another language. */
+const OTHER_LANGUAGE_MAX = 40;
+
 /** Most important first: a request for a person wins over anything else in the same message. */
 const ORDER: readonly Command[] = ['human', 'restart', 'cancel', 'help'];
 
@@ -32,6 +35,8 @@ function commandIn(text: string, lex: Lexicon, anywhere: boolean): Command | nul
 export function detectCommand(text: string, lang: Lang): Command | null {
   const own = commandIn(text, lexicon(lang), true);
   if (own) return own;
+  // Another language's commands count only as the whole message ("cancel", "agente"): a long text is none.
+  if (text.length > OTHER_LANGUAGE_MAX) return null;
   for (const other of LANGS) {
     if (other === lang) continue;
     const c = commandIn(text, lexicon(other), false);
