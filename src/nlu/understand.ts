@@ -142,9 +142,12 @@ function mentionOf(n: Norm, lex: Lexicon, said: string, trailing = false): strin
   const named = lex.items.categories.flatMap(({ category, list }) => findAll(n, list).map((m) => ({ category, ...m })));
   const joined = (a: Match, b: Match) => b.start > a.end && b.start - a.end <= 3 && n.tokens.slice(a.end, b.start).some((t) => AND_WORDS.has(t));
   if (named.some((a) => named.some((b) => a.category !== b.category && joined(a, b)))) return null;
+  // A model's name as typed in lower case ("my probook 14 won't boot, just a black screen"): it goes with
+  // what the category words name, so the verifier finds the ProBook, not the monitor "screen" names.
+  const model = MODEL_NAME.exec(fold(withoutCodes(said)))?.[1];
   for (const { list } of lex.items.categories) {
     const m = findAll(n, list)[0];
-    if (m) return n.tokens.slice(m.start, m.end).join(' ');
+    if (m) return [model, n.tokens.slice(m.start, m.end).join(' ')].filter(Boolean).join(' ');
   }
   for (const g of lex.items.nameSynonyms) {
     const m = findAll(n, g)[0];
@@ -162,6 +165,9 @@ function mentionOf(n: Norm, lex: Lexicon, said: string, trailing = false): strin
   if (!trailing) return null;
   return TRAILING_NAME.exec(fold(withoutCodes(said)))?.[1] ?? null;
 }
+
+/** A word and a model number ("probook 14", "aero 15"). */
+const MODEL_NAME = /\b([a-z][a-z]{3,}\s\d{1,4})\b/;
 
 /** A determiner and up to three words ending the message: the item a customer names last. */
 const TRAILING_NAME = /\b(?:the|my|el|la|mi|los|las|mis)\s+([a-z][a-z0-9]{2,}(?:\s[a-z0-9]+){0,2})[\s.!]*$/;

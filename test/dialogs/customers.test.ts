@@ -429,6 +429,12 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(r.map((a) => a.text).join(' '), c.why()).to.not.match(/matches our records/);
     expect(c.why(), c.why()).to.not.match(/Which item/);
   });
+  it('"my probook 14 won\'t boot, just a black screen" is the ProBook 14, not the monitor the word "screen" names', async () => {
+    const c = conversation(bot, 'en-US');
+    await c.say("IMP-500017 lee@example.com my probook 14 won't boot, just a black screen");
+    expect(c.why(), c.why()).to.include('ProBook 14');
+    expect(c.why(), c.why()).to.not.include('UltraView');
+  });
   it('"yes I opened them but never used them" to "has the seal been broken?" is checked before it rejects', async () => {
     const c = conversation(bot);
     await c.say('hi UK-100234 sam@example.com headphones changed my mind');
