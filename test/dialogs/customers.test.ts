@@ -435,6 +435,14 @@ describe('conversations as customers write them (HTTP)', function () {
     expect(c.why(), c.why()).to.include('ProBook 14');
     expect(c.why(), c.why()).to.not.include('UltraView');
   });
+  it('the item named before the order number ("the headphones I got from you have stopped charging") is kept: "my order number is …" names no item', async () => {
+    const c = conversation(bot);
+    await c.say('Hi, the headphones I got from you have stopped charging');
+    await c.say('my order number is UK-100234');
+    const r = await c.say('the postcode is LS1 4AP');
+    expect(c.steps, c.why()).to.not.include('item');
+    expect(r.map((a) => a.text).join(' '), c.why()).to.include('Studio headphones');
+  });
   it('"yes I opened them but never used them" to "has the seal been broken?" is checked before it rejects', async () => {
     const c = conversation(bot);
     await c.say('hi UK-100234 sam@example.com headphones changed my mind');

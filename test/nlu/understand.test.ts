@@ -279,6 +279,9 @@ describe('understand', () => {
       assert.equal((slotOf(understand(text, at('reason', { locale })), 'reason') as { value: string } | undefined)?.value, 'change-of-mind', text);
     }
   });
+  it('"my laptop is broken": a weak model reading the rules read otherwise gives way to the rules (a fault, not damage in delivery)', () => {
+    assert.equal((slotOf(understand('my laptop is broken', at('reason')), 'reason') as { value: string } | undefined)?.value, 'faulty');
+  });
   it('goodbye, questions mid-way, a return started', () => {
     assert.deepEqual(types(understand('thanks, bye', at('confirm'))), ['Goodbye']);
     assert.deepEqual(types(understand('eso es todo, gracias', at(null, { locale: 'es-US' }))), ['Goodbye']);
