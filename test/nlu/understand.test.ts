@@ -282,6 +282,10 @@ describe('understand', () => {
   it('"my laptop is broken": a weak model reading the rules read otherwise gives way to the rules (a fault, not damage in delivery)', () => {
     assert.equal((slotOf(understand('my laptop is broken', at('reason')), 'reason') as { value: string } | undefined)?.value, 'faulty');
   });
+  it('"not really" to "do you still have all the accessories?" is a hedged no: checked before it refers', () => {
+    const d = understand('not really', at('allAccessories')).find((c) => c.type === 'Deny');
+    assert.ok(d && d.confidence < CONFIDENT, JSON.stringify(d));
+  });
   it('goodbye, questions mid-way, a return started', () => {
     assert.deepEqual(types(understand('thanks, bye', at('confirm'))), ['Goodbye']);
     assert.deepEqual(types(understand('eso es todo, gracias', at(null, { locale: 'es-US' }))), ['Goodbye']);
