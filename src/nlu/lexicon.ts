@@ -33,6 +33,11 @@ export interface LexiconData {
     yesLeading: Phrases;
     noLeading: Phrases;
     noLeadingBreak: Phrases;
+    /** A yes or a no that ends a sentence ("I tore it off so no", "le pasé mis fotos, sí"). */
+    yesTrailing: Phrases;
+    noTrailing: Phrases;
+    /** Words before a final yes or no that make it no answer ("it works or no"). */
+    trailingBlockers: Phrases;
     leadingBlockers: Phrases;
     noStart: Phrases;
     hedges: Phrases;

@@ -496,25 +496,26 @@ export function isNegated(n: Norm, m: Match, covered: readonly boolean[], neg: N
 /**
  * Removes filler tokens/phrases from both ends of a message ("please", "ok so", "thanks"). Clause
  * breaks are dropped too (for matching a whole message), unless `keepBreaks` (breaks inside stay).
+ * `endOnly`: fillers at the end only ("please do, thanks" keeps its "please").
  */
-export function trimFillers(n: Norm, fillers: PhraseList, keepBreaks = false): Norm {
-  const key = `trim:${fillers.name}${keepBreaks ? '+' : ''}`;
+export function trimFillers(n: Norm, fillers: PhraseList, keepBreaks = false, endOnly = false): Norm {
+  const key = `trim:${fillers.name}${keepBreaks ? '+' : ''}${endOnly ? '>' : ''}`;
   const memo = memoOf(n);
   const hit = memo.get(key) as Norm | undefined;
   if (hit) return hit;
-  const out = trimFillersUncached(n, fillers, keepBreaks);
+  const out = trimFillersUncached(n, fillers, keepBreaks, endOnly);
   memo.set(key, out);
   return out;
 }
 
-function trimFillersUncached(n: Norm, fillers: PhraseList, keepBreaks: boolean): Norm {
+function trimFillersUncached(n: Norm, fillers: PhraseList, keepBreaks: boolean, endOnly: boolean): Norm {
   let tokens = keepBreaks ? [...n.tokens] : n.tokens.filter((t) => t !== BREAK);
   let changed = true;
   while (changed && tokens.length > 0) {
     changed = false;
     const cur = fromTokens(tokens);
     for (const m of findAll(cur, fillers)) {
-      if (m.start === 0 || m.end === tokens.length) {
+      if ((m.start === 0 && !endOnly) || m.end === tokens.length) {
         if (m.end - m.start >= tokens.length) continue;
         tokens = m.start === 0 ? tokens.slice(m.end) : tokens.slice(0, m.start);
         while (tokens[0] === BREAK) tokens.shift();

@@ -86,7 +86,11 @@ interface Tone {
 
 function toneOf(n: Norm, lex: Lexicon): Tone {
   const negated = n.tokens.some((t) => lex.neg.negators.has(t)) || n.tokens.some((t) => /n'?t$/.test(t) && t.length > 3);
-  const hedged = findAll(n, lex.yesNo.hedges).length > 0 || findAll(n, lex.yesNo.unsure).length > 0 || n.tokens.some((t) => HEDGE_WORDS.has(t)) || MINIMISED.test(n.tokens.join(' '));
+  const hedged =
+    findAll(n, lex.yesNo.hedges).length > 0 ||
+    findAll(n, lex.yesNo.unsure).length > 0 ||
+    n.tokens.some((t, i) => HEDGE_WORDS.has(t) && !(t === 'uh' && n.tokens[i + 1] === 'huh')) ||
+    MINIMISED.test(n.tokens.join(' '));
   return { negated, hedged };
 }
 /**
@@ -95,7 +99,7 @@ function toneOf(n: Norm, lex: Lexicon): Tone {
  */
 const MINIMISED =
   /\b(?:only|just|barely|solo|solamente|apenas|nada mas)\b[^.,;!?]{0,40}\b(?:once|one time|briefly|to (?:check|test|see|try)|una vez|un momento|para (?:ver|probar|comprobar|revisar))\b|\b(?:once|una vez)\b[^.,;!?]{0,25}\b(?:to (?:check|test|see)|para (?:ver|probar|comprobar|revisar))\b/;
-const HEDGE_WORDS: ReadonlySet<string> = new Set(['erm', 'might', 'um', 'umm', 'uh', 'hmm', 'er', 'eh', 'bueno', 'pues', 'creo', 'quizas', 'quiza', 'tal']);
+const HEDGE_WORDS: ReadonlySet<string> = new Set(['erm', 'might', 'um', 'umm', 'uh', 'hmm', 'er', 'eh', 'bueno', 'pues', 'creo', 'quizas', 'quiza']);
 
 /** A pre-authorisation is named ("pre-auth", "authorisation number", "autorización"). */
 const PREAUTH_WORD = /\b(pre[\s-]?auth\w*|authori[sz]ation|autorizaci\w*|preautorizaci\w*)\b/i;
@@ -674,7 +678,7 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
     else if (dontKnow) b.out.push({ type: 'DontKnow', confidence: DIRECT });
   } else {
     conditionFacts(b, readings, tone, null);
-    const direct = yn.whole !== null || yn.particle !== null;
+    const direct = yn.whole !== null || yn.particle !== null || yn.trailing !== null;
     if (yes !== null && direct && !orderNumber && proof.length === 0) b.out.push({ type: yes ? 'Affirm' : 'Deny', confidence: DIRECT });
     else if ((hedgedYes || hedgeOnly) && !orderNumber) b.out.push({ type: leansNo ? 'Deny' : 'Affirm', confidence: HEDGED, hedged: true });
     else if (modelYes && !orderNumber && proof.length === 0) b.out.push({ type: modelYes.value ? 'Affirm' : 'Deny', confidence: Math.min(modelYes.confidence, DIRECT) });

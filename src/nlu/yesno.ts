@@ -2,7 +2,7 @@
  * Yes/no answers and "I don't know".
  */
 import { LANGS, lexicon, type ConditionCues, type Lang, type Lexicon } from './lexicon.js';
-import { BREAK, coverage, findAll, isNegated, isWhole, normalize, resolveOverlaps, slice, trimFillers, type Norm } from './text.js';
+import { BREAK, coverage, findAll, isNegated, isWhole, normalize, resolveOverlaps, slice, trimFillers, type Norm, type PhraseList } from './text.js';
 
 /** True when the message says the customer does not know ("I don't know", "not sure", "no sé"). */
 export function isDontKnow(text: string, lang: Lang): boolean {
@@ -25,6 +25,8 @@ export interface YesNoReading {
   whole: boolean | null;
   /** The message starts with a yes/no particle ("yes, …", "no I never…", "no, …"). */
   particle: boolean | null;
+  /** The message ends with a yes or a no after something else ("I tore it off so no", "ya lo envié, sí"). */
+  trailing: boolean | null;
   /** The rest of the message after the particle (the whole message when there is none). */
   rest: Norm;
   /** The message starts like a negative sentence ("never…", "I didn't…", Spanish "no lo…"). */
@@ -64,7 +66,8 @@ export function readYesNo(n: Norm, lex: Lexicon): YesNoReading {
   const trimmed = trimFillers(n, lex.fillers);
   const dontKnow = dontKnowIn(n, lex);
   const hedge = isWhole(trimmed, lex.yesNo.hedges);
-  const whole = wholeValue(trimmed, lex);
+  // "please do, thanks": a filler that is part of the answer stays when trimming both ends leaves none.
+  const whole = wholeValue(trimmed, lex) ?? wholeValue(trimFillers(n, lex.fillers, false, true), lex);
   // Fillers may precede the particle ("well, no, …"): skip leading fillers only.
   let start = 0;
   while (start < n.tokens.length) {
@@ -79,7 +82,18 @@ export function readYesNo(n: Norm, lex: Lexicon): YesNoReading {
   // "no, it's sealed": read what follows the particle; "no scratches or dents": the "no" is part of it.
   const rest = p && (from.tokens[p.end] === undefined || from.tokens[p.end] === BREAK) ? slice(from, p.end) : from;
   const negativeStart = findAll(from, lex.yesNo.noStart).some((m) => m.start === 0);
-  return { dontKnow, hedge, whole, particle: p ? p.value : null, rest, negativeStart, trimmed };
+  return { dontKnow, hedge, whole, particle: p ? p.value : null, trailing: trailingValue(trimmed, lex), rest, negativeStart, trimmed };
+}
+
+/** The yes or no a message of three words or more ends with, null when none or both. */
+function trailingValue(n: Norm, lex: Lexicon): boolean | null {
+  const last = n.tokens.length;
+  if (last < 3) return null;
+  const blocked = (at: number) => findAll(n, lex.yesNo.trailingBlockers).some((b) => b.end === at);
+  const ends = (list: PhraseList) => findAll(n, list).some((m) => m.end === last && m.start >= 2 && !blocked(m.start));
+  const yes = ends(lex.yesNo.yesTrailing);
+  const no = ends(lex.yesNo.noTrailing);
+  return yes === no ? null : yes;
 }
 
 /** A whole yes or no in another language ("yes" typed in a Spanish conversation). */
@@ -111,6 +125,8 @@ export function parseYesNo(text: string, lang: Lang): boolean | null {
     if (again && again.value !== r.particle) return null;
     return r.particle;
   }
+  // A question ("I opened it, no?") asks rather than answers.
+  if (r.trailing !== null && !text.trim().endsWith('?')) return r.trailing;
   if (r.negativeStart) return false;
   return otherLanguagesWhole(text, lang);
 }

@@ -41,10 +41,12 @@ type Row =
  * misses are never read. `h` (<lang>.h.jsonl) was written on 2026-12-03 by a separate author who
  * read neither the training data nor the other sets, from the label names and the question each
  * step asks (30 requests for a person and 12 all-in-one openings per language), and measured once
- * after that day's training data; its misses are never read: the honest figure now. No training
- * example may copy any of them (eval.test.ts).
+ * after that day's training data; its misses are never read. `j` (<lang>.j.jsonl) is a development
+ * set written on 2026-12-04 by a separate author: 120 answers to yes/no questions and 70 requests for
+ * a person per language, read while the phrase lists grew. No training example may copy any of them
+ * (eval.test.ts).
  */
-export const SETS = { a: '', b: '.fresh', c: '.c', d: '.d', e: '.e', f: '.f', g: '.g', h: '.h' } as const;
+export const SETS = { a: '', b: '.fresh', c: '.c', d: '.d', e: '.e', f: '.f', g: '.g', h: '.h', j: '.j' } as const;
 export type EvalSet = keyof typeof SETS;
 
 export function heldout(lang: EvalLang, set: EvalSet = 'a'): Row[] {
