@@ -218,5 +218,22 @@ function posterior(model: { labels: string[]; prior: Float64Array }, s: Float64A
   }
   const out: { label: string; score: number }[] = [];
   for (let l = 0; l < k; l++) out.push({ label: model.labels[l]!, score: s[l]! / total });
-  return out.sort((a, b) => b.score - a.score);
+  return bestFirst(out);
+}
+
+/**
+ * Sorts scores best first, in place (stable). An insertion sort: a classification has a few dozen
+ * labels at most, and Array.prototype.sort allocates a work array on every call.
+ */
+export function bestFirst<T extends { score: number }>(xs: T[]): T[] {
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i]!;
+    let j = i - 1;
+    while (j >= 0 && xs[j]!.score < x.score) {
+      xs[j + 1] = xs[j]!;
+      j--;
+    }
+    xs[j + 1] = x;
+  }
+  return xs;
 }

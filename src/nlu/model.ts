@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { LOCALES_DIR, ROOT } from '../paths.js';
 import { lexicon, LANGS, type Lang } from './lexicon.js';
-import { densify, idsOf, indexGrams, markedWord, ngramsOf, runDense, trainNgrams, type DenseNgrams, type GramIds, type GramIndex, type NgramModel } from './charngram.js';
+import { bestFirst, densify, idsOf, indexGrams, markedWord, ngramsOf, runDense, trainNgrams, type DenseNgrams, type GramIds, type GramIndex, type NgramModel } from './charngram.js';
 import { BREAK, normalize, withoutShapes } from './text.js';
 
 interface Stemmer {
@@ -115,10 +115,16 @@ function stem(word: string, lang: Lang): string {
  * in capitals (`#caps`), runs of "!" or "?" (`#bang`) and a question mark (`#q`).
  */
 export function featuresOf(text: string, lang: Lang): Record<string, number> {
+  const out: Record<string, number> = {};
+  eachFeature(text, lang, (f) => (out[f] = 1));
+  return out;
+}
+
+/** Every feature of a message ({@link featuresOf}), a feature maybe more than once. */
+function eachFeature(text: string, lang: Lang, emit: (feature: string) => void): void {
   const lex = lexicon(lang);
   const n = normalize(text, lex.maps);
-  const out: Record<string, number> = {};
-  typing(text, out);
+  typing(text, emit);
   let negLeft = 0;
   let prev = '^';
   for (const tok of n.tokens) {
@@ -129,25 +135,24 @@ export function featuresOf(text: string, lang: Lang): Record<string, number> {
     }
     if (lex.neg.negators.has(tok)) {
       negLeft = NEGATION_SPAN;
-      out[`¬`] = 1;
-      out[`${prev}_¬`] = 1;
+      emit('¬');
+      emit(`${prev}_¬`);
       prev = '¬';
       continue;
     }
     const s = stem(tok, lang);
     if (negLeft > 0) {
-      out[`¬${s}`] = 1;
+      emit(`¬${s}`);
       negLeft--;
     } else {
-      out[s] = 1;
+      emit(s);
       // The first letters of a long word carry it through typos and endings the stemmer misses ("stripey").
-      if (tok.length >= PREFIX_FROM && s !== NUMBER) out[`~${tok.slice(0, PREFIX)}`] = 1;
+      if (tok.length >= PREFIX_FROM && s !== NUMBER) emit(`~${tok.slice(0, PREFIX)}`);
     }
-    out[`${prev}_${s}`] = 1;
+    emit(`${prev}_${s}`);
     prev = s;
   }
-  out[`${prev}_$`] = 1;
-  return out;
+  emit(`${prev}_$`);
 }
 
 /** The character n-grams of a message (charngram.ts), words in a negation's scope marked as featuresOf marks them. */
@@ -183,7 +188,7 @@ const CAPS_LETTERS = 6;
  * Shouting and exclamation runs, read off the raw text in one pass (no allocation). Words with a
  * digit (order numbers, "RTX4090") do not count; short acronyms ("USB") are too few letters alone.
  */
-function typing(text: string, out: Record<string, number>): void {
+function typing(text: string, emit: (feature: string) => void): void {
   let upper = 0;
   let letters = 0;
   let bangs = 0;
@@ -223,16 +228,16 @@ function typing(text: string, out: Record<string, number>): void {
     } else if (ch === 32 || ch === 44 || ch === 46) endWord();
   }
   endWord();
-  if (letters >= CAPS_LETTERS && upper >= CAPS_SHARE * letters) out['#caps'] = 1;
-  if (bangs > 0) out['#bang'] = 1;
-  if (asks) out['#q'] = 1;
+  if (letters >= CAPS_LETTERS && upper >= CAPS_SHARE * letters) emit('#caps');
+  if (bangs > 0) emit('#bang');
+  if (asks) emit('#q');
 }
 
 /** Whether a message is typed in anger: shouted in capitals, or with runs of "!" / "?". */
 export function shouted(text: string): boolean {
-  const out: Record<string, number> = {};
-  typing(text, out);
-  return out['#caps'] === 1 || out['#bang'] === 1;
+  let angry = false;
+  typing(text, (f) => (angry ||= f === '#caps' || f === '#bang'));
+  return angry;
 }
 
 /** A trained model per language: one network per model name, and the hash of its training data. */
@@ -333,6 +338,8 @@ interface Compiled {
   bias: Float32Array;
   /** Scratch space for one run (reused: a message allocates no typed array). */
   sums: Float64Array;
+  /** The row of each feature of the language's vocabulary ({@link Loaded.vocab}), -1 when this network has none. */
+  rowOf: Int32Array;
 }
 
 function compile(json: NetJson): Compiled {
@@ -347,7 +354,7 @@ function compile(json: NetJson): Compiled {
     for (let f = 0; f < features.length; f++) weights[f * k + l] = p[f] ?? 0;
     bias[l] = p[p.length - 1] ?? 0;
   }
-  return { labels, rows: new Map(features.map((f, i) => [f, i])), weights, bias, sums: new Float64Array(k) };
+  return { labels, rows: new Map(features.map((f, i) => [f, i])), weights, bias, sums: new Float64Array(k), rowOf: new Int32Array(0) };
 }
 
 /** The models that the n-gram reader joins, and its share of the joint score. */
@@ -367,6 +374,16 @@ function contentWords(lang: Lang, text: string): number {
 
 interface Loaded {
   nets: Record<ModelName, Compiled>;
+  /**
+   * Every feature any of the language's networks knows, numbered: a message's features are looked up
+   * once, then each network reads its rows by number.
+   */
+  vocab: Map<string, number>;
+  /** 1 for a feature that is a word (not how the message is typed, "#…", or a word's first letters, "~…"). */
+  content: Uint8Array;
+  /** Scratch: seen[id] is the stamp of the last message that had the feature (each feature counts once). */
+  seen: Int32Array;
+  stamp: number;
   ngrams: Partial<Record<ModelName, DenseNgrams>>;
   grams: GramIndex;
 }
@@ -397,7 +414,16 @@ function load(lang: Lang): Loaded {
     const c = counted[m];
     if (c) ngrams[m] = densify(c, index);
   }
-  return { nets, ngrams, grams: index };
+  const vocab = new Map<string, number>();
+  for (const m of MODELS) for (const f of nets[m].rows.keys()) if (!vocab.has(f)) vocab.set(f, vocab.size);
+  const content = new Uint8Array(vocab.size);
+  for (const [f, id] of vocab) content[id] = f.charCodeAt(0) !== 35 && f.charCodeAt(0) !== 126 ? 1 : 0;
+  for (const m of MODELS) {
+    const net = nets[m];
+    net.rowOf = new Int32Array(vocab.size).fill(-1);
+    for (const [f, row] of net.rows) net.rowOf[vocab.get(f)!] = row;
+  }
+  return { nets, ngrams, grams: index, vocab, content, seen: new Int32Array(vocab.size), stamp: 0 };
 }
 
 const loaded = new Map<Lang, Loaded>();
@@ -443,7 +469,7 @@ export function classify(lang: Lang, model: ModelName, text: string): Scores {
   const hit = last[model];
   if (hit.text === text && hit.lang === lang) return hit.scores;
   const l = loadedOf(lang);
-  let scores = run(l.nets[model], featuresCached(text, lang));
+  let scores = run(l.nets[model], featureIdsCached(text, lang, l), l.content);
   const ngrams = l.ngrams[model];
   const share = NGRAM_SHARE[model] ?? 0;
   // A word or two is too little for letters to say anything ("hi" begins many a fault story): the network alone reads it.
@@ -466,8 +492,8 @@ interface Memo<T> {
   value: T;
 }
 const last = Object.fromEntries(MODELS.map((m) => [m, { lang: '', text: '', scores: [] }])) as unknown as Record<ModelName, { lang: Lang | ''; text: string; scores: Scores }>;
-/** The features of the last few texts (a message, its text without codes, its clauses). */
-const recentFeatures: Memo<Record<string, number>>[] = Array.from({ length: 8 }, () => ({ lang: '', text: '', value: {} }));
+/** The feature ids of the last few texts (a message, its text without codes, its clauses). */
+const recentFeatures: Memo<Int32Array>[] = Array.from({ length: 8 }, () => ({ lang: '', text: '', value: new Int32Array(0) }));
 let nextFeatures = 0;
 
 /** The n-gram ids of the last few texts: the act, reason and anger models read the same message. */
@@ -484,11 +510,21 @@ function gramIdsCached(text: string, lang: Lang, index: GramIndex): GramIds {
   return m.value;
 }
 
-function featuresCached(text: string, lang: Lang): Record<string, number> {
+/** The ids ({@link Loaded.vocab}) of a message's features that some network knows. */
+function featureIdsCached(text: string, lang: Lang, l: Loaded): Int32Array {
   for (const m of recentFeatures) if (m.text === text && m.lang === lang) return m.value;
   const m = recentFeatures[nextFeatures]!;
   nextFeatures = (nextFeatures + 1) % recentFeatures.length;
-  m.value = featuresOf(text, lang);
+  const ids: number[] = [];
+  const stamp = ++l.stamp;
+  eachFeature(text, lang, (f) => {
+    const id = l.vocab.get(f);
+    if (id !== undefined && l.seen[id] !== stamp) {
+      l.seen[id] = stamp;
+      ids.push(id);
+    }
+  });
+  m.value = Int32Array.from(ids);
   m.lang = lang;
   m.text = text;
   return m.value;
@@ -500,20 +536,26 @@ const even = (scores: Scores): Scores => scores.map((s) => ({ label: s.label, sc
 /** The network's scores and the n-gram reader's, weighed together (both add up to 1, so does the result). */
 function joined(net: Scores, ngrams: Scores, share: number): Scores {
   if (ngrams.length === 0) return net;
-  const by = new Map(ngrams.map((s) => [s.label, s.score]));
-  return net.map((s) => ({ label: s.label, score: (1 - share) * s.score + share * (by.get(s.label) ?? 0) })).sort((a, b) => b.score - a.score);
+  const out: Scores = [];
+  for (const s of net) {
+    let g = 0;
+    for (const x of ngrams) if (x.label === s.label) g = x.score;
+    out.push({ label: s.label, score: (1 - share) * s.score + share * g });
+  }
+  return bestFirst(out);
 }
 
-function run(net: Compiled, features: Record<string, number>): Scores {
+function run(net: Compiled, ids: Int32Array, content: Uint8Array): Scores {
   const k = net.labels.length;
   const sums = net.sums;
   sums.set(net.bias);
   let known = false;
-  for (const f in features) {
-    const row = net.rows.get(f);
-    if (row === undefined) continue;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    const row = net.rowOf[id]!;
+    if (row < 0) continue;
     // How a message is typed, or the first letters of a word it never saw, say nothing alone ("¿__proto__?", "__lookupSetter__?").
-    if (f.charCodeAt(0) !== 35 && f.charCodeAt(0) !== 126) known = true;
+    if (content[id] === 1) known = true;
     const at = row * k;
     for (let l = 0; l < k; l++) sums[l]! += net.weights[at + l]!;
   }
@@ -527,5 +569,5 @@ function run(net: Compiled, features: Record<string, number>): Scores {
   if (total <= 0) return [];
   const scores: Scores = [];
   for (let l = 0; l < k; l++) scores.push({ label: net.labels[l]!, score: sums[l]! / total });
-  return scores.sort((a, b) => b.score - a.score);
+  return bestFirst(scores);
 }

@@ -69,15 +69,14 @@ export function readYesNo(n: Norm, lex: Lexicon): YesNoReading {
   // "please do, thanks": a filler that is part of the answer stays when trimming both ends leaves none.
   const whole = wholeValue(trimmed, lex) ?? wholeValue(trimFillers(n, lex.fillers, false, true), lex);
   // Fillers may precede the particle ("well, no, …"): skip leading fillers only.
+  const fillers = findAll(n, lex.fillers);
   let start = 0;
-  while (start < n.tokens.length) {
-    const rest = slice(n, start);
-    const f = findAll(rest, lex.fillers).find((m) => m.start === 0 && m.end < rest.tokens.length);
-    if (!f) break;
-    start += f.end;
+  while (n.tokens[start] === BREAK) start++;
+  for (let f = fillers.find((m) => m.start === start && m.end < n.tokens.length); f; f = fillers.find((m) => m.start === start && m.end < n.tokens.length)) {
+    start = f.end;
     while (n.tokens[start] === BREAK) start++;
   }
-  const from = slice(n, start);
+  const from = start === 0 ? n : slice(n, start);
   const p = particleAt(from, lex);
   // "no, it's sealed": read what follows the particle; "no scratches or dents": the "no" is part of it.
   const rest = p && (from.tokens[p.end] === undefined || from.tokens[p.end] === BREAK) ? slice(from, p.end) : from;
