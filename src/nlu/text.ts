@@ -520,7 +520,7 @@ function trimFillersUncached(n: Norm, fillers: PhraseList, keepBreaks: boolean, 
     while (to > from && t[to - 1] === BREAK) to--;
   };
   bare();
-  for (let changed = matches.length > 0; changed; ) {
+  for (let changed = matches.length > 0; changed;) {
     changed = false;
     for (const m of matches) {
       // A filler that is the whole message stays ("thanks").
