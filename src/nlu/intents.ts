@@ -57,6 +57,8 @@ const angry = (text: string, lang: Lang) => classify(lang, 'anger', text).find((
 /** Shouting alone ("I WANT A HUMAN", "agent!!") counts as this much anger. */
 const SHOUTING = 0.6;
 const CLAUSES = /[,.;!?¡¿]+/;
+/** A word said three times running ("agent agent agent", "humano, humano, humano") is insistence: as shouting. */
+const REPEATED = /(?<![\p{L}])(\p{L}{3,})(?:[\s,.!]+\1){2}(?![\p{L}])/iu;
 
 /**
  * How angry a message sounds, in [0, 1]: the anger model's score of the whole message or of its
@@ -65,7 +67,7 @@ const CLAUSES = /[,.;!?¡¿]+/;
  */
 export function angerOf(text: string, lang: Lang): number {
   let score = angry(text, lang);
-  if (score < SHOUTING && shouted(text)) score = SHOUTING;
+  if (score < SHOUTING && (shouted(text) || REPEATED.test(text))) score = SHOUTING;
   if (score >= 0.5 || !CLAUSES.test(text)) return score;
   for (const clause of text.split(CLAUSES)) if (clause.trim()) score = Math.max(score, angry(clause, lang));
   return score;

@@ -219,6 +219,17 @@ describe('understand', () => {
     const h = understand('ugh this is taking ages, just get me someone', at('used')).find((c) => c.type === 'HumanHandoff');
     assert.ok(h && h.confidence >= CONFIDENT && h.frustrated, JSON.stringify(h));
   });
+  it('a word said three times running ("agent agent agent", "humano, humano, humano") is insistence: a frustrated ask for a person', () => {
+    for (const [text, locale] of [
+      ['agent agent agent', 'en-GB'],
+      ['humano, humano, humano', 'es-US'],
+    ] as const) {
+      const h = understand(text, at('reason', { locale })).find((c) => c.type === 'HumanHandoff');
+      assert.ok(h && h.type === 'HumanHandoff' && h.frustrated, `${text}: ${JSON.stringify(h)}`);
+    }
+    const calm = understand('agent please', at('reason')).find((c) => c.type === 'HumanHandoff');
+    assert.ok(calm && calm.type === 'HumanHandoff' && !calm.frustrated, JSON.stringify(calm));
+  });
   it('a clear reason beside the item named ("the laptop. it overheats and shuts down") is sure, not only a guess', () => {
     const items = [{ name: 'Aero 15 notebook', sku: 'NB', category: 'notebook' }];
     const r = slotOf(understand('the laptop. it overheats and shuts down after 10 mins', at('item', { items })), 'reason') as { value: string; confidence: number } | undefined;
