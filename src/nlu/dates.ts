@@ -268,7 +268,20 @@ const DATE_NUMBER = /^\d+(?:st|nd|rd|th|o|a|ro|do|to|vo|no|er)?$/;
 /** Whether a text may hold a date at all (a number or a date word): the date parsers are costly, and most messages hold none. */
 function mayHoldDate(text: string, lex: Lexicon): boolean {
   const words = dateWords(lex);
-  return normalize(text, lex.maps).tokens.some((t) => DATE_NUMBER.test(t) || words.has(t));
+  const greeting = greetingsOf(lex);
+  const tokens = normalize(text, lex.maps).tokens;
+  return tokens.some((t, i) => DATE_NUMBER.test(t) || (words.has(t) && !(i > 0 && greeting.has(`${tokens[i - 1]} ${t}`))));
+}
+
+const greetingSets = new Map<Lang, ReadonlySet<string>>();
+/** The last two words of each greeting ({@link LexiconData.dates.greetings}). */
+function greetingsOf(lex: Lexicon): ReadonlySet<string> {
+  let set = greetingSets.get(lex.lang);
+  if (!set) {
+    set = new Set(lex.data.dates.greetings.map((g) => normalize(g, lex.maps).tokens.slice(-2).join(' ')));
+    greetingSets.set(lex.lang, set);
+  }
+  return set;
 }
 
 /**

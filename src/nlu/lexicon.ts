@@ -70,6 +70,8 @@ export interface LexiconData {
     daySuffixes: string[];
     /** Words after "the 2nd" that make it an ordinal of something else ("the 2nd one"). */
     notDayBefore: string[];
+    /** Greetings that hold a date word and never a date ("buenos días", "good morning"): no reason to look for one. */
+    greetings: string[];
   };
   corrections: {
     strong: Phrases;
