@@ -99,7 +99,7 @@ function toneOf(n: Norm, lex: Lexicon): Tone {
  */
 const MINIMISED =
   /\b(?:only|just|barely|solo|solamente|apenas|nada mas)\b[^.,;!?]{0,40}\b(?:once|one time|briefly|to (?:check|test|see|try)|una vez|un momento|para (?:ver|probar|comprobar|revisar))\b|\b(?:once|una vez)\b[^.,;!?]{0,25}\b(?:to (?:check|test|see)|para (?:ver|probar|comprobar|revisar))\b/;
-const HEDGE_WORDS: ReadonlySet<string> = new Set(['erm', 'might', 'um', 'umm', 'uh', 'hmm', 'er', 'eh', 'bueno', 'pues', 'creo', 'quizas', 'quiza']);
+const HEDGE_WORDS: ReadonlySet<string> = new Set(['erm', 'might', 'um', 'umm', 'uh', 'hmm', 'er', 'eh', 'bueno', 'creo', 'quizas', 'quiza']);
 
 /** A pre-authorisation is named ("pre-auth", "authorisation number", "autorización"). */
 const PREAUTH_WORD = /\b(pre[\s-]?auth\w*|authori[sz]ation|autorizaci\w*|preautorizaci\w*)\b/i;

@@ -2,7 +2,7 @@
  * Yes/no answers and "I don't know".
  */
 import { LANGS, lexicon, type ConditionCues, type Lang, type Lexicon } from './lexicon.js';
-import { BREAK, coverage, findAll, isNegated, isWhole, normalize, resolveOverlaps, slice, trimFillers, type Norm, type PhraseList } from './text.js';
+import { BREAK, coverage, findAll, fromTokens, isNegated, isWhole, normalize, resolveOverlaps, slice, trimFillers, type Norm, type PhraseList } from './text.js';
 
 /** True when the message says the customer does not know ("I don't know", "not sure", "no sé"). */
 export function isDontKnow(text: string, lang: Lang): boolean {
@@ -67,7 +67,8 @@ export function readYesNo(n: Norm, lex: Lexicon): YesNoReading {
   const dontKnow = dontKnowIn(n, lex);
   const hedge = isWhole(trimmed, lex.yesNo.hedges);
   // "please do, thanks": a filler that is part of the answer stays when trimming both ends leaves none.
-  const whole = wholeValue(trimmed, lex) ?? wholeValue(trimFillers(n, lex.fillers, false, true), lex);
+  // So does one at the end ("mejor déjelo así por ahora", where "ahora" alone would be a filler).
+  const whole = wholeValue(trimmed, lex) ?? wholeValue(trimFillers(n, lex.fillers, false, true), lex) ?? wholeValue(withoutBreaks(n), lex);
   // Fillers may precede the particle ("well, no, …"): skip leading fillers only.
   const fillers = findAll(n, lex.fillers);
   let start = 0;
@@ -83,6 +84,8 @@ export function readYesNo(n: Norm, lex: Lexicon): YesNoReading {
   const negativeStart = findAll(from, lex.yesNo.noStart).some((m) => m.start === 0);
   return { dontKnow, hedge, whole, particle: p ? p.value : null, trailing: trailingValue(trimmed, lex), rest, negativeStart, trimmed };
 }
+
+const withoutBreaks = (n: Norm): Norm => (n.tokens.includes(BREAK) ? fromTokens(n.tokens.filter((t) => t !== BREAK)) : n);
 
 /** The yes or no a message of three words or more ends with, null when none or both. */
 function trailingValue(n: Norm, lex: Lexicon): boolean | null {

@@ -219,6 +219,31 @@ describe('understand', () => {
     const h = understand('ugh this is taking ages, just get me someone', at('used')).find((c) => c.type === 'HumanHandoff');
     assert.ok(h && h.confidence >= CONFIDENT && h.frustrated, JSON.stringify(h));
   });
+  it('answers a condition question given as a sentence or with the yes/no last, in English and Spanish', () => {
+    const cases: [Step, boolean, string, string][] = [
+      ['packagingOpened', false, "haven't even taken the film off", 'en-GB'],
+      ['allAccessories', true, 'everything that came with it is in the box', 'en-GB'],
+      ['tampered', false, "nobody's touched the insides", 'en-GB'],
+      ['serialLabelIntact', true, 'the sticker underneath is fine', 'en-GB'],
+      ['upcPresent', false, 'i tore it off so no', 'en-GB'],
+      ['confirm', true, 'sounds good to me', 'en-GB'],
+      ['confirm', false, 'hang on, not yet', 'en-GB'],
+      ['packagingOpened', true, 'pues claro, tuve que abrirlo para ver que no servía', 'es-US'],
+      ['packagingOpened', false, 'ni le he quitado el plástico', 'es-US'],
+      ['originalPackaging', false, 'la caja se fue a la basura', 'es-US'],
+      ['tampered', true, 'mi hermano lo abrió para limpiar el ventilador', 'es-US'],
+      ['rebateClaimed', true, 'ya lo envié, sí', 'es-US'],
+      ['confirm', true, 'me parece bien', 'es-US'],
+      ['confirm', false, 'mejor déjelo así por ahora', 'es-US'],
+    ];
+    for (const [step, value, text, locale] of cases) {
+      const cs = understand(text, at(step, { locale }));
+      const yn = cs.find((c) => c.type === 'Affirm' || c.type === 'Deny');
+      const slot = slotOf(cs, step as Slot) as { value: unknown } | undefined;
+      const ok = (yn !== undefined && (yn.type === 'Affirm') === value && !('hedged' in yn && yn.hedged)) || slot?.value === value;
+      assert.ok(ok, `${step} "${text}": ${JSON.stringify(cs)}`);
+    }
+  });
   it('a word said three times running ("agent agent agent", "humano, humano, humano") is insistence: a frustrated ask for a person', () => {
     for (const [text, locale] of [
       ['agent agent agent', 'en-GB'],
