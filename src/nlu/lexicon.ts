@@ -38,6 +38,8 @@ export interface LexiconData {
     noTrailing: Phrases;
     /** Words before a final yes or no that make it no answer ("it works or no"). */
     trailingBlockers: Phrases;
+    /** Words that play a fact down without doubting the answer ("yes, I used it for a bit"): no hedge after a yes or a no. */
+    degrees: Phrases;
     leadingBlockers: Phrases;
     noStart: Phrases;
     hedges: Phrases;

@@ -82,16 +82,22 @@ export function isAdverse(v: SlotValue): boolean {
 interface Tone {
   negated: boolean;
   hedged: boolean;
+  /** Hedged only by words that play the fact down ("for a bit", "un poco"): no hedge after a yes or a no. */
+  degreeOnly: boolean;
 }
 
 function toneOf(n: Norm, lex: Lexicon): Tone {
   const negated = n.tokens.some((t) => lex.neg.negators.has(t)) || n.tokens.some((t) => /n'?t$/.test(t) && t.length > 3);
-  const hedged =
-    findAll(n, lex.yesNo.hedges).length > 0 ||
+  const degrees = findAll(n, lex.yesNo.degrees);
+  const byDegree = (m: Match) => degrees.some((d) => d.start <= m.start && m.end <= d.end);
+  const hedges = findAll(n, lex.yesNo.hedges);
+  const doubt =
+    hedges.some((m) => !byDegree(m)) ||
     findAll(n, lex.yesNo.unsure).length > 0 ||
     n.tokens.some((t, i) => HEDGE_WORDS.has(t) && !(t === 'uh' && n.tokens[i + 1] === 'huh')) ||
     MINIMISED.test(n.tokens.join(' '));
-  return { negated, hedged };
+  const degreeOnly = !doubt && hedges.length > 0;
+  return { negated, hedged: doubt || degreeOnly, degreeOnly };
 }
 /**
  * "I only switched it on once to check it works", "solo me los probé una vez para ver cómo
@@ -218,6 +224,8 @@ interface FieldReading {
   shared: boolean;
   /** A phrase of two words or more (a volunteered fact needs one; a bare "fine" does not count). */
   strong: boolean;
+  /** A phrase read for it was negated (its value is the phrase's opposite). */
+  negated: boolean;
 }
 
 /**
@@ -238,8 +246,10 @@ function conditionReadings(n: Norm, lex: Lexicon): Map<BooleanConditionField, Fi
     const overlaps = (m: Match) => earlier.some((e) => m.start < e.end && e.start < m.end);
     let t = 0;
     let fl = 0;
+    let anyNegated = false;
     for (const m of ms) {
       const negated = isNegated(n, m, covered, lex.neg);
+      anyNegated ||= negated;
       if (m.list === c.true.name) {
         if (negated) fl++;
         else t++;
@@ -252,7 +262,7 @@ function conditionReadings(n: Norm, lex: Lexicon): Map<BooleanConditionField, Fi
     const shared = ms.every(overlaps);
     earlier.push(...ms);
     if (t > 0 === fl > 0) continue;
-    out.set(f, { value: t > 0, shared, strong: ms.some((m) => m.end - m.start >= 2) });
+    out.set(f, { value: t > 0, shared, strong: ms.some((m) => m.end - m.start >= 2), negated: anyNegated });
   }
   return out;
 }
@@ -609,6 +619,8 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
 
   // A yes/no answer, hedged or not, and "I don't know".
   const yn = readYesNo(n, lex);
+  // "Yes, I used it for a bit": the answer is sure; only the fact is played down.
+  if (tone.degreeOnly && (yn.particle !== null || yn.whole !== null)) tone.hedged = false;
   // The phrase lists first (they read more, see the README's table); Recognizers-Text where they read
   // nothing, never in "I don't know" ("no sé" is no "no"; "no, not sure" is no "yes").
   const dontKnow = isDontKnow(said, lang);
@@ -634,7 +646,10 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   if (volunteered) for (const [f, r] of readings) if (isAdverse({ slot: f, value: r.value } as SlotValue)) readings.delete(f);
   if (isBooleanField(step)) {
     const reading = readings.get(step);
-    const particle = yes ?? (hedgedYes ? yn.particle : hedgeOnly ? !leansNo : reading ? null : (modelYes?.value ?? null));
+    // A sentence that only starts like a no ("nothing's missing" to "do you still have all the accessories?")
+    // is read for what it says when it says something about the field asked (not when that no is what negates it: "no el sello sigue puesto").
+    const startOnlyNo = yes === false && yn.whole === null && yn.particle === null && yn.trailing === null;
+    const particle = startOnlyNo && reading && !reading.negated ? null : (yes ?? (hedgedYes ? yn.particle : hedgeOnly ? !leansNo : reading ? null : (modelYes?.value ?? null)));
     if (particle !== null) {
       const hedged = hedgedYes || hedgeOnly || tone.hedged;
       const adverse = ADVERSE[step] === particle;

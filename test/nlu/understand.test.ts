@@ -235,6 +235,12 @@ describe('understand', () => {
       ['rebateClaimed', true, 'ya lo envié, sí', 'es-US'],
       ['confirm', true, 'me parece bien', 'es-US'],
       ['confirm', false, 'mejor déjelo así por ahora', 'es-US'],
+      ['used', true, 'yeah I set it up and used it for a bit', 'en-US'],
+      ['allAccessories', true, "nothing's missing", 'en-US'],
+      ['packagingOpened', false, 'box is still taped shut', 'en-US'],
+      ['confirm', false, 'not at the moment', 'en-US'],
+      ['rebateClaimed', false, "didn't bother with the rebate", 'en-US'],
+      ['sealBroken', false, 'no, el sello sigue puesto', 'es-US'],
     ];
     for (const [step, value, text, locale] of cases) {
       const cs = understand(text, at(step, { locale }));
