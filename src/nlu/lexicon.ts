@@ -37,6 +37,8 @@ export interface LexiconData {
     yesTrailing: Phrases;
     noTrailing: Phrases;
     /** Words before a final yes or no that make it no answer ("it works or no"). */
+    /** A no that ends a message only after a clause break ("espérame tantito, no"): Spanish "no" inside a sentence is no answer. */
+    noTrailingBreak: Phrases;
     trailingBlockers: Phrases;
     /** Words that play a fact down without doubting the answer ("yes, I used it for a bit"): no hedge after a yes or a no. */
     degrees: Phrases;

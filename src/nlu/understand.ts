@@ -618,7 +618,9 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   if (handoff && b.out.length === 1) return b.out;
 
   // A yes/no answer, hedged or not, and "I don't know".
-  const yn = readYesNo(n, lex);
+  // A yes or no that ends a question ("lo abrí, ¿no?") asks rather than answers.
+  const read = readYesNo(n, lex);
+  const yn = read.trailing !== null && /\?\s*$/.test(said) ? { ...read, trailing: null } : read;
   // "Yes, I used it for a bit": the answer is sure; only the fact is played down.
   if (tone.degreeOnly && (yn.particle !== null || yn.whole !== null)) tone.hedged = false;
   // The phrase lists first (they read more, see the README's table); Recognizers-Text where they read

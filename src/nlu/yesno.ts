@@ -82,7 +82,13 @@ export function readYesNo(n: Norm, lex: Lexicon): YesNoReading {
   // "no, it's sealed": read what follows the particle; "no scratches or dents": the "no" is part of it.
   const rest = p && (from.tokens[p.end] === undefined || from.tokens[p.end] === BREAK) ? slice(from, p.end) : from;
   const negativeStart = findAll(from, lex.yesNo.noStart).some((m) => m.start === 0);
-  return { dontKnow, hedge, whole, particle: p ? p.value : null, trailing: trailingValue(trimmed, lex), rest, negativeStart, trimmed };
+  return { dontKnow, hedge, whole, particle: p ? p.value : null, trailing: trailingValue(trimmed, lex) ?? noAfterBreak(trimFillers(n, lex.fillers, true), lex), rest, negativeStart, trimmed };
+}
+
+/** false when a message ends with a clause break and a no ({@link LexiconData.yesNo.noTrailingBreak}), else null. */
+function noAfterBreak(n: Norm, lex: Lexicon): false | null {
+  const last = n.tokens.length;
+  return findAll(n, lex.yesNo.noTrailingBreak).some((m) => m.end === last && m.start >= 2 && n.tokens[m.start - 1] === BREAK) ? false : null;
 }
 
 const withoutBreaks = (n: Norm): Norm => (n.tokens.includes(BREAK) ? fromTokens(n.tokens.filter((t) => t !== BREAK)) : n);
