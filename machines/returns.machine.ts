@@ -963,13 +963,14 @@ export const returnsMachine = setup({
               // "Yes, but a replacement instead" where it is not offered: nothing is booked; what is possible is said.
               { guard: 'namesUnofferedRemedy', target: 'askConfirm', reenter: true, actions: 'sayOfferedRemedies' },
               { guard: 'saysYes', target: 'issuing', actions: ['answerQuestions', 'takeWantedRemedy'] },
-              { guard: 'saysNo', target: 'declined' },
+              // "No - refund please": a no that names another remedy changes the remedy and asks again.
               {
                 guard: 'changesRemedy',
                 target: 'askConfirm',
                 reenter: true,
                 actions: assign(({ event }) => ({ remedy: slotOf(event, 'remedy')!.value, wantedRemedy: slotOf(event, 'remedy')!.value })),
               },
+              { guard: 'saysNo', target: 'declined' },
             ],
           },
         },

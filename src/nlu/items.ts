@@ -57,6 +57,7 @@ function scoreItems(n: Norm, items: readonly ItemRef[], lex: Lexicon): Scored[] 
   const compactText = compactSku(text.join(''));
   const textGroups = synonymGroups(n, lex);
   const textCats = categoriesIn(n, lex);
+  const vocabulary = itemVocabulary(lex);
   return items.map((item, index) => {
     let score = 0;
     const sku = compactSku(item.sku ?? '');
@@ -65,7 +66,8 @@ function scoreItems(n: Norm, items: readonly ItemRef[], lex: Lexicon): Scored[] 
     const nameTokens = nameNorm.tokens.filter((t) => t !== ',');
     const phrase = nameTokens.join(' ');
     if (phrase && joined.includes(` ${phrase} `)) score += 10;
-    for (const t of new Set(nameTokens.filter((t) => !lex.items.stopwords.has(t)).map(stem))) if (content.has(t)) score += 3;
+    // A word of the name that is no common word ("probook", "aero") says more than a kind of thing ("screen").
+    for (const t of new Set(nameTokens.filter((t) => !lex.items.stopwords.has(t)).map(stem))) if (content.has(t)) score += vocabulary.has(t) || /^\d+$/.test(t) ? 3 : 6;
     const nameGroups = synonymGroups(nameNorm, lex);
     for (const g of textGroups) if (nameGroups.has(g)) score += 3;
     // "the monitor" never means an item whose name says it is a keyboard.

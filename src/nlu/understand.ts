@@ -24,7 +24,24 @@ import { languageOf, lexicon, personWords, type Lang, type Lexicon } from './lex
 import { parsePreauth } from './preauth.js';
 import { classifyReason, type ReasonReading } from './reasons.js';
 import { matchRemedy } from './remedies.js';
-import { BREAK, coverage, findAll, fold, fromTokens, isNegated, MAY_HOLD_CODE, normalize, resolveOverlaps, trimFillers, withoutCodes, withoutShapes, type Match, type Norm } from './text.js';
+import {
+  BREAK,
+  coverage,
+  findAll,
+  fold,
+  fromTokens,
+  isNegated,
+  MAY_HOLD_CODE,
+  normalize,
+  resolveOverlaps,
+  slice,
+  trimFillers,
+  withoutCodes,
+  withoutShapes,
+  type Match,
+  type Norm,
+  type PhraseList,
+} from './text.js';
 import { isDontKnow, parseYesNo, readYesNo } from './yesno.js';
 
 export interface UnderstandView {
@@ -521,6 +538,32 @@ function withoutItemNames(said: string, items: UnderstandView['items']): string 
   return said.replace(/[\p{L}\p{N}]+/gu, (w) => (words.has(fold(w)) ? ' ' : w));
 }
 
+/**
+ * "It isn't faulty, it's not as described", "no llegó dañado, simplemente ya no lo quiero": a reason
+ * denied and another stated is a correction of the reason, whatever was asked; null otherwise.
+ */
+function contrastedReason(whole: Norm, said: string, lex: Lexicon): ReturnReason | null {
+  // A no that answers the question ("no its half ripped", "no, está roto") denies no reason: only a
+  // negation inside the sentence does ("it was NOT damaged", "no está defectuosa").
+  const first = whole.tokens[0];
+  const particle = first !== undefined && lex.neg.negators.has(first) && (whole.tokens[1] === BREAK || lex.lang === 'en');
+  const n = particle ? slice(whole, 1) : whole;
+  const denied = new Set<string>();
+  // Damage words said of the delivery ("it wasn't broken when it arrived") deny damage in delivery.
+  const lists: [ReturnReason, PhraseList[]][] = REASONS.map((r) => [r, r === 'transit-damage' ? [lex.reasons[r], lex.reasons.damageWords] : [lex.reasons[r]]]);
+  for (const [r, ls] of lists) {
+    const ms = ls.flatMap((l) => findAll(n, l));
+    if (ms.length === 0) continue;
+    const covered = coverage(n, ms);
+    const negated = ms.map((m) => isNegated(n, m, covered, lex.neg));
+    // Denied only when every phrase of it is ("not broken, it just stopped working" still says a fault).
+    if (negated.every(Boolean)) denied.add(r);
+  }
+  if (denied.size === 0) return null;
+  const stated = ruleReason(said, lex.lang);
+  return stated && !denied.has(stated.reason) ? stated.reason : null;
+}
+
 let lastRule: { key: string; reading: ReasonReading | null } = { key: '', reading: null };
 
 /** The rule reader's reason (asked for twice per message: the reason and a volunteered cause). */
@@ -616,6 +659,18 @@ export function understandWith(text: string, view: UnderstandView, opts: ReadOpt
   if (orderNumber) put(b, { slot: 'orderNumber', value: orderNumber }, DIRECT);
   if (proof.length > 0) put(b, { slot: 'proof', value: proof }, DIRECT);
   if (handoff && b.out.length === 1) return b.out;
+  const contrasted = step !== 'verify' && step !== 'orderNumber' && !handoff ? contrastedReason(n, said, lex) : null;
+  if (contrasted) {
+    put(b, { slot: 'reason', value: contrasted }, DIRECT, { correct: true });
+    // The no in it denies the reason, not what was asked: no yes/no, only the reason (and a remedy said
+    // with it), unless it also answers the condition asked in words ("no I haven't used it, it's not broken, …").
+    const answersAsked = step === 'confirm' || step === 'manufacturerPreauth' || step === 'faultCause' || isBooleanField(step);
+    if (answersAsked && !(isBooleanField(step) && conditionReadings(n, lex).has(step))) {
+      const remedy = matchRemedy(said, view.remedies.length ? view.remedies : REMEDIES, lang);
+      if (remedy) put(b, { slot: 'remedy', value: remedy }, DIRECT);
+      return b.out;
+    }
+  }
 
   // A yes/no answer, hedged or not, and "I don't know".
   // A yes or no that ends a question ("lo abrí, ¿no?") asks rather than answers.

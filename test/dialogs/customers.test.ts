@@ -90,6 +90,52 @@ describe('conversations as customers write them (HTTP)', function () {
     ).to.equal(true);
   });
 
+  it('at the confirmation, "no - a replacement please" changes the remedy, and "no, it was not damaged in delivery, I changed my mind" the reason: nothing is declined', async () => {
+    const c = conversation(bot);
+    for (const line of ['hi', 'UK-100234', 'sam@example.com', 'the headphones', "I changed my mind, they're not for me"]) await c.say(line);
+    const answers: Record<string, string> = {
+      sealBroken: 'no',
+      used: 'no',
+      serialLabelIntact: 'yes',
+      packagingOpened: 'no',
+      activationStripDamaged: 'no',
+      tampered: 'no',
+      softwareClaimed: 'no',
+      allAccessories: 'yes',
+      originalPackaging: 'yes',
+    };
+    let step = c.steps.at(-1)!;
+    let r: BotActivity[] = [];
+    for (let i = 0; i < 10 && step !== 'confirm'; i++) {
+      r = await c.say(answers[step] ?? 'no');
+      step = askedStep(r)!;
+    }
+    expect(step, c.why()).to.equal('confirm');
+    r = await c.say('no - a refund please');
+    expect(askedStep(r), c.why()).to.equal('confirm');
+    expect(
+      r.some((a) => /nothing has been booked/i.test(a.text ?? '')),
+      c.why(),
+    ).to.equal(false);
+
+    const d = conversation(bot);
+    for (const line of ['hi', 'UK-100234', 'sam@example.com', 'the headphones', 'they arrived damaged']) await d.say(line);
+    step = d.steps.at(-1)!;
+    for (let i = 0; i < 10 && step !== 'confirm'; i++) {
+      r = await d.say(answers[step] ?? 'no');
+      step = askedStep(r)!;
+    }
+    r = await d.say('no! they were NOT damaged in delivery. I changed my mind.');
+    expect(
+      r.some((a) => /nothing has been booked/i.test(a.text ?? '')),
+      d.why(),
+    ).to.equal(false);
+    expect(
+      r.some((a) => /change of mind|changed your mind/i.test(a.text ?? '')),
+      d.why(),
+    ).to.equal(true);
+  });
+
   it('a correction carrying new facts is used (the date and the facts), and acknowledged', async () => {
     const c = conversation(bot);
     await c.say('hi, I want to return the headphones from UK-100234');

@@ -250,6 +250,31 @@ describe('understand', () => {
       assert.ok(ok, `${step} "${text}": ${JSON.stringify(cs)}`);
     }
   });
+  it('a reason denied and another stated ("it was NOT damaged in delivery, I changed my mind") corrects the reason at any question, with no yes or no', () => {
+    const cases: [Step, string, string, string][] = [
+      ['confirm', 'no! it was NOT damaged in delivery. I changed my mind.', 'change-of-mind', 'en-GB'],
+      ['serialLabelIntact', "it didn't arrive damaged?? I just don't want it", 'change-of-mind', 'en-GB'],
+      ['manufacturerPreauth', 'no está defectuosa, no es como la describieron', 'misdescribed', 'es-US'],
+      ['reason', "it wasn't broken when it arrived, it stopped working after a week", 'faulty', 'en-GB'],
+    ];
+    for (const [step, text, reason, locale] of cases) {
+      const cs = understand(text, at(step, { locale }));
+      assert.deepEqual(
+        cs.filter((c) => c.type === 'CorrectSlot' || c.type === 'Affirm' || c.type === 'Deny').map((c) => [c.type, 'value' in c ? c.value : null]),
+        [['CorrectSlot', reason]],
+        `${step} "${text}": ${JSON.stringify(cs)}`,
+      );
+    }
+    // A no that answers the question denies no reason.
+    assert.equal(slotOf(understand('no its half ripped and you cant read it', at('serialLabelIntact')), 'reason'), undefined);
+  });
+  it('a word of an item\'s name ("probook") says more than a kind of thing ("screen")', () => {
+    const items = [
+      { name: 'ProBook 14', sku: 'P', category: 'notebook' },
+      { name: 'UltraView 27 monitor', sku: 'U', category: 'monitor' },
+    ];
+    assert.deepEqual((slotOf(understand('my probook keeps crashing with a blue screen', at('item', { items })), 'item') as { value: unknown } | undefined)?.value, { index: 0 });
+  });
   it('a word said three times running ("agent agent agent", "humano, humano, humano") is insistence: a frustrated ask for a person', () => {
     for (const [text, locale] of [
       ['agent agent agent', 'en-GB'],
