@@ -241,6 +241,9 @@ describe('understand', () => {
       ['confirm', false, 'not at the moment', 'en-US'],
       ['rebateClaimed', false, "didn't bother with the rebate", 'en-US'],
       ['sealBroken', false, 'no, el sello sigue puesto', 'es-US'],
+      ['activationStripDamaged', false, 'dunno what that is so probably not, there was no card', 'en-GB'],
+      ['activationStripDamaged', false, "there wasn't a card", 'en-GB'],
+      ['activationStripDamaged', false, 'no venía ninguna tarjeta', 'es-US'],
     ];
     for (const [step, value, text, locale] of cases) {
       const cs = understand(text, at(step, { locale }));
