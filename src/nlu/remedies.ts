@@ -12,10 +12,13 @@ import { parseYesNo } from './yesno.js';
  * repair, "reembolso"), the remedy ids in any language, "the second one" for the second offered;
  * "yes" when only one is offered. Null when none or several fit.
  */
+const SPACED_DASH = /\s[-–—]+(?=\s)/g;
+
 export function matchRemedy(text: string, remedies: readonly Remedy[], lang: Lang): Remedy | null {
   if (remedies.length === 0) return null;
   const lex = lexicon(lang);
-  const n = normalize(text, lex.maps);
+  // A dash between spaces ends a clause: "no - refund please" chooses a refund, it refuses none.
+  const n = normalize(text.replace(SPACED_DASH, ', '), lex.maps);
   if (n.tokens.length === 0) return null;
   const trimmed = trimFillers(n, lex.fillers).tokens.join(' ');
   // The ids themselves, in any language ("refund", "partial-refund").

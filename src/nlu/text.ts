@@ -47,8 +47,6 @@ const EMOJI_MODIFIERS = /[\u{1F3FB}-\u{1F3FF}\u{FE0E}\u{FE0F}\u{200D}]/gu;
 const QUOTES = /[\u2018\u2019\u201A\u201B\u02BC\u02B9\u0060\u00B4\u2032]/g;
 const BREAK_CHARS = /[.,;:!?¡¿()[\]{}"“”«»…\n\r\t|]+/g;
 const JOINERS = /[-_/\\+=~*^]+/g;
-/** A dash between spaces ("no - refund please", "UK-310044 – the monitor") ends a clause; one inside a word joins. */
-const SPACED_DASH = /\s[-–—]+(?=\s)/g;
 const OTHER = /[^a-z0-9' ,]+/g;
 
 const ASCII = /^[\x20-\x7e]*$/;
@@ -129,7 +127,6 @@ function normalizeUncached(raw: string, maps: NormalizeMaps): Norm {
     .replace(/([a-z])\1{2,}/g, '$1')
     .replace(/#/g, ' ')
     .replace(BREAK_CHARS, ' , ')
-    .replace(SPACED_DASH, ' , ')
     .replace(JOINERS, ' ')
     .replace(OTHER, ' ');
   const tokens: string[] = [];

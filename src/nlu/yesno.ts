@@ -68,7 +68,7 @@ export function readYesNo(n: Norm, lex: Lexicon): YesNoReading {
   const hedge = isWhole(trimmed, lex.yesNo.hedges);
   // "please do, thanks": a filler that is part of the answer stays when trimming both ends leaves none.
   // So does one at the end ("mejor déjelo así por ahora", where "ahora" alone would be a filler).
-  const whole = wholeValue(trimmed, lex) ?? wholeValue(trimFillers(n, lex.fillers, false, true), lex) ?? wholeValue(withoutBreaks(n), lex);
+  const whole = wholeValue(trimmed, lex) ?? wholeValue(trimFillers(n, lex.fillers, false, true), lex) ?? wholeValue(withoutBreaks(n), lex) ?? piecesValue(trimmed, lex);
   // Fillers may precede the particle ("well, no, …"): skip leading fillers only.
   const fillers = findAll(n, lex.fillers);
   let start = 0;
@@ -89,6 +89,34 @@ export function readYesNo(n: Norm, lex: Lexicon): YesNoReading {
 function noAfterBreak(n: Norm, lex: Lexicon): false | null {
   const last = n.tokens.length;
   return findAll(n, lex.yesNo.noTrailingBreak).some((m) => m.end === last && m.start >= 2 && n.tokens[m.start - 1] === BREAK) ? false : null;
+}
+
+/** At most this many words are read as a run of yes (or no) phrases. */
+const PIECES_MAX = 8;
+
+/**
+ * true when a short message is nothing but yes phrases and fillers ("ugh ok, sure go ahead", "go on
+ * then, book it"), false when nothing but no phrases, null otherwise.
+ */
+function piecesValue(n: Norm, lex: Lexicon): boolean | null {
+  const t = n.tokens;
+  if (t.length < 2 || t.length > PIECES_MAX) return null;
+  const all = (list: PhraseList): boolean => {
+    // ok[i]: the first i words are whole phrases of the list or fillers, at least one of the list.
+    const ok: (0 | 1 | 2)[] = [2, ...t.map(() => 0 as const)];
+    for (let i = 0; i < t.length; i++) {
+      if (ok[i] === 0) continue;
+      for (let j = i + 1; j <= t.length; j++) {
+        const piece = fromTokens(t.slice(i, j));
+        if (isWhole(piece, list)) ok[j] = 1;
+        else if (isWhole(piece, lex.fillers) && ok[j] !== 1) ok[j] = ok[i] === 1 ? 1 : 2;
+      }
+    }
+    return ok[t.length] === 1;
+  };
+  const yes = all(lex.yesNo.yesWhole);
+  const no = all(lex.yesNo.noWhole);
+  return yes === no ? null : yes;
 }
 
 const withoutBreaks = (n: Norm): Norm => (n.tokens.includes(BREAK) ? fromTokens(n.tokens.filter((t) => t !== BREAK)) : n);

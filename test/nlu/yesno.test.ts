@@ -108,6 +108,9 @@ table<string, boolean | null>(
     ['book it', true],
     ["don't book it", false],
     ['not right now thanks', false],
+    // A short run of yes phrases.
+    ['ok, sure go ahead', true],
+    ['go on then, book it', true],
   ],
   (s) => parseYesNo(s, 'en'),
 );
