@@ -1125,7 +1125,11 @@ export const returnsMachine = setup({
                 emit(({ event }) => reply([part('handoff.taken', { agent: event.agent })], { returns: { handoff: 'active' } })),
               ],
             },
-            MESSAGE: { guard: 'cancels', target: '#returns.ended', actions: [assign({ handoff: null }), emit(reply([part('handoff.left')]))] },
+            // Leaving the queue is no goodbye: back to the question the customer was at (asked again).
+            MESSAGE: [
+              { guard: and(['cancels', 'rmaIssued']), target: '#returns.flow.done', actions: [assign({ handoff: null }), emit(reply([part('handoff.left')]))] },
+              { guard: 'cancels', target: '#returns.flow.hist', actions: [assign({ handoff: null }), emit(reply([part('handoff.left')]))] },
+            ],
           },
         },
         active: {

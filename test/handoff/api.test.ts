@@ -225,6 +225,19 @@ describe('hand-over: the staff API', function () {
     expect(askedStep(restart)).to.equal('orderNumber');
   });
 
+  it('leaving the queue goes back to the question the customer was at, asked again (nothing said is lost)', async () => {
+    const conv = `c-${randomUUID()}`;
+    await say(bot.url, conv, 'hi, I want to return something from UK-100234', { locale: 'en-GB' });
+    await say(bot.url, conv, 'actually can I talk to a person', { locale: 'en-GB' });
+    expect((await bot.runtime.store.getHandoff(conv))?.status).to.equal('queued');
+    const left = await say(bot.url, conv, 'cancel', { locale: 'en-GB' });
+    expect(left.map((a) => a.text).join(' ')).to.match(/left the queue/);
+    expect(askedStep(left)).to.equal('verify');
+    expect((await bot.runtime.store.getHandoff(conv))?.status).to.equal('left');
+    const next = await say(bot.url, conv, 'sam@example.com', { locale: 'en-GB' });
+    expect(askedStep(next)).to.equal('item');
+  });
+
   it('in Spanish the customer is told their place in the queue in Spanish', async () => {
     const conv = `c-${randomUUID()}`;
     await say(bot.url, conv, 'hola', { locale: 'es-US' });
