@@ -246,8 +246,18 @@ export interface TrainedModels {
   nets: Record<ModelName, NetJson>;
 }
 
-export function hashOf(source: string): string {
-  return createHash('sha256').update(source).update(JSON.stringify(SETTINGS)).digest('hex').slice(0, 16);
+/**
+ * The hash a built model is checked against: its examples, the training settings and, with a
+ * language, the phrase-list data its features depend on (normalisation, negators, clause breaks):
+ * a change to any of them trains the model again.
+ */
+export function hashOf(source: string, lang?: Lang): string {
+  const h = createHash('sha256').update(source).update(JSON.stringify(SETTINGS));
+  if (lang) {
+    const d = lexicon(lang).data;
+    h.update(JSON.stringify([d.normalize, d.negators, d.clauseBreaks]));
+  }
+  return h.digest('hex').slice(0, 16);
 }
 
 /**
@@ -297,7 +307,7 @@ export function train(source: string, lang: Lang): TrainedModels {
     net.train(corpus);
     nets[model] = net.toJSON();
   }
-  return { source: hashOf(source), nets };
+  return { source: hashOf(source, lang), nets };
 }
 
 export function builtModelPath(lang: Lang): string {
@@ -394,7 +404,7 @@ function load(lang: Lang): Loaded {
   let models: TrainedModels | null = null;
   if (existsSync(path)) {
     const built = JSON.parse(readFileSync(path, 'utf8')) as TrainedModels;
-    if (built.source === hashOf(source)) models = built;
+    if (built.source === hashOf(source, lang)) models = built;
   }
   models ??= train(source, lang);
   const nets = {} as Record<ModelName, Compiled>;

@@ -41,6 +41,12 @@ const FLOORS_BY_SET: Partial<Record<EvalSet, Floors>> = {
  * person 96.7 / 100 %, frustrated flag 10 of 11 / 9 of 12, yes/no 80 / 95 %, openings 97.7 / 95.3 %,
  * no rejecting fact from 12 negated answers each; 35 training examples near its lines were deleted
  * beforehand): about 3 points under it, per locale.
+ *
+ * Set I, written 2026-12-04 by another separate author who read nothing in the repository, and
+ * measured once at the end of that day's work (en-GB / es-US: reason 97.5 / 97.5 %, person 97.8 /
+ * 97.8 %, frustrated flag 13 of 15 / 11 of 15, yes/no 97.1 / 94.3 %, openings 100 / 100 %, no
+ * rejecting fact from 15 negated answers each; 54 training examples near its lines were deleted
+ * beforehand): about 3 points under it, per locale.
  */
 const FLOORS_BY_SET_AND_LOCALE: Partial<Record<EvalSet, Record<EvalLang, Floors>>> = {
   f: {
@@ -54,6 +60,10 @@ const FLOORS_BY_SET_AND_LOCALE: Partial<Record<EvalSet, Record<EvalLang, Floors>
   h: {
     en: { reason: 95, human: 93, yesNo: 77, openingSlots: 94, frustratedFlag: 87 },
     es: { reason: 95, human: 97, yesNo: 92, openingSlots: 92, frustratedFlag: 72 },
+  },
+  i: {
+    en: { reason: 94, human: 95, yesNo: 94, openingSlots: 97, frustratedFlag: 83 },
+    es: { reason: 94, human: 95, yesNo: 91, openingSlots: 97, frustratedFlag: 70 },
   },
 };
 
