@@ -244,6 +244,14 @@ describe('understand', () => {
       ['activationStripDamaged', false, 'dunno what that is so probably not, there was no card', 'en-GB'],
       ['activationStripDamaged', false, "there wasn't a card", 'en-GB'],
       ['activationStripDamaged', false, 'no venía ninguna tarjeta', 'es-US'],
+      ['confirm', true, 'venga, sí', 'es-US'],
+      ['confirm', false, 'ni de coña', 'es-US'],
+      ['packagingOpened', false, 'está precintado', 'es-US'],
+      ['physicalDamage', true, 'tiene un arañazo', 'es-US'],
+      ['originalOsIntact', false, 'le he instalado linux', 'es-US'],
+      ['confirm', true, 'righto', 'en-GB'],
+      ['packagingOpened', false, 'still boxed', 'en-GB'],
+      ['originalPackaging', true, 'box is in the loft', 'en-GB'],
     ];
     for (const [step, value, text, locale] of cases) {
       const cs = understand(text, at(step, { locale }));
