@@ -95,6 +95,8 @@ describe('understand', () => {
       ['HumanHandoff'],
     );
     assert.deepEqual(types(understand('páseme con un ser humano', at('verify', { locale: 'es-US' }))), ['HumanHandoff']);
+    assert.deepEqual(types(understand('connect me please', at('orderNumber'))), ['HumanHandoff']);
+    assert.deepEqual(types(understand('llamada por favor', at('used', { locale: 'es-US' }))), ['HumanHandoff']);
     assert.deepEqual(types(understand('this is taking forever. human. now.', at('verify'))), ['HumanHandoff']);
     assert.deepEqual(types(understand('useless', at('reason'))), ['Frustrated']);
     assert.deepEqual(types(understand('ya me harté', at('reason', { locale: 'es-US' }))), ['Frustrated']);
