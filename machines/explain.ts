@@ -15,6 +15,15 @@ function param(name: string, value: ParamValue, currency: string): Param {
   if (name === 'cause' && typeof value === 'string') return { key: `faultCauseName.${value}` };
   if (name === 'category' && typeof value === 'string') return { key: `category.${value}` };
   if (name === 'reason' && typeof value === 'string') return { key: `reasonName.${value}` };
+  // The facts a referral could not get, named ("whether the seal has been broken and …").
+  if (name === 'fields' && typeof value === 'string')
+    return {
+      list: value
+        .split(',')
+        .filter(Boolean)
+        .map((f) => ({ key: `fact.${f}` })),
+      style: 'and',
+    };
   return value;
 }
 

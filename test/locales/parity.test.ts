@@ -177,6 +177,7 @@ const statutoryNotes = [...new Set([...packs.flatMap((p) => p.pack.rules.flatMap
 /** What each template key's holes range over (the hole's name in the code does not matter). */
 const TEMPLATE_DOMAINS: Record<string, readonly (readonly string[])[]> = {
   'ask.*': [CONDITION_FIELDS],
+  'fact.*': [CONDITION_FIELDS],
   'choice.reason.*': [REASONS],
   'greeting.ack.*': [REASONS],
   'reasonName.*': [REASONS],
