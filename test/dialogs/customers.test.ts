@@ -136,6 +136,19 @@ describe('conversations as customers write them (HTTP)', function () {
     ).to.equal(true);
   });
 
+  it('a question asked with the answer to a condition question is answered too, and the next question asked', async () => {
+    const c = conversation(bot);
+    for (const line of ['hi', 'UK-100234', 'sam@example.com', 'the headphones', "I changed my mind, they're not for me"]) await c.say(line);
+    const asked = c.steps.at(-1)!;
+    const r = await c.say('no. how long will the refund take?');
+    expect(
+      r.some((a) => /Refunds are paid within|number of days for refunds/.test(a.text ?? '')),
+      c.why(),
+    ).to.equal(true);
+    expect(askedStep(r), c.why()).to.not.equal(null);
+    expect(askedStep(r), c.why()).to.not.equal(asked);
+  });
+
   it('a correction carrying new facts is used (the date and the facts), and acknowledged', async () => {
     const c = conversation(bot);
     await c.say('hi, I want to return the headphones from UK-100234');
