@@ -252,6 +252,11 @@ describe('understand', () => {
       ['physicalDamage', true, 'tiene un arañazo', 'es-US'],
       ['originalOsIntact', false, 'le he instalado linux', 'es-US'],
       ['confirm', true, 'righto', 'en-GB'],
+      ['sealBroken', false, 'sigue con su plastiquito', 'es-US'],
+      ['allAccessories', false, 'el cable no lo encuentro', 'es-US'],
+      ['originalPackaging', true, 'la caja sí la conservo', 'es-US'],
+      ['confirm', true, 'de una', 'es-US'],
+      ['confirm', false, 'espérate, no, aún no', 'es-US'],
       ['packagingOpened', false, 'still boxed', 'en-GB'],
       ['originalPackaging', true, 'box is in the loft', 'en-GB'],
     ];
